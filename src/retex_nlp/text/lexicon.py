@@ -1,0 +1,96 @@
+"""The field lexicon: multiword expressions, spelling variants, acronyms and stopword lists.
+
+A :class:`Lexicon` is plain data. The default one ships in ``retex_nlp/data/lexicon.yml``;
+users add their own expressions and variant groups from a YAML file of the same shape::
+
+    expressions: [lien avec les familles, cellule de crise]
+    variants:
+      visio: [visio, zoom, teams]
+    acronyms: [SAU]
+    keep_words: [seul]
+    stopwords: [madame]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from ..errors import RetexInputError
+
+__all__ = ["Lexicon", "default_lexicon", "load_non_answers"]
+
+_KEYS = ("expressions", "variants", "acronyms", "keep_words", "stopwords")
+
+
+@dataclass
+class Lexicon:
+    """Expressions, variants and word lists used by :class:`~retex_nlp.FrenchAnalyzer`."""
+
+    expressions: list[str] = field(default_factory=list)
+    variants: dict[str, list[str]] = field(default_factory=dict)
+    acronyms: list[str] = field(default_factory=list)
+    keep_words: list[str] = field(default_factory=list)
+    stopwords: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: dict, source: str = "<dict>") -> Lexicon:
+        """Build a lexicon from a mapping with the keys of the YAML file."""
+        if not isinstance(data, dict):
+            raise RetexInputError("a lexicon must be a mapping of lists", path=source)
+        unknown = set(data) - set(_KEYS)
+        if unknown:
+            raise RetexInputError(f"unknown lexicon keys {sorted(unknown)}; expected {list(_KEYS)}", path=source)
+        variants = data.get("variants") or {}
+        if not isinstance(variants, dict):
+            raise RetexInputError("'variants' must map a term to its list of spellings", path=source)
+        return cls(
+            expressions=[str(x) for x in data.get("expressions") or []],
+            variants={str(k): [str(x) for x in (v or [])] for k, v in variants.items()},
+            acronyms=[str(x) for x in data.get("acronyms") or []],
+            keep_words=[str(x) for x in data.get("keep_words") or []],
+            stopwords=[str(x) for x in data.get("stopwords") or []],
+        )
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> Lexicon:
+        """Read a lexicon YAML file."""
+        path = Path(path)
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise RetexInputError(f"cannot read lexicon: {exc}", path=path) from exc
+        return cls.from_dict(data, source=str(path))
+
+    def merged(self, other: Lexicon | None) -> Lexicon:
+        """This lexicon extended with ``other`` (whose variant groups win on the same key)."""
+        if other is None:
+            return self
+        variants = {k: list(v) for k, v in self.variants.items()}
+        for key, spellings in other.variants.items():
+            variants[key] = list(dict.fromkeys([*variants.get(key, []), *spellings]))
+        return Lexicon(
+            expressions=list(dict.fromkeys([*self.expressions, *other.expressions])),
+            variants=variants,
+            acronyms=list(dict.fromkeys([*self.acronyms, *other.acronyms])),
+            keep_words=list(dict.fromkeys([*self.keep_words, *other.keep_words])),
+            stopwords=list(dict.fromkeys([*self.stopwords, *other.stopwords])),
+        )
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in _KEYS}
+
+
+def default_lexicon() -> Lexicon:
+    """The lexicon shipped with retex_nlp (child protection and social work)."""
+    text = resources.files("retex_nlp.data").joinpath("lexicon.yml").read_text(encoding="utf-8")
+    return Lexicon.from_dict(yaml.safe_load(text), source="retex_nlp/data/lexicon.yml")
+
+
+def load_non_answers() -> list[str]:
+    """The shipped list of non-answers ("RAS", "néant", "je ne sais pas"…)."""
+    text = resources.files("retex_nlp.data").joinpath("non_answers.txt").read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]

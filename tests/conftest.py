@@ -1,0 +1,28 @@
+"""Shared fixtures: the real corpora beside the repo, and a session-wide analyser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "corpora"
+SAMPLE_12K = SHARED / "gdn_open_answers" / "sample_12k.csv"
+BUNDLED = ROOT / "corpora" / "grand_debat_extrait.csv"
+
+
+@pytest.fixture(scope="session")
+def analyzer():
+    from retex_nlp.terms import default_analyzer
+
+    return default_analyzer()
+
+
+@pytest.fixture(scope="session")
+def gdn_sample() -> pd.DataFrame:
+    """1,000 real Grand Débat answers per question (Licence Ouverte), from ../shared."""
+    if not SAMPLE_12K.exists():
+        pytest.skip(f"{SAMPLE_12K} not found (the shared corpora sit beside the repository)")
+    return pd.read_csv(SAMPLE_12K, keep_default_na=False)

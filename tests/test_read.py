@@ -1,0 +1,242 @@
+"""Reading exports: encodings, separators, formats, statuses, and clear errors."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from retex_nlp import (
+    ColumnNotFoundError,
+    RetexInputError,
+    inspect_file,
+    read_answers,
+    status_summary,
+)
+from retex_nlp.io.iramuteq import parse_iramuteq, write_iramuteq
+
+ROWS = [
+    ("1", "Assistante familiale", "ASE", "Les enfants étaient plus apaisés, moins de visites médiatisées."),
+    ("2", "Éducatrice spécialisée", "AEMO", "Difficile de garder le lien avec les familles en télétravail."),
+    ("3", "Psychologue", "ASE", "RAS"),
+    ("4", "Assistante familiale", "ASE", ""),
+    ("5", "Puéricultrice", "PMI", "Manque de moyens : pas d’ordinateur, la visio ne marchait pas."),
+]
+
+
+def write_csv(path, sep=";", encoding="utf-8", bom=False, newline="\r\n"):
+    header = sep.join(["id", "profession", "service", "difficultes"])
+    lines = [header] + [sep.join(f'"{v}"' if sep in v or '"' in v else v for v in row) for row in ROWS]
+    data = newline.join(lines) + newline
+    raw = data.encode(encoding)
+    if bom:
+        raw = b"\xef\xbb\xbf" + raw
+    path.write_bytes(raw)
+    return path
+
+
+def test_cp1252_excel_export_is_detected_and_decoded(tmp_path):
+    path = write_csv(tmp_path / "excel.csv", encoding="cp1252")
+    answers = read_answers(path, text="difficultes", id="id")
+    assert answers.attrs["encoding"] == "cp1252"
+    assert answers.attrs["separator"] == ";"
+    assert answers.loc[0, "text"].startswith("Les enfants étaient plus apaisés")
+    assert "pas d’ordinateur" in answers.loc[4, "text"]  # cp1252 0x92 is ’, not a control char
+    assert answers.loc[1, "profession"] == "Éducatrice spécialisée"
+
+
+def test_latin1_without_cp1252_bytes(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("id,texte\n1,Très fatiguée à la fin\n2,Équipe soudée\n".encode("latin-1"))
+    answers = read_answers(path, text="texte")
+    assert answers["text"].tolist() == ["Très fatiguée à la fin", "Équipe soudée"]
+    assert answers.attrs["encoding"] in ("cp1252", "latin-1")
+    assert answers.attrs["separator"] == ","
+
+
+def test_semicolon_csv_with_bom_and_tab_and_utf16(tmp_path):
+    bom = read_answers(write_csv(tmp_path / "bom.csv", bom=True), text="difficultes")
+    assert bom.attrs["encoding"] == "utf-8-sig"
+    assert list(bom.columns[:7]) == ["answer_id", "respondent_id", "question", "text", "status", "note", "row"]
+    assert "profession" in bom.columns  # the BOM did not stick to the first column name
+    tab = read_answers(write_csv(tmp_path / "tab.tsv", sep="\t"), text="difficultes")
+    assert tab.attrs["separator"] == "\t"
+    utf16 = read_answers(write_csv(tmp_path / "u16.txt", sep="\t", encoding="utf-16"), text="difficultes",
+                         format="csv")
+    assert utf16.attrs["encoding"] == "utf-16"
+    assert utf16.loc[1, "text"] == ROWS[1][3]
+
+
+def test_mixed_encoding_lines_are_decoded_and_reported(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes("id;texte\n1;Réponse en UTF-8\n".encode() + "2;Réponse collée depuis Excel\n".encode("cp1252"))
+    answers = read_answers(path, text="texte")
+    assert answers["text"].tolist() == ["Réponse en UTF-8", "Réponse collée depuis Excel"]
+    assert answers.loc[1, "status"] == "unreadable"
+    assert "not UTF-8" in answers.loc[1, "note"]
+    assert answers.attrs["encoding"].startswith("mixed")
+
+
+def test_every_row_gets_a_status_and_nothing_is_dropped(tmp_path):
+    answers = read_answers(write_csv(tmp_path / "s.csv"), text="difficultes", id="id")
+    assert len(answers) == len(ROWS)
+    assert answers["status"].tolist() == ["ok", "ok", "non_answer", "empty", "ok"]
+    assert answers["row"].tolist() == [2, 3, 4, 5, 6]
+    summary = status_summary(answers).set_index("status")["n"].to_dict()
+    assert summary == {"ok": 3, "empty": 1, "non_answer": 1, "duplicate": 0, "unreadable": 0}
+
+
+def test_non_answers_and_duplicates(tmp_path):
+    texts = ["RAS", "-", "néant", "Je ne sais pas.", "/", "N.S.P", "Rien", "Le lien avec les familles",
+             "Le lien avec les familles", "le lien avec les familles !"]
+    frame = pd.DataFrame({"id": ["a", "b", "c", "d", "e", "f", "g", "h", "h", "i"], "txt": texts})
+    answers = read_answers(frame, text="txt", id="id")
+    assert answers["status"].tolist()[:6] == ["non_answer"] * 6
+    assert answers.loc[6, "status"] == "ok"  # "rien" is an answer (nothing went well)
+    # same respondent, same text -> duplicate; another respondent saying it -> an answer
+    assert answers["status"].tolist()[7:] == ["ok", "duplicate", "ok"]
+    assert "h" in answers.loc[8, "note"]
+    assert answers["answer_id"].is_unique
+    # without an id, equal answers are different respondents
+    no_id = read_answers(frame, text="txt")
+    assert (no_id["status"] == "duplicate").sum() == 0
+    extra = read_answers(frame, text="txt", id="id", non_answers=["rien"])
+    assert extra.loc[6, "status"] == "non_answer"
+
+
+def test_stacked_questions_long_format(tmp_path):
+    frame = pd.DataFrame({"id": ["1", "2"], "metier": ["AF", "ES"],
+                          "q_difficultes": ["Isolement", "Surcharge"], "q_reussites": ["Solidarité", ""]})
+    answers = read_answers(frame, text=["q_difficultes", "q_reussites"], id="id")
+    assert len(answers) == 4
+    assert answers["question"].tolist() == ["q_difficultes", "q_difficultes", "q_reussites", "q_reussites"]
+    assert answers["answer_id"].tolist() == ["1:q_difficultes", "2:q_difficultes", "1:q_reussites", "2:q_reussites"]
+    assert answers["metier"].tolist() == ["AF", "ES", "AF", "ES"]
+    assert answers["status"].tolist() == ["ok", "ok", "ok", "empty"]
+
+
+def test_xlsx_by_sheet_name_and_index(tmp_path):
+    path = tmp_path / "enquete.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"x": [1]}).to_excel(writer, sheet_name="Lisez-moi", index=False)
+        pd.DataFrame({"Profession": ["AF", "ES", "AF"], "Réponse": ["Plus calmes", 12, "#N/A"]}).to_excel(
+            writer, sheet_name="Réponses", index=False)
+    answers = read_answers(path, text="Réponse", sheet="Réponses")
+    assert answers["text"].tolist() == ["Plus calmes", "12", "#N/A"]
+    assert answers["status"].tolist() == ["ok", "ok", "unreadable"]
+    assert answers["row"].tolist() == [2, 3, 4]
+    assert read_answers(path, text="réponse", sheet=1)["Profession"].tolist() == ["AF", "ES", "AF"]
+    with pytest.raises(RetexInputError, match=r"no sheet named 'Feuil1'.*Lisez-moi.*Réponses"):
+        read_answers(path, text="Réponse", sheet="Feuil1")
+
+
+def test_missing_column_error_names_file_column_and_what_was_found(tmp_path):
+    path = write_csv(tmp_path / "enquete.csv")
+    with pytest.raises(ColumnNotFoundError) as err:
+        read_answers(path, text="difficulte")
+    message = str(err.value)
+    assert "enquete.csv" in message and "'difficulte'" in message
+    assert "difficultes" in message  # the columns found, and the suggestion
+
+
+def test_binary_empty_and_misnamed_files(tmp_path):
+    xlsx_as_csv = tmp_path / "export.csv"
+    xlsx_as_csv.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    with pytest.raises(RetexInputError, match=r"export.csv.*ZIP archive"):
+        read_answers(xlsx_as_csv, text="x")
+    binary = tmp_path / "data.csv"
+    binary.write_bytes(b"abc\x00\x01\x02" * 10 + b"\xff\xfe\x00")
+    with pytest.raises(RetexInputError, match="data.csv"):
+        read_answers(binary, text="x")
+    empty = tmp_path / "vide.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(RetexInputError, match=r"vide.csv.*empty"):
+        read_answers(empty, text="x")
+    with pytest.raises(RetexInputError, match="no such file"):
+        read_answers(tmp_path / "absent.csv", text="x")
+
+
+def test_file_with_only_non_answers(tmp_path):
+    path = tmp_path / "ras.csv"
+    path.write_text("reponse\nRAS\nnéant\n-\n\nJe ne sais pas\n", encoding="utf-8")
+    answers = read_answers(path, text="reponse")
+    assert answers["status"].tolist() == ["non_answer", "non_answer", "non_answer", "non_answer"]
+    from retex_nlp import term_frequencies
+
+    assert term_frequencies(answers).empty
+
+
+def test_ragged_rows_are_flagged_not_lost(tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text("id;texte\n1;Bonne réponse\n2;Trop;de;champs\n3\n", encoding="utf-8")
+    answers = read_answers(path, text="texte")
+    assert answers["status"].tolist() == ["ok", "unreadable", "empty"]
+    assert answers.loc[1, "row"] == 3 and "4 fields" in answers.loc[1, "note"]
+
+
+def test_jsonl_with_a_broken_line(tmp_path):
+    path = tmp_path / "a.jsonl"
+    lines = [json.dumps({"id": 1, "texte": "Appels vidéo quotidiens", "service": "ASE"}, ensure_ascii=False),
+             "{not json", json.dumps({"id": 3, "texte": None, "service": "PMI"})]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    answers = read_answers(path, text="texte", id="id")
+    assert answers["status"].tolist() == ["ok", "unreadable", "empty"]
+    assert answers.loc[1, "row"] == 2 and "invalid JSON" in answers.loc[1, "note"]
+
+
+def test_txt_lines_and_folder_of_testimonies(tmp_path):
+    path = tmp_path / "reponses.txt"
+    path.write_text("Plus de temps en famille\n\nFatigue des équipes\n", encoding="utf-8")
+    answers = read_answers(path)
+    assert answers["text"].tolist() == ["Plus de temps en famille", "", "Fatigue des équipes"]
+    assert answers["status"].tolist() == ["ok", "empty", "ok"]
+    folder = tmp_path / "temoignages"
+    folder.mkdir()
+    (folder / "t01.txt").write_text("Premier témoignage.\nSur deux lignes.", encoding="utf-8")
+    (folder / "t02.txt").write_bytes("Deuxième témoignage, écrit sous Windows.".encode("cp1252"))
+    testimonies = read_answers(folder)
+    assert testimonies["file"].tolist() == ["t01.txt", "t02.txt"]
+    assert testimonies.loc[1, "text"] == "Deuxième témoignage, écrit sous Windows."
+
+
+def test_iramuteq_round_trip(tmp_path):
+    frame = pd.DataFrame({"id": ["1", "2", "3"], "profession": ["Assistante familiale", "Psychologue", "Cadre"],
+                          "service": ["ASE", "PMI", "MECS"],
+                          "texte": ["Les enfants plus apaisés.", "Visio * avec les familles", "RAS"]})
+    answers = read_answers(frame, text="texte", id="id")
+    out = write_iramuteq(answers, tmp_path / "corpus.txt", variables=["profession", "service"])
+    content = out.read_text(encoding="utf-8")
+    assert content.startswith("**** *profession_Assistante_familiale *service_ASE\nLes enfants plus apaisés.")
+    back = read_answers(out)
+    assert back.attrs["format"] == "iramuteq"
+    assert back["text"].tolist() == ["Les enfants plus apaisés.", "Visio avec les familles"]  # RAS not written
+    assert back["profession"].tolist() == ["Assistante_familiale", "Psychologue"]
+    assert back["service"].tolist() == ["ASE", "PMI"]
+
+
+def test_iramuteq_thematic_parts_become_questions():
+    corpus = "**** *prof_AF\n-*difficultes\nLa fatigue.\n-*reussites\nLe calme.\n**** *prof_ES\nSeul texte\n"
+    texts = parse_iramuteq(corpus)
+    assert [(t.theme, t.text, t.variables["prof"]) for t in texts] == [
+        ("difficultes", "La fatigue.", "AF"), ("reussites", "Le calme.", "AF"), (None, "Seul texte", "ES")]
+
+
+def test_inspect_file_reports_encoding_separator_and_columns(tmp_path):
+    info = inspect_file(write_csv(tmp_path / "x.csv", encoding="cp1252"))
+    assert (info.format, info.encoding, info.separator, info.n_rows) == ("csv", "cp1252", ";", 5)
+    assert info.columns == ["id", "profession", "service", "difficultes"]
+
+
+def test_real_grand_debat_sample_keeps_every_row(gdn_sample, tmp_path):
+    path = tmp_path / "gdn.csv"
+    gdn_sample.to_csv(path, index=False)
+    answers = read_answers(path, text="text", variables=["question_code"])
+    assert len(answers) == len(gdn_sample) == 12_000
+    assert answers["text"].tolist() == gdn_sample["text"].tolist()
+    counts = answers["status"].value_counts()
+    assert counts["ok"] > 11_800
+    assert set(counts.index) <= {"ok", "non_answer", "empty"}
+    # the short ones flagged are really non-answers ("?", "...", "RAS", "Néant")
+    flagged = answers.loc[answers["status"] == "non_answer", "text"].str.len()
+    assert flagged.max() < 40

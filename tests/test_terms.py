@@ -1,0 +1,132 @@
+"""Term counts, one-word answers, specificities, concordance, word clouds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import hypergeom
+
+from retex_nlp import (
+    concordance,
+    lafon_scores,
+    log_likelihood,
+    read_answers,
+    specificities,
+    term_frequencies,
+    word_cloud,
+    word_clouds,
+)
+
+SURVEY = pd.DataFrame({
+    "id": [str(i) for i in range(1, 9)],
+    "profession": ["AF", "AF", "AF", "AF", "TS", "TS", "TS", "TS"],
+    "texte": [
+        "Les enfants étaient plus apaisés, plus calmes sans les visites médiatisées.",
+        "Enfant apaisé, moins de rendez-vous, plus de calme à la maison.",
+        "Les visites médiatisées suspendues : les enfants apaisés.",
+        "Il a fallu s'adapter.",
+        "Le télétravail et la visio avec les familles, difficile de garder le lien.",
+        "Manque de moyens : pas d'ordinateur portable pour le télé-travail.",
+        "La visio-conférence ne remplace pas la visite à domicile.",
+        "RAS",
+    ],
+})
+
+
+@pytest.fixture(scope="module")
+def survey():
+    return read_answers(SURVEY, text="texte", id="id")
+
+
+def test_lemma_counts_and_answers_using_them(survey, analyzer):
+    table = term_frequencies(survey, analyzer=analyzer).set_index("term")
+    assert table.loc["apaiser", "count"] == 3 or table.loc["apaisé", "count"] == 3
+    assert table.loc["visite médiatisée", "count"] == 2
+    assert table.loc["télétravail", "count"] == 2  # "télétravail" and "télé-travail"
+    assert table.loc["visio", "count"] == 2
+    assert table.loc["plus", "count"] == 3 and table.loc["plus", "n_answers"] == 2
+    # shares are relative to the 7 ok answers ("RAS" is a non-answer)
+    assert table.loc["visio", "share_answers"] == round(2 / 7, 4)
+    assert list(table.reset_index().columns) == ["term", "count", "n_answers", "share_answers"]
+
+
+def test_counts_per_group(survey, analyzer):
+    table = term_frequencies(survey, by="profession", analyzer=analyzer)
+    af = table[table["profession"] == "AF"].set_index("term")
+    ts = table[table["profession"] == "TS"].set_index("term")
+    assert af.loc["visite médiatisée", "count"] == 2 and "visite médiatisée" not in ts.index
+    assert ts.loc["visio", "n_answers"] == 2 and ts.loc["visio", "share_answers"] == round(2 / 3, 4)
+    assert "s'adapter" in af.index
+    top = term_frequencies(survey, by="profession", analyzer=analyzer, top=2)
+    assert top.groupby("profession").size().max() == 2
+
+
+def test_form_and_ngram_units(survey, analyzer):
+    forms = term_frequencies(survey, unit="form", analyzer=analyzer).set_index("term")
+    assert "apaisés" in forms.index and "apaisé" in forms.index
+    ngrams = term_frequencies(survey, unit="ngram", analyzer=analyzer).set_index("term")
+    assert "garder le lien" in ngrams.index
+    assert not any(t.startswith(("le ", "la ", "de ")) for t in ngrams.index)
+
+
+def test_one_word_answers(analyzer):
+    words = ["S'adapter !", "s’adapter", "S'ADAPTER", "s'adapter.", "Difficile", "difficile", "Visioconférence",
+             "visio", "Solidarité", "néant"]
+    answers = read_answers(pd.DataFrame({"mot": words}), text="mot")
+    table = term_frequencies(answers, one_word=True, analyzer=analyzer).set_index("term")
+    assert table.loc["s'adapter", "count"] == 4
+    assert table.loc["difficile", "count"] == 2
+    assert table.loc["visio", "count"] == 2
+    assert table["count"].sum() == 9  # "néant" is a non-answer
+
+
+def test_specificities_find_each_group_vocabulary(survey, analyzer):
+    spec = specificities(survey, by="profession", min_count=2, analyzer=analyzer)
+    af = spec[spec["profession"] == "AF"].set_index("term")
+    assert af.loc["visite médiatisée", "specificity"] > 0
+    assert af.loc["visio", "specificity"] < 0
+    assert af.loc["visio", "loglik"] < 0 < af.loc["visite médiatisée", "loglik"]
+
+
+def test_lafon_matches_the_hypergeometric_definition():
+    # T=1000 tokens, term F=20 times, group t=100 tokens, f=8 in the group (expected 2)
+    score = lafon_scores(np.array([8]), np.array([20]), 100, 1000)[0]
+    assert score == pytest.approx(-np.log10(hypergeom.sf(7, 1000, 20, 100)))
+    under = lafon_scores(np.array([0]), np.array([50]), 500, 1000)[0]
+    assert under == pytest.approx(np.log10(hypergeom.cdf(0, 1000, 50, 500)))
+    assert under < -10
+    # Rayson's worked example shape: G2 is 0 when the group uses the term as expected
+    assert log_likelihood(np.array([10]), np.array([100]), 100, 1000)[0] == pytest.approx(0)
+
+
+def test_specificities_on_real_questions(gdn_sample, analyzer):
+    two = gdn_sample[gdn_sample["question_code"].isin(["FIS_02", "ECO_06"])].groupby("question_code").head(300)
+    spec = specificities(two, by="question_code", min_count=5, analyzer=analyzer)
+    top_fis = spec[spec["question_code"] == "FIS_02"].head(8)["term"].tolist()
+    top_eco = spec[spec["question_code"] == "ECO_06"].head(8)["term"].tolist()
+    assert any(t in top_fis for t in ["impôt", "taxe", "TVA", "CSG", "revenu"])
+    assert any(t in top_eco for t in ["voiture", "transport", "véhicule", "transports en commun", "chauffage"])
+
+
+def test_concordance_matches_lemmas_and_variants(survey, analyzer):
+    kwic = concordance(survey, "visio", width=20, analyzer=analyzer)
+    assert kwic["match"].tolist() == ["visio", "visio-conférence"]
+    assert kwic["answer_id"].tolist() == ["5", "7"]
+    assert kwic.loc[0, "left"].endswith("télétravail et la ")
+    kwic = concordance(survey, "s'adapte", analyzer=analyzer)
+    assert kwic["match"].tolist() == ["adapter"]
+
+
+def test_word_clouds_png_svg_and_per_group(survey, analyzer, tmp_path):
+    freqs = term_frequencies(survey, analyzer=analyzer)
+    cloud = word_cloud(freqs, tmp_path / "nuage.png")
+    assert (tmp_path / "nuage.png").stat().st_size > 5000
+    assert "visite médiatisée" in cloud.words_
+    word_cloud(freqs, tmp_path / "nuage.svg")
+    svg = (tmp_path / "nuage.svg").read_text(encoding="utf-8")
+    assert "<svg" in svg and "médiatisée" in svg  # accents kept
+    paths = word_clouds(term_frequencies(survey, by="profession", analyzer=analyzer), "profession", tmp_path)
+    assert sorted(paths) == ["AF", "TS"] and all(p.exists() for p in paths.values())
+    with pytest.raises(ValueError, match="empty"):
+        word_cloud(freqs.iloc[0:0])
