@@ -8,13 +8,24 @@ The data flows one way: read -> text -> terms | embed -> themes / coding -> quot
 >>> rx.term_frequencies(answers, by="profession")
 """
 
+from .agreement import agreement_by_theme, cohen_kappa, krippendorff_alpha
 from .clouds import word_cloud, word_clouds
+from .codebook import Codebook, CodebookCoder, Theme
+from .crosstab import theme_by_group
+from .embed import (
+    EmbeddingCache,
+    SentenceTransformerEmbedder,
+    TfidfEmbedder,
+    USEEmbedder,
+    get_embedder,
+)
 from .errors import ColumnNotFoundError, ModelNotFoundError, RetexError, RetexInputError
 from .io import FileInfo, inspect_file, parse_iramuteq, read_answers, status_summary, write_iramuteq
 from .specificities import lafon_scores, log_likelihood, specificities
 from .terms import concordance, default_analyzer, term_frequencies
 from .text import FrenchAnalyzer, Lexicon, Token, default_lexicon, normalize_answer, normalize_text
 from .text.segment import segment_answers, split_segments, split_sentences
+from .themes import ThemeFinder
 
 __version__ = "0.1.0"
 
@@ -24,5 +35,8 @@ __all__ = [
     "FrenchAnalyzer", "Token", "Lexicon", "default_lexicon", "normalize_text", "normalize_answer",
     "term_frequencies", "concordance", "default_analyzer", "specificities", "lafon_scores", "log_likelihood",
     "word_cloud", "word_clouds",
+    "USEEmbedder", "SentenceTransformerEmbedder", "TfidfEmbedder", "EmbeddingCache", "get_embedder",
+    "ThemeFinder", "Codebook", "CodebookCoder", "Theme", "theme_by_group",
+    "cohen_kappa", "krippendorff_alpha", "agreement_by_theme",
     "RetexError", "RetexInputError", "ColumnNotFoundError", "ModelNotFoundError",
 ]

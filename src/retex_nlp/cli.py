@@ -146,6 +146,110 @@ def terms(
         typer.echo(f"Spécificités -> {specificities_out}")
 
 
+EmbedderOpt = Annotated[str, typer.Option("--embedder", help="use (défaut, hors ligne), st:CHEMIN ou tfidf.")]
+
+
+@app.command()
+def themes(
+    input: InputArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="CSV : une ligne par réponse (answer_id, theme, theme_label).")],
+    text_col: TextCol = None,
+    by: Annotated[list[str] | None, typer.Option("--by", help="Variable(s) de groupe pour le tableau thème x groupe.")] = None,
+    n_themes: Annotated[int | None, typer.Option("--n-themes", help="Nombre de thèmes visé.")] = None,
+    embedder: EmbedderOpt = "use",
+    seed: Annotated[int, typer.Option("--seed", help="Graine (mêmes réponses + même graine = mêmes thèmes).")] = 0,
+    save: Annotated[Path | None, typer.Option("--save", help="Dossier où enregistrer le modèle (ex. models/vague1).")] = None,
+    cache: Annotated[Path | None, typer.Option("--cache", help="Dossier du cache des plongements.")] = None,
+    id_col: IdCol = None,
+    sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
+    sep: SepOpt = None,
+) -> None:
+    """Trouver les thèmes des réponses (BERTopic sur plongements de phrases, hors ligne)."""
+    from .crosstab import theme_by_group
+    from .themes import ThemeFinder
+
+    try:
+        answers = _read(input, text_col, id_col, sheet, encoding, sep)
+        finder = ThemeFinder(embedder, n_themes=n_themes, seed=seed, cache_dir=cache)
+        assigned = finder.fit_transform(answers)
+    except (RetexError, KeyError, ValueError) as exc:
+        _fail(exc)
+    result = answers[["answer_id"]].merge(assigned.drop(columns=["answer_id"]), left_index=True, right_index=True)
+    for col in by or []:
+        result[col] = answers[col].to_numpy()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    result.to_csv(out, index=False, encoding="utf-8")
+    table = finder.themes_
+    table.to_csv(out.with_name(out.stem + "_themes.csv"), index=False, encoding="utf-8")
+    typer.echo(f"{len(table) - 1} thèmes ({finder.clustering_}), {(result['theme'] == -1).sum()} réponses non classées "
+               f"sur {len(result)} -> {out}")
+    for row in table.head(40).itertuples(index=False):
+        typer.echo(f"  {row.theme:>3}  {row.size:>6}  {row.label}")
+    for col in by or []:
+        ok = result[result["status"] == "ok"]
+        theme_by_group(ok, col).to_csv(out.with_name(f"{out.stem}_par_{col}.csv"), index=False, encoding="utf-8")
+    if save:
+        finder.save(save)
+        typer.echo(f"Modèle enregistré -> {save}")
+
+
+@app.command()
+def code(
+    input: InputArg,
+    codebook: Annotated[Path, typer.Option("--codebook", help="Grille de codage YAML ou XLSX.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="CSV : answer_id, codes, score_<thème>…")],
+    text_col: TextCol = None,
+    embedder: EmbedderOpt = "use",
+    threshold: Annotated[float, typer.Option("--threshold", help="Score minimal pour coder un thème (0-1).")] = 0.4,
+    save: Annotated[Path | None, typer.Option("--save", help="Dossier où enregistrer le codeur calibré.")] = None,
+    model: Annotated[Path | None, typer.Option("--model", help="Codeur enregistré (--save) à réutiliser pour une nouvelle vague.")] = None,
+    cache: Annotated[Path | None, typer.Option("--cache", help="Dossier du cache des plongements.")] = None,
+    id_col: IdCol = None,
+    sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
+    sep: SepOpt = None,
+) -> None:
+    """Coder les réponses avec une grille de codage (thèmes, définitions, mots-clés, exemples)."""
+    from .codebook import CodebookCoder
+
+    try:
+        answers = _read(input, text_col, id_col, sheet, encoding, sep)
+        coder = CodebookCoder.load(model) if model else CodebookCoder(codebook, embedder, threshold=threshold,
+                                                                       cache_dir=cache)
+        coded = coder.transform(answers)
+    except (RetexError, KeyError, ValueError) as exc:
+        _fail(exc)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    coded.to_csv(out, index=False, encoding="utf-8")
+    ok = coded[coded["status"] == "ok"]
+    counts = ok["codes"].str.split(";").explode().value_counts()
+    typer.echo(f"{len(coded)} réponses codées ({len(ok)} exploitables) -> {out}")
+    for name, n in counts.items():
+        typer.echo(f"  {n:>6}  {name}")
+    if save:
+        coder.save(save)
+        typer.echo(f"Codeur enregistré -> {save}")
+
+
+models_app = typer.Typer(help="Modèles de plongements (sentence-transformers) sous models/.")
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("pull")
+def models_pull(
+    name: Annotated[str, typer.Argument(help="Identifiant Hugging Face, ex. sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2")],
+    to: Annotated[Path, typer.Option("--to", help="Dossier des modèles.")] = Path("models"),
+) -> None:
+    """Télécharger un modèle (seule commande qui utilise le réseau, à lancer sur une machine connectée)."""
+    from sentence_transformers import SentenceTransformer
+
+    target = to / name.split("/")[-1]
+    typer.echo(f"Téléchargement de {name} (réseau demandé explicitement) ...")
+    SentenceTransformer(name, device="cpu").save(str(target))
+    typer.echo(f"Modèle enregistré -> {target} ; utilisez --embedder st:{target}")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app(prog_name="retex")
 

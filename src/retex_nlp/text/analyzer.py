@@ -48,6 +48,7 @@ _SKIP_POS = frozenset({"PUNCT", "SPACE", "NUM", "SYM", "X"})
 _REFLEXIVE_SUBJECT = {"me": ("je", "j'"), "m'": ("je", "j'"), "te": ("tu",), "t'": ("tu",),
                       "nous": ("nous",), "vous": ("vous",)}
 _SE = frozenset({"se", "s'"})
+_SEP = "\x1f"  # joins the previous form and the form in the table's context entries
 _CLITICS = frozenset({"se", "s'", "me", "m'", "te", "t'", "nous", "vous"})
 _BETWEEN_CLITIC_AND_VERB = frozenset(
     {"ne", "n'", "y", "en", "le", "la", "les", "l'", "lui", "leur", "pas", "plus", "jamais", "bien", "mieux", "très",
@@ -218,19 +219,34 @@ class FrenchAnalyzer:
         lemma_counts: dict[str, Counter] = defaultdict(Counter)
         pos_counts: dict[str, Counter] = defaultdict(Counter)
         for doc in self.nlp.pipe(sample, batch_size=self.batch_size):
+            prev = ""
             for t in doc:
                 if not t.is_space:
                     lemma_counts[t.text][t.lemma_] += 1
                     pos_counts[t.text][t.pos_] += 1
+                    # the same form after the same word: "des revenus" vs "sont revenus"
+                    lemma_counts[prev + _SEP + t.text][t.lemma_] += 1
+                    pos_counts[prev + _SEP + t.text][t.pos_] += 1
+                    prev = t.text
         table: dict[str, tuple[str, str]] = {}
         stop = self._stop
-        for form, counter in lemma_counts.items():
+
+        def stable(counter: Counter) -> tuple[str, bool]:
             (best, n_best), total = counter.most_common(1)[0], sum(counter.values())
-            pos = pos_counts[form].most_common(1)[0][0]
-            if (total >= 2 and n_best == total) or (total >= 10 and n_best / total >= 0.95):
-                table[form] = (best, pos)
-            elif all(lem.lower() in stop for lem in counter) and form.lower() in stop:
-                table[form] = (best, pos)  # not counted whatever its lemma ("des": de/un)
+            return best, (total >= 2 and n_best == total) or (total >= 10 and n_best / total >= 0.95)
+
+        for form, counter in lemma_counts.items():
+            if _SEP in form:
+                continue
+            best, ok = stable(counter)
+            if ok or (all(lem.lower() in stop for lem in counter) and form.lower() in stop):
+                # stable, or never counted whatever its lemma ("des": de/un)
+                table[form] = (best, pos_counts[form].most_common(1)[0][0])
+        for key, counter in lemma_counts.items():
+            if _SEP in key and key.split(_SEP, 1)[1] not in table:
+                best, ok = stable(counter)
+                if ok:
+                    table[key] = (best, pos_counts[key].most_common(1)[0][0])
         self.lemma_table_ = table
         self._cache.clear()
         return self
@@ -352,6 +368,8 @@ class FrenchAnalyzer:
                 text = t.text
                 if table is not None and i > after_clitic:
                     hit = table.get(text)
+                    if hit is None and i:
+                        hit = table.get(doc[i - 1].text + _SEP + text)
                     if hit is not None:
                         res[i] = _Base(text, hit[0], hit[1], t.idx)
                         if text in _CLITICS or text.lower() in _CLITICS:

