@@ -30,7 +30,7 @@ test: install
 	$(PY) -m pytest -q -ra
 
 lint: install
-	$(VENV)/bin/ruff check src tests benchmarks scripts
+	$(VENV)/bin/ruff check src tests benchmarks scripts examples
 
 bench: install
 	$(PY) benchmarks/bench_text.py --n 100000 --baseline 10000 --out docs/benchmarks.md

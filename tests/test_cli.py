@@ -54,3 +54,16 @@ def test_terms_one_word(tmp_path):
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
     assert table.iloc[0].to_dict() == {"term": "s'adapter", "count": 3, "n_answers": 3, "share_answers": 0.75}
+
+
+def test_example_script_runs(tmp_path):
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    done = subprocess.run([sys.executable, str(ROOT / "examples" / "termes.py"), str(tmp_path)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "termes.csv").exists() and len(list((tmp_path / "nuages").glob("*.png"))) == 4
+    assert "transport en commun" in done.stdout
