@@ -34,7 +34,7 @@ import yaml
 from .agreement import code_matrix, cohen_kappa, split_codes
 from .embed import Embedder, EmbeddingCache, get_embedder
 from .errors import RetexInputError
-from .terms import answer_texts, default_analyzer
+from .terms import answer_rows, answer_texts, default_analyzer
 from .text.analyzer import FrenchAnalyzer
 
 __all__ = ["Theme", "Codebook", "CodebookCoder", "OTHER"]
@@ -237,11 +237,7 @@ class CodebookCoder:
     def transform(self, answers: pd.DataFrame | Sequence[str]) -> pd.DataFrame:
         """One row per input answer: ``answer_id``, ``codes`` (``;``-joined, ``autre`` when none;
         empty for answers that are not ``ok``), ``score_<theme>`` per theme, ``reason``, ``status``."""
-        frame = answers if isinstance(answers, pd.DataFrame) else answer_texts(answers)
-        if "status" not in frame.columns:
-            frame = frame.assign(status="ok")
-        if "answer_id" not in frame.columns:
-            frame = frame.assign(answer_id=[str(i) for i in range(len(frame))])
+        frame = answer_rows(answers)
         ok = (frame["status"] == "ok").to_numpy()
         texts = frame.loc[ok, "text"].astype(str).tolist()
         if self.calibration_ is None and not self.models_:

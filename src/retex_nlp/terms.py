@@ -11,7 +11,7 @@ import pandas as pd
 from .text.analyzer import UNITS, FrenchAnalyzer
 from .text.normalize import normalize_answer, normalize_text
 
-__all__ = ["term_frequencies", "concordance", "default_analyzer", "answer_texts", "answer_terms"]
+__all__ = ["term_frequencies", "concordance", "default_analyzer", "answer_texts", "answer_rows", "answer_terms"]
 
 _DEFAULT: dict[str, FrenchAnalyzer] = {}
 
@@ -35,6 +35,17 @@ def answer_texts(answers: pd.DataFrame | pd.Series | Sequence[str], text: str = 
         return frame
     series = pd.Series(list(answers), dtype=object)
     return pd.DataFrame({"text": series.where(series.notna(), "").astype(str)})
+
+
+def answer_rows(answers: pd.DataFrame | pd.Series | Sequence[str]) -> pd.DataFrame:
+    """All the answers (not only ``ok`` ones) with ``answer_id`` and ``status`` columns, for
+    results that keep one row per input answer; plain texts get ids 0, 1… and status ``ok``."""
+    frame = answers if isinstance(answers, pd.DataFrame) else answer_texts(answers)
+    if "status" not in frame.columns:
+        frame = frame.assign(status="ok")
+    if "answer_id" not in frame.columns:
+        frame = frame.assign(answer_id=[str(i) for i in range(len(frame))])
+    return frame
 
 
 def _one_word_key(text: str, variants: dict[str, str]) -> str:

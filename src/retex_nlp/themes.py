@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from .embed import Embedder, EmbeddingCache, get_embedder
-from .terms import answer_texts, default_analyzer
+from .terms import answer_rows, answer_texts, default_analyzer
 from .text.analyzer import FrenchAnalyzer
 
 __all__ = ["ThemeFinder", "theme_params"]
@@ -256,11 +256,7 @@ class ThemeFinder:
     def transform(self, answers: pd.DataFrame | Sequence[str], embeddings: np.ndarray | None = None) -> pd.DataFrame:
         """One row per input answer: ``answer_id``, ``theme`` (-1 unassigned or not an ok
         answer), ``theme_label``, ``similarity``, ``status``."""
-        frame = answers if isinstance(answers, pd.DataFrame) else answer_texts(answers)
-        if "status" not in frame.columns:
-            frame = frame.assign(status="ok")
-        if "answer_id" not in frame.columns:
-            frame = frame.assign(answer_id=[str(i) for i in range(len(frame))])
+        frame = answer_rows(answers)
         ok = (frame["status"] == "ok").to_numpy()
         theme = np.full(len(frame), OUTLIER)
         sim = np.full(len(frame), np.nan, dtype=np.float32)
