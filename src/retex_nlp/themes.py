@@ -217,7 +217,6 @@ class ThemeFinder:
         self.centroids_ = _unit(np.stack([emb[topics == t].mean(axis=0) for t in ids])).astype(np.float32)
         self.theme_ids_ = ids
         sims = emb @ self.centroids_.T
-        assigned = topics != OUTLIER
         own = np.array([sims[i, ids.index(t)] for i, t in enumerate(topics.tolist()) if t != OUTLIER])
         # New answers less similar than the least similar 2% of assigned answers stay unassigned.
         self.threshold_ = float(np.quantile(own, 0.02)) if len(own) else 0.0
@@ -229,7 +228,6 @@ class ThemeFinder:
         words = self._topic_words(topics, docs)
         self.labels_ = {t: labels.get(t) or " · ".join(w for w, _ in words[t][:3]) for t in ids}
         self._words = words
-        del assigned
 
     def _topic_words(self, topics: np.ndarray, docs: list[str]) -> dict[int, list[tuple[str, float]]]:
         """Key terms of each theme by Lafon specificity (theme vs the other answers)."""
