@@ -19,16 +19,16 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
-import platform
-import resource
 import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "gdn_open_answers"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import SHARED, machine, markdown, replace_section, rss_mb  # noqa: E402
+
+CORPUS = SHARED / "gdn_open_answers"
 FILES = ["ECO_01", "ECO_05", "ECO_06", "FIS_00", "FIS_01", "FIS_02", "FIS_05", "FIS_06"]
 
 
@@ -40,10 +40,6 @@ def load_answers(n: int) -> list[str]:
         frame = pd.read_csv(CORPUS / f"{code}.csv.gz", keep_default_na=False, nrows=per)
         texts.extend(frame["text"].astype(str).tolist())
     return texts[:n]
-
-
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def timed(label: str, fn, n_words: int) -> dict:
@@ -105,38 +101,17 @@ def main() -> None:
 
 
 def write_section(path: Path, table: pd.DataFrame, args, n_texts: int) -> None:
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
     section = [
         "## Text pipeline (`benchmarks/bench_text.py`)",
         "",
         f"Command: `python benchmarks/bench_text.py --n {args.n} --baseline {args.baseline} --out {args.out}`",
-        f"Machine: {machine}. Data: {n_texts:,} Grand Débat answers (8 questions, file order).",
+        f"Machine: {machine()}. Data: {n_texts:,} Grand Débat answers (8 questions, file order).",
         "Peak RSS is the process maximum so far (it only grows through the run).",
         "",
-        table.to_markdown(index=False) if _has_tabulate() else "```\n" + table.to_string(index=False) + "\n```",
+        markdown(table),
         "",
     ]
     replace_section(path, "## Text pipeline", "\n".join(section))
-
-
-def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def replace_section(path: Path, heading: str, text: str) -> None:
-    """Replace the section starting with ``heading`` in ``path`` (or append it)."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    start = old.find(heading)
-    if start == -1:
-        new = old.rstrip() + "\n\n" + text
-    else:
-        end = old.find("\n## ", start + len(heading))
-        new = old[:start] + text + ("\n" + old[end + 1:] if end != -1 else "")
-    path.write_text(new.rstrip() + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

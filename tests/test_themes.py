@@ -222,3 +222,72 @@ def test_theme_by_group_flags_small_cells():
     assert table.loc[("stress", "AF"), "residual"] < -1.96
     assert table.attrs["p_value"] < 0.001
     assert not table.loc[("calme", "AF"), "small"]
+
+
+def test_more_than_three_representative_answers_per_theme(bundled):
+    sub = bundled[bundled["question_code"] == "FIS_05"]
+    finder = ThemeFinder(seed=0).fit(sub)
+    reps = finder.representative_answers(n=8)
+    every = finder.representative_answers(n=10**6)  # all distinct answers of each theme
+    assert (reps.groupby("theme").size() > 3).sum() >= len(finder.theme_ids_) - 1
+    for t in finder.theme_ids_:
+        mine = reps[reps["theme"] == t]
+        assert len(mine) == min(8, (every["theme"] == t).sum())
+        assert mine["similarity"].is_monotonic_decreasing
+        assert mine["text"].str.lower().nunique() == len(mine)  # identical answers once
+    one = finder.representative_answers(n=5, theme=finder.theme_ids_[0])
+    assert set(one["theme"]) == {finder.theme_ids_[0]} and len(one) == 5
+
+
+def test_mixed_mode_finds_what_the_codebook_misses(bundled):
+    from retex_nlp import MixedCoder
+
+    book = Codebook.from_dict({"themes": [{
+        "name": "fiscalité", "description": "Baisser ou supprimer des impôts et des taxes.",
+        "keywords": ["impôt", "taxe", "TVA", "CSG", "fisc*"]}]})
+    sub = bundled[bundled["question_code"].isin(["FIS_02", "ECO_06"])]
+    mixed = MixedCoder(book, seed=0)
+    coded = mixed.fit_transform(sub)
+    assert len(coded) == len(sub)
+    ok = (coded["status"] == "ok").to_numpy()
+    is_fis = (sub["question_code"] == "FIS_02").to_numpy()
+    new = coded["codes"].str.startswith("nouveau : ")
+    # the behaviour-change answers (no theme for them in the codebook) mostly get new themes
+    assert new[ok & ~is_fis].mean() > 0.5
+    assert coded.loc[ok & is_fis, "codes"].str.contains("fiscalité").mean() > 0.6
+    themes = mixed.new_themes_
+    assert len(themes) >= 2 and themes["name"].str.startswith("nouveau : ").all()
+    assert set(coded.loc[new, "codes"]) <= set(themes["name"])
+    assert (coded.loc[new, "new_theme"] >= 0).all() and (coded.loc[~new, "new_theme"] == -1).all()
+    # a later wave is coded with the same codebook and new themes
+    again = mixed.transform(sub.head(50))
+    assert set(again["codes"].str.split(";").explode()) <= {"fiscalité", "autre", "", *themes["name"]}
+
+
+SCRIPT = """
+import sys, json
+import pandas as pd
+from retex_nlp import ThemeFinder, read_answers
+answers = read_answers(sys.argv[1], text="text", variables=["question_code"])
+sub = answers[answers["question_code"] == "ECO_00"]
+finder = ThemeFinder(seed=7)
+result = finder.fit_transform(sub)
+print(json.dumps({"themes": result["theme"].tolist(), "labels": finder.labels_}, ensure_ascii=False))
+"""
+
+
+def test_themes_identical_across_processes():
+    """Same input and seed in two fresh interpreters (different hash seeds): same themes."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        run = subprocess.run([sys.executable, "-c", SCRIPT, str(BUNDLED)], capture_output=True, text=True,
+                             env=env, timeout=600, check=True)
+        outputs.append(json.loads(run.stdout.strip().splitlines()[-1]))
+    assert outputs[0] == outputs[1]
+    assert len(set(outputs[0]["themes"]) - {-1}) >= 3

@@ -14,6 +14,7 @@ from .codebook import Codebook, CodebookCoder, Theme
 from .crosstab import theme_by_group
 from .embed import (
     EmbeddingCache,
+    MemoEmbedder,
     SentenceTransformerEmbedder,
     TfidfEmbedder,
     USEEmbedder,
@@ -21,6 +22,8 @@ from .embed import (
 )
 from .errors import ColumnNotFoundError, ModelNotFoundError, RetexError, RetexInputError
 from .io import FileInfo, inspect_file, parse_iramuteq, read_answers, status_summary, write_iramuteq
+from .mixed import MixedCoder
+from .privacy import Pseudonymizer, pseudonymize
 from .specificities import lafon_scores, log_likelihood, specificities
 from .terms import concordance, default_analyzer, term_frequencies
 from .text import FrenchAnalyzer, Lexicon, Token, default_lexicon, normalize_answer, normalize_text
@@ -35,8 +38,9 @@ __all__ = [
     "FrenchAnalyzer", "Token", "Lexicon", "default_lexicon", "normalize_text", "normalize_answer",
     "term_frequencies", "concordance", "default_analyzer", "specificities", "lafon_scores", "log_likelihood",
     "word_cloud", "word_clouds",
-    "USEEmbedder", "SentenceTransformerEmbedder", "TfidfEmbedder", "EmbeddingCache", "get_embedder",
-    "ThemeFinder", "Codebook", "CodebookCoder", "Theme", "theme_by_group",
+    "USEEmbedder", "SentenceTransformerEmbedder", "TfidfEmbedder", "EmbeddingCache", "MemoEmbedder", "get_embedder",
+    "ThemeFinder", "Codebook", "CodebookCoder", "Theme", "MixedCoder", "theme_by_group",
     "cohen_kappa", "krippendorff_alpha", "agreement_by_theme",
+    "Pseudonymizer", "pseudonymize",
     "RetexError", "RetexInputError", "ColumnNotFoundError", "ModelNotFoundError",
 ]

