@@ -9,6 +9,7 @@ The data flows one way: read -> text -> terms | embed -> themes / coding -> quot
 """
 
 from .agreement import agreement_by_theme, cohen_kappa, krippendorff_alpha
+from .analysis import analyse
 from .clouds import word_cloud, word_clouds
 from .codebook import Codebook, CodebookCoder, Theme
 from .crosstab import theme_by_group
@@ -22,8 +23,11 @@ from .embed import (
 )
 from .errors import ColumnNotFoundError, ModelNotFoundError, RetexError, RetexInputError
 from .io import FileInfo, inspect_file, parse_iramuteq, read_answers, status_summary, write_iramuteq
+from .io.qdpx import write_qdpx
 from .mixed import MixedCoder
 from .privacy import Pseudonymizer, pseudonymize
+from .quotes import QuoteChoices, representative_quotes
+from .report import Report
 from .specificities import lafon_scores, log_likelihood, specificities
 from .terms import concordance, default_analyzer, term_frequencies
 from .text import FrenchAnalyzer, Lexicon, Token, default_lexicon, normalize_answer, normalize_text
@@ -41,6 +45,6 @@ __all__ = [
     "USEEmbedder", "SentenceTransformerEmbedder", "TfidfEmbedder", "EmbeddingCache", "MemoEmbedder", "get_embedder",
     "ThemeFinder", "Codebook", "CodebookCoder", "Theme", "MixedCoder", "theme_by_group",
     "cohen_kappa", "krippendorff_alpha", "agreement_by_theme",
-    "Pseudonymizer", "pseudonymize",
+    "Pseudonymizer", "pseudonymize", "representative_quotes", "QuoteChoices", "Report", "analyse", "write_qdpx",
     "RetexError", "RetexInputError", "ColumnNotFoundError", "ModelNotFoundError",
 ]

@@ -1,4 +1,4 @@
-"""Command line: ``retex inspect``, ``retex terms`` (a thin layer over the Python API).
+"""Command line: ``retex inspect | terms | themes | code | analyse | models`` (a thin layer over the Python API).
 
 Messages are in French: the people who run these commands read French.
 """
@@ -233,6 +233,73 @@ def code(
     if save:
         coder.save(save)
         typer.echo(f"Codeur enregistré -> {save}")
+
+
+@app.command()
+def analyse(
+    input: InputArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Dossier des résultats (rapport HTML, Excel, Word…).")],
+    text_col: TextCol = None,
+    by: Annotated[list[str] | None, typer.Option("--by", help="Variable(s) à comparer (service, profession…).")] = None,
+    codebook: Annotated[Path | None, typer.Option("--codebook", help="Grille de codage YAML ou XLSX (sinon thèmes trouvés dans les réponses).")] = None,
+    new_themes: Annotated[bool, typer.Option("--new-themes", help="Avec une grille : chercher aussi de nouveaux thèmes dans les réponses « autre ».")] = False,
+    n_themes: Annotated[int | None, typer.Option("--n-themes", help="Nombre de thèmes souhaité.")] = None,
+    n_quotes: Annotated[int, typer.Option("--quotes", help="Citations par thème.")] = 5,
+    attribution: Annotated[str | None, typer.Option("--attribution", help="Modèle d'attribution, ex. \"{profession}, {service}\".")] = None,
+    names: Annotated[Path | None, typer.Option("--names", help="Fichier de noms à toujours masquer (un par ligne).")] = None,
+    mask_institutions: Annotated[bool, typer.Option("--mask-institutions", help="Masquer aussi les établissements nommés.")] = False,
+    title: Annotated[str | None, typer.Option("--title", help="Titre du rapport.")] = None,
+    embedder: EmbedderOpt = "use",
+    seed: Annotated[int, typer.Option("--seed", help="Graine aléatoire (mêmes données, même graine : mêmes thèmes).")] = 0,
+    cache: Annotated[Path | None, typer.Option("--cache", help="Dossier du cache des plongements.")] = None,
+    id_col: IdCol = None,
+    sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
+    sep: SepOpt = None,
+) -> None:
+    """Toute l'analyse : lecture, termes, thèmes ou codage, citations, rapport pseudonymisé."""
+    from tqdm.auto import tqdm
+
+    from .analysis import analyse as run_analysis
+
+    steps = ["Lecture des réponses", "Termes", "Thèmes / codage", "Citations représentatives", "Pseudonymisation",
+             "Graphiques"]
+    bar = tqdm(total=len(steps) + 1, desc="Analyse", unit="étape")
+
+    def progress(message: str) -> None:
+        bar.set_description(message)
+        bar.update(1)
+
+    choices = out / "citations_choix.yml"
+    try:
+        text = text_col[0] if text_col and len(text_col) == 1 else (text_col or "text")
+        report = run_analysis(input, text=text, by=by, id=id_col, codebook=codebook, new_themes=new_themes,
+                              n_themes=n_themes, embedder=embedder, n_quotes=n_quotes, attribution=attribution,
+                              names=names, mask_institutions=mask_institutions, choices=choices, title=title,
+                              seed=seed, cache_dir=cache, progress=progress, sheet=_sheet(sheet), encoding=encoding,
+                              sep=sep)
+        bar.set_description("Écriture du rapport")
+        paths = report.write(out)
+        bar.update(1)
+    except (RetexError, KeyError, ValueError) as exc:
+        bar.close()
+        _fail(exc)
+    bar.close()
+    if not choices.exists():
+        from .quotes import QuoteChoices
+
+        QuoteChoices().save(choices)
+    counts = dict(zip(report.summary["status"], report.summary["n"], strict=True))
+    typer.echo(f"{sum(counts.values())} réponses lues : " + ", ".join(
+        f"{n} {_STATUS_FR[s]}" for s, n in counts.items() if n))
+    typer.echo(f"{len(report.themes)} thèmes, {len(report.quotes)} citations (pseudonymisées).")
+    labels = {"html": "Rapport HTML", "xlsx": "Classeur Excel", "docx": "Document Word",
+              "answers": "Réponses codées (CSV)", "themes": "Thèmes (CSV)", "quotes": "Citations (CSV)",
+              "qdpx": "Projet REFI-QDA (NVivo, ATLAS.ti, MAXQDA, QualCoder)",
+              "pseudonymisation": "Table de pseudonymisation (à vérifier, NE PAS diffuser)"}
+    for key, path in paths.items():
+        typer.echo(f"  {labels.get(key, key):<55} {path}")
+    typer.echo(f"  {'Citations épinglées / écartées (à modifier puis relancer)':<55} {choices}")
 
 
 models_app = typer.Typer(help="Modèles de plongements (sentence-transformers) sous models/.")

@@ -47,18 +47,7 @@ _NAME = rf"[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?"
 _CAPS = rf"[{_UP}]{{2,}}(?:-[{_UP}]{{2,}})?"
 
 # Places that stay: the department level and above (France, regions, departments, countries).
-_KEPT_PLACES = """France Europe Belgique Suisse Espagne Italie Allemagne Algérie Maroc Tunisie Sénégal Mali
-Hauts-de-France Normandie Bretagne Occitanie Grand-Est Île-de-France Ile-de-France Nouvelle-Aquitaine Auvergne-Rhône-Alpes
-Bourgogne-Franche-Comté Centre-Val-de-Loire Pays-de-la-Loire Provence-Alpes-Côte-d'Azur PACA Corse Guadeloupe Martinique
-Guyane Réunion Mayotte Nord Pas-de-Calais Somme Aisne Oise Ain Allier Ardèche Ardennes Ariège Aube Aude Aveyron Calvados
-Cantal Charente Cher Corrèze Creuse Dordogne Doubs Drôme Eure Finistère Gard Gers Gironde Hérault Ille-et-Vilaine Indre
-Isère Jura Landes Loire Loiret Lot Lozère Manche Marne Mayenne Meurthe-et-Moselle Meuse Morbihan Moselle Nièvre Orne
-Puy-de-Dôme Pyrénées-Atlantiques Rhône Saône-et-Loire Sarthe Savoie Haute-Savoie Paris Seine-Maritime Seine-et-Marne
-Yvelines Deux-Sèvres Tarn Var Vaucluse Vendée Vienne Vosges Yonne Essonne Hauts-de-Seine Seine-Saint-Denis Val-de-Marne
-Val-d'Oise Haute-Garonne Haute-Marne Haute-Loire Haute-Vienne Haute-Saône Haute-Corse Vaucluse Loire-Atlantique
-Maine-et-Loire Indre-et-Loire Loir-et-Cher Eure-et-Loir Bas-Rhin Haut-Rhin Territoire-de-Belfort Alpes-Maritimes
-Bouches-du-Rhône Côte-d'Or Côtes-d'Armor Charente-Maritime Lot-et-Garonne Tarn-et-Garonne Hautes-Pyrénées
-Pyrénées-Orientales Alpes-de-Haute-Provence Hautes-Alpes""".split()
+_KEPT_PLACES = ["France", "Europe", "Belgique", "Suisse", "Espagne", "Italie", "Allemagne", "Algérie", "Maroc", "Tunisie", "Sénégal", "Mali", "Hauts-de-France", "Normandie", "Bretagne", "Occitanie", "Grand-Est", "Île-de-France", "Ile-de-France", "Nouvelle-Aquitaine", "Auvergne-Rhône-Alpes", "Bourgogne-Franche-Comté", "Centre-Val-de-Loire", "Pays-de-la-Loire", "Provence-Alpes-Côte-d'Azur", "PACA", "Corse", "Guadeloupe", "Martinique", "Guyane", "Réunion", "Mayotte", "Nord", "Pas-de-Calais", "Somme", "Aisne", "Oise", "Ain", "Allier", "Ardèche", "Ardennes", "Ariège", "Aube", "Aude", "Aveyron", "Calvados", "Cantal", "Charente", "Cher", "Corrèze", "Creuse", "Dordogne", "Doubs", "Drôme", "Eure", "Finistère", "Gard", "Gers", "Gironde", "Hérault", "Ille-et-Vilaine", "Indre", "Isère", "Jura", "Landes", "Loire", "Loiret", "Lot", "Lozère", "Manche", "Marne", "Mayenne", "Meurthe-et-Moselle", "Meuse", "Morbihan", "Moselle", "Nièvre", "Orne", "Puy-de-Dôme", "Pyrénées-Atlantiques", "Rhône", "Saône-et-Loire", "Sarthe", "Savoie", "Haute-Savoie", "Paris", "Seine-Maritime", "Seine-et-Marne", "Yvelines", "Deux-Sèvres", "Tarn", "Var", "Vaucluse", "Vendée", "Vienne", "Vosges", "Yonne", "Essonne", "Hauts-de-Seine", "Seine-Saint-Denis", "Val-de-Marne", "Val-d'Oise", "Haute-Garonne", "Haute-Marne", "Haute-Loire", "Haute-Vienne", "Haute-Saône", "Haute-Corse", "Vaucluse", "Loire-Atlantique", "Maine-et-Loire", "Indre-et-Loire", "Loir-et-Cher", "Eure-et-Loir", "Bas-Rhin", "Haut-Rhin", "Territoire-de-Belfort", "Alpes-Maritimes", "Bouches-du-Rhône", "Côte-d'Or", "Côtes-d'Armor", "Charente-Maritime", "Lot-et-Garonne", "Tarn-et-Garonne", "Hautes-Pyrénées", "Pyrénées-Orientales", "Alpes-de-Haute-Provence", "Hautes-Alpes"]
 
 # First names that are also common French words: masked at a sentence start only with other evidence.
 _AMBIGUOUS = {"pierre", "rose", "claire", "marine", "blanche", "violette", "fleur", "ange", "aurore", "constance",
@@ -182,8 +171,9 @@ class Pseudonymizer:
                       if self.names else None)
 
     # -- finding ------------------------------------------------------------------------------------
-    def find(self, text: str) -> list[tuple[int, int, str, str]]:
-        """Spans to mask: (start, end, kind, rule), kind being the placeholder's word."""
+    def find(self, text: str, doc=None) -> list[tuple[int, int, str, str]]:
+        """Spans to mask: (start, end, kind, rule), kind being the placeholder's word.
+        ``doc`` is spaCy's parse of ``text`` when already done (batches)."""
         spans: list[tuple[int, int, str, str]] = []
         for rule, placeholder, pattern in _RULES:
             if placeholder == "[Lieu]" and not self.mask_places:
@@ -209,7 +199,7 @@ class Pseudonymizer:
                 spans.append((m.start(1), m.end(1), "Nom", "civilité + nom"))
         spans += self._first_name_spans(text)
         if self.use_ner:
-            spans += self._ner_spans(text)
+            spans += self._ner_spans(text, doc)
         return _resolve(spans)
 
     def _first_name_spans(self, text: str) -> list[tuple[int, int, str, str]]:
@@ -223,8 +213,6 @@ class Pseudonymizer:
                 continue
             if word.isupper() and len(word) <= 3:  # ASE, TOM (territoires d'outre-mer)…
                 continue
-            before = text[:m.start()].rstrip()
-            sentence_start = not before or before[-1] in ".!?:;\n«\"(-–—"
             after = text[m.end():]
             if not self._is_person(text, m.start(), m.end()):
                 continue
@@ -249,11 +237,11 @@ class Pseudonymizer:
             return True
         return not sentence_start and not word.isupper() and word[:1].isupper()
 
-    def _ner_spans(self, text: str) -> list[tuple[int, int, str, str]]:
+    def _ner_spans(self, text: str, doc=None) -> list[tuple[int, int, str, str]]:
         spans = []
         protected = _protected()
         kept = {p.lower() for p in _KEPT_PLACES}
-        for ent in _ner()(text).ents:
+        for ent in (doc if doc is not None else _ner()(text)).ents:
             words = ent.text.split()
             low = ent.text.lower()
             if low in protected or low in self.keep or all(w.lower() in protected for w in words):
@@ -291,11 +279,11 @@ class Pseudonymizer:
         return spans
 
     # -- replacing ----------------------------------------------------------------------------------
-    def pseudonymize(self, text: str) -> tuple[str, list[Replacement]]:
+    def pseudonymize(self, text: str, doc=None) -> tuple[str, list[Replacement]]:
         """The text with placeholders, and the replacements made (same original, same placeholder)."""
         if not isinstance(text, str) or not text:
             return text, []
-        spans = self.find(text)
+        spans = self.find(text, doc)
         # one number per distinct original of a kind, only when a kind has several originals
         originals: dict[str, list[str]] = {}
         for s, e, kind, _ in spans:
@@ -321,8 +309,10 @@ class Pseudonymizer:
         texts = list(texts)
         ids = list(ids) if ids is not None else list(range(len(texts)))
         new, rows = [], []
-        for answer_id, text in zip(ids, texts, strict=True):
-            clean, reps = self.pseudonymize(text)
+        strings = [t if isinstance(t, str) else "" for t in texts]
+        docs = _ner().pipe(strings, batch_size=64) if self.use_ner else iter([None] * len(texts))
+        for answer_id, text, doc in zip(ids, texts, docs, strict=True):
+            clean, reps = self.pseudonymize(text, doc)
             new.append(clean)
             rows += [{"answer_id": answer_id, "original": r.original, "placeholder": r.placeholder, "rule": r.rule,
                       "start": r.start, "end": r.end} for r in reps]

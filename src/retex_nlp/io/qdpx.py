@@ -1,0 +1,111 @@
+"""Export coded answers as a REFI-QDA project (``.qdpx``), to open and revise the coding in
+NVivo, ATLAS.ti, MAXQDA or QualCoder.
+
+A ``.qdpx`` file is a zip holding ``project.qde`` (XML in the ``urn:QDA-XML:project:1.0``
+namespace, REFI-QDA 1.5) and the texts under ``Sources/``. Each answer becomes a text source
+(its id as name), coded as a whole with each of its themes; each respondent variable becomes a
+project variable, and each answer a case carrying the variables' values.
+"""
+
+from __future__ import annotations
+
+import uuid
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pandas as pd
+
+from ..agreement import split_codes
+
+__all__ = ["write_qdpx", "NAMESPACE"]
+
+NAMESPACE = "urn:QDA-XML:project:1.0"
+_PALETTE = ["#2B6A9E", "#D1495B", "#EDAE49", "#00798C", "#66A182", "#8D6A9F", "#C97C5D", "#4F6D7A"]
+_SKIP = {"answer_id", "respondent_id", "text", "status", "note", "row", "themes", "codes", "theme", "theme_label",
+         "similarity", "reason", "new_theme"}
+
+
+def _guid(*parts: object) -> str:
+    """A stable GUID from the content (same project, same GUIDs: diffs stay readable)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "retex_nlp/" + "/".join(map(str, parts))))
+
+
+def write_qdpx(answers: pd.DataFrame, path: str | Path, *, codes: str = "themes", title: str = "retex_nlp",
+               codebook: pd.DataFrame | None = None, variables: list[str] | None = None,
+               user: str = "retex_nlp") -> Path:
+    """Write ``answers`` (``answer_id``, ``text``, a ``codes`` column of ``;``-joined theme names,
+    respondent variables) as a REFI-QDA project. Only answers with a text are exported."""
+    path = Path(path)
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    ET.register_namespace("", NAMESPACE)
+    q = f"{{{NAMESPACE}}}"
+    user_guid = _guid("user", user)
+    project = ET.Element(f"{q}Project", {"name": title, "origin": "retex_nlp", "creatingUserGUID": user_guid,
+                                         "creationDateTime": now})
+    users = ET.SubElement(project, f"{q}Users")
+    ET.SubElement(users, f"{q}User", {"guid": user_guid, "name": user})
+
+    rows = answers[answers["text"].fillna("").astype(str).str.strip() != ""]
+    names = sorted({c for v in rows[codes].fillna("") for c in split_codes(v)})
+    descriptions = {}
+    if codebook is not None and "name" in codebook.columns:
+        descriptions = dict(zip(codebook["name"].astype(str), codebook.get("description", "").astype(str), strict=True))
+    code_guid = {n: _guid("code", n) for n in names}
+    book = ET.SubElement(project, f"{q}CodeBook")
+    codes_el = ET.SubElement(book, f"{q}Codes")
+    for i, name in enumerate(names):
+        code = ET.SubElement(codes_el, f"{q}Code", {"guid": code_guid[name], "name": name, "isCodable": "true",
+                                                    "color": _PALETTE[i % len(_PALETTE)]})
+        if descriptions.get(name):
+            ET.SubElement(code, f"{q}Description").text = descriptions[name]
+
+    variables = variables if variables is not None else [c for c in answers.columns if c not in _SKIP]
+    var_guid = {v: _guid("variable", v) for v in variables}
+    if variables:
+        vars_el = ET.SubElement(project, f"{q}Variables")
+        for v in variables:
+            ET.SubElement(vars_el, f"{q}Variable", {"guid": var_guid[v], "name": str(v), "typeOfVariable": "Text"})
+
+    source_guid = {str(a): _guid("source", a) for a in rows["answer_id"]}
+    if variables:
+        cases = ET.SubElement(project, f"{q}Cases")
+        for _, row in rows.iterrows():
+            case = ET.SubElement(cases, f"{q}Case", {"guid": _guid("case", row["answer_id"]), "name": str(row["answer_id"])})
+            for v in variables:
+                value = row.get(v)
+                if value is None or pd.isna(value) or str(value) == "":
+                    continue
+                vv = ET.SubElement(case, f"{q}VariableValue")
+                ET.SubElement(vv, f"{q}VariableRef", {"targetGUID": var_guid[v]})
+                ET.SubElement(vv, f"{q}TextValue").text = str(value)
+            ET.SubElement(case, f"{q}SourceRef", {"targetGUID": source_guid[str(row["answer_id"])]})
+
+    sources = ET.SubElement(project, f"{q}Sources")
+    files: dict[str, str] = {}
+    for _, row in rows.iterrows():
+        answer_id = str(row["answer_id"])
+        guid = source_guid[answer_id]
+        text = str(row["text"])
+        files[f"Sources/{guid}.txt"] = text
+        source = ET.SubElement(sources, f"{q}TextSource", {
+            "guid": guid, "name": answer_id, "plainTextPath": f"internal://{guid}.txt",
+            "creatingUser": user_guid, "creationDateTime": now})
+        themes = split_codes(row.get(codes) or "")
+        if themes:
+            selection = ET.SubElement(source, f"{q}PlainTextSelection", {
+                "guid": _guid("selection", answer_id), "name": answer_id, "startPosition": "0",
+                "endPosition": str(len(text)), "creatingUser": user_guid, "creationDateTime": now})
+            for name in themes:
+                coding = ET.SubElement(selection, f"{q}Coding", {"guid": _guid("coding", answer_id, name),
+                                                                 "creatingUser": user_guid, "creationDateTime": now})
+                ET.SubElement(coding, f"{q}CodeRef", {"targetGUID": code_guid[name]})
+
+    xml = ET.tostring(project, encoding="utf-8", xml_declaration=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.qde", xml)
+        for name, text in files.items():
+            archive.writestr(name, text.encode("utf-8"))
+    return path

@@ -1,0 +1,288 @@
+"""Reports for people who never open Python: an Excel workbook, a self-contained HTML page and a
+Word document, all in French, from what an analysis produced.
+
+:class:`Report` holds the parts as plain DataFrames (and PNG charts); :func:`retex_nlp.analyse`
+fills one. Texts in a report are already pseudonymised; the table of replacements is written
+next to the report (:meth:`Report.write`), never inside it.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import html
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["Report"]
+
+_STATUS_FR = {"ok": "réponses exploitables", "empty": "vides", "non_answer": "non-réponses (RAS, néant…)",
+              "duplicate": "doublons", "unreadable": "illisibles"}
+
+_CSS = """
+body{font-family:-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;max-width:60rem;margin:2rem auto;
+padding:0 1rem;color:#1d2733;line-height:1.5}
+h1{color:#17436b;border-bottom:3px solid #2b6a9e;padding-bottom:.3rem}h2{color:#17436b;margin-top:2.2rem}
+h3{color:#2b6a9e;margin-bottom:.2rem}table{border-collapse:collapse;margin:.6rem 0;font-size:.92rem}
+th,td{border:1px solid #c9d3dd;padding:.25rem .6rem;text-align:left}th{background:#eaf1f7}
+td.n{text-align:right}img{max-width:100%;height:auto}.terms{color:#4a5a6a;font-size:.9rem}
+blockquote{margin:.7rem 0;padding:.5rem 1rem;border-left:4px solid #2b6a9e;background:#f5f8fb}
+blockquote .who{display:block;color:#4a5a6a;font-size:.9rem;margin-top:.2rem}
+.meta{color:#4a5a6a;font-size:.9rem}
+"""
+
+
+@dataclass
+class Report:
+    """What an analysis produced, ready to be written as Excel, HTML and Word.
+
+    Attributes
+    ----------
+    answers:
+        One row per input answer: ``answer_id``, ``row``, ``status``, ``note``, the respondent
+        variables, ``text`` (pseudonymised) and ``themes`` (labels or codes joined by ``;``).
+    summary:
+        Status counts (:func:`status_summary`).
+    themes:
+        ``theme``, ``label``, ``size``, ``share``, ``key_terms`` (and ``description`` for codebook themes).
+    quotes:
+        :func:`representative_quotes` output (pseudonymised).
+    terms, specificities:
+        Term counts and group specificities (may be empty).
+    by_group:
+        ``{variable: theme_by_group table}``.
+    """
+
+    title: str
+    answers: pd.DataFrame
+    summary: pd.DataFrame
+    themes: pd.DataFrame
+    quotes: pd.DataFrame
+    terms: pd.DataFrame = field(default_factory=pd.DataFrame)
+    specificities: pd.DataFrame = field(default_factory=pd.DataFrame)
+    by_group: dict[str, pd.DataFrame] = field(default_factory=dict)
+    codebook: pd.DataFrame | None = None
+    replacements: pd.DataFrame = field(default_factory=pd.DataFrame)
+    meta: dict = field(default_factory=dict)
+    images: dict[str, bytes] = field(default_factory=dict)
+
+    # -- charts ---------------------------------------------------------------------------------------
+    def charts(self) -> dict[str, bytes]:
+        """PNG charts: ``nuage`` (word cloud), ``themes`` (sizes), ``groupe_<var>`` (heatmaps)."""
+        if self.images:
+            return self.images
+        from .charts import figure_png, theme_group_heatmap, theme_sizes_chart, word_cloud_png
+
+        if len(self.terms):
+            with contextlib.suppress(ValueError):  # no term to draw
+                self.images["nuage"] = word_cloud_png(self.terms)
+        if len(self.themes):
+            self.images["themes"] = figure_png(theme_sizes_chart(self.themes))
+        for var, table in self.by_group.items():
+            if len(table):
+                self.images[f"groupe_{var}"] = figure_png(theme_group_heatmap(table, var))
+        return self.images
+
+    # -- Excel ----------------------------------------------------------------------------------------
+    def to_excel(self, path: str | Path) -> Path:
+        """Workbook: Synthèse, Réponses (one row per input answer), Thèmes, one sheet of quotes
+        per theme, Termes, Spécificités, Thèmes x <variable>, Grille de codage."""
+        from openpyxl.styles import Alignment, Font, PatternFill
+        from openpyxl.utils import get_column_letter
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        used: set[str] = set()
+
+        def sheet_name(name: str) -> str:
+            base = re.sub(r"[\[\]:*?/\\]", " ", name)[:31].strip() or "Feuille"
+            candidate, i = base, 2
+            while candidate.lower() in used:
+                candidate = f"{base[:27]} ({i})"
+                i += 1
+            used.add(candidate.lower())
+            return candidate
+
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            self._synthese().to_excel(writer, sheet_name=sheet_name("Synthèse"), index=False)
+            self.answers.to_excel(writer, sheet_name=sheet_name("Réponses"), index=False)
+            self.themes.to_excel(writer, sheet_name=sheet_name("Thèmes"), index=False)
+            for label in self.themes["label"]:
+                q = self.quotes[self.quotes["theme"] == label]
+                cols = [c for c in ("rank", "quote", "attribution", "answer_id", "score") if c in q.columns]
+                q[cols].rename(columns={"rank": "rang", "quote": "citation", "attribution": "attribution",
+                                        "answer_id": "id réponse", "score": "score"}).to_excel(
+                    writer, sheet_name=sheet_name(f"Citations {label}"), index=False)
+            if len(self.terms):
+                self.terms.to_excel(writer, sheet_name=sheet_name("Termes"), index=False)
+            if len(self.specificities):
+                self.specificities.to_excel(writer, sheet_name=sheet_name("Spécificités"), index=False)
+            for var, table in self.by_group.items():
+                table.to_excel(writer, sheet_name=sheet_name(f"Thèmes x {var}"), index=False)
+            if self.codebook is not None and len(self.codebook):
+                self.codebook.to_excel(writer, sheet_name=sheet_name("Grille de codage"), index=False)
+            for ws in writer.book.worksheets:
+                for cell in ws[1]:
+                    cell.font = Font(bold=True)
+                    cell.fill = PatternFill("solid", fgColor="EAF1F7")
+                ws.freeze_panes = "A2"
+                for i, column in enumerate(ws.iter_cols(min_row=1, max_row=min(ws.max_row, 200)), start=1):
+                    width = max((len(str(c.value)) for c in column if c.value is not None), default=8)
+                    ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 80)
+                    if width > 80:
+                        for c in column:
+                            c.alignment = Alignment(wrap_text=True, vertical="top")
+        return path
+
+    def _synthese(self) -> pd.DataFrame:
+        rows = [{"élément": "Titre", "valeur": self.title}]
+        rows += [{"élément": k, "valeur": str(v)} for k, v in self.meta.items()]
+        rows += [{"élément": f"Réponses : {_STATUS_FR.get(s, s)}", "valeur": int(n)}
+                 for s, n in zip(self.summary["status"], self.summary["n"], strict=True)]
+        rows.append({"élément": "Thèmes", "valeur": len(self.themes)})
+        return pd.DataFrame(rows)
+
+    # -- HTML -----------------------------------------------------------------------------------------
+    def to_html(self, path: str | Path | None = None) -> str:
+        """A self-contained page (styles and images inlined, no script, no external request)."""
+        images = self.charts()
+        e = html.escape
+        parts = [f"<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\">"
+                 f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                 f"<title>{e(self.title)}</title><style>{_CSS}</style></head><body>",
+                 f"<h1>{e(self.title)}</h1>",
+                 f"<p class=\"meta\">{e(' · '.join(f'{k} : {v}' for k, v in self.meta.items()))}</p>",
+                 "<h2>Les réponses</h2>", self._summary_html()]
+        if "nuage" in images:
+            parts += ["<h2>Les mots les plus employés</h2>", _img(images["nuage"], "Nuage de mots des réponses")]
+        parts += ["<h2>Les thèmes</h2>"]
+        if "themes" in images:
+            parts.append(_img(images["themes"], "Nombre de réponses par thème"))
+        parts.append(_table_html(self.themes[[c for c in ("label", "size", "share", "key_terms") if c in self.themes]]
+                                 .rename(columns={"label": "thème", "size": "réponses", "share": "part",
+                                                  "key_terms": "termes caractéristiques"})))
+        for var in self.by_group:
+            if f"groupe_{var}" in images:
+                parts += [f"<h2>Les thèmes selon « {e(var)} »</h2>", _img(images[f"groupe_{var}"], f"Thèmes par {var}")]
+        parts.append("<h2>Ce qu'en disent les répondants</h2>")
+        for _, theme in self.themes.iterrows():
+            parts.append(f"<h3>{e(str(theme['label']))}</h3>")
+            parts.append(f"<p class=\"terms\">{int(theme['size'])} réponses"
+                         + (f" · {e(str(theme['key_terms']))}" if str(theme.get("key_terms") or "") else "") + "</p>")
+            for _, q in self.quotes[self.quotes["theme"] == theme["label"]].iterrows():
+                who = f"<span class=\"who\">({e(q['attribution'])})</span>" if q.get("attribution") else ""
+                parts.append(f"<blockquote>« {e(q['quote'])} »{who}</blockquote>")
+        parts.append(f"<p class=\"meta\">Produit par retex_nlp le {datetime.now():%d/%m/%Y}. "
+                     "Les noms, lieux et coordonnées ont été remplacés par des mentions entre crochets.</p>")
+        parts.append("</body></html>")
+        page = "\n".join(parts)
+        if path is not None:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            Path(path).write_text(page, encoding="utf-8")
+        return page
+
+    def _summary_html(self) -> str:
+        total = int(self.summary["n"].sum())
+        rows = "".join(f"<tr><td>{html.escape(_STATUS_FR.get(s, s))}</td><td class=\"n\">{int(n)}</td></tr>"
+                       for s, n in zip(self.summary["status"], self.summary["n"], strict=True))
+        return (f"<p>{total} réponses lues ; chacune est classée ci-dessous, aucune n'est écartée sans le dire.</p>"
+                f"<table><tr><th>statut</th><th>réponses</th></tr>{rows}</table>")
+
+    def _repr_html_(self) -> str:
+        shown = self.themes[[c for c in ("label", "size", "share", "key_terms") if c in self.themes]]
+        return (f"<h3>{html.escape(self.title)}</h3>" + self._summary_html()
+                + "<p><b>Thèmes</b></p>" + shown.to_html(index=False)
+                + f"<p>{len(self.quotes)} citations ; parties : answers, summary, themes, quotes, terms, "
+                  f"specificities, by_group, charts(), replacements.</p>")
+
+    # -- Word -----------------------------------------------------------------------------------------
+    def to_docx(self, path: str | Path) -> Path:
+        """A Word document with the same structure as the HTML page, to be edited."""
+        from docx import Document
+        from docx.shared import Cm
+
+        images = self.charts()
+        doc = Document()
+        doc.add_heading(self.title, level=0)
+        doc.add_paragraph(" · ".join(f"{k} : {v}" for k, v in self.meta.items()))
+        doc.add_heading("Les réponses", level=1)
+        _docx_table(doc, pd.DataFrame({"statut": [_STATUS_FR.get(s, s) for s in self.summary["status"]],
+                                       "réponses": self.summary["n"].astype(int)}))
+        if "nuage" in images:
+            doc.add_heading("Les mots les plus employés", level=1)
+            doc.add_picture(io.BytesIO(images["nuage"]), width=Cm(15))
+        doc.add_heading("Les thèmes", level=1)
+        if "themes" in images:
+            doc.add_picture(io.BytesIO(images["themes"]), width=Cm(15))
+        _docx_table(doc, self.themes[[c for c in ("label", "size", "key_terms") if c in self.themes]]
+                    .rename(columns={"label": "thème", "size": "réponses", "key_terms": "termes caractéristiques"}))
+        for var in self.by_group:
+            if f"groupe_{var}" in images:
+                doc.add_heading(f"Les thèmes selon « {var} »", level=1)
+                doc.add_picture(io.BytesIO(images[f"groupe_{var}"]), width=Cm(15))
+        doc.add_heading("Ce qu'en disent les répondants", level=1)
+        for _, theme in self.themes.iterrows():
+            doc.add_heading(str(theme["label"]), level=2)
+            doc.add_paragraph(f"{int(theme['size'])} réponses")
+            for _, q in self.quotes[self.quotes["theme"] == theme["label"]].iterrows():
+                text = f"« {q['quote']} »" + (f" ({q['attribution']})" if q.get("attribution") else "")
+                doc.add_paragraph(text, style="Quote")
+        doc.add_paragraph("Les noms, lieux et coordonnées ont été remplacés par des mentions entre crochets.")
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        doc.save(str(path))
+        return path
+
+    # -- everything -----------------------------------------------------------------------------------
+    def write(self, directory: str | Path, qdpx: bool = True) -> dict[str, Path]:
+        """Write ``report.html``, ``report.xlsx``, ``report.docx``, ``answers_coded.csv``,
+        ``themes.csv``, ``quotes.csv``, ``project.qdpx`` and, beside them, the pseudonymisation
+        table ``pseudonymisation_a_verifier.csv`` (not to be shared)."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        paths = {"html": directory / "report.html", "xlsx": directory / "report.xlsx",
+                 "docx": directory / "report.docx", "answers": directory / "answers_coded.csv",
+                 "themes": directory / "themes.csv", "quotes": directory / "quotes.csv",
+                 "pseudonymisation": directory / "pseudonymisation_a_verifier.csv"}
+        self.to_html(paths["html"])
+        self.to_excel(paths["xlsx"])
+        self.to_docx(paths["docx"])
+        self.answers.to_csv(paths["answers"], index=False, encoding="utf-8")
+        self.themes.to_csv(paths["themes"], index=False, encoding="utf-8")
+        self.quotes.to_csv(paths["quotes"], index=False, encoding="utf-8")
+        self.replacements.to_csv(paths["pseudonymisation"], index=False, encoding="utf-8")
+        if qdpx:
+            from .io.qdpx import write_qdpx
+
+            paths["qdpx"] = write_qdpx(self.answers, directory / "project.qdpx", codes="themes",
+                                       title=self.title, codebook=self.codebook)
+        return paths
+
+
+def _img(png: bytes, alt: str) -> str:
+    return f"<img alt=\"{html.escape(alt)}\" src=\"data:image/png;base64,{base64.b64encode(png).decode('ascii')}\">"
+
+
+def _table_html(frame: pd.DataFrame) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = "".join("<tr>" + "".join(
+        f"<td class=\"n\">{v:.1%}</td>" if isinstance(v, float) and c == "part" else
+        f"<td class=\"n\">{v}</td>" if isinstance(v, (int, float)) else f"<td>{html.escape(str(v))}</td>"
+        for c, v in row.items()) + "</tr>" for _, row in frame.iterrows())
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _docx_table(doc, frame: pd.DataFrame) -> None:
+    table = doc.add_table(rows=1, cols=len(frame.columns))
+    table.style = "Light Grid Accent 1"
+    for cell, name in zip(table.rows[0].cells, frame.columns, strict=True):
+        cell.text = str(name)
+    for _, row in frame.iterrows():
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row.tolist(), strict=True):
+            cell.text = str(value)

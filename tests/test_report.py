@@ -1,0 +1,206 @@
+"""Quotes, reports (Excel, HTML, Word), REFI-QDA export and `retex analyse` end to end, offline."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import subprocess
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pandas as pd
+import pytest
+
+from retex_nlp import QuoteChoices, read_answers, representative_quotes
+from retex_nlp.quotes import attribution, readability
+from retex_nlp.text.segment import split_sentences
+
+from .conftest import BUNDLED
+
+PLANTED = {  # name -> sentence planted in a real answer
+    "Ibrahim": "Mon fils Ibrahim (12 ans) en parle souvent.",
+    "Durand": "Mme Durand nous l'a expliqué.",
+    "Jade": "Jade est inquiète pour sa grand-mère.",
+    "Wattrelos": "J'habite à Wattrelos depuis dix ans.",
+    "0612345678": "Appelez-moi au 0612345678.",
+}
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("network disabled in tests")
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
+@pytest.fixture(scope="module")
+def survey(tmp_path_factory) -> Path:
+    """The bundled corpus with names planted in some answers, as a survey export."""
+    frame = pd.read_csv(BUNDLED)
+    frame = frame[frame["question_code"].isin(["FIS_05", "ECO_06"])].reset_index(drop=True)
+    for i, sentence in enumerate(PLANTED.values()):
+        for j in range(i * 7, len(frame), 60):
+            frame.loc[j, "text"] = f"{frame.loc[j, 'text']} {sentence}"
+    path = tmp_path_factory.mktemp("survey") / "enquete.csv"
+    frame.to_csv(path, index=False, sep=";", encoding="cp1252", errors="replace")
+    return path
+
+
+def test_readability_prefers_sentences():
+    good = "Les visites médiatisées se faisaient en visio, les enfants ont pu garder le lien avec leurs parents."
+    assert readability(good) == 1.0
+    assert readability(good.upper()) < 0.5
+    assert readability("visio, lien, parents, enfants, école, tablette, ordinateur, réseau") < 0.5
+    assert readability("Trop court.") < 0.3
+
+
+def test_attribution_template():
+    row = {"profession": "Assistante familiale", "service": "UTPAS Lille", "age": None}
+    assert attribution(row, "{profession}") == "Assistante familiale"
+    assert attribution(row, "{profession}, {service}") == "Assistante familiale, UTPAS Lille"
+    assert attribution(row, "{profession}, {age}") == "Assistante familiale"
+
+
+def test_representative_quotes_are_readable_diverse_and_spread(tmp_path):
+    answers = read_answers(BUNDLED, text="text", variables=["question_code", "theme"])
+    sub = answers[answers["question_code"].isin(["FIS_05", "ECO_06"])]
+    themes = pd.DataFrame({"answer_id": sub["answer_id"], "codes": sub["question_code"]})
+    quotes = representative_quotes(sub, themes, n=4, by="theme", template="{theme}")
+    assert set(quotes["theme"]) == {"FIS_05", "ECO_06"}
+    assert quotes.groupby("theme").size().eq(4).all()
+    assert quotes["answer_id"].is_unique
+    originals = sub.set_index("answer_id")["text"]
+    for _, q in quotes.iterrows():
+        n_words = len(q["quote"].split())
+        assert 5 <= n_words <= 90
+        source = " ".join(originals[q["answer_id"]].split())
+        # whole sentences of the answer, never cut mid-sentence
+        assert all(s in split_sentences(source) for s in split_sentences(q["quote"])) or q["quote"] == source
+    assert (quotes["attribution"] != "").all()
+    # pins and bans survive a re-run
+    first = quotes[quotes["theme"] == "FIS_05"].iloc[0]["answer_id"]
+    pinned = sub.loc[sub["question_code"] == "ECO_06", "answer_id"].iloc[-1]
+    path = QuoteChoices(pin=[pinned], ban=[first]).save(tmp_path / "choix.yml")
+    again = representative_quotes(sub, themes, n=4, by="theme", template="{theme}", choices=path)
+    assert first not in set(again["answer_id"])
+    eco = again[again["theme"] == "ECO_06"]
+    assert eco.iloc[0]["answer_id"] == pinned and eco.iloc[0]["pinned"]
+
+
+def _texts_of_outputs(out: Path) -> dict[str, str]:
+    texts = {}
+    for path in out.rglob("*"):
+        if path.name.startswith("pseudonymisation") or not path.is_file():
+            continue
+        if path.suffix in (".xlsx", ".docx", ".qdpx"):
+            with zipfile.ZipFile(path) as z:
+                texts[path.name] = " ".join(z.read(n).decode("utf-8", "ignore") for n in z.namelist())
+        else:
+            texts[path.name] = path.read_bytes().decode("utf-8", "ignore")
+    return texts
+
+
+@pytest.fixture(scope="module")
+def analysed(survey, tmp_path_factory):
+    from typer.testing import CliRunner
+
+    from retex_nlp.cli import app
+
+    out = tmp_path_factory.mktemp("rapport")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(socket.socket, "connect", lambda *a, **k: (_ for _ in ()).throw(OSError("no network")))
+        result = CliRunner().invoke(app, ["analyse", str(survey), "--text-col", "text", "--by", "question_code",
+                                          "--attribution", "{theme}", "--out", str(out), "--quotes", "3"])
+    assert result.exit_code == 0, result.output
+    return out, result.output
+
+
+def test_analyse_writes_every_file_one_row_per_answer(analysed, survey):
+    out, output = analysed
+    for name in ("report.html", "report.xlsx", "report.docx", "answers_coded.csv", "project.qdpx",
+                 "pseudonymisation_a_verifier.csv", "quotes.csv", "themes.csv"):
+        assert (out / name).exists(), name
+        assert str(out / name) in output
+    n_input = len(pd.read_csv(survey, sep=";", encoding="cp1252"))
+    sheet = pd.read_excel(out / "report.xlsx", sheet_name="Réponses")
+    assert len(sheet) == n_input and sheet["status"].notna().all()
+    themes = pd.read_excel(out / "report.xlsx", sheet_name="Thèmes")
+    quotes = pd.read_csv(out / "quotes.csv")
+    assert len(themes) >= 3
+    assert set(themes["label"]) == set(quotes["theme"])  # every theme has quotes
+    coded = pd.read_csv(out / "answers_coded.csv", dtype={"answer_id": str}).set_index("answer_id")
+    assert len(coded) == n_input
+
+    def plain(text: str) -> str:
+        return re.sub(r"\[[^\]]+\]", "X", " ".join(str(text).split()))
+
+    for _, q in quotes.astype({"answer_id": str}).iterrows():  # the whole answer, or whole sentences of it
+        answer = plain(coded.loc[q["answer_id"], "text"])
+        assert plain(q["quote"]) == answer or all(s in split_sentences(answer) for s in split_sentences(plain(q["quote"])))
+
+
+def test_no_planted_name_in_any_output(analysed):
+    out, _ = analysed
+    for name, text in _texts_of_outputs(out).items():
+        for secret in PLANTED:
+            assert secret not in text, f"{secret} in {name}"
+    table = pd.read_csv(out / "pseudonymisation_a_verifier.csv")
+    assert {"Ibrahim", "Durand", "Jade", "Wattrelos", "0612345678"} <= set(table["original"])
+
+
+def test_html_is_self_contained(analysed):
+    out, _ = analysed
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<script" not in page
+    assert not re.search(r"(?:src|href)=\"(?:https?:)?//", page)
+    assert "data:image/png;base64," in page and "Les thèmes" in page
+
+
+def test_qdpx_follows_refi_qda_structure(analysed):
+    out, _ = analysed
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    with zipfile.ZipFile(out / "project.qdpx") as z:
+        root = ET.fromstring(z.read("project.qde"))
+        names = set(z.namelist())
+        assert root.tag == "{urn:QDA-XML:project:1.0}Project"
+        order = [child.tag.split("}")[1] for child in root]
+        assert order == sorted(order, key=["Users", "CodeBook", "Variables", "Cases", "Sources"].index)
+        guid = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+        codes = {c.get("guid") for c in root.iterfind(".//q:CodeBook/q:Codes/q:Code", ns)}
+        assert codes and all(guid.match(g) for g in codes)
+        sources = root.findall(".//q:Sources/q:TextSource", ns)
+        assert sources
+        for source in sources[:200]:
+            path = "Sources/" + source.get("plainTextPath").removeprefix("internal://")
+            assert path in names
+            text = z.read(path).decode("utf-8")
+            for sel in source.iterfind("q:PlainTextSelection", ns):
+                assert 0 <= int(sel.get("startPosition")) < int(sel.get("endPosition")) <= len(text)
+                for ref in sel.iterfind("q:Coding/q:CodeRef", ns):
+                    assert ref.get("targetGUID") in codes
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)")
+def test_html_renders_in_headless_chromium_without_network(analysed, tmp_path):
+    """Chromium with every host mapped to nothing: the page must render, fetch nothing, log no error."""
+    out, _ = analysed
+    shot = out / "report_screenshot.png"
+    log = tmp_path / "chrome.log"
+    run = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                          "--host-resolver-rules=MAP * ~NOTFOUND", "--enable-logging=stderr", "--v=0",
+                          f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,3000",
+                          f"--screenshot={shot}", (out / "report.html").as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    log.write_text(run.stderr)
+    assert shot.exists() and shot.stat().st_size > 20_000, run.stderr[-2000:]
+    console = [line for line in run.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
+    assert not console, console
+    failed = [line for line in run.stderr.splitlines() if "net::ERR" in line]
+    assert not failed, failed
+    shutil.copy(shot, Path(__file__).parent.parent / "docs" / "img" / "rapport.png") if (
+        Path(__file__).parent.parent / "docs" / "img").is_dir() else None
