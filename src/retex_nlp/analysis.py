@@ -20,7 +20,7 @@ from .crosstab import theme_by_group
 from .embed import Embedder, MemoEmbedder, get_embedder
 from .io.read import read_answers, status_summary
 from .mixed import MixedCoder
-from .privacy import Pseudonymizer
+from .privacy import Pseudonymizer, strip_placeholders
 from .quotes import QuoteChoices, representative_quotes
 from .report import Report
 from .specificities import specificities
@@ -80,9 +80,21 @@ def analyse(
                          + ", ".join(f"{s} {n}" for s, n in zip(summary["status"], summary["n"], strict=True)))
     shared = MemoEmbedder(get_embedder(embedder))
 
+    # Pseudonymise first: every later step (terms, clouds, theme labels, quotes) sees no name.
+    texts = answers["text"].fillna("").astype(str)
+    replacements = pd.DataFrame(columns=["answer_id", "original", "placeholder", "rule", "start", "end"])
+    if pseudonymize:
+        say("Pseudonymisation")
+        pseudo = Pseudonymizer(names, mask_institutions=mask_institutions)
+        shown, replacements = pseudo.transform(texts, ids=answers["answer_id"])
+        shown = pd.Series(shown, index=answers.index)
+        work = answers.assign(text=shown.map(strip_placeholders))
+    else:
+        shown, work = texts, answers
+
     say("Termes")
-    terms = term_frequencies(answers, top=200)
-    specs = specificities(answers, by=by[0]) if by else pd.DataFrame()
+    terms = term_frequencies(work, top=200)
+    specs = specificities(work, by=by[0]) if by else pd.DataFrame()
 
     book = None
     if codebook is not None:
@@ -90,38 +102,30 @@ def analyse(
         coder = CodebookCoder(codebook, shared, cache_dir=cache_dir, seed=seed)
         book = coder.codebook
         if new_themes:
-            mixed = MixedCoder(coder, seed=seed, cache_dir=cache_dir)
-            coded = mixed.fit_transform(answers)
+            coded = MixedCoder(coder, seed=seed, cache_dir=cache_dir).fit_transform(work)
         else:
-            coded = coder.transform(answers)
+            coded = coder.transform(work)
         labels = coded["codes"].where(coded["status"] == "ok", "")
         labels = labels.where(labels != OTHER, "")
         themes = _code_table(labels, book, n_ok)
     else:
         say("Recherche des thèmes")
         finder = ThemeFinder(shared, n_themes=n_themes, seed=seed, cache_dir=cache_dir)
-        coded = finder.fit_transform(answers)
+        coded = finder.fit_transform(work)
         labels = coded["theme_label"].where(coded["theme"] != OUTLIER, "")
         overview = finder.themes_
         themes = overview[overview["theme"] != OUTLIER].reset_index(drop=True)
 
     say("Citations représentatives")
-    pseudo = Pseudonymizer(names, mask_institutions=mask_institutions) if pseudonymize else None
     template = attribution if attribution is not None else (", ".join("{" + v + "}" for v in by) or None)
-    quotes = representative_quotes(answers, coded.assign(themes=labels.to_numpy())[["answer_id", "themes"]]
-                                   .rename(columns={"themes": "codes"}), n=n_quotes, by=by[0] if by else None,
-                                   template=template, embedder=shared, choices=choices,
-                                   pseudonymizer=pseudo if pseudo else False)
+    assigned = pd.DataFrame({"answer_id": coded["answer_id"].to_numpy(), "codes": labels.to_numpy()})
+    quotes = representative_quotes(answers.assign(text=shown), assigned, n=n_quotes, by=by[0] if by else None,
+                                   template=template, embedder=shared, choices=choices, pseudonymizer=False)
 
-    say("Pseudonymisation")
-    table = answers[["answer_id", "row", "status", "note", *by, "text"]].copy()
+    table = answers[["answer_id", "row", "status", "note", *by]].copy()
     if "question" in answers.columns and answers["question"].nunique() > 1:
         table.insert(3, "question", answers["question"])
-    replacements = quotes.attrs.get("replacements", pd.DataFrame())
-    if pseudo:
-        table["text"], text_reps = pseudo.transform(table["text"].fillna("").astype(str), ids=table["answer_id"])
-        replacements = pd.concat([text_reps.assign(where="réponse"), replacements.assign(where="citation")],
-                                 ignore_index=True)
+    table["text"] = shown.to_numpy()
     table["themes"] = labels.to_numpy()
     for col in ("theme", "similarity", "reason"):
         if col in coded.columns:

@@ -262,7 +262,7 @@ def analyse(
 
     from .analysis import analyse as run_analysis
 
-    steps = ["Lecture des réponses", "Termes", "Thèmes / codage", "Citations représentatives", "Pseudonymisation",
+    steps = ["Lecture des réponses", "Pseudonymisation", "Termes", "Thèmes / codage", "Citations représentatives",
              "Graphiques"]
     bar = tqdm(total=len(steps) + 1, desc="Analyse", unit="étape")
 

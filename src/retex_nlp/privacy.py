@@ -39,7 +39,16 @@ import pandas as pd
 
 from .text.lexicon import default_lexicon
 
-__all__ = ["Pseudonymizer", "Replacement", "pseudonymize"]
+__all__ = ["Pseudonymizer", "Replacement", "pseudonymize", "PLACEHOLDER", "strip_placeholders"]
+
+#: A placeholder written by :class:`Pseudonymizer`, e.g. ``[Prénom]`` or ``[Prénom 2]``.
+PLACEHOLDER = re.compile(r"\[(?:Prénom|Nom|Lieu|Adresse|Téléphone|E-mail|Date|N° dossier|Établissement)(?: \d+)?\]")
+
+
+def strip_placeholders(text: str) -> str:
+    """The text without its placeholders, for counting terms and finding themes: a masked name
+    must neither show up as a term nor shape a theme."""
+    return re.sub(r"\s{2,}", " ", PLACEHOLDER.sub(" ", text)).strip() if isinstance(text, str) else text
 
 _UP = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸÆŒ"
 _LOW = "a-zàâäçéèêëîïôöùûüÿæœ"
