@@ -9,7 +9,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check
 RETEX  := $(VENV)/bin/retex
 OUT    ?= out
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench clean browser
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,10 +23,16 @@ install: $(VENV)/.installed
 
 demo: install
 	$(RETEX) inspect corpora/grand_debat_extrait.csv --text-col text
-	$(RETEX) terms corpora/grand_debat_extrait.csv --text-col text --by question_code --top 40 \
-		--out $(OUT)/termes.csv --wordcloud $(OUT)/nuages/nuage.png --specificities $(OUT)/specificites.csv
+	$(RETEX) analyse corpora/grand_debat_extrait.csv --text-col text --by theme --attribution "{theme}" \
+		--title "Grand Débat : extrait de 1 600 réponses" --out $(OUT)
 
-test: install
+# Headless Chromium (Debian package) for the test that opens the HTML report; skipped if apt is unavailable.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) > /tmp/retex-apt.log 2>&1 \
+		|| echo "chromium not installed (see /tmp/retex-apt.log): the browser test will be skipped"; }
+
+test: install browser
 	$(PY) -m pytest -q -ra
 
 lint: install
@@ -34,6 +40,7 @@ lint: install
 
 bench: install
 	$(PY) benchmarks/bench_text.py --n 100000 --baseline 10000 --out docs/benchmarks.md
+	$(PY) benchmarks/bench_themes.py --out docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from retex_nlp.cli import app
 
-from .conftest import BUNDLED
+from .conftest import BUNDLED, ROOT
 
 runner = CliRunner()
 
@@ -60,10 +60,34 @@ def test_example_script_runs(tmp_path):
     import subprocess
     import sys
 
-    from .conftest import ROOT
-
     done = subprocess.run([sys.executable, str(ROOT / "examples" / "termes.py"), str(tmp_path)],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "termes.csv").exists() and len(list((tmp_path / "nuages").glob("*.png"))) == 4
     assert "transport en commun" in done.stdout
+
+
+def test_report_example_script_runs(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, str(ROOT / "examples" / "rapport.py"), str(tmp_path), "300"],
+                          capture_output=True, text=True, timeout=1200)
+    assert done.returncode == 0, done.stderr[-3000:]
+    for name in ("report.html", "report.xlsx", "report.docx", "project.qdpx"):
+        assert (tmp_path / name).exists()
+
+
+def test_report_example_notebook_runs(tmp_path, monkeypatch):
+    import nbformat
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("RETEX_ROOT", str(ROOT))
+    monkeypatch.setenv("RETEX_EXAMPLE_N", "300")
+    monkeypatch.setenv("RETEX_EXAMPLE_OUT", str(tmp_path / "out"))
+    nb = nbformat.read(ROOT / "examples" / "rapport.ipynb", as_version=4)
+    NotebookClient(nb, timeout=1200, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert (tmp_path / "out" / "report.html").exists()
+    html_repr = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                 if "text/html" in o.get("data", {})]
+    assert any("Thèmes" in o["data"]["text/html"] for o in html_repr)
