@@ -65,17 +65,15 @@ def multilabel_scores(gold: list[list[str]], pred: list[list[str]], names: list[
             "kappa": round(float(np.mean([cohen_kappa(G[:, j], P[:, j]) for j in range(len(names))])), 3)}
 
 
-class _USEBackend:
-    """USE as a BERTopic embedding backend (needed by its zero-shot mode)."""
+def bertopic_backend(embedder):
+    """An embedder as a BERTopic embedding backend (its zero-shot mode needs one)."""
+    from bertopic.backend import BaseEmbedder
 
-    def __new__(cls, embedder):
-        from bertopic.backend import BaseEmbedder
+    class Backend(BaseEmbedder):
+        def embed(self, documents, verbose=False):
+            return embedder.encode(list(documents))
 
-        class Backend(BaseEmbedder):
-            def embed(self, documents, verbose=False):
-                return embedder.encode(list(documents))
-
-        return Backend()
+    return Backend()
 
 
 def inductive(name: str, data: pd.DataFrame, emb: np.ndarray, seed: int) -> list[dict]:
@@ -122,7 +120,7 @@ def zero_shot(name: str, data: pd.DataFrame, emb: np.ndarray, names: list[str], 
                  **multilabel_scores(gold, pred, names), "seconds": round(time.perf_counter() - start, 1)})
     print(rows[-1], flush=True)
     start = time.perf_counter()
-    model = BERTopic(embedding_model=_USEBackend(embedder), zeroshot_topic_list=names)
+    model = BERTopic(embedding_model=bertopic_backend(embedder), zeroshot_topic_list=names)
     topics = model.fit_transform(texts, embeddings=emb)[0]
     mapping = {t: names[i] for t, i in model._topic_id_to_zeroshot_topic_idx.items()}
     pred = [[mapping[t]] if t in mapping else [] for t in topics]

@@ -66,13 +66,7 @@ def analyse(
     say = progress or (lambda message: None)
     by = [by] if isinstance(by, str) else list(by or [])
     say("Lecture des réponses")
-    if isinstance(data, pd.DataFrame):
-        answers = read_answers(data, text=text, id=id, variables=by or None, **read_kwargs)
-    else:
-        answers = read_answers(data, text=text, id=id, variables=by or None, **read_kwargs)
-    for var in by:
-        if var not in answers.columns:
-            raise KeyError(f"no variable {var!r}; variables are {[c for c in answers.columns if c not in _BASE]}")
+    answers = read_answers(data, text=text, id=id, variables=by or None, **read_kwargs)
     summary = status_summary(answers)
     n_ok = int((answers["status"] == "ok").sum())
     if n_ok == 0:
@@ -150,9 +144,6 @@ def analyse(
     say("Graphiques")
     report.charts()
     return report
-
-
-_BASE = {"answer_id", "respondent_id", "question", "text", "status", "note", "row"}
 
 
 def _code_table(labels: pd.Series, book: Codebook, n_ok: int) -> pd.DataFrame:

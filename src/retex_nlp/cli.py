@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from .errors import RetexError
+from .io.read import STATUS_LABELS_FR as _STATUS_FR
 
 app = typer.Typer(
     help="retex_nlp : analyse des réponses libres en français (questionnaires, témoignages).",
@@ -26,8 +27,6 @@ SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Feuille XLSX (nom
 EncodingOpt = Annotated[str | None, typer.Option("--encoding", help="Forcer l'encodage (détecté sinon).")]
 SepOpt = Annotated[str | None, typer.Option("--sep", help="Forcer le séparateur CSV (détecté sinon).")]
 
-_STATUS_FR = {"ok": "réponses exploitables", "empty": "vides", "non_answer": "non-réponses (RAS, néant…)",
-              "duplicate": "doublons", "unreadable": "illisibles"}
 
 
 def _sheet(value: str | None) -> str | int | None:
@@ -147,6 +146,8 @@ def terms(
 
 
 EmbedderOpt = Annotated[str, typer.Option("--embedder", help="use (défaut, hors ligne), st:CHEMIN ou tfidf.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Graine aléatoire (mêmes réponses + même graine = mêmes thèmes).")]
+CacheOpt = Annotated[Path | None, typer.Option("--cache", help="Dossier du cache des plongements.")]
 
 
 @app.command()
@@ -157,9 +158,9 @@ def themes(
     by: Annotated[list[str] | None, typer.Option("--by", help="Variable(s) de groupe pour le tableau thème x groupe.")] = None,
     n_themes: Annotated[int | None, typer.Option("--n-themes", help="Nombre de thèmes visé.")] = None,
     embedder: EmbedderOpt = "use",
-    seed: Annotated[int, typer.Option("--seed", help="Graine (mêmes réponses + même graine = mêmes thèmes).")] = 0,
+    seed: SeedOpt = 0,
     save: Annotated[Path | None, typer.Option("--save", help="Dossier où enregistrer le modèle (ex. models/vague1).")] = None,
-    cache: Annotated[Path | None, typer.Option("--cache", help="Dossier du cache des plongements.")] = None,
+    cache: CacheOpt = None,
     id_col: IdCol = None,
     sheet: SheetOpt = None,
     encoding: EncodingOpt = None,
@@ -204,9 +205,9 @@ def code(
     threshold: Annotated[float, typer.Option("--threshold", help="Score minimal pour coder un thème (0-1).")] = 0.4,
     save: Annotated[Path | None, typer.Option("--save", help="Dossier où enregistrer le codeur calibré.")] = None,
     model: Annotated[Path | None, typer.Option("--model", help="Codeur enregistré (--save) à réutiliser pour une nouvelle vague.")] = None,
-    cache: Annotated[Path | None, typer.Option("--cache", help="Dossier du cache des plongements.")] = None,
+    cache: CacheOpt = None,
     new_themes: Annotated[bool, typer.Option("--new-themes", help="Chercher de nouveaux thèmes dans les réponses « autre ».")] = False,
-    seed: Annotated[int, typer.Option("--seed", help="Graine aléatoire (nouveaux thèmes).")] = 0,
+    seed: SeedOpt = 0,
     id_col: IdCol = None,
     sheet: SheetOpt = None,
     encoding: EncodingOpt = None,
@@ -250,8 +251,8 @@ def analyse(
     mask_institutions: Annotated[bool, typer.Option("--mask-institutions", help="Masquer aussi les établissements nommés.")] = False,
     title: Annotated[str | None, typer.Option("--title", help="Titre du rapport.")] = None,
     embedder: EmbedderOpt = "use",
-    seed: Annotated[int, typer.Option("--seed", help="Graine aléatoire (mêmes données, même graine : mêmes thèmes).")] = 0,
-    cache: Annotated[Path | None, typer.Option("--cache", help="Dossier du cache des plongements.")] = None,
+    seed: SeedOpt = 0,
+    cache: CacheOpt = None,
     id_col: IdCol = None,
     sheet: SheetOpt = None,
     encoding: EncodingOpt = None,

@@ -32,7 +32,7 @@ import pandas as pd
 import yaml
 
 from .agreement import code_matrix, cohen_kappa, split_codes
-from .embed import Embedder, EmbeddingCache, get_embedder
+from .embed import Embedder, EmbeddingCache, get_embedder, unit_rows
 from .errors import RetexInputError
 from .terms import answer_rows, answer_texts, default_analyzer
 from .text.analyzer import FrenchAnalyzer
@@ -162,9 +162,7 @@ class CodebookCoder:
             vectors = EmbeddingCache(self.cache_dir).encode(self._embedder_obj, list(texts))
         else:
             vectors = self._embedder_obj.encode(list(texts))
-        vectors = np.asarray(vectors, dtype=np.float32)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.where(norms == 0, 1, norms)
+        return unit_rows(vectors)
 
     def _prototypes(self) -> None:
         if hasattr(self, "_proto"):

@@ -26,10 +26,17 @@ from tqdm.auto import tqdm
 from .errors import ModelNotFoundError
 
 __all__ = ["Embedder", "USEEmbedder", "SentenceTransformerEmbedder", "TfidfEmbedder", "EmbeddingCache",
-           "MemoEmbedder", "get_embedder", "MODELS_DIR"]
+           "MemoEmbedder", "get_embedder", "unit_rows", "MODELS_DIR"]
 
 #: Where ``retex models pull`` saves models and where ``st:NAME`` is looked up first.
 MODELS_DIR = Path(os.environ.get("RETEX_MODELS_DIR", "models"))
+
+
+def unit_rows(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (float32; zero rows stay zero), so that dot products are cosines."""
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.where(norms == 0, 1, norms)
 
 
 @runtime_checkable

@@ -33,7 +33,7 @@ class MixedCoder:
     ----------
     codebook:
         A :class:`Codebook`, a path to one, or a :class:`CodebookCoder` (fitted on hand-coded
-        answers or not).
+        answers or not), whose embedder is then used for the new themes too.
     n_new_themes:
         Target number of new themes (``None``: let the clustering decide).
     min_answers:
@@ -66,8 +66,11 @@ class MixedCoder:
         return self.coder_
 
     def _shared_embedder(self) -> Embedder:
+        """One in-memory embedder for coding and new themes; a given coder's embedder is reused."""
         if not hasattr(self, "_embedder_obj"):
-            self._embedder_obj = MemoEmbedder(get_embedder(self.embedder))
+            spec = self.codebook.embedder if isinstance(self.codebook, CodebookCoder) else self.embedder
+            embedder = get_embedder(spec)
+            self._embedder_obj = embedder if isinstance(embedder, MemoEmbedder) else MemoEmbedder(embedder)
         return self._embedder_obj
 
     def fit_transform(self, answers: pd.DataFrame | Sequence[str]) -> pd.DataFrame:

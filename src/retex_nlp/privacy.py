@@ -56,7 +56,8 @@ _NAME = rf"[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?"
 _CAPS = rf"[{_UP}]{{2,}}(?:-[{_UP}]{{2,}})?"
 
 # Places that stay: the department level and above (France, regions, departments, countries).
-_KEPT_PLACES = ["France", "Europe", "Belgique", "Suisse", "Espagne", "Italie", "Allemagne", "Algérie", "Maroc", "Tunisie", "Sénégal", "Mali", "Hauts-de-France", "Normandie", "Bretagne", "Occitanie", "Grand-Est", "Île-de-France", "Ile-de-France", "Nouvelle-Aquitaine", "Auvergne-Rhône-Alpes", "Bourgogne-Franche-Comté", "Centre-Val-de-Loire", "Pays-de-la-Loire", "Provence-Alpes-Côte-d'Azur", "PACA", "Corse", "Guadeloupe", "Martinique", "Guyane", "Réunion", "Mayotte", "Nord", "Pas-de-Calais", "Somme", "Aisne", "Oise", "Ain", "Allier", "Ardèche", "Ardennes", "Ariège", "Aube", "Aude", "Aveyron", "Calvados", "Cantal", "Charente", "Cher", "Corrèze", "Creuse", "Dordogne", "Doubs", "Drôme", "Eure", "Finistère", "Gard", "Gers", "Gironde", "Hérault", "Ille-et-Vilaine", "Indre", "Isère", "Jura", "Landes", "Loire", "Loiret", "Lot", "Lozère", "Manche", "Marne", "Mayenne", "Meurthe-et-Moselle", "Meuse", "Morbihan", "Moselle", "Nièvre", "Orne", "Puy-de-Dôme", "Pyrénées-Atlantiques", "Rhône", "Saône-et-Loire", "Sarthe", "Savoie", "Haute-Savoie", "Paris", "Seine-Maritime", "Seine-et-Marne", "Yvelines", "Deux-Sèvres", "Tarn", "Var", "Vaucluse", "Vendée", "Vienne", "Vosges", "Yonne", "Essonne", "Hauts-de-Seine", "Seine-Saint-Denis", "Val-de-Marne", "Val-d'Oise", "Haute-Garonne", "Haute-Marne", "Haute-Loire", "Haute-Vienne", "Haute-Saône", "Haute-Corse", "Vaucluse", "Loire-Atlantique", "Maine-et-Loire", "Indre-et-Loire", "Loir-et-Cher", "Eure-et-Loir", "Bas-Rhin", "Haut-Rhin", "Territoire-de-Belfort", "Alpes-Maritimes", "Bouches-du-Rhône", "Côte-d'Or", "Côtes-d'Armor", "Charente-Maritime", "Lot-et-Garonne", "Tarn-et-Garonne", "Hautes-Pyrénées", "Pyrénées-Orientales", "Alpes-de-Haute-Provence", "Hautes-Alpes"]
+_KEPT_PLACES = ["France", "Europe", "Belgique", "Suisse", "Espagne", "Italie", "Allemagne", "Algérie", "Maroc", "Tunisie", "Sénégal", "Mali", "Hauts-de-France", "Normandie", "Bretagne", "Occitanie", "Grand-Est", "Île-de-France", "Ile-de-France", "Nouvelle-Aquitaine", "Auvergne-Rhône-Alpes", "Bourgogne-Franche-Comté", "Centre-Val-de-Loire", "Pays-de-la-Loire", "Provence-Alpes-Côte-d'Azur", "PACA", "Corse", "Guadeloupe", "Martinique", "Guyane", "Réunion", "Mayotte", "Nord", "Pas-de-Calais", "Somme", "Aisne", "Oise", "Ain", "Allier", "Ardèche", "Ardennes", "Ariège", "Aube", "Aude", "Aveyron", "Calvados", "Cantal", "Charente", "Cher", "Corrèze", "Creuse", "Dordogne", "Doubs", "Drôme", "Eure", "Finistère", "Gard", "Gers", "Gironde", "Hérault", "Ille-et-Vilaine", "Indre", "Isère", "Jura", "Landes", "Loire", "Loiret", "Lot", "Lozère", "Manche", "Marne", "Mayenne", "Meurthe-et-Moselle", "Meuse", "Morbihan", "Moselle", "Nièvre", "Orne", "Puy-de-Dôme", "Pyrénées-Atlantiques", "Rhône", "Saône-et-Loire", "Sarthe", "Savoie", "Haute-Savoie", "Paris", "Seine-Maritime", "Seine-et-Marne", "Yvelines", "Deux-Sèvres", "Tarn", "Var", "Vaucluse", "Vendée", "Vienne", "Vosges", "Yonne", "Essonne", "Hauts-de-Seine", "Seine-Saint-Denis", "Val-de-Marne", "Val-d'Oise", "Haute-Garonne", "Haute-Marne", "Haute-Loire", "Haute-Vienne", "Haute-Saône", "Haute-Corse", "Loire-Atlantique", "Maine-et-Loire", "Indre-et-Loire", "Loir-et-Cher", "Eure-et-Loir", "Bas-Rhin", "Haut-Rhin", "Territoire-de-Belfort", "Alpes-Maritimes", "Bouches-du-Rhône", "Côte-d'Or", "Côtes-d'Armor", "Charente-Maritime", "Lot-et-Garonne", "Tarn-et-Garonne", "Hautes-Pyrénées", "Pyrénées-Orientales", "Alpes-de-Haute-Provence", "Hautes-Alpes"]
+_KEPT_LOWER = frozenset(p.lower() for p in _KEPT_PLACES)
 
 # First names that are also common French words: masked at a sentence start only with other evidence.
 _AMBIGUOUS = {"pierre", "rose", "claire", "marine", "blanche", "violette", "fleur", "ange", "aurore", "constance",
@@ -141,11 +142,10 @@ def _ner():
                                                   "attribute_ruler", "lemmatizer"])
 
 
+@lru_cache(maxsize=1)
 def _protected() -> frozenset[str]:
-    """Words that are never names: the lexicon's acronyms and expressions' words."""
-    lex = default_lexicon()
-    words = {a.lower() for a in lex.acronyms}
-    return frozenset(words)
+    """Words that are never names: the lexicon's acronyms (ASE, PMI, AEMO…), lower-cased."""
+    return frozenset(a.lower() for a in default_lexicon().acronyms)
 
 
 class Pseudonymizer:
@@ -193,7 +193,7 @@ class Pseudonymizer:
         if self.mask_places:
             for m in _PLACE_AFTER.finditer(text):
                 word = m.group(1)
-                if word.lower() not in _protected() and word not in _KEPT_PLACES and word.lower() not in self.keep \
+                if word.lower() not in _protected() and word.lower() not in _KEPT_LOWER and word.lower() not in self.keep \
                         and word.lower() not in _first_names() and word not in _NOT_PLACES:
                     spans.append((m.start(1), m.end(1), "Lieu", "lieu (à, de + nom propre)"))
         if self._user:
@@ -249,7 +249,6 @@ class Pseudonymizer:
     def _ner_spans(self, text: str, doc=None) -> list[tuple[int, int, str, str]]:
         spans = []
         protected = _protected()
-        kept = {p.lower() for p in _KEPT_PLACES}
         for ent in (doc if doc is not None else _ner()(text)).ents:
             words = ent.text.split()
             low = ent.text.lower()
@@ -278,7 +277,7 @@ class Pseudonymizer:
                         rest = rest[m.end():]
                         continue
                     break
-                if rest.lower() in protected or rest.lower() in kept or rest.lower().replace(" ", "-") in kept:
+                if rest.lower() in protected or rest.lower() in _KEPT_LOWER or rest.lower().replace(" ", "-") in _KEPT_LOWER:
                     continue
                 if not rest[:1].isupper():
                     continue

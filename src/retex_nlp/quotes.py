@@ -30,7 +30,7 @@ import pandas as pd
 import yaml
 
 from .agreement import split_codes
-from .embed import Embedder, MemoEmbedder, get_embedder
+from .embed import Embedder, MemoEmbedder, get_embedder, unit_rows
 from .privacy import Pseudonymizer
 from .text.segment import split_sentences
 
@@ -181,9 +181,10 @@ def representative_quotes(
     for theme, members in pairs.groupby("theme", sort=False):
         ids = members["answer_id"].drop_duplicates().tolist()
         texts = frame.loc[ids, "text"].astype(str).tolist()
-        centroid = _unit(embedder.encode(texts).mean(axis=0, keepdims=True))[0]
+        answer_emb = embedder.encode(texts)
+        centroid = unit_rows(answer_emb.mean(axis=0, keepdims=True))[0]
         # only the answers nearest the centre are cut into pieces (pinned ones always)
-        answer_sim = _unit(embedder.encode(texts)) @ centroid
+        answer_sim = unit_rows(answer_emb) @ centroid
         keep = set(np.argsort(-answer_sim, kind="stable")[: max(8 * n, 40)].tolist())
         cands: list[tuple[str, str]] = []  # (answer_id, piece)
         for k, (answer_id, text) in enumerate(zip(ids, texts, strict=True)):
@@ -192,7 +193,7 @@ def representative_quotes(
             cands += [(answer_id, piece) for piece in _candidates(text, min_words, max_words)]
         if not cands:
             continue
-        emb = _unit(embedder.encode([c[1] for c in cands]))
+        emb = unit_rows(embedder.encode([c[1] for c in cands]))
         central = emb @ centroid
         read = np.array([readability(c[1], min_words, max_words) for c in cands])
         base = np.clip(central, 0, None) * read
@@ -247,9 +248,3 @@ def _select(cands: list[tuple[str, str]], emb: np.ndarray, base: np.ndarray, n: 
         used_answers.add(cands[best][0])
         group_count[groups[best]] = group_count.get(groups[best], 0) + 1
     return chosen
-
-
-def _unit(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float32)
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return x / np.where(norms == 0, 1, norms)

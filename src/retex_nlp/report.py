@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from .io.read import STATUS_LABELS_FR as _STATUS_FR
+
 __all__ = ["Report"]
 
-_STATUS_FR = {"ok": "réponses exploitables", "empty": "vides", "non_answer": "non-réponses (RAS, néant…)",
-              "duplicate": "doublons", "unreadable": "illisibles"}
 
 _CSS = """
 body{font-family:-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;max-width:60rem;margin:2rem auto;

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from .embed import Embedder, EmbeddingCache, get_embedder
+from .embed import unit_rows as _unit
 from .terms import answer_rows, answer_texts, default_analyzer
 from .text.analyzer import FrenchAnalyzer
 
@@ -58,11 +59,6 @@ def theme_params(n: int) -> dict:
         "min_samples": max(2, min_cluster // 4),
         "kmeans_k": int(min(15, max(3, round(math.sqrt(n / 8))))),
     }
-
-
-def _unit(x: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return x / np.where(norms == 0, 1, norms)
 
 
 class ThemeFinder:
@@ -156,7 +152,7 @@ class ThemeFinder:
             idx = np.sort(rng.choice(n_all, self.sample_size, replace=False))
         texts = frame["text"].astype(str).to_numpy()[idx].tolist()
         emb = embeddings[idx] if embeddings is not None else self._embed(texts)
-        emb = _unit(np.asarray(emb, dtype=np.float32))
+        emb = _unit(emb)
         docs = self._docs(texts)
         n = len(texts)
         params = theme_params(n)
@@ -270,7 +266,7 @@ class ThemeFinder:
                 emb = self._embed(texts)
             else:
                 emb = embeddings if len(embeddings) == ok.sum() else embeddings[ok]
-            emb = _unit(np.asarray(emb, dtype=np.float32))
+            emb = _unit(emb)
             best_theme, best_sim = self._nearest(emb)
             sim[ok] = best_sim
             theme[ok] = np.where(best_sim >= self.threshold_, best_theme, OUTLIER)
@@ -332,14 +328,14 @@ class ThemeFinder:
             idx = np.flatnonzero(self.fit_topics_ == t)
             sims = self._fit_emb[idx] @ self.centroids_[self.theme_ids_.index(t)]
             seen: set[str] = set()
-            for i in idx[np.argsort(-sims, kind="stable")]:
-                text = self._fit_texts[i]
+            for k in np.argsort(-sims, kind="stable"):
+                text = self._fit_texts[idx[k]]
                 key = " ".join(text.lower().split())
                 if key in seen:
                     continue
                 seen.add(key)
                 rows.append({"theme": t, "label": self.labels_[t], "rank": len(seen), "text": text,
-                             "similarity": round(float(self._fit_emb[i] @ self.centroids_[self.theme_ids_.index(t)]), 4)})
+                             "similarity": round(float(sims[k]), 4)})
                 if len(seen) == n:
                     break
         return pd.DataFrame(rows, columns=["theme", "label", "rank", "text", "similarity"])

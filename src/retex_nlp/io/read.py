@@ -35,9 +35,12 @@ from ..text.normalize import fold, normalize_answer
 from .encoding import decode_bytes, sniff_separator
 from .iramuteq import looks_like_iramuteq, parse_iramuteq
 
-__all__ = ["read_answers", "read_table", "inspect_file", "status_summary", "FileInfo", "STATUSES"]
+__all__ = ["read_answers", "read_table", "inspect_file", "status_summary", "FileInfo", "STATUSES", "STATUS_LABELS_FR"]
 
 STATUSES = ("ok", "empty", "non_answer", "duplicate", "unreadable")
+#: How each status is named for French readers (command line, reports).
+STATUS_LABELS_FR = {"ok": "réponses exploitables", "empty": "vides", "non_answer": "non-réponses (RAS, néant…)",
+                    "duplicate": "doublons", "unreadable": "illisibles"}
 _FORMATS = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
             ".jsonl": "jsonl", ".ndjson": "jsonl", ".txt": "txt", ".gz": "csv"}
 _EXCEL_ERRORS = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!"}
