@@ -92,9 +92,14 @@ def inspect(
     print_summary(answers)
 
 
+WorkersOpt = Annotated[int | None, typer.Option("--workers", help="Répartir sur N processus (Dask LocalCluster).")]
+SchedulerOpt = Annotated[str | None, typer.Option("--scheduler", help="Adresse d'un ordonnanceur Dask existant (tcp://hôte:8786).")]
+ChunkOpt = Annotated[int, typer.Option("--chunksize", help="Réponses lues et traitées par paquet.")]
+
+
 @app.command()
 def terms(
-    input: InputArg,
+    inputs: Annotated[list[Path], typer.Argument(help="Un ou plusieurs fichiers (CSV, CSV.gz, XLSX, JSONL, TXT…).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Fichier CSV des termes à écrire.")],
     text_col: TextCol = None,
     by: Annotated[list[str] | None, typer.Option("--by", help="Variable(s) de groupe (service, profession…).")] = None,
@@ -104,29 +109,41 @@ def terms(
     min_count: Annotated[int, typer.Option("--min-count", help="Fréquence minimale.")] = 1,
     wordcloud: Annotated[Path | None, typer.Option("--wordcloud", help="Nuage de mots (PNG ou SVG) ; un par groupe avec --by.")] = None,
     specificities_out: Annotated[Path | None, typer.Option("--specificities", help="CSV des spécificités par groupe (avec --by).")] = None,
+    overall: Annotated[Path | None, typer.Option("--overall", help="CSV des termes de l'ensemble (avec --by).")] = None,
     lexicon: Annotated[Path | None, typer.Option("--lexicon", help="Lexique YAML (expressions, variantes, sigles) à ajouter.")] = None,
+    chunksize: ChunkOpt = 50_000,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     id_col: IdCol = None,
     sheet: SheetOpt = None,
     encoding: EncodingOpt = None,
     sep: SepOpt = None,
 ) -> None:
-    """Compter les termes (lemmes, formes, n-grammes) des réponses, par groupe si demandé."""
+    """Compter les termes (lemmes, formes, n-grammes) des réponses, par groupe si demandé.
+
+    Les fichiers sont lus par paquets de --chunksize réponses : la mémoire ne grandit pas avec
+    la taille du corpus. --workers N ou --scheduler ADRESSE répartissent le travail avec Dask."""
     from .clouds import word_cloud, word_clouds
-    from .specificities import specificities
-    from .terms import term_frequencies
+    from .scale import count_terms, dask_client
     from .text.analyzer import FrenchAnalyzer
 
+    if specificities_out is not None and (not by or len(by) != 1):
+        _fail(RetexError("--specificities demande exactement une variable --by"))
     try:
-        answers = _read(input, text_col, id_col, sheet, encoding, sep)
         analyzer = FrenchAnalyzer(lexicon=lexicon).load_default_table() if lexicon else None
-        table = term_frequencies(answers, unit=unit, by=by or None, min_count=min_count, top=top,
-                                 one_word=one_word, analyzer=analyzer)
+        text = text_col[0] if text_col and len(text_col) == 1 else text_col
+        with dask_client(scheduler, workers) as client:
+            counts = count_terms(inputs, unit=unit, by=by or None, one_word=one_word, analyzer=analyzer,
+                                 chunksize=chunksize, client=client, text=text, id=id_col, sheet=_sheet(sheet),
+                                 encoding=encoding, sep=sep)
+        table = counts.frequencies(min_count=min_count, top=top)
     except (RetexError, KeyError, ValueError) as exc:
         _fail(exc)
     out.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(out, index=False, encoding="utf-8")
-    n_ok = int((answers["status"] == "ok").sum())
-    typer.echo(f"{len(table)} termes ({n_ok} réponses exploitables sur {len(answers)}) -> {out}")
+    n_all = sum(counts.statuses.values())
+    n_ok = counts.statuses.get("ok", 0)
+    typer.echo(f"{len(table)} termes ({n_ok} réponses exploitables sur {n_all}) -> {out}")
     if wordcloud is not None and len(table):
         if by:
             key = " | ".join(by) if len(by) > 1 else by[0]
@@ -137,11 +154,12 @@ def terms(
         else:
             word_cloud(table, wordcloud)
             typer.echo(f"Nuage de mots -> {wordcloud}")
+    if overall is not None:
+        whole = counts.total().frequencies(min_count=min_count, top=top)
+        whole.to_csv(overall, index=False, encoding="utf-8")
+        typer.echo(f"Termes de l'ensemble -> {overall}")
     if specificities_out is not None:
-        if not by or len(by) != 1:
-            _fail(RetexError("--specificities demande exactement une variable --by"))
-        spec = specificities(answers, by[0], unit=unit, one_word=one_word, analyzer=analyzer)
-        spec.to_csv(specificities_out, index=False, encoding="utf-8")
+        counts.specificities().to_csv(specificities_out, index=False, encoding="utf-8")
         typer.echo(f"Spécificités -> {specificities_out}")
 
 
@@ -161,19 +179,38 @@ def themes(
     seed: SeedOpt = 0,
     save: Annotated[Path | None, typer.Option("--save", help="Dossier où enregistrer le modèle (ex. models/vague1).")] = None,
     cache: CacheOpt = None,
+    sample_size: Annotated[int, typer.Option("--sample-size", help="Au-delà, ajuster sur un échantillon puis classer toutes les réponses.")] = 30_000,
+    stability: Annotated[bool, typer.Option("--stability", help="Mesurer la stabilité : second échantillon (graine + 1), ARI entre les deux classements.")] = False,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     id_col: IdCol = None,
     sheet: SheetOpt = None,
     encoding: EncodingOpt = None,
     sep: SepOpt = None,
 ) -> None:
-    """Trouver les thèmes des réponses (BERTopic sur plongements de phrases, hors ligne)."""
+    """Trouver les thèmes des réponses (BERTopic sur plongements de phrases, hors ligne).
+
+    Les plongements sont calculés une fois (--cache : sur disque, reprise après interruption ;
+    --workers/--scheduler : répartis avec Dask). Au-delà de --sample-size réponses, les thèmes
+    sont trouvés sur un échantillon et chaque réponse est ensuite classée."""
+    import json
+
     from .crosstab import theme_by_group
-    from .themes import ThemeFinder
+    from .scale import dask_client, embed_corpus
+    from .terms import answer_texts
+    from .themes import ThemeFinder, theme_stability
 
     try:
         answers = _read(input, text_col, id_col, sheet, encoding, sep)
-        finder = ThemeFinder(embedder, n_themes=n_themes, seed=seed, cache_dir=cache)
-        assigned = finder.fit_transform(answers)
+        finder = ThemeFinder(embedder, n_themes=n_themes, seed=seed, cache_dir=cache, sample_size=sample_size)
+        ok_texts = answer_texts(answers)["text"].astype(str).tolist()
+        with dask_client(scheduler, workers) as client:
+            emb = embed_corpus(ok_texts, finder._embedder(), cache=cache, client=client)
+        assigned = finder.fit_transform(answers, embeddings=emb)
+        report = None
+        if stability:
+            report = theme_stability(answers, emb, sample_size=sample_size, seeds=(seed, seed + 1), first=finder,
+                                     embedder=finder._embedder(), n_themes=n_themes, cache_dir=cache)
     except (RetexError, KeyError, ValueError) as exc:
         _fail(exc)
     result = answers[["answer_id"]].merge(assigned.drop(columns=["answer_id"]), left_index=True, right_index=True)
@@ -183,13 +220,19 @@ def themes(
     result.to_csv(out, index=False, encoding="utf-8")
     table = finder.themes_
     table.to_csv(out.with_name(out.stem + "_themes.csv"), index=False, encoding="utf-8")
-    typer.echo(f"{len(table) - 1} thèmes ({finder.clustering_}), {(result['theme'] == -1).sum()} réponses non classées "
-               f"sur {len(result)} -> {out}")
+    ok = result["status"] == "ok"
+    share = float((result.loc[ok, "theme"] != -1).mean()) if ok.any() else 0.0
+    typer.echo(f"{len(table) - 1} thèmes ({finder.clustering_}, ajustés sur {finder.n_answers_fitted_} réponses), "
+               f"{share:.1%} des {int(ok.sum())} réponses exploitables classées -> {out}")
     for row in table.head(40).itertuples(index=False):
         typer.echo(f"  {row.theme:>3}  {row.size:>6}  {row.label}")
     for col in by or []:
-        ok = result[result["status"] == "ok"]
-        theme_by_group(ok, col).to_csv(out.with_name(f"{out.stem}_par_{col}.csv"), index=False, encoding="utf-8")
+        theme_by_group(result[ok], col).to_csv(out.with_name(f"{out.stem}_par_{col}.csv"), index=False, encoding="utf-8")
+    if report is not None:
+        summary = {k: v for k, v in report.items() if k != "finders"}
+        out.with_name(out.stem + "_stabilite.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+        typer.echo(f"Stabilité entre deux échantillons (graines {seed} et {seed + 1}) : ARI {summary['ari']:.2f}, "
+                   f"NMI {summary['nmi']:.2f} ; thèmes {summary['themes']}")
     if save:
         finder.save(save)
         typer.echo(f"Modèle enregistré -> {save}")

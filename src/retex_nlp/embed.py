@@ -204,37 +204,52 @@ class EmbeddingCache:
     def key(text: str) -> str:
         return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
-    def _load(self, folder: Path) -> dict[str, np.ndarray]:
+    def index(self, embedder: Embedder) -> dict[str, np.ndarray]:
+        """Text key -> stored vector (memory-mapped rows of the shards) for this embedder."""
+        folder = self._dir(embedder)
         index: dict[str, np.ndarray] = {}
         for keys_file in sorted(folder.glob("shard_*.keys")):
             vec_file = keys_file.with_suffix(".npy")
             if not vec_file.exists():
                 continue
             keys = keys_file.read_text(encoding="ascii").split()
-            vectors = np.load(vec_file, mmap_mode="r")
-            if len(keys) != len(vectors):
+            try:
+                vectors = np.load(vec_file, mmap_mode="r")
+            except ValueError:
                 continue  # a shard cut by an interruption: ignore it, it will be redone
-            for k, i in zip(keys, range(len(keys)), strict=True):
+            if len(keys) != len(vectors):
+                continue
+            for i, k in enumerate(keys):
                 index[k] = vectors[i]
         return index
 
-    def encode(self, embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    def store(self, embedder: Embedder, keys: Sequence[str], vectors: np.ndarray) -> Path:
+        """Write one shard (keys and float32 vectors); each file appears whole or not at all."""
         folder = self._dir(embedder)
         folder.mkdir(parents=True, exist_ok=True)
-        known = self._load(folder)
+        taken = {p.stem for p in folder.glob("shard_*.npy")} | {p.stem for p in folder.glob("shard_*.keys")}
+        number = len(taken)
+        while f"shard_{number:05d}" in taken:
+            number += 1
+        stem = folder / f"shard_{number:05d}"
+        tmp_keys = stem.with_suffix(".keys.tmp")
+        tmp_keys.write_text("\n".join(keys), encoding="ascii")
+        os.replace(tmp_keys, stem.with_suffix(".keys"))
+        tmp_vec = stem.with_suffix(".tmp.npy")
+        np.save(tmp_vec, np.asarray(vectors, dtype=np.float32))
+        os.replace(tmp_vec, stem.with_suffix(".npy"))
+        return stem
+
+    def encode(self, embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+        known = self.index(embedder)
         keys = [self.key(t) for t in texts]
-        missing = list(dict.fromkeys(k for k in keys if k not in known))
-        if missing:
-            first = {k: t for k, t in zip(keys, texts, strict=True) if k not in known}
-            start_id = len(list(folder.glob("shard_*.npy")))
-            for n, start in enumerate(range(0, len(missing), self.shard_size)):
-                chunk = missing[start:start + self.shard_size]
-                vectors = np.asarray(embedder.encode([first[k] for k in chunk]), dtype=np.float32)
-                stem = folder / f"shard_{start_id + n:05d}"
-                np.save(stem.with_suffix(".npy.tmp.npy"), vectors)
-                os.replace(stem.with_suffix(".npy.tmp.npy"), stem.with_suffix(".npy"))
-                stem.with_suffix(".keys").write_text("\n".join(chunk), encoding="ascii")
-                known.update(zip(chunk, vectors, strict=True))
+        first = {k: t for k, t in zip(keys, texts, strict=True) if k not in known}
+        missing = list(first)
+        for start in range(0, len(missing), self.shard_size):
+            chunk = missing[start:start + self.shard_size]
+            vectors = np.asarray(embedder.encode([first[k] for k in chunk]), dtype=np.float32)
+            self.store(embedder, chunk, vectors)
+            known.update(zip(chunk, vectors, strict=True))
         if not keys:
             return np.zeros((0, 0), dtype=np.float32)
         return np.stack([np.asarray(known[k], dtype=np.float32) for k in keys])

@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import hypergeom
 
-from .terms import answer_terms, answer_texts
+from .terms import TermCounter, answer_texts
 from .text.analyzer import FrenchAnalyzer
 
-__all__ = ["specificities", "lafon_scores", "log_likelihood"]
+__all__ = ["specificities", "specificity_table", "lafon_scores", "log_likelihood"]
 
 
 def lafon_scores(f: np.ndarray, F: np.ndarray, t: int | np.ndarray, T: int) -> np.ndarray:
@@ -76,11 +76,14 @@ def specificities(
     frame = answer_texts(answers, text)
     if by not in frame.columns:
         raise KeyError(f"no column {by!r} to compare; columns are {list(frame.columns)}")
-    terms = answer_terms(frame, unit, one_word=one_word, analyzer=analyzer)
-    groups = frame[by].astype(str).tolist()
-    per_group: dict[str, Counter] = {}
-    for g, ts in zip(groups, terms, strict=True):
-        per_group.setdefault(g, Counter()).update(ts)
+    counter = TermCounter(unit, by, one_word=one_word, analyzer=analyzer, text=text)
+    return specificity_table(counter.fit(frame).counts_.counts, by, min_count=min_count, top=top)
+
+
+def specificity_table(per_group: dict[str, Counter], by: str, *, min_count: int = 3,
+                      top: int | None = None) -> pd.DataFrame:
+    """Specificities from term counts per group (``group -> Counter(term -> occurrences)``),
+    as :func:`specificities` returns them; used on counts made chunk by chunk."""
     total: Counter = Counter()
     for c in per_group.values():
         total.update(c)

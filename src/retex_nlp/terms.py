@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from .text.analyzer import UNITS, FrenchAnalyzer
 from .text.normalize import normalize_answer, normalize_text
 
-__all__ = ["term_frequencies", "concordance", "default_analyzer", "answer_texts", "answer_rows", "answer_terms"]
+__all__ = ["term_frequencies", "TermCounter", "TermCounts", "concordance", "default_analyzer", "answer_texts", "answer_rows", "answer_terms"]
 
 _DEFAULT: dict[str, FrenchAnalyzer] = {}
 
@@ -105,41 +106,145 @@ def term_frequencies(
     DataFrame with ``term``, ``count`` (occurrences), ``n_answers`` (answers using the term) and
     ``share_answers`` (``n_answers`` / answers counted), preceded by the ``by`` columns.
     """
-    if unit not in UNITS:
-        raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")
-    frame = answer_texts(answers, text)
-    by_cols = [by] if isinstance(by, str) else list(by or [])
-    missing = [c for c in by_cols if c not in frame.columns]
-    if missing:
-        raise KeyError(f"no column {missing} to group by; columns are {list(frame.columns)}")
-    terms = answer_terms(frame, unit, one_word=one_word, analyzer=analyzer, ngram_range=ngram_range)
-    groups = frame[by_cols].astype(str).agg(" | ".join, axis=1).tolist() if by_cols else [""] * len(frame)
-    counts: dict[str, Counter] = {}
-    docs: dict[str, Counter] = {}
-    n_answers: Counter = Counter()
-    for group, ts in zip(groups, terms, strict=True):
-        n_answers[group] += 1
-        counts.setdefault(group, Counter()).update(ts)
-        docs.setdefault(group, Counter()).update(set(ts))
-    first_values = frame.groupby(groups, sort=False)[by_cols].first() if by_cols else None
-    parts = []
-    for group in sorted(counts):
-        c = counts[group]
-        part = pd.DataFrame({"term": list(c.keys()), "count": list(c.values())})
-        part["n_answers"] = part["term"].map(docs[group]).astype(int)
-        part["share_answers"] = (part["n_answers"] / max(n_answers[group], 1)).round(4)
-        part = part[part["count"] >= min_count].sort_values(["count", "term"], ascending=[False, True])
-        if top:
-            part = part.head(top)
-        for col in by_cols:
-            part.insert(by_cols.index(col), col, first_values.loc[group, col])
-        parts.append(part)
-    columns = [*by_cols, "term", "count", "n_answers", "share_answers"]
-    if not parts:
-        return pd.DataFrame(columns=columns)
-    result = pd.concat(parts, ignore_index=True)[columns]
-    result.attrs["n_answers"] = dict(n_answers) if by_cols else n_answers[""]
-    return result
+    counter = TermCounter(unit, by, one_word=one_word, ngram_range=ngram_range, analyzer=analyzer, text=text)
+    return counter.fit(answers).counts_.frequencies(min_count=min_count, top=top)
+
+
+@dataclass
+class TermCounts:
+    """Term counts per group, mergeable: the result of counting a corpus, or a chunk of it.
+
+    ``counts[g][term]`` occurrences, ``docs[g][term]`` answers using the term, ``n_answers[g]``
+    answers counted, ``values[g]`` the ``by`` values of group key ``g`` (``""`` without groups).
+    Two counts of disjoint chunks :meth:`merge` into the counts of the whole, exactly (integer
+    sums), whatever the order: what makes chunked and distributed counting give the same result.
+    """
+
+    by: list[str] = field(default_factory=list)
+    counts: dict[str, Counter] = field(default_factory=dict)
+    docs: dict[str, Counter] = field(default_factory=dict)
+    n_answers: Counter = field(default_factory=Counter)
+    values: dict[str, tuple] = field(default_factory=dict)
+
+    def add(self, groups: Sequence[str], values: Sequence[tuple], terms: Sequence[Sequence[str]]) -> TermCounts:
+        """Count the terms of answers, each in its group."""
+        for group, vals, ts in zip(groups, values, terms, strict=True):
+            self.n_answers[group] += 1
+            self.values.setdefault(group, vals)
+            self.counts.setdefault(group, Counter()).update(ts)
+            self.docs.setdefault(group, Counter()).update(set(ts))
+        return self
+
+    def merge(self, other: TermCounts) -> TermCounts:
+        """Add ``other``'s counts to these (in place) and return them."""
+        if other.by != self.by:
+            raise ValueError(f"cannot merge counts grouped by {other.by} into counts grouped by {self.by}")
+        self.n_answers.update(other.n_answers)
+        for g, vals in other.values.items():
+            self.values.setdefault(g, vals)
+        for g, c in other.counts.items():
+            self.counts.setdefault(g, Counter()).update(c)
+        for g, c in other.docs.items():
+            self.docs.setdefault(g, Counter()).update(c)
+        return self
+
+    def total(self) -> TermCounts:
+        """The same counts with every group merged into one (the whole corpus)."""
+        whole = TermCounts([])
+        for g in self.counts:
+            whole.merge(TermCounts([], {"": self.counts[g]}, {"": self.docs[g]}, Counter({"": self.n_answers[g]}),
+                                   {"": ()}))
+        whole.n_answers[""] += sum(n for g, n in self.n_answers.items() if g not in self.counts)
+        return whole
+
+    def frequencies(self, min_count: int = 1, top: int | None = None) -> pd.DataFrame:
+        """One row per (group, term): ``count``, ``n_answers``, ``share_answers`` (see
+        :func:`term_frequencies`), most frequent first."""
+        by_cols = self.by
+        parts = []
+        for group in sorted(self.counts):
+            c = self.counts[group]
+            part = pd.DataFrame({"term": list(c.keys()), "count": list(c.values())})
+            part["n_answers"] = part["term"].map(self.docs[group]).astype(int)
+            part["share_answers"] = (part["n_answers"] / max(self.n_answers[group], 1)).round(4)
+            part = part[part["count"] >= min_count].sort_values(["count", "term"], ascending=[False, True])
+            if top:
+                part = part.head(top)
+            for i, col in enumerate(by_cols):
+                part.insert(i, col, self.values[group][i])
+            parts.append(part)
+        columns = [*by_cols, "term", "count", "n_answers", "share_answers"]
+        result = pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+        result.attrs["n_answers"] = dict(self.n_answers) if by_cols else self.n_answers[""]
+        return result
+
+    def specificities(self, min_count: int = 3, top: int | None = None) -> pd.DataFrame:
+        """Lafon specificities and log-likelihood of each group against the whole (see
+        :func:`retex_nlp.specificities`); needs counts grouped by one variable."""
+        from .specificities import specificity_table
+
+        if len(self.by) != 1:
+            raise ValueError(f"specificities compare the groups of one variable; these counts are grouped by {self.by}")
+        return specificity_table(self.counts, self.by[0], min_count=min_count, top=top)
+
+
+class TermCounter:
+    """Count terms chunk by chunk: ``partial_fit`` each chunk of answers, read ``counts_``.
+
+    The estimator behind :func:`term_frequencies` and :func:`retex_nlp.specificities`, for
+    corpora read in chunks (:func:`retex_nlp.iter_answers`) or counted on several workers
+    (:mod:`retex_nlp.scale`). Parameters are those of :func:`term_frequencies`.
+    """
+
+    def __init__(
+        self,
+        unit: str = "lemma",
+        by: str | Sequence[str] | None = None,
+        *,
+        one_word: bool = False,
+        ngram_range: tuple[int, int] = (2, 3),
+        analyzer: FrenchAnalyzer | None = None,
+        text: str = "text",
+    ) -> None:
+        if unit not in UNITS:
+            raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")
+        self.unit = unit
+        self.by = by
+        self.one_word = one_word
+        self.ngram_range = ngram_range
+        self.analyzer = analyzer
+        self.text = text
+        self.counts_ = TermCounts(self._by_cols())
+
+    def _by_cols(self) -> list[str]:
+        return [self.by] if isinstance(self.by, str) else list(self.by or [])
+
+    def fit(self, answers: pd.DataFrame | pd.Series | Sequence[str], y=None) -> TermCounter:
+        """Count the terms of ``answers`` (forgetting earlier counts)."""
+        self.counts_ = TermCounts(self._by_cols())
+        return self.partial_fit(answers)
+
+    def partial_fit(self, answers: pd.DataFrame | pd.Series | Sequence[str], y=None) -> TermCounter:
+        """Add the terms of one more chunk of answers to ``counts_``."""
+        self.counts_.merge(self.count(answers))
+        return self
+
+    def count(self, answers: pd.DataFrame | pd.Series | Sequence[str]) -> TermCounts:
+        """The counts of ``answers`` alone (``counts_`` is left as it is)."""
+        frame = answer_texts(answers, self.text)
+        by_cols = self._by_cols()
+        missing = [c for c in by_cols if c not in frame.columns]
+        if missing:
+            raise KeyError(f"no column {missing} to group by; columns are {list(frame.columns)}")
+        terms = answer_terms(frame, self.unit, one_word=self.one_word, analyzer=self.analyzer,
+                             ngram_range=self.ngram_range)
+        if by_cols:
+            cells = frame[by_cols].astype(str)
+            values = list(cells.itertuples(index=False, name=None))
+            groups = [" | ".join(v) for v in values]
+        else:
+            values, groups = [()] * len(frame), [""] * len(frame)
+        return TermCounts(by_cols).add(groups, values, terms)
 
 
 def concordance(

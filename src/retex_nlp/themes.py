@@ -44,7 +44,7 @@ from .embed import unit_rows as _unit
 from .terms import answer_rows, answer_texts, default_analyzer
 from .text.analyzer import FrenchAnalyzer
 
-__all__ = ["ThemeFinder", "theme_params"]
+__all__ = ["ThemeFinder", "theme_params", "theme_stability"]
 
 OUTLIER = -1
 
@@ -426,3 +426,49 @@ class ThemeFinder:
         sizes = {int(k): v for k, v in state["sizes"].items()}
         finder.fit_topics_ = np.concatenate([np.full(v, k) for k, v in sizes.items()]) if sizes else np.array([])
         return finder
+
+
+def theme_stability(
+    answers: pd.DataFrame | Sequence[str],
+    embeddings: np.ndarray,
+    *,
+    sample_size: int = 30_000,
+    seeds: tuple[int, int] = (0, 1),
+    first: ThemeFinder | None = None,
+    **params,
+) -> dict:
+    """How stable the themes of a large corpus are: fit twice on two samples of
+    ``sample_size`` answers drawn with different ``seeds``, assign every ``ok`` answer with
+    each fit, and compare the two assignments on the same answers.
+
+    Returns ``ari`` and ``nmi`` between the two assignments (all answers, unassigned ones as
+    their own group), ``ari_assigned`` (answers both fits assign), the number of themes and the
+    share of answers assigned by each fit, and the fitted finders (``finders``).
+    ``params`` go to :class:`ThemeFinder`; ``first`` is a finder already fitted on these
+    answers with the first seed (it is not fitted again).
+    """
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    frame = answer_texts(answers)
+    if len(embeddings) != len(frame):
+        raise ValueError(f"{len(embeddings)} embeddings for {len(frame)} ok answers")
+    finders, assigned = [], []
+    for i, seed in enumerate(seeds):
+        if i == 0 and first is not None:
+            finder = first
+        else:
+            finder = ThemeFinder(seed=seed, sample_size=sample_size, **params).fit(frame, embeddings=embeddings)
+        finders.append(finder)
+        assigned.append(finder.transform(frame, embeddings=embeddings)["theme"].to_numpy())
+    a, b = assigned
+    both = (a != OUTLIER) & (b != OUTLIER)
+    return {
+        "answers": len(frame),
+        "sample_size": min(sample_size, len(frame)),
+        "ari": float(adjusted_rand_score(a, b)),
+        "nmi": float(normalized_mutual_info_score(a, b)),
+        "ari_assigned": float(adjusted_rand_score(a[both], b[both])) if both.any() else float("nan"),
+        "themes": [len(f.theme_ids_) for f in finders],
+        "share_assigned": [float((x != OUTLIER).mean()) for x in assigned],
+        "finders": finders,
+    }

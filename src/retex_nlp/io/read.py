@@ -20,22 +20,26 @@ from __future__ import annotations
 
 import csv
 import difflib
+import gzip
+import hashlib
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from tqdm.auto import tqdm
 
 from ..errors import ColumnNotFoundError, RetexInputError
 from ..text.lexicon import load_non_answers
 from ..text.normalize import fold, normalize_answer
-from .encoding import decode_bytes, sniff_separator
+from .encoding import _best_single_byte, decode_bytes, sniff_separator
 from .iramuteq import looks_like_iramuteq, parse_iramuteq
 
-__all__ = ["read_answers", "read_table", "inspect_file", "status_summary", "FileInfo", "STATUSES", "STATUS_LABELS_FR"]
+__all__ = ["read_answers", "iter_answers", "read_table", "inspect_file", "status_summary", "FileInfo", "STATUSES", "STATUS_LABELS_FR"]
 
 STATUSES = ("ok", "empty", "non_answer", "duplicate", "unreadable")
 #: How each status is named for French readers (command line, reports).
@@ -100,45 +104,62 @@ def _load_csv(path: Path, encoding: str | None, sep: str | None) -> _Table:
         raise RetexInputError("the file is empty (no header, no answer)", path=path)
     sep = sep or sniff_separator(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    try:
-        header = next(reader)
-    except csv.Error as exc:
-        raise RetexInputError(f"cannot parse the header: {exc}", path=path, row=1) from exc
-    header = [h.strip() for h in header]
-    width = len(header)
+    header = _csv_header(reader, path)
     records: list[list[str | None]] = []
     rows: list[int] = []
     problems: dict[int, str] = {}
+    fallback = decoded.encoding.split("+ ")[-1].rstrip(")")
+    for line, record, problem in _csv_records(reader, len(header), decoded.fallback_lines, fallback):
+        records.append(record)
+        rows.append(line)
+        if problem:
+            problems[line] = problem
+    frame = pd.DataFrame(records, columns=_dedupe_names(header), dtype=object)
+    info = FileInfo(str(path), "csv", decoded.encoding, sep, None, list(frame.columns), len(frame), problems)
+    return _Table(frame, rows, info)
+
+
+def _csv_header(reader, path: Path) -> list[str]:
+    try:
+        return [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise RetexInputError("the file is empty (no header, no answer)", path=path) from None
+    except csv.Error as exc:
+        raise RetexInputError(f"cannot parse the header: {exc}", path=path, row=1) from exc
+
+
+def _csv_records(reader, width: int, fallback_lines: set[int] | dict[int, str], fallback: str = ""):
+    """(line, record, problem) for each record of a CSV reader after its header: records cut
+    or padded to the header's width, CSV errors and badly encoded lines reported, not dropped."""
     line = reader.line_num + 1
     while True:
         try:
             record = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as exc:  # e.g. a NUL byte or an unclosed quote at end of file
-            problems[line] = f"CSV error: {exc}"
-            records.append([None] * width)
-            rows.append(line)
+            yield line, [None] * width, f"CSV error: {exc}"
             line = reader.line_num + 1
             continue
         if not record:  # blank line between records
             line = reader.line_num + 1
             continue
+        problem = ""
         if len(record) > width:
             extra = [x for x in record[width:] if x.strip()]
             if extra:
-                problems[line] = f"{len(record)} fields where the header has {width}"
+                problem = f"{len(record)} fields where the header has {width}"
             record = record[:width]
         elif len(record) < width:
             record = record + [None] * (width - len(record))
-        if any(ln in decoded.fallback_lines for ln in range(line, reader.line_num + 1)):
-            problems.setdefault(line, f"line not UTF-8, decoded as {decoded.encoding.split('+ ')[-1].rstrip(')')}")
-        records.append(record)
-        rows.append(line)
+        if not problem:
+            for ln in range(line, reader.line_num + 1):
+                if ln in fallback_lines:
+                    code_page = fallback_lines[ln] if isinstance(fallback_lines, dict) else fallback
+                    problem = f"line not UTF-8, decoded as {code_page}"
+                    break
+        yield line, record, problem
         line = reader.line_num + 1
-    frame = pd.DataFrame(records, columns=_dedupe_names(header), dtype=object)
-    info = FileInfo(str(path), "csv", decoded.encoding, sep, None, list(frame.columns), len(frame), problems)
-    return _Table(frame, rows, info)
 
 
 def _dedupe_names(names: Sequence[str]) -> list[str]:
@@ -203,10 +224,18 @@ def _cell_text(value) -> str:
 
 def _load_jsonl(path: Path, encoding: str | None) -> _Table:
     decoded = decode_bytes(_read_bytes(path), path, encoding)
+    frame, rows, problems = _jsonl_records(decoded.text.splitlines(), 1)
+    info = FileInfo(str(path), "jsonl", decoded.encoding, None, None, list(frame.columns), len(frame), problems)
+    return _Table(frame, rows, info)
+
+
+def _jsonl_records(lines: Sequence[str], first: int) -> tuple[pd.DataFrame, list[int], dict[int, str]]:
+    """One record per non-blank JSON line (line numbers from ``first``); bad lines give an empty
+    record and a problem, so they are reported, not dropped."""
     records: list[dict] = []
     rows: list[int] = []
     problems: dict[int, str] = {}
-    for number, line in enumerate(decoded.text.splitlines(), start=1):
+    for number, line in enumerate(lines, start=first):
         if not line.strip():
             continue
         try:
@@ -221,8 +250,7 @@ def _load_jsonl(path: Path, encoding: str | None) -> _Table:
         rows.append(number)
     frame = pd.DataFrame.from_records(records).astype(object) if records else pd.DataFrame()
     frame = frame.where(frame.notna(), None)
-    info = FileInfo(str(path), "jsonl", decoded.encoding, None, None, list(frame.columns), len(frame), problems)
-    return _Table(frame, rows, info)
+    return frame, rows, problems
 
 
 def _load_txt(path: Path, encoding: str | None) -> _Table:
@@ -386,77 +414,279 @@ def read_answers(
         duplicates ("s'adapter" said by 79 people counts 79 times).
     """
     table = read_table(source, format=format, sheet=sheet, encoding=encoding, sep=sep)
-    frame, info = table.frame, table.info
-    where = info.path
-    columns = [str(c) for c in frame.columns]
-    frame.columns = columns
-    if text is None:
-        if "text" in columns:
-            text = "text"
-        elif len(columns) == 1:
-            text = columns[0]
-        else:
-            raise ColumnNotFoundError(f"say which column holds the answers (text=...); the columns are {columns}",
-                                      path=where)
-    text_cols = [text] if isinstance(text, str) else list(text)
-    if not text_cols:
-        raise RetexInputError("text= names no column", path=where)
-    text_cols = [_resolve_column(c, columns, where) for c in text_cols]
-    id_col = _resolve_column(id, columns, where) if id else None
-    if variables is None:
-        var_cols = [c for c in columns if c not in text_cols and c != id_col]
-    else:
-        var_cols = [_resolve_column(v, columns, where) for v in variables]
-    stacked = len(text_cols) > 1 or "thematique" in columns and info.format == "iramuteq"
-    na_set = {normalize_answer(x) for x in [*load_non_answers(), *(non_answers or [])]}
-    na_set |= {_compact(x) for x in na_set if len(_compact(x)) >= 2}
+    return _AnswerBuilder(text, id, variables, non_answers, duplicates).build(table)
 
-    n = len(frame)
-    rows = table.rows
-    if id_col:
-        resp = [str(v).strip() if v is not None and str(v).strip() else f"ligne_{r}" for v, r in zip(frame[id_col], rows, strict=True)]
-    else:
-        resp = [str(r) for r in rows]
-    out = []
-    for col in text_cols:
-        values = frame[col].tolist()
-        question = col
-        for i in range(n):
-            raw = values[i]
-            status, note = _status_of(raw, na_set)
-            problem = info.problems.get(rows[i])
-            if problem and status != "empty" or problem and raw is None:
-                status, note = "unreadable", problem
-            rec = {"respondent_id": resp[i], "question": question,
-                   "text": "" if raw is None else str(raw), "status": status, "note": note, "row": rows[i]}
-            out.append(rec)
-    answers = pd.DataFrame(out)
-    if info.format == "iramuteq" and "thematique" in columns:
-        answers["question"] = [v if v is not None else "" for v in frame["thematique"]]
-        var_cols = [c for c in var_cols if c != "thematique"]
-    for v in var_cols:
-        vals = [None if x is None else str(x) for x in frame[v].tolist()]
-        answers[v] = vals * len(text_cols)
-    if stacked:
-        answers["answer_id"] = answers["respondent_id"] + ":" + answers["question"].astype(str)
-    else:
-        answers["answer_id"] = answers["respondent_id"]
-    dup = answers["answer_id"].duplicated(keep=False)
-    if dup.any():
-        counter = answers.groupby("answer_id").cumcount() + 1
-        answers.loc[dup, "answer_id"] = answers.loc[dup, "answer_id"] + "#" + counter[dup].astype(str)
-    _flag_duplicates(answers, frame, text_cols, id_col, var_cols, duplicates)
-    ordered = ["answer_id", "respondent_id", "question", "text", "status", "note", "row", *var_cols]
-    answers = answers[ordered]
-    answers.attrs.update(
-        source=info.path, format=info.format, encoding=info.encoding, separator=info.separator,
-        sheet=info.sheet, text_columns=text_cols, id_column=id_col, variables=var_cols,
-    )
-    return answers
+
+def iter_answers(
+    source: str | Path | pd.DataFrame,
+    text: str | Sequence[str] | None = None,
+    id: str | None = None,
+    variables: Sequence[str] | None = None,
+    *,
+    chunksize: int = 100_000,
+    progress: bool | None = None,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+    sep: str | None = None,
+    format: str | None = None,
+    non_answers: Sequence[str] | None = None,
+    duplicates: str | Sequence[str] | None = "auto",
+) -> Iterator[pd.DataFrame]:
+    """Read a survey export in chunks of about ``chunksize`` input rows, for files too large to
+    hold at once (the 1.17 million Grand Débat answers).
+
+    Yields answers DataFrames with the columns, statuses, ids and ``row`` numbers that
+    :func:`read_answers` gives for the same file (duplicates are found across chunks; a repeated
+    respondent id gets ``#2``, ``#3``… in both). CSV, TSV (``.gz`` too), JSONL and one-answer-
+    per-line TXT files are streamed: memory holds one chunk, whatever the file size. Other
+    sources (XLSX, IRaMuTeQ corpora, folders, UTF-16 files, DataFrames) are read whole and
+    then cut into chunks. ``progress`` shows a bar over the file's bytes (an honest ETA).
+    """
+    builder = _AnswerBuilder(text, id, variables, non_answers, duplicates)
+    for table in _stream_tables(source, chunksize, progress, format=format, sheet=sheet, encoding=encoding,
+                                sep=sep):
+        yield builder.build(table)
+
+
+class _AnswerBuilder:
+    """Turns tables (a whole file, or its chunks one after the other) into answers; keeps what
+    must be known across chunks (respondent ids seen, first occurrence of each duplicate)."""
+
+    def __init__(self, text, id, variables, non_answers, duplicates) -> None:
+        self.text, self.id, self.variables, self.duplicates = text, id, variables, duplicates
+        na_set = {normalize_answer(x) for x in [*load_non_answers(), *(non_answers or [])]}
+        self.na_set = na_set | {_compact(x) for x in na_set if len(_compact(x)) >= 2}
+        self.seen_ids: dict[str, int] = {}
+        self.first_of: dict[str, str] = {}
+
+    def build(self, table: _Table) -> pd.DataFrame:
+        frame, info = table.frame, table.info
+        where = info.path
+        columns = [str(c) for c in frame.columns]
+        frame.columns = columns
+        text = self.text
+        if text is None:
+            if "text" in columns:
+                text = "text"
+            elif len(columns) == 1:
+                text = columns[0]
+            else:
+                raise ColumnNotFoundError(f"say which column holds the answers (text=...); the columns are {columns}",
+                                          path=where)
+        text_cols = [text] if isinstance(text, str) else list(text)
+        if not text_cols:
+            raise RetexInputError("text= names no column", path=where)
+        text_cols = [_resolve_column(c, columns, where) for c in text_cols]
+        id_col = _resolve_column(self.id, columns, where) if self.id else None
+        if self.variables is None:
+            var_cols = [c for c in columns if c not in text_cols and c != id_col]
+        else:
+            var_cols = [_resolve_column(v, columns, where) for v in self.variables]
+        stacked = len(text_cols) > 1 or "thematique" in columns and info.format == "iramuteq"
+        n = len(frame)
+        rows = table.rows
+        if id_col:
+            resp = [str(v).strip() if v is not None and str(v).strip() else f"ligne_{r}"
+                    for v, r in zip(frame[id_col], rows, strict=True)]
+        else:
+            resp = [str(r) for r in rows]
+        out = []
+        for col in text_cols:
+            values = frame[col].tolist()
+            for i in range(n):
+                raw = values[i]
+                status, note = _status_of(raw, self.na_set)
+                problem = info.problems.get(rows[i])
+                if problem and status != "empty" or problem and raw is None:
+                    status, note = "unreadable", problem
+                out.append({"respondent_id": resp[i], "question": col, "text": "" if raw is None else str(raw),
+                            "status": status, "note": note, "row": rows[i]})
+        answers = pd.DataFrame(out, columns=["respondent_id", "question", "text", "status", "note", "row"])
+        if info.format == "iramuteq" and "thematique" in columns:
+            answers["question"] = [v if v is not None else "" for v in frame["thematique"]]
+            var_cols = [c for c in var_cols if c != "thematique"]
+        for v in var_cols:
+            vals = [None if x is None else str(x) for x in frame[v].tolist()]
+            answers[v] = vals * len(text_cols)
+        ids = answers["respondent_id"].astype(str)
+        if stacked:
+            ids = ids + ":" + answers["question"].astype(str)
+        answers["answer_id"] = self._unique(ids.tolist()) if id_col or stacked else ids
+        _flag_duplicates(answers, frame, text_cols, id_col, self.duplicates, self.first_of)
+        ordered = ["answer_id", "respondent_id", "question", "text", "status", "note", "row", *var_cols]
+        answers = answers[ordered]
+        answers.attrs.update(
+            source=info.path, format=info.format, encoding=info.encoding, separator=info.separator,
+            sheet=info.sheet, text_columns=text_cols, id_column=id_col, variables=var_cols,
+        )
+        return answers
+
+    def _unique(self, ids: list[str]) -> list[str]:
+        """A repeated id gets ``#2``, ``#3``… (its first occurrence keeps the plain id)."""
+        out = []
+        seen = self.seen_ids
+        for key in ids:
+            k = seen.get(key, 0) + 1
+            seen[key] = k
+            out.append(key if k == 1 else f"{key}#{k}")
+        return out
+
+
+def _stream_tables(source, chunksize: int, progress: bool | None, *, format, sheet, encoding, sep) -> Iterator[_Table]:
+    if chunksize < 1:
+        raise ValueError("chunksize must be at least 1")
+    path = None if isinstance(source, pd.DataFrame) else Path(source)
+    fmt = None if path is None or not path.exists() else _format_of(path, format)
+    if path is not None and path.is_file() and fmt in ("csv", "jsonl", "txt"):
+        stream = _LineStream(path, encoding)
+        if stream.encoding is not None and (fmt != "txt" or not stream.looks_like_iramuteq()):
+            yield from stream.tables(fmt, chunksize, sep, progress)
+            return
+    table = read_table(source, format=format, sheet=sheet, encoding=encoding, sep=sep)
+    for start in range(0, max(len(table.frame), 1), chunksize):
+        frame = table.frame.iloc[start:start + chunksize].reset_index(drop=True)
+        yield _Table(frame, table.rows[start:start + chunksize], table.info)
+
+
+class _LineStream:
+    """The decoded lines of a (possibly gzip'd) text file, read a buffer at a time; the encoding
+    is detected on the first MiB, and a later line that does not decode falls back to the
+    code page that suits it (reported as a problem on that line, as :func:`decode_bytes` does)."""
+
+    HEAD = 1 << 20
+
+    def __init__(self, path: Path, encoding: str | None) -> None:
+        self.path = path
+        self.fallback: dict[int, str] = {}
+        with self._open() as (fh, _raw):
+            head = fh.read(self.HEAD)
+            more = fh.read(1)
+        self.encoding: str | None = None
+        if not head.strip():
+            return  # read whole: read_table says what an empty file of this format gives
+        if more and b"\n" in head:
+            head = head[: head.rindex(b"\n") + 1]
+        decoded = decode_bytes(head, path, encoding)
+        enc = decoded.encoding
+        if enc.startswith("mixed"):
+            enc = "utf-8"
+        self.encoding: str | None = None if enc.startswith("utf-16") else enc
+        self.detected = decoded.encoding
+        self.head_text = decoded.text
+
+    @contextmanager
+    def _open(self):
+        raw = open(self.path, "rb")  # noqa: SIM115 - closed below
+        try:
+            fh = gzip.GzipFile(fileobj=raw) if self.path.suffix.lower() == ".gz" else raw
+            yield fh, raw
+        finally:
+            raw.close()
+
+    def looks_like_iramuteq(self) -> bool:
+        return looks_like_iramuteq(self.head_text)
+
+    def lines(self, bar=None) -> Iterator[str]:
+        enc = self.encoding
+        strict_utf8 = enc in ("utf-8", "utf-8-sig")
+        with self._open() as (fh, raw):
+            done = 0
+            for number, line in enumerate(fh, start=1):
+                if number == 1 and enc == "utf-8-sig" and line.startswith(b"\xef\xbb\xbf"):
+                    line = line[3:]
+                if strict_utf8 and not line.isascii():
+                    try:
+                        text = line.decode("utf-8")
+                    except UnicodeDecodeError:
+                        code_page = _best_single_byte(line)
+                        text = line.decode(code_page)
+                        self.fallback[number] = code_page
+                else:
+                    text = line.decode(enc if not strict_utf8 else "ascii")
+                if bar is not None and number % 2000 == 0:
+                    pos = raw.tell()
+                    bar.update(pos - done)
+                    done = pos
+                yield text
+            if bar is not None:
+                bar.update(raw.tell() - done)
+
+    def tables(self, fmt: str, chunksize: int, sep: str | None, progress: bool | None) -> Iterator[_Table]:
+        path = self.path
+        size = path.stat().st_size
+        show = progress if progress is not None else size > 20 << 20
+        with tqdm(total=size, unit="B", unit_scale=True, desc=f"Lecture de {path.name}", disable=not show) as bar:
+            lines = self.lines(bar)
+            if fmt == "csv":
+                yield from self._csv_tables(lines, chunksize, sep)
+            elif fmt == "jsonl":
+                yield from self._jsonl_tables(lines, chunksize)
+            else:
+                yield from self._txt_tables(lines, chunksize)
+
+    def _info(self, fmt: str, sep: str | None, columns: list[str], n: int, problems: dict[int, str]) -> FileInfo:
+        return FileInfo(str(self.path), fmt, self.detected, sep, None, columns, n, problems)
+
+    def _csv_tables(self, lines: Iterator[str], chunksize: int, sep: str | None) -> Iterator[_Table]:
+        sep = sep or sniff_separator(self.head_text)
+        reader = csv.reader(lines, delimiter=sep)
+        header = _dedupe_names(_csv_header(reader, self.path))
+        records, rows, problems = [], [], {}
+        yielded = False
+        for line, record, problem in _csv_records(reader, len(header), self.fallback):
+            records.append(record)
+            rows.append(line)
+            if problem:
+                problems[line] = problem
+            if len(records) >= chunksize:
+                yield _Table(pd.DataFrame(records, columns=header, dtype=object), rows,
+                             self._info("csv", sep, header, len(records), problems))
+                records, rows, problems = [], [], {}
+                yielded = True
+        if records or not yielded:
+            yield _Table(pd.DataFrame(records, columns=header, dtype=object), rows,
+                         self._info("csv", sep, header, len(records), problems))
+
+    def _jsonl_tables(self, lines: Iterator[str], chunksize: int) -> Iterator[_Table]:
+        batch: list[str] = []
+        first = 1
+        for number, line in enumerate(lines, start=1):
+            batch.append(line)
+            if len(batch) >= chunksize:
+                yield self._jsonl_table(batch, first)
+                batch, first = [], number + 1
+        if batch or first == 1:
+            yield self._jsonl_table(batch, first)
+
+    def _jsonl_table(self, lines: list[str], first: int) -> _Table:
+        frame, rows, problems = _jsonl_records(lines, first)
+        for number in rows:
+            if number in self.fallback:
+                problems.setdefault(number, f"line not UTF-8, decoded as {self.fallback[number]}")
+        return _Table(frame, rows, self._info("jsonl", None, list(frame.columns), len(frame), problems))
+
+    def _txt_tables(self, lines: Iterator[str], chunksize: int) -> Iterator[_Table]:
+        batch: list[str] = []
+        first = 1
+        for number, line in enumerate(lines, start=1):
+            batch.append(line.rstrip("\r\n"))
+            if len(batch) >= chunksize:
+                yield self._txt_table(batch, first)
+                batch, first = [], number + 1
+        if batch or first == 1:
+            yield self._txt_table(batch, first)
+
+    def _txt_table(self, lines: list[str], first: int) -> _Table:
+        rows = list(range(first, first + len(lines)))
+        problems = {n: f"line not UTF-8, decoded as {self.fallback[n]}" for n in rows if n in self.fallback}
+        frame = pd.DataFrame({"text": lines}, dtype=object)
+        return _Table(frame, rows, self._info("txt", None, ["text"], len(frame), problems))
 
 
 def _flag_duplicates(answers: pd.DataFrame, frame: pd.DataFrame, text_cols: list[str], id_col: str | None,
-                     var_cols: list[str], duplicates: str | Sequence[str] | None) -> None:
+                     duplicates: str | Sequence[str] | None, first_of: dict[str, str]) -> None:
+    """Mark as ``duplicate`` the answers whose key (respondent, question, normalised text) was
+    seen before, in this table or an earlier chunk (``first_of``: key -> first answer id)."""
     if duplicates is None:
         return
     if duplicates == "auto":
@@ -472,17 +702,18 @@ def _flag_duplicates(answers: pd.DataFrame, frame: pd.DataFrame, text_cols: list
         missing = [c for c in key_cols if c not in answers.columns]
         if missing:
             raise ColumnNotFoundError(f"duplicates= names columns not found: {missing}")
-    norm = answers["text"].map(normalize_answer)
     candidates = answers["status"].eq("ok")
-    keys = answers.loc[candidates, key_cols].astype(str).agg("\x1f".join, axis=1) + "\x1f" + \
-        answers.loc[candidates, "question"].astype(str) + "\x1f" + norm[candidates]
-    first_of = {}
-    for idx, key in keys.items():
-        if key in first_of:
-            answers.at[idx, "status"] = "duplicate"
-            answers.at[idx, "note"] = f"same respondent and text as answer {answers.at[first_of[key], 'answer_id']}"
-        else:
-            first_of[key] = idx
+    if candidates.any():
+        norm = answers.loc[candidates, "text"].map(normalize_answer)
+        keys = answers.loc[candidates, key_cols].astype(str).agg("\x1f".join, axis=1) + "\x1f" + \
+            answers.loc[candidates, "question"].astype(str) + "\x1f" + norm
+        for idx, key in keys.items():
+            digest = hashlib.blake2b(key.encode("utf-8"), digest_size=16).digest()
+            if digest in first_of:
+                answers.at[idx, "status"] = "duplicate"
+                answers.at[idx, "note"] = f"same respondent and text as answer {first_of[digest]}"
+            else:
+                first_of[digest] = answers.at[idx, "answer_id"]
     answers.drop(columns=["_key"], errors="ignore", inplace=True)
 
 

@@ -1,0 +1,210 @@
+"""Whole corpora: chunked on one machine, partitioned over a Dask cluster beyond it.
+
+The same two steps that grow with the number of answers run here chunk by chunk:
+
+- :func:`count_terms` reads the files in chunks (:func:`retex_nlp.iter_answers`), analyses and
+  counts each chunk, and merges the counts (:class:`retex_nlp.terms.TermCounts`); memory holds
+  one chunk and the counts, whatever the corpus size;
+- :func:`embed_corpus` embeds the distinct texts in fixed blocks, writes each block to the
+  on-disk :class:`~retex_nlp.embed.EmbeddingCache` as soon as it is done (a killed run resumes
+  where it stopped) and returns float32 vectors, memory-mapped when asked.
+
+Pass a ``dask.distributed`` ``Client`` (``client=``) and the chunks, or the blocks, are
+processed on its workers: each worker loads spaCy or the embedding model once, and the results
+are merged on the client. Term counts are integer sums and every block is embedded the same
+way whichever worker does it, so the results are those of the single-process run.
+:func:`dask_client` opens a ``LocalCluster`` of N worker processes, or connects to a running
+scheduler. Fitting themes (UMAP, HDBSCAN) stays on one machine, on a sample
+(:class:`retex_nlp.ThemeFinder`, :func:`retex_nlp.themes.theme_stability`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from .embed import Embedder, EmbeddingCache, get_embedder
+from .io.read import iter_answers
+from .terms import TermCounter, TermCounts
+from .text.analyzer import FrenchAnalyzer
+
+__all__ = ["count_terms", "embed_corpus", "dask_client", "iter_chunks"]
+
+Source = str | Path | pd.DataFrame
+
+
+@contextlib.contextmanager
+def dask_client(scheduler: str | None = None, workers: int | None = None, *,
+                threads_per_worker: int = 1, memory_limit: str = "auto") -> Iterator:
+    """A ``dask.distributed.Client``: connected to ``scheduler`` (``tcp://host:8786``), or to a
+    new ``LocalCluster`` of ``workers`` processes; yields ``None`` when neither is given (run
+    in this process). The cluster is closed on exit."""
+    if not scheduler and not workers:
+        yield None
+        return
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise ImportError("Dask is not installed: pip install 'retex_nlp[scale]'") from exc
+    if scheduler:
+        with Client(scheduler) as client:
+            yield client
+        return
+    with LocalCluster(n_workers=int(workers), threads_per_worker=threads_per_worker, processes=True,
+                      memory_limit=memory_limit, dashboard_address=None) as cluster, Client(cluster) as client:
+        yield client
+
+
+def iter_chunks(sources: Source | Sequence[Source] | Iterable[pd.DataFrame], *, chunksize: int = 50_000,
+                progress: bool | None = None, **read_kwargs) -> Iterator[pd.DataFrame]:
+    """Answers in chunks from one or several files (each read with :func:`iter_answers` and
+    ``read_kwargs``), a DataFrame, or an iterable of answer DataFrames."""
+    if isinstance(sources, (str, Path, pd.DataFrame)):
+        sources = [sources]
+    for source in sources:
+        if isinstance(source, pd.DataFrame) and "status" in source.columns:
+            for start in range(0, max(len(source), 1), chunksize):
+                yield source.iloc[start:start + chunksize]
+        else:
+            yield from iter_answers(source, chunksize=chunksize, progress=progress, **read_kwargs)
+
+
+def _count_chunk(frame: pd.DataFrame, params: dict, analyzer: FrenchAnalyzer | None) -> TermCounts:
+    return TermCounter(analyzer=analyzer, **params).count(frame)
+
+
+def count_terms(
+    sources: Source | Sequence[Source] | Iterable[pd.DataFrame],
+    unit: str = "lemma",
+    by: str | Sequence[str] | None = None,
+    *,
+    one_word: bool = False,
+    ngram_range: tuple[int, int] = (2, 3),
+    analyzer: FrenchAnalyzer | None = None,
+    chunksize: int = 50_000,
+    client=None,
+    progress: bool | None = None,
+    **read_kwargs,
+) -> TermCounts:
+    """Count terms over files of any size, chunk by chunk, in this process or on ``client``'s
+    workers. Returns :class:`~retex_nlp.terms.TermCounts`: ``.frequencies()`` gives what
+    :func:`retex_nlp.term_frequencies` gives on the whole corpus, ``.specificities()`` the
+    specificities of the ``by`` groups, ``.total()`` the counts of everything together.
+
+    ``read_kwargs`` go to :func:`retex_nlp.iter_answers` (``text=``, ``variables=``…). Only
+    ``ok`` answers are counted; ``counts.statuses`` says how many rows had each status.
+    """
+    params = {"unit": unit, "by": by, "one_word": one_word, "ngram_range": ngram_range}
+    by_cols = [by] if isinstance(by, str) else list(by or [])
+    result = TermCounts(by_cols)
+    statuses: dict[str, int] = {}
+    keep = ["text", "status", *by_cols]
+
+    def lean(chunk: pd.DataFrame) -> pd.DataFrame:
+        for status, n in chunk["status"].value_counts().items():
+            statuses[status] = statuses.get(status, 0) + int(n)
+        missing = [c for c in by_cols if c not in chunk.columns]
+        if missing:
+            raise KeyError(f"no column {missing} to group by; columns are {list(chunk.columns)}")
+        return chunk.loc[chunk["status"] == "ok", keep].reset_index(drop=True)
+
+    chunks = iter_chunks(sources, chunksize=chunksize, progress=progress, **read_kwargs)
+    if client is None:
+        analyzer = analyzer or _default_analyzer()
+        for chunk in chunks:
+            result.merge(_count_chunk(lean(chunk), params, analyzer))
+    else:
+        from dask.distributed import as_completed
+
+        shared = client.scatter(analyzer, broadcast=True) if analyzer is not None else None
+        limit = 2 * max(1, len(client.scheduler_info().get("workers", {})))
+        pending = as_completed()
+        in_flight = 0
+        for chunk in chunks:
+            pending.add(client.submit(_count_chunk, lean(chunk), params, shared, pure=False))
+            in_flight += 1
+            while in_flight >= limit:  # bounded: the reader never runs far ahead of the workers
+                result.merge(next(pending).result())
+                in_flight -= 1
+        for future in pending:
+            result.merge(future.result())
+    result.statuses = statuses  # type: ignore[attr-defined]
+    return result
+
+
+def _default_analyzer() -> FrenchAnalyzer:
+    from .terms import default_analyzer
+
+    return default_analyzer()
+
+
+def _encode_block(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    return np.asarray(embedder.encode(texts), dtype=np.float32)
+
+
+def embed_corpus(
+    texts: Sequence[str],
+    embedder: str | Embedder | None = "use",
+    *,
+    cache: EmbeddingCache | str | Path | None = None,
+    client=None,
+    block: int = 4096,
+    out: str | Path | None = None,
+    progress: bool | None = None,
+) -> np.ndarray:
+    """Embed many texts once: distinct texts only, in blocks of ``block`` texts.
+
+    With ``cache`` (a folder or an :class:`EmbeddingCache`), each block is written to disk
+    when done and texts already there are not embedded again: a killed run started again
+    continues where it stopped. With ``client``, blocks are embedded on the Dask workers (the
+    embedder is sent to each once). ``out`` writes the result as a ``.npy`` file and returns
+    it memory-mapped (float32), so a million vectors need not fit in memory.
+    """
+    embedder = get_embedder(embedder)
+    texts = [t if isinstance(t, str) else "" for t in texts]
+    store = EmbeddingCache(cache) if isinstance(cache, (str, Path)) else cache
+    known = store.index(embedder) if store is not None else {}
+    todo = [t for t in dict.fromkeys(texts) if EmbeddingCache.key(t) not in known]
+    blocks = [todo[i:i + block] for i in range(0, len(todo), block)]
+    memo: dict[str, np.ndarray] = {}
+    show = progress if progress is not None else len(todo) >= 5000
+    with tqdm(total=len(todo), desc="Plongements", unit="rép.", disable=not show) as bar:
+        def done(chunk: list[str], vectors: np.ndarray) -> None:
+            if store is not None:
+                store.store(embedder, [EmbeddingCache.key(t) for t in chunk], vectors)
+            else:
+                memo.update(zip(chunk, vectors, strict=True))
+            bar.update(len(chunk))
+
+        if client is None or not blocks:
+            for chunk in blocks:
+                done(chunk, _encode_block(embedder, chunk))
+        else:
+            from dask.distributed import as_completed
+
+            shared = client.scatter(embedder, broadcast=True)
+            futures = {client.submit(_encode_block, shared, chunk, pure=False): chunk for chunk in blocks}
+            for future in as_completed(futures):
+                done(futures.pop(future), future.result())
+    if store is not None:
+        known = store.index(embedder)
+    dim = _dimension(known, memo)
+    result = (np.lib.format.open_memmap(out, mode="w+", dtype=np.float32, shape=(len(texts), dim))
+              if out is not None else np.empty((len(texts), dim), dtype=np.float32))
+    for i, t in enumerate(texts):
+        result[i] = memo[t] if t in memo else known[EmbeddingCache.key(t)]
+    if isinstance(result, np.memmap):
+        result.flush()
+    return result
+
+
+def _dimension(known: dict, memo: dict) -> int:
+    for source in (memo, known):
+        for v in source.values():
+            return int(np.asarray(v).shape[-1])
+    return 0
