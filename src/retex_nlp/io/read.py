@@ -18,6 +18,7 @@ the statuses.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import difflib
 import gzip
@@ -440,7 +441,8 @@ def iter_answers(
     respondent id gets ``#2``, ``#3``… in both). CSV, TSV (``.gz`` too), JSONL and one-answer-
     per-line TXT files are streamed: memory holds one chunk, whatever the file size. Other
     sources (XLSX, IRaMuTeQ corpora, folders, UTF-16 files, DataFrames) are read whole and
-    then cut into chunks. ``progress`` shows a bar over the file's bytes (an honest ETA).
+    then cut into chunks. ``progress`` shows a bar over the file's bytes (an honest ETA); a
+    ``tqdm`` bar passed as ``progress`` is advanced instead (one bar over several files).
     """
     builder = _AnswerBuilder(text, id, variables, non_answers, duplicates)
     for table in _stream_tables(source, chunksize, progress, format=format, sheet=sheet, encoding=encoding,
@@ -532,7 +534,7 @@ class _AnswerBuilder:
         return out
 
 
-def _stream_tables(source, chunksize: int, progress: bool | None, *, format, sheet, encoding, sep) -> Iterator[_Table]:
+def _stream_tables(source, chunksize: int, progress, *, format, sheet, encoding, sep) -> Iterator[_Table]:
     if chunksize < 1:
         raise ValueError("chunksize must be at least 1")
     path = None if isinstance(source, pd.DataFrame) else Path(source)
@@ -611,11 +613,16 @@ class _LineStream:
             if bar is not None:
                 bar.update(raw.tell() - done)
 
-    def tables(self, fmt: str, chunksize: int, sep: str | None, progress: bool | None) -> Iterator[_Table]:
+    def tables(self, fmt: str, chunksize: int, sep: str | None, progress) -> Iterator[_Table]:
         path = self.path
         size = path.stat().st_size
-        show = progress if progress is not None else size > 20 << 20
-        with tqdm(total=size, unit="B", unit_scale=True, desc=f"Lecture de {path.name}", disable=not show) as bar:
+        if isinstance(progress, tqdm):  # a bar shared by several files (see scale.iter_chunks)
+            bar_context = contextlib.nullcontext(progress)
+        else:
+            show = progress if progress is not None else size > 20 << 20
+            bar_context = tqdm(total=size, unit="B", unit_scale=True, desc=f"Lecture de {path.name}",
+                               disable=not show)
+        with bar_context as bar:
             lines = self.lines(bar)
             if fmt == "csv":
                 yield from self._csv_tables(lines, chunksize, sep)

@@ -13,13 +13,18 @@ On top of spaCy it:
 - keeps acronyms (ASE, PMI, AEMO…) upper case, as one term;
 - marks French stopwords, minus the words that carry meaning here ("pas", "plus", "sans").
 
-Speed: answers repeat their words. :meth:`FrenchAnalyzer.fit` runs the full pipeline on a
-sample and learns the word forms whose lemma and part of speech never changed there. Later
-answers are only tokenised; the neural tagger runs on a window of ``context`` tokens around
-the forms not in that table. spaCy's ``fr_core_news_sm`` sees 4 tokens on each side of a word
-(4 CNN layers of window 1), so with ``context=4`` the tags of those words are the ones the
-full pipeline gives. Each answer's analysis depends only on its text and the fitted table, so
-results are the same whatever the batching or the number of processes.
+Speed: answers repeat their words. The analyser ships a table of word forms whose lemma and
+part of speech never changed when spaCy tagged them in context on 230,000 public answers
+(``scripts/build_lemma_table.py``; :meth:`FrenchAnalyzer.fit` learns one from your own texts),
+with, for forms whose lemma depends on a neighbour, the form after a given word ("des revenus"
+/ "sont revenus") or before one. Answers are only tokenised; the neural tagger runs on a window
+of ``context`` tokens around the forms the table does not know (about 4% of words), all the
+windows of an answer in one short doc. spaCy's ``fr_core_news_sm`` sees 4 tokens on each side
+of a word (4 CNN layers of window 1), so with ``context=4`` those words get the tags the full
+pipeline gives (tests check that under 2% of terms differ). Each answer's analysis depends only
+on its text and the table, so results are the same whatever the batching or the number of
+processes. :func:`load_spacy` also turns spaCy's lemmatiser word index from lists into sets
+(the same lemmas, without a scan of 66,000 verbs for each new form).
 """
 
 from __future__ import annotations
@@ -49,12 +54,14 @@ _REFLEXIVE_SUBJECT = {"me": ("je", "j'"), "m'": ("je", "j'"), "te": ("tu",), "t'
                       "nous": ("nous",), "vous": ("vous",)}
 _SE = frozenset({"se", "s'"})
 _SEP = "\x1f"  # joins the previous form and the form in the table's context entries
+_NEXT = "\x1e"  # joins the form and the next form
 _CLITICS = frozenset({"se", "s'", "me", "m'", "te", "t'", "nous", "vous"})
 _BETWEEN_CLITIC_AND_VERB = frozenset(
     {"ne", "n'", "y", "en", "le", "la", "les", "l'", "lui", "leur", "pas", "plus", "jamais", "bien", "mieux", "très",
      "tout", "toujours", "vite", "rapidement", "beaucoup", "peu", "aussi"}
 )
 _ALPHA = re.compile(r"[^\W\d_]")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _ELIDED_END = "'"
 
 
@@ -86,7 +93,23 @@ def load_spacy(model: str = "fr_core_news_sm"):
     missing = [p for p in _PIPES if p not in nlp.pipe_names]
     if missing:
         raise ModelNotFoundError(f"spaCy model {model!r} lacks the components {missing} needed to lemmatise")
+    _index_as_sets(nlp)
     return nlp
+
+
+def _index_as_sets(nlp) -> None:
+    """spaCy's rule lemmatiser keeps its per-POS word index as lists and tests membership in
+    them (``form in index``: a scan of up to 66,000 French verbs for every new form). The same
+    words as frozensets give the same lemmas, about 500x faster on a form not seen before."""
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    lookups = getattr(lemmatizer, "lookups", None)
+    if lookups is None or not lookups.has_table("lemma_index"):
+        return
+    index = lookups.get_table("lemma_index")
+    for key in list(index.keys()):
+        if isinstance(index[key], list):
+            index[key] = frozenset(index[key])
+    lemmatizer.cache.clear()
 
 
 class _Base(NamedTuple):
@@ -145,6 +168,7 @@ class FrenchAnalyzer:
         self.lemma_table_: dict[str, tuple[str, str]] | None = None
         self._cache: dict[str, list[Token]] = {}
         self._compiled = False
+        self._table_is_default = False
 
     # -- set-up ------------------------------------------------------------------------------
     @property
@@ -155,10 +179,17 @@ class FrenchAnalyzer:
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         state["_cache"] = {}
-        for key in ("_patterns", "_first", "_stop", "_keep", "_acr_exact", "_acr_ci"):
+        if state.get("_table_is_default"):
+            state["lemma_table_"] = None  # the shipped table is read again where it is unpickled
+        for key in ("_patterns", "_first", "_stop", "_keep", "_acr_exact", "_acr_ci", "_acr_memo"):
             state.pop(key, None)
         state["_compiled"] = False
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if state.get("_table_is_default"):
+            self.lemma_table_ = _default_table()
 
     def _resolved_lexicon(self) -> Lexicon:
         base = default_lexicon() if self.default_lexicon else Lexicon()
@@ -179,6 +210,7 @@ class FrenchAnalyzer:
                       | {w.casefold() for w in self.stopwords}) - keep
         self._stop |= {w.replace("’", "'") for w in self._stop}
         self._acr_exact = {a.upper(): a.upper() for a in lex.acronyms}
+        self._acr_memo: dict[str, str] = {}
         # Lower-case acronyms are recognised when they cannot be a French word.
         self._acr_ci = {a.lower(): a.upper() for a in lex.acronyms
                         if len(a) >= 3 and a.lower() not in self._stop and a.upper() not in {"RED", "ARS"}}
@@ -207,27 +239,35 @@ class FrenchAnalyzer:
             idxs.sort(key=lambda i: -len(self._patterns[i][0]))
 
     # -- estimator API -------------------------------------------------------------------------
-    def fit(self, texts: Iterable[str], y=None) -> FrenchAnalyzer:
+    def fit(self, texts: Iterable[str], y=None, *, n_process: int = 1) -> FrenchAnalyzer:
         """Learn the table of word forms whose lemma and POS are stable, from the first
-        ``warmup`` texts run through the full pipeline."""
+        ``warmup`` texts run through the full pipeline (``n_process`` spaCy processes).
+
+        The table holds single forms ("impôts"), and for forms whose lemma depends on their
+        neighbours, the form after a given word ("des revenus" vs "sont revenus") or before one
+        ("la paye" vs "paye ses")."""
         sample = []
         for text in texts:
             if len(sample) >= self.warmup:
                 break
             sample.append(self._prepare(text if isinstance(text, str) else ""))
         self._compile()
+        counts: Counter = Counter()  # (key, lemma, pos) -> n
+        for doc in self.nlp.pipe(sample, batch_size=self.batch_size, n_process=n_process):
+            toks = [(t.text, t.lemma_, t.pos_) for t in doc if not t.is_space]
+            prev = ""
+            for i, (text, lemma, pos) in enumerate(toks):
+                nxt = toks[i + 1][0] if i + 1 < len(toks) else ""
+                counts[text, lemma, pos] += 1
+                counts[prev + _SEP + text, lemma, pos] += 1
+                counts[text + _NEXT + nxt, lemma, pos] += 1
+                prev = text
         lemma_counts: dict[str, Counter] = defaultdict(Counter)
         pos_counts: dict[str, Counter] = defaultdict(Counter)
-        for doc in self.nlp.pipe(sample, batch_size=self.batch_size):
-            prev = ""
-            for t in doc:
-                if not t.is_space:
-                    lemma_counts[t.text][t.lemma_] += 1
-                    pos_counts[t.text][t.pos_] += 1
-                    # the same form after the same word: "des revenus" vs "sont revenus"
-                    lemma_counts[prev + _SEP + t.text][t.lemma_] += 1
-                    pos_counts[prev + _SEP + t.text][t.pos_] += 1
-                    prev = t.text
+        for (key, lemma, pos), n in counts.items():
+            lemma_counts[key][lemma] += n
+            pos_counts[key][pos] += n
+        del counts
         table: dict[str, tuple[str, str]] = {}
         stop = self._stop
 
@@ -236,27 +276,33 @@ class FrenchAnalyzer:
             return best, (total >= 2 and n_best == total) or (total >= 10 and n_best / total >= 0.95)
 
         for form, counter in lemma_counts.items():
-            if _SEP in form:
+            if _SEP in form or _NEXT in form:
                 continue
             best, ok = stable(counter)
             if ok or (all(lem.lower() in stop for lem in counter) and form.lower() in stop):
                 # stable, or never counted whatever its lemma ("des": de/un)
                 table[form] = (best, pos_counts[form].most_common(1)[0][0])
         for key, counter in lemma_counts.items():
-            if _SEP in key and key.split(_SEP, 1)[1] not in table:
+            if _SEP in key:
+                form = key.split(_SEP, 1)[1]
+            elif _NEXT in key:
+                form = key.split(_NEXT, 1)[0]
+            else:
+                continue
+            if form not in table:
                 best, ok = stable(counter)
                 if ok:
                     table[key] = (best, pos_counts[key].most_common(1)[0][0])
         self.lemma_table_ = table
+        self._table_is_default = False
         self._cache.clear()
         return self
 
     def load_default_table(self) -> FrenchAnalyzer:
         """Use the form table shipped with retex_nlp (learned by ``scripts/build_lemma_table.py``
         from public French answers) instead of learning one on the first texts."""
-        ref = resources.files("retex_nlp.data").joinpath(TABLE_FILE)
-        with ref.open("rb") as fh:
-            self.lemma_table_ = _read_table(fh)
+        self.lemma_table_ = _default_table()
+        self._table_is_default = True
         self._cache.clear()
         return self
 
@@ -273,6 +319,7 @@ class FrenchAnalyzer:
         """Use a form table written by :meth:`save_table`."""
         with open(path, "rb") as fh:
             self.lemma_table_ = _read_table(fh)
+        self._table_is_default = False
         self._cache.clear()
         return self
 
@@ -360,16 +407,23 @@ class FrenchAnalyzer:
         results: list[list[_Base | None]] = []
         spans: list[tuple[int, int, int]] = []  # (doc index, start, end)
         c = self.context
+        acronym = self._is_acronym
         for d, doc in enumerate(docs):
+            toks = list(doc)
+            words = [t.text for t in toks]
             res: list[_Base | None] = [None] * len(doc)
             pending: list[int] = []
             after_clitic = -1
-            for i, t in enumerate(doc):
-                text = t.text
+            for i, t in enumerate(toks):
+                text = words[i]
                 if table is not None and i > after_clitic:
                     hit = table.get(text)
                     if hit is None and i:
-                        hit = table.get(doc[i - 1].text + _SEP + text)
+                        hit = table.get(words[i - 1] + _SEP + text)
+                    if hit is None:
+                        hit = table.get(text + _NEXT + (words[i + 1] if i + 1 < len(words) else ""))
+                    if hit is None and text[:1].isupper() and text[1:].islower() and (i == 0 or _opens(words[i - 1])):
+                        hit = table.get(text.lower())  # "Interdire", "Impôt" at the start of a sentence
                     if hit is not None:
                         res[i] = _Base(text, hit[0], hit[1], t.idx)
                         if text in _CLITICS or text.lower() in _CLITICS:
@@ -377,8 +431,13 @@ class FrenchAnalyzer:
                         continue
                 if t.is_space:
                     res[i] = _Base(text, text, "SPACE", t.idx)
-                elif t.is_punct and table is not None:
+                elif table is not None and t.is_punct:
                     res[i] = _Base(text, text, "PUNCT", t.idx)
+                elif table is not None and i > after_clitic and (acronym(text) or _NUMBER.fullmatch(text)):
+                    # _finish gives acronyms their own lemma; numbers are their own lemma
+                    res[i] = _Base(text, text, "PROPN" if text[0].isalpha() else "NUM", t.idx)
+                elif table is not None and t.is_currency:
+                    res[i] = _Base(text, text, "SYM", t.idx)
                 else:
                     pending.append(i)
             if pending:
@@ -394,27 +453,67 @@ class FrenchAnalyzer:
                             start, end = i - c, i + c + 1
                     spans.append((d, start, min(end, len(doc))))
             results.append(res)
-        sub_docs = (docs[d][a:b].as_doc() for d, a, b in spans)
-        for (d, a, _b), sub in zip(spans, nlp.pipe(sub_docs, batch_size=self.batch_size), strict=True):
+        # The windows of one answer are tagged together, as one short doc: far fewer docs for
+        # spaCy to set up, and each pending token still sees its ``context`` neighbours.
+        from spacy.tokens import Doc
+
+        groups: dict[int, list[tuple[int, int]]] = {}
+        for d, a, b in spans:
+            groups.setdefault(d, []).append((a, b))
+        order = list(groups)
+        vocab = nlp.vocab
+
+        def window_docs():
+            for d in order:
+                doc = docs[d]
+                words, spaces = [], []
+                for a, b in groups[d]:
+                    for t in doc[a:b]:
+                        words.append(t.text)
+                        spaces.append(bool(t.whitespace_))
+                yield Doc(vocab, words=words, spaces=spaces)
+
+        # In fr_core_news_sm the attribute ruler only copies POS to TAG and retags whitespace
+        # (done below for the few words that need it); the lemmatiser runs on pending words only.
+        lemmatizer = nlp.get_pipe("lemmatizer")
+        skip = ["lemmatizer", "attribute_ruler"] if self.model == "fr_core_news_sm" else ["lemmatizer"]
+        for d, sub in zip(order, nlp.pipe(window_docs(), batch_size=self.batch_size, disable=skip), strict=True):
             res, doc = results[d], docs[d]
-            for j, t in enumerate(sub):
-                if res[a + j] is None:
-                    res[a + j] = _Base(t.text, t.lemma_, t.pos_, doc[a + j].idx)
+            k = 0
+            for a, b in groups[d]:
+                for j in range(a, b):
+                    if res[j] is None:
+                        t = sub[k]
+                        if t.pos_ == "SPACE" and not t.is_space:
+                            t.pos_ = "X"
+                        lemma = t.lemma_ if t.lemma else lemmatizer.lemmatize(t)[0]  # the attribute ruler's, or the rules'
+                        res[j] = _Base(t.text, lemma, t.pos_, doc[j].idx)
+                    k += 1
         return results  # type: ignore[return-value]
 
+    def _is_acronym(self, word: str) -> str:
+        """The acronym ``word`` stands for (``"ase"`` -> ``"ASE"``), or ``""``: a known acronym,
+        or an unknown one written in 2-6 capitals, kept as it is."""
+        memo = self._acr_memo
+        acr = memo.get(word)
+        if acr is None:
+            acr = self._acr_exact.get(word) or self._acr_ci.get(word.lower())
+            if acr is None:
+                acr = word if 2 <= len(word) <= 6 and word.isupper() and word.isalpha() else ""
+            if len(memo) < 200_000:
+                memo[word] = acr
+        return acr
+
     def _finish(self, text: str, base: list[_Base]) -> list[Token]:
-        stop, acr_exact, acr_ci = self._stop, self._acr_exact, self._acr_ci
+        stop = self._stop
         n = len(base)
         lemmas: list[str] = []
         poses: list[str] = []
         for b in base:
             t = b.text
-            acr = acr_exact.get(t) or acr_ci.get(t.lower())
-            if acr is not None:
+            acr = self._is_acronym(t)
+            if acr:
                 lemmas.append(acr)
-                poses.append("PROPN")
-            elif len(t) >= 2 and t.isupper() and t.isalpha() and len(t) <= 6:
-                lemmas.append(t)  # an acronym we do not know: keep it as it is
                 poses.append("PROPN")
             else:
                 lemmas.append(b.lemma.lower() if b.lemma else t.lower())
@@ -483,14 +582,29 @@ class FrenchAnalyzer:
         return tokens
 
 
+def _opens(previous: str) -> bool:
+    """Whether the token after ``previous`` starts a sentence (or a list item)."""
+    return previous[-1:] in ".!?:;\n-•*»«\"" or previous.isspace()
+
+
+@lru_cache(maxsize=1)
+def _default_table() -> dict[str, tuple[str, str]]:
+    """The shipped form table, read once per process (shared by every analyser, never modified)."""
+    with resources.files("retex_nlp.data").joinpath(TABLE_FILE).open("rb") as fh:
+        return _read_table(fh)
+
+
 def _read_table(fh) -> dict[str, tuple[str, str]]:
     table = {}
-    for line in gzip.decompress(fh.read()).decode("utf-8").splitlines():
+    for line in gzip.decompress(fh.read()).decode("utf-8").split("\n"):
+        if not line:
+            continue
         form, lemma, pos = line.split("\t")
         table[form] = (lemma, pos)
     return table
 
 
+@lru_cache(maxsize=500_000)
 def _loose(word: str) -> str:
     """Accent-, case-, number- and gender-insensitive key of a word, to match expressions:
     "médiatisées" and "médiatisée" give "mediatise", "moyens" and "moyen" give "moyen"."""
