@@ -130,3 +130,19 @@ def test_word_clouds_png_svg_and_per_group(survey, analyzer, tmp_path):
     assert sorted(paths) == ["AF", "TS"] and all(p.exists() for p in paths.values())
     with pytest.raises(ValueError, match="empty"):
         word_cloud(freqs.iloc[0:0])
+
+
+def test_lafon_fast_tails_match_scipy_at_corpus_scale():
+    # counts of a large corpus: 5M tokens, a question of 400,000, terms used from a few times
+    # to 20,000 times, over- and under-used, and right at expectation (the longest tails)
+    rng = np.random.default_rng(0)
+    T, t = 5_000_000, 400_000
+    F = np.concatenate([rng.integers(1, 20_000, 40), [10, 1000, 15_000]])
+    f = np.minimum(rng.binomial(F, np.clip(t / T * rng.uniform(0.3, 2.5, len(F)), 0, 1)), F)
+    f[-3:] = np.round(F[-3:] * t / T).astype(int)  # at expectation: the longest tails
+    fast = lafon_scores(f, F, t, T)
+    expected = F * t / T
+    exact = np.where(f >= expected, -hypergeom.logsf(f - 1, T, F, t), hypergeom.logcdf(f, T, F, t)) / np.log(10)
+    exact = np.where(np.isfinite(exact), exact, np.sign(exact) * 300.0)
+    np.testing.assert_allclose(fast, exact, rtol=1e-7, atol=1e-7)
+    assert fast.max() > 50 and fast.min() < -50  # far tails, in logs, not rounded to 0

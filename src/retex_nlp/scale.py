@@ -56,7 +56,7 @@ def dask_client(scheduler: str | None = None, workers: int | None = None, *,
             yield client
         return
     with LocalCluster(n_workers=int(workers), threads_per_worker=threads_per_worker, processes=True,
-                      memory_limit=memory_limit, dashboard_address=None) as cluster, Client(cluster) as client:
+                      memory_limit=memory_limit, dashboard_address=":0") as cluster, Client(cluster) as client:
         yield client
 
 
@@ -201,9 +201,18 @@ def embed_corpus(
             from dask.distributed import as_completed
 
             shared = client.scatter(embedder, broadcast=True)
-            futures = {client.submit(_encode_block, shared, chunk, pure=False): chunk for chunk in blocks}
-            for future in as_completed(futures):
-                done(futures.pop(future), future.result())
+            limit = 2 * max(1, len(client.scheduler_info().get("workers", {})))
+            futures: dict = {}
+            pending = as_completed()
+            for chunk in blocks:  # at most two blocks per worker in flight: bounded memory
+                future = client.submit(_encode_block, shared, chunk, pure=False)
+                futures[future] = chunk
+                pending.add(future)
+                while len(futures) >= limit:
+                    finished = next(pending)
+                    done(futures.pop(finished), finished.result())
+            for finished in pending:
+                done(futures.pop(finished), finished.result())
     if store is not None:
         known = store.index(embedder)
     dim = _dimension(known, memo)

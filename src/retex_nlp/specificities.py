@@ -18,6 +18,7 @@ from collections import Counter
 
 import numpy as np
 import pandas as pd
+from scipy.special import gammaln
 from scipy.stats import hypergeom
 
 from .terms import TermCounter, answer_texts
@@ -34,12 +35,56 @@ def lafon_scores(f: np.ndarray, F: np.ndarray, t: int | np.ndarray, T: int) -> n
     expected = F * t / T
     over = f >= expected
     scores = np.empty(f.shape, dtype=float)
-    # P(X >= f) = sf(f - 1); P(X <= f) = cdf(f). logsf/logcdf keep precision for tiny p.
+    # P(X >= f) and P(X <= f), in logs to keep precision for tiny p.
     if over.any():
-        scores[over] = -hypergeom.logsf(f[over] - 1, T, F[over], t[over]) / np.log(10)
+        scores[over] = -_log_tail(f[over], T, F[over], t[over], upper=True) / np.log(10)
     if (~over).any():
-        scores[~over] = hypergeom.logcdf(f[~over], T, F[~over], t[~over]) / np.log(10)
+        scores[~over] = _log_tail(f[~over], T, F[~over], t[~over], upper=False) / np.log(10)
     return np.where(np.isfinite(scores), scores, np.sign(scores) * 300.0) + 0.0
+
+
+def _log_pmf(k: np.ndarray, T: int, F: np.ndarray, t: np.ndarray) -> np.ndarray:
+    def log_comb(n, r):
+        return gammaln(n + 1) - gammaln(r + 1) - gammaln(n - r + 1)
+
+    return log_comb(F, k) + log_comb(T - F, t - k) - log_comb(T, t)
+
+
+def _log_tail(f: np.ndarray, T: int, F: np.ndarray, t: np.ndarray, *, upper: bool,
+              max_terms: int = 4000) -> np.ndarray:
+    """log P(X >= f) (``upper``) or log P(X <= f) for X ~ Hypergeometric(T, F, t), exactly as
+    scipy's ``hypergeom.logsf/logcdf`` but vectorised: the tail is summed from f outwards with
+    the pmf ratio of consecutive terms, which shrinks fast away from the mode. Tails that need
+    more than ``max_terms`` terms (counts close to their expectation, huge corpora) are left to
+    scipy. Fast on the counts of a million answers, where scipy sums each tail in Python."""
+    f = f.astype(float)
+    F = F.astype(float)
+    t = t.astype(float)
+    Tf = float(T)
+    lo = np.maximum(0.0, t + F - Tf)
+    hi = np.minimum(F, t)
+    f = np.clip(f, lo, hi)
+    total = np.ones_like(f)
+    term = np.ones_like(f)
+    k = f.copy()
+    active = np.ones(f.shape, dtype=bool)
+    for _ in range(max_terms):
+        if upper:
+            ratio = np.where(k < hi, (F - k) * (t - k) / ((k + 1) * (Tf - F - t + k + 1)), 0.0)
+            k = k + 1
+        else:
+            ratio = np.where(k > lo, k * (Tf - F - t + k) / ((F - k + 1) * (t - k + 1)), 0.0)
+            k = k - 1
+        term = np.where(active, term * ratio, 0.0)
+        total += term
+        active &= term > 1e-17 * total
+        if not active.any():
+            break
+    out = _log_pmf(f, T, F, t) + np.log(total)
+    if active.any():  # not converged: scipy's exact sum for these few
+        fi, Fi, ti = f[active].astype(np.int64), F[active].astype(np.int64), t[active].astype(np.int64)
+        out[active] = hypergeom.logsf(fi - 1, T, Fi, ti) if upper else hypergeom.logcdf(fi, T, Fi, ti)
+    return np.minimum(out, 0.0)
 
 
 def log_likelihood(f: np.ndarray, F: np.ndarray, t: int | np.ndarray, T: int) -> np.ndarray:

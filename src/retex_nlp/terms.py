@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 import pandas as pd
 
@@ -128,11 +129,16 @@ class TermCounts:
 
     def add(self, groups: Sequence[str], values: Sequence[tuple], terms: Sequence[Sequence[str]]) -> TermCounts:
         """Count the terms of answers, each in its group."""
-        for group, vals, ts in zip(groups, values, terms, strict=True):
-            self.n_answers[group] += 1
+        members: dict[str, list[int]] = {}
+        for i, (group, vals) in enumerate(zip(groups, values, strict=True)):
+            members.setdefault(group, []).append(i)
             self.values.setdefault(group, vals)
-            self.counts.setdefault(group, Counter()).update(ts)
-            self.docs.setdefault(group, Counter()).update(set(ts))
+        for group, idx in members.items():
+            ts = [terms[i] for i in idx]
+            self.n_answers[group] += len(idx)
+            # Counter(iterable) counts in C: much faster than one update() per answer
+            self.counts.setdefault(group, Counter()).update(Counter(chain.from_iterable(ts)))
+            self.docs.setdefault(group, Counter()).update(Counter(chain.from_iterable(map(set, ts))))
         return self
 
     def merge(self, other: TermCounts) -> TermCounts:
