@@ -222,3 +222,17 @@ def test_cli_terms_over_several_files_with_two_workers(gdn_sample, tmp_path, ana
     assert overall.set_index("term")["count"].to_dict() == table.groupby("term")["count"].sum().to_dict()
     top = pd.read_csv(spec).sort_values("specificity", ascending=False).groupby("question_code")["term"].first()
     assert top["FIS_02"] in {"impôt", "taxe", "tva", "TVA", "baisser"} and top["ECO_00"] != top["FIS_02"]
+
+
+def test_streamed_cp1252_file_whose_first_mib_is_ascii(tmp_path):
+    # nothing in the first MiB tells the encoding: the first accented line decides, and no
+    # line is flagged, as when the whole file is read
+    plain = "Le confinement a ete difficile pour les familles accueillies.\n"
+    n_plain = (1 << 20) // len(plain) + 10
+    raw = ("text\n" + plain * n_plain + "Très dur : la visio ne marchait pas\nÉcole fermée\n").encode("cp1252")
+    path = tmp_path / "windows.csv"
+    path.write_bytes(raw)
+    streamed = concat(iter_answers(path, chunksize=4000))
+    assert streamed["status"].eq("ok").all()
+    assert streamed["text"].iloc[-2:].tolist() == ["Très dur : la visio ne marchait pas", "École fermée"]
+    pd.testing.assert_frame_equal(streamed[["text", "status", "row"]], read_answers(path)[["text", "status", "row"]])

@@ -591,6 +591,8 @@ class _LineStream:
     def lines(self, bar=None) -> Iterator[str]:
         enc = self.encoding
         strict_utf8 = enc in ("utf-8", "utf-8-sig")
+        # An all-ASCII head says nothing: the first accented line decides, as for a whole file.
+        undecided = strict_utf8 and enc == "utf-8" and self.head_text.isascii()
         with self._open() as (fh, raw):
             done = 0
             for number, line in enumerate(fh, start=1):
@@ -599,10 +601,15 @@ class _LineStream:
                 if strict_utf8 and not line.isascii():
                     try:
                         text = line.decode("utf-8")
+                        undecided = False
                     except UnicodeDecodeError:
                         code_page = _best_single_byte(line)
                         text = line.decode(code_page)
-                        self.fallback[number] = code_page
+                        if undecided:  # a single-byte export whose first MiB had no accent
+                            enc, strict_utf8 = code_page, False
+                            self.detected = code_page
+                        else:
+                            self.fallback[number] = code_page
                 else:
                     text = line.decode(enc if not strict_utf8 else "ascii")
                 if bar is not None and number % 2000 == 0:
