@@ -236,6 +236,36 @@ def _growth(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _targets(ok: pd.DataFrame) -> list[str]:
+    """The issue's targets on this machine, met or not, from the full-corpus runs."""
+    out = ["### Targets (whole corpus, this machine)", ""]
+    full_terms = ok[(ok["step"] == "terms") & (ok["args"].map(lambda a: a[0]) == "all")]
+    full_emb = ok[(ok["step"] == "embed") & (ok["args"].map(lambda a: a[0]) == "all")]
+    themes = ok[ok["step"] == "themes"]
+    n_questions = themes["question"].nunique() if len(themes) else 0
+    if len(full_terms):
+        best = full_terms.sort_values("seconds").iloc[0]
+        minutes = best["seconds"] / 60
+        out.append(f"- Terms over all {best['answers']:,} answers (per question, overall, specificities): "
+                   f"{minutes:.1f} min with {best['args'][1]} worker(s) — target under 15 min: "
+                   f"{'met' if minutes < 15 else '**not met**'}.")
+    else:
+        out.append("- Terms over all 1.17M answers: not measured yet.")
+    if len(full_emb) and n_questions == 12:
+        minutes = (full_emb["seconds"].min() + themes["seconds"].sum()) / 60
+        out.append(f"- Themes for the 12 questions, embeddings included: {minutes:.1f} min (embeddings "
+                   f"{full_emb['seconds'].min() / 60:.1f} min + fitting/assigning {themes['seconds'].sum() / 60:.1f} min)"
+                   f" — target under 60 min: {'met' if minutes < 60 else '**not met**'}.")
+    else:
+        out.append(f"- Themes for the 12 questions, embeddings included: not measured in full "
+                   f"(embeddings of all answers: {'done' if len(full_emb) else 'not done'}; themes fitted for "
+                   f"{n_questions} of 12 questions).")
+    peak = ok["peak_rss_mb"].max()
+    out.append(f"- Peak memory over every step measured: {peak:,} MB — target under 8 GB: "
+               f"{'met' if peak < 8192 else '**not met**'}.")
+    return [*out, ""]
+
+
 def write(path: Path) -> None:
     frame = latest()
     ok = frame[frame["status"] == "ok"]
@@ -282,6 +312,7 @@ def write(path: Path) -> None:
             lines += [f"Stability on {row.question}: two fits on different 30k samples (seeds 0 and 1), every answer "
                       f"assigned by both: ARI {row.ari:.2f}, NMI {row.nmi:.2f} (ARI {row.ari_assigned:.2f} on the "
                       f"answers both assign); {row.themes} and {row.themes_second} themes.", ""]
+    lines += _targets(ok)
     bert = frame[frame["step"] == "bertopic"]
     if len(bert):
         lines += ["### Vanilla BERTopic on all of FIS_01 (same embeddings, default settings)", ""]

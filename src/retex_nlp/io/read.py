@@ -662,14 +662,7 @@ class _LineStream:
                          self._info("csv", sep, header, len(records), problems))
 
     def _jsonl_tables(self, lines: Iterator[str], chunksize: int) -> Iterator[_Table]:
-        batch: list[str] = []
-        first = 1
-        for number, line in enumerate(lines, start=1):
-            batch.append(line)
-            if len(batch) >= chunksize:
-                yield self._jsonl_table(batch, first)
-                batch, first = [], number + 1
-        if batch or first == 1:
+        for batch, first in _line_batches(lines, chunksize):
             yield self._jsonl_table(batch, first)
 
     def _jsonl_table(self, lines: list[str], first: int) -> _Table:
@@ -680,14 +673,7 @@ class _LineStream:
         return _Table(frame, rows, self._info("jsonl", None, list(frame.columns), len(frame), problems))
 
     def _txt_tables(self, lines: Iterator[str], chunksize: int) -> Iterator[_Table]:
-        batch: list[str] = []
-        first = 1
-        for number, line in enumerate(lines, start=1):
-            batch.append(line.rstrip("\r\n"))
-            if len(batch) >= chunksize:
-                yield self._txt_table(batch, first)
-                batch, first = [], number + 1
-        if batch or first == 1:
+        for batch, first in _line_batches((line.rstrip("\r\n") for line in lines), chunksize):
             yield self._txt_table(batch, first)
 
     def _txt_table(self, lines: list[str], first: int) -> _Table:
@@ -695,6 +681,20 @@ class _LineStream:
         problems = {n: f"line not UTF-8, decoded as {self.fallback[n]}" for n in rows if n in self.fallback}
         frame = pd.DataFrame({"text": lines}, dtype=object)
         return _Table(frame, rows, self._info("txt", None, ["text"], len(frame), problems))
+
+
+def _line_batches(lines: Iterator[str], size: int) -> Iterator[tuple[list[str], int]]:
+    """Batches of ``size`` lines with the number of their first line (one empty batch for an
+    empty file, so that it still gives a table)."""
+    batch: list[str] = []
+    first = 1
+    for number, line in enumerate(lines, start=1):
+        batch.append(line)
+        if len(batch) >= size:
+            yield batch, first
+            batch, first = [], number + 1
+    if batch or first == 1:
+        yield batch, first
 
 
 def _flag_duplicates(answers: pd.DataFrame, frame: pd.DataFrame, text_cols: list[str], id_col: str | None,
