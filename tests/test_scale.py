@@ -236,3 +236,38 @@ def test_streamed_cp1252_file_whose_first_mib_is_ascii(tmp_path):
     assert streamed["status"].eq("ok").all()
     assert streamed["text"].iloc[-2:].tolist() == ["Très dur : la visio ne marchait pas", "École fermée"]
     pd.testing.assert_frame_equal(streamed[["text", "status", "row"]], read_answers(path)[["text", "status", "row"]])
+
+
+def test_cli_themes_on_several_files_sampled_with_stability_and_cache(gdn_sample, tmp_path):
+    from typer.testing import CliRunner
+
+    from retex_nlp.cli import app
+
+    paths = []
+    for code in ["ECO_00", "FIS_02"]:
+        path = tmp_path / f"{code}.csv.gz"
+        with gzip.open(path, "wt", encoding="utf-8", newline="") as fh:
+            gdn_sample[gdn_sample["question_code"] == code].head(400).to_csv(fh, index=False)
+        paths.append(str(path))
+    cache, out = tmp_path / "cache", tmp_path / "themes.csv"
+    args = ["themes", *paths, "--text-col", "text", "--by", "question_code", "--cache", str(cache),
+            "--sample-size", "500", "--stability", "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "ajustés sur 500 réponses" in result.output and "Stabilité" in result.output
+    coded = pd.read_csv(out)
+    assert len(coded) == 800 and coded["answer_id"].is_unique
+    assert coded["answer_id"].str.startswith(("ECO_00:", "FIS_02:")).all()
+    ok = coded[coded["status"] == "ok"]
+    assert (ok["theme"] != -1).mean() >= 0.8  # every answer assigned, not only the sample
+    stability = json.loads((tmp_path / "themes_stabilite.json").read_text(encoding="utf-8"))
+    assert 0 < stability["ari"] <= 1 and stability["sample_size"] == 500
+    crosstab = pd.read_csv(tmp_path / "themes_par_question_code.csv")
+    assert set(crosstab["group"]) == {"ECO_00", "FIS_02"}
+    # environment and tax answers fall in different themes: some cells far from independence
+    assert crosstab["residual"].abs().max() > 5
+    shards = sorted(p.name for p in cache.rglob("shard_*.npy"))
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert sorted(p.name for p in cache.rglob("shard_*.npy")) == shards  # nothing embedded twice
+    pd.testing.assert_frame_equal(pd.read_csv(out), coded)  # same input and seed, same themes

@@ -45,6 +45,25 @@ def _read(input: Path, text_col, id_col, sheet, encoding, sep):
     return read_answers(input, text=text, id=id_col, sheet=_sheet(sheet), encoding=encoding, sep=sep)
 
 
+def _read_many(inputs: list[Path], text_col, id_col, sheet, encoding, sep):
+    """One file as read_answers reads it; several stacked, with a ``fichier`` column and ids
+    prefixed by the file name (so that they stay unique)."""
+    import pandas as pd
+
+    if len(inputs) == 1:
+        return _read(inputs[0], text_col, id_col, sheet, encoding, sep)
+    parts = []
+    for path in inputs:
+        part = _read(path, text_col, id_col, sheet, encoding, sep)
+        stem = path.name.split(".")[0]
+        part.insert(1, "fichier", stem)
+        part["answer_id"] = stem + ":" + part["answer_id"].astype(str)
+        parts.append(part)
+    answers = pd.concat(parts, ignore_index=True)
+    answers.attrs.update(parts[0].attrs, source=", ".join(map(str, inputs)))
+    return answers
+
+
 def print_summary(answers) -> None:
     """Print the status summary of an answers DataFrame, in French."""
     from .io.read import status_summary
@@ -170,7 +189,7 @@ CacheOpt = Annotated[Path | None, typer.Option("--cache", help="Dossier du cache
 
 @app.command()
 def themes(
-    input: InputArg,
+    inputs: Annotated[list[Path], typer.Argument(help="Un ou plusieurs fichiers (réunis : un seul jeu de thèmes).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="CSV : une ligne par réponse (answer_id, theme, theme_label).")],
     text_col: TextCol = None,
     by: Annotated[list[str] | None, typer.Option("--by", help="Variable(s) de groupe pour le tableau thème x groupe.")] = None,
@@ -201,7 +220,7 @@ def themes(
     from .themes import ThemeFinder, theme_stability
 
     try:
-        answers = _read(input, text_col, id_col, sheet, encoding, sep)
+        answers = _read_many(inputs, text_col, id_col, sheet, encoding, sep)
         finder = ThemeFinder(embedder, n_themes=n_themes, seed=seed, cache_dir=cache, sample_size=sample_size)
         ok_texts = answer_texts(answers)["text"].astype(str).tolist()
         with dask_client(scheduler, workers) as client:
