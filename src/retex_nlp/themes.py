@@ -266,8 +266,7 @@ class ThemeFinder:
                 emb = self._embed(texts)
             else:
                 emb = embeddings if len(embeddings) == ok.sum() else embeddings[ok]
-            emb = _unit(emb)
-            best_theme, best_sim = self._nearest(emb)
+            best_theme, best_sim = self._nearest(emb)  # rows normalised block by block
             sim[ok] = best_sim
             theme[ok] = np.where(best_sim >= self.threshold_, best_theme, OUTLIER)
         labels = [self.labels_.get(t, "(non classé)") if t != OUTLIER else
@@ -280,7 +279,7 @@ class ThemeFinder:
         best_t = np.empty(len(emb), dtype=int)
         best_s = np.empty(len(emb), dtype=np.float32)
         for start in range(0, len(emb), batch):
-            sims = emb[start:start + batch] @ self.centroids_.T
+            sims = _unit(emb[start:start + batch]) @ self.centroids_.T
             best_t[start:start + batch] = ids[sims.argmax(axis=1)]
             best_s[start:start + batch] = sims.max(axis=1)
         return best_t, best_s
