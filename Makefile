@@ -9,7 +9,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check
 RETEX  := $(VENV)/bin/retex
 OUT    ?= out
 
-.PHONY: install demo test lint bench clean browser
+.PHONY: bench-scale install demo test lint bench clean browser
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ lint: install
 bench: install
 	$(PY) benchmarks/bench_text.py --n 100000 --baseline 10000 --out docs/benchmarks.md
 	$(PY) benchmarks/bench_themes.py --out docs/benchmarks.md
+
+# The whole Grand Débat corpus (1.17M answers): about two hours on 2 cores; resumable (embedding cache).
+bench-scale: install
+	$(PY) benchmarks/bench_scale.py --steps terms --sizes 10000 100000 all --workers 1 2
+	$(PY) benchmarks/bench_scale.py --steps embed --sizes 10000 100000 --workers 1
+	$(PY) benchmarks/bench_scale.py --steps embed --sizes all --workers 2 --timeout 7200
+	$(PY) benchmarks/bench_scale.py --steps themes bertopic --write docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache

@@ -124,17 +124,20 @@ def _ok_texts(source) -> list[str]:
 
 
 def step_embed(size: str, workers: int) -> dict:
+    from retex_nlp.embed import EmbeddingCache, USEEmbedder
     from retex_nlp.scale import dask_client, embed_corpus
 
     texts = _ok_texts(files() if size == "all" else head_answers(int(size)))
     cache = CACHE / "embeddings" if size == "all" else None
+    already = len(EmbeddingCache(cache).index(USEEmbedder())) if cache is not None else 0
     start = time.perf_counter()
     with dask_client(workers=workers if workers > 1 else None) as client:
         emb = embed_corpus(texts, "use", cache=cache, client=client, progress=size == "all",
                            out=CACHE / "all.npy" if size == "all" else None)
     seconds = time.perf_counter() - start
-    return {"answers": len(texts), "seconds": seconds, "answers_per_s": len(texts) / seconds,
-            "shape": list(emb.shape), "resumed_from_cache": size == "all"}
+    embedded = len(set(texts)) - already  # what this run computed (the rest was in the cache)
+    return {"answers": len(texts), "embedded_this_run": embedded, "seconds": seconds,
+            "answers_per_s": embedded / seconds, "shape": list(emb.shape), "resumed_from_cache": already > 0}
 
 
 def _question(code: str):
@@ -249,6 +252,8 @@ def _targets(ok: pd.DataFrame) -> list[str]:
     out = ["### Targets (whole corpus, this machine)", ""]
     full_terms = ok[(ok["step"] == "terms") & (ok["args"].map(lambda a: a[0]) == "all")]
     full_emb = ok[(ok["step"] == "embed") & (ok["args"].map(lambda a: a[0]) == "all")]
+    if "embedded_this_run" in full_emb:  # a resumed run did not time the whole corpus
+        full_emb = full_emb[full_emb["embedded_this_run"].fillna(full_emb["answers"]) == full_emb["answers"]]
     themes = ok[ok["step"] == "themes"]
     if "question" not in themes:
         themes = pd.DataFrame({"question": pd.Series(dtype=object), "seconds": pd.Series(dtype=float),
@@ -310,11 +315,18 @@ def write(path: Path) -> None:
         emb["workers"] = emb["args"].map(lambda a: a[1])
         lines += ["### Embeddings (USE multilingual v3, numpy)", "",
                   "Command: `python benchmarks/bench_scale.py --steps embed --sizes 10000 100000 all`", ""]
-        table = pd.concat([_growth(g[["answers", "seconds", "peak_rss_mb"]].assign(workers=w))
-                           for w, g in emb.groupby("workers")])
+        if "embedded_this_run" not in emb:
+            emb["embedded_this_run"] = emb["answers"]
+        emb["embedded_this_run"] = emb["embedded_this_run"].fillna(emb["answers"]).astype(int)
+        fresh = emb[emb["embedded_this_run"] == emb["answers"]]
+        table = pd.concat([_growth(g[["answers", "seconds", "peak_rss_mb", "answers_per_s"]].assign(workers=w))
+                           for w, g in fresh.groupby("workers")])
         table["seconds"] = table["seconds"].round(1)
-        table["answers_per_s"] = (table["answers"] / table["seconds"]).round(1)
+        table["answers_per_s"] = table["answers_per_s"].round(1)
         lines += [markdown(table[["workers", "answers", "seconds", "answers_per_s", "time_ratio_per_10x", "peak_rss_mb"]]), ""]
+        for row in emb[emb["embedded_this_run"] != emb["answers"]].itertuples():
+            lines += [f"All {row.answers:,} answers, resumed from the cache: {row.embedded_this_run:,} embedded in this "
+                      f"run in {row.seconds / 60:.1f} min ({row.answers_per_s:.0f} answers/s), peak {row.peak_rss_mb} MB.", ""]
     themes = ok[ok["step"] == "themes"].copy()
     if len(themes):
         lines += ["### Themes per question (fit on a 30k sample, every answer assigned; embeddings from the cache)", "",
@@ -352,15 +364,15 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=3600)
     parser.add_argument("--write", type=Path, default=None)
     args = parser.parse_args()
-    questions = args.questions or [p.name.split(".")[0] for p in files()]
+    # by default: the 12 questions pooled in one model (ALL), then FIS_01, then each other question
+    questions = args.questions or ["ALL", *sorted((p.name.split(".")[0] for p in files()), key=lambda c: c != "FIS_01")]
     for step in args.steps:
         if step in ("terms", "embed"):
             for size in args.sizes:
                 for w in args.workers:
                     run(step, (size, w), args.timeout)
         elif step == "themes":
-            # all 12 pooled (one model over the 1.17M answers), then each question, FIS_01 first
-            for code in ["ALL", *sorted(questions, key=lambda c: c != "FIS_01")]:
+            for code in questions:
                 run(step, (code, code in ("ALL", "FIS_01")), args.timeout)
         else:
             run(step, ("FIS_01",), args.timeout)
