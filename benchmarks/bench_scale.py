@@ -307,6 +307,7 @@ def write(path: Path) -> None:
             g = _growth(group[["answers", "seconds", "peak_rss_mb", "distinct_terms"]].assign(workers=w))
             parts.append(g)
         table = pd.concat(parts)[["workers", "answers", "seconds", "time_ratio_per_10x", "peak_rss_mb", "distinct_terms"]]
+        table["distinct_terms"] = table["distinct_terms"].astype(int)
         table["seconds"] = table["seconds"].round(1)
         table["answers_per_s"] = (table["answers"] / table["seconds"]).round(0).astype(int)
         lines += [markdown(table), ""]
@@ -335,21 +336,23 @@ def write(path: Path) -> None:
         table = themes[cols].sort_values("question").copy()
         table["share_assigned"] = table["share_assigned"].round(3)
         table["seconds"] = table["seconds"].round(1)
-        lines += [markdown(table), "", f"All 12 questions: {themes['seconds'].sum() / 60:.1f} min of theme fitting "
-                  f"and assignment; peak {themes['peak_rss_mb'].max()} MB.", ""]
+        table[["fitted_on", "themes"]] = table[["fitted_on", "themes"]].astype(int)
+        lines += [markdown(table), "", f"{len(table)} model(s) measured: {themes['seconds'].sum() / 60:.1f} min of theme "
+                  f"fitting and assignment in all; peak {themes['peak_rss_mb'].max()} MB. `ALL` = the 12 questions "
+                  "pooled in one model.", ""]
         stab = themes.dropna(subset=["ari"]) if "ari" in themes else themes.iloc[0:0]
         for row in stab.itertuples():
             lines += [f"Stability on {row.question}: two fits on different 30k samples (seeds 0 and 1), every answer "
                       f"assigned by both: ARI {row.ari:.2f}, NMI {row.nmi:.2f} (ARI {row.ari_assigned:.2f} on the "
-                      f"answers both assign); {row.themes} and {row.themes_second} themes.", ""]
+                      f"answers both assign); {int(row.themes)} and {int(row.themes_second)} themes.", ""]
     lines += _targets(ok)
     bert = frame[frame["step"] == "bertopic"]
     if len(bert):
         lines += ["### Vanilla BERTopic on all of FIS_01 (same embeddings, default settings)", ""]
         for row in bert.itertuples():
             if row.status == "ok":
-                lines += [f"{row.answers:,} answers: {row.seconds / 60:.1f} min, peak {row.peak_rss_mb} MB, "
-                          f"{row.themes} topics, {row.share_assigned:.1%} of answers assigned (not outliers).", ""]
+                lines += [f"{int(row.answers):,} answers: {row.seconds / 60:.1f} min, peak {int(row.peak_rss_mb)} MB, "
+                          f"{int(row.themes)} topics, {row.share_assigned:.1%} of answers assigned (not outliers).", ""]
             else:
                 lines += [f"Failed after {row.wall_s / 60:.1f} min: {row.error}", ""]
     replace_section(path, "## Scale", "\n".join(lines))
