@@ -26,6 +26,17 @@ def sample_csv(gdn_sample, tmp_path_factory):
     return path
 
 
+def question_files(sample: pd.DataFrame, folder, codes: list[str], n: int) -> list[str]:
+    """One gzip'd CSV of ``n`` real answers per question, as the Grand Débat files are stored."""
+    paths = []
+    for code in codes:
+        path = folder / f"{code}.csv.gz"
+        with gzip.open(path, "wt", encoding="utf-8", newline="") as fh:
+            sample[sample["question_code"] == code].head(n).to_csv(fh, index=False)
+        paths.append(str(path))
+    return paths
+
+
 def concat(chunks) -> pd.DataFrame:
     return pd.concat(list(chunks), ignore_index=True)
 
@@ -203,12 +214,7 @@ def test_cli_terms_over_several_files_with_two_workers(gdn_sample, tmp_path, ana
 
     from retex_nlp.cli import app
 
-    paths = []
-    for code in ["ECO_00", "FIS_02"]:
-        path = tmp_path / f"{code}.csv.gz"
-        with gzip.open(path, "wt", encoding="utf-8", newline="") as fh:
-            gdn_sample[gdn_sample["question_code"] == code].head(300).to_csv(fh, index=False)
-        paths.append(str(path))
+    paths = question_files(gdn_sample, tmp_path, ["ECO_00", "FIS_02"], 300)
     out, whole, spec = tmp_path / "t.csv", tmp_path / "all.csv", tmp_path / "spec.csv"
     result = CliRunner().invoke(app, ["terms", *paths, "--text-col", "text", "--by", "question_code", "--out", str(out),
                                       "--overall", str(whole), "--specificities", str(spec), "--workers", "2",
@@ -243,12 +249,7 @@ def test_cli_themes_on_several_files_sampled_with_stability_and_cache(gdn_sample
 
     from retex_nlp.cli import app
 
-    paths = []
-    for code in ["ECO_00", "FIS_02"]:
-        path = tmp_path / f"{code}.csv.gz"
-        with gzip.open(path, "wt", encoding="utf-8", newline="") as fh:
-            gdn_sample[gdn_sample["question_code"] == code].head(400).to_csv(fh, index=False)
-        paths.append(str(path))
+    paths = question_files(gdn_sample, tmp_path, ["ECO_00", "FIS_02"], 400)
     cache, out = tmp_path / "cache", tmp_path / "themes.csv"
     args = ["themes", *paths, "--text-col", "text", "--by", "question_code", "--cache", str(cache),
             "--sample-size", "500", "--stability", "--out", str(out)]
