@@ -240,3 +240,12 @@ def test_real_grand_debat_sample_keeps_every_row(gdn_sample, tmp_path):
     # the short ones flagged are really non-answers ("?", "...", "RAS", "Néant")
     flagged = answers.loc[answers["status"] == "non_answer", "text"].str.len()
     assert flagged.max() < 40
+
+
+def test_long_padded_non_answers_are_still_found(tmp_path):
+    # long answers skip the non-answer normalisation only when they hold too many letters
+    path = tmp_path / "pad.csv"
+    rows = ["je ne sais pas " + "!" * 80, "RAS" + " " * 100 + ".", "Rien à signaler, " + "." * 60,
+            "Je ne sais pas si le télétravail a aidé les familles mais les visites ont manqué " * 2]
+    path.write_text("text\n" + "\n".join(f'"{r}"' for r in rows) + "\n", encoding="utf-8")
+    assert read_answers(path)["status"].tolist() == ["non_answer", "non_answer", "non_answer", "ok"]

@@ -352,7 +352,9 @@ def _compact(key: str) -> str:
     return _NOT_WORD.sub("", key) if len(key) <= 12 else key
 
 
-def _status_of(text: object, non_answers: set[str]) -> tuple[str, str]:
+def _status_of(text: object, non_answers: set[str], longest: int | None = None) -> tuple[str, str]:
+    """Status and note of one cell. ``longest``: the most letters and digits a non-answer has
+    (answers with many more cannot be one, and skip the costlier normalisation)."""
     if text is None or (isinstance(text, float) and pd.isna(text)):
         return "empty", ""
     text = str(text)
@@ -368,6 +370,8 @@ def _status_of(text: object, non_answers: set[str]) -> tuple[str, str]:
         return "unreadable", "binary or control characters"
     if not _HAS_WORD.search(text):
         return "non_answer", "no letter or digit"
+    if longest is not None and len(stripped) > 2 * longest + 20 and len(_NOT_WORD.sub("", stripped)) > longest + 4:
+        return "ok", ""
     key = normalize_answer(text)
     if key in non_answers or _compact(key) in non_answers:
         return "non_answer", f"non-answer {stripped[:30]!r}"
@@ -458,6 +462,7 @@ class _AnswerBuilder:
         self.text, self.id, self.variables, self.duplicates = text, id, variables, duplicates
         na_set = {normalize_answer(x) for x in [*load_non_answers(), *(non_answers or [])]}
         self.na_set = na_set | {_compact(x) for x in na_set if len(_compact(x)) >= 2}
+        self.longest = max((len(_NOT_WORD.sub("", x)) for x in self.na_set), default=0)
         self.seen_ids: dict[str, int] = {}
         self.first_of: dict[str, str] = {}
 
@@ -497,7 +502,7 @@ class _AnswerBuilder:
             values = frame[col].tolist()
             for i in range(n):
                 raw = values[i]
-                status, note = _status_of(raw, self.na_set)
+                status, note = _status_of(raw, self.na_set, self.longest)
                 problem = info.problems.get(rows[i])
                 if problem and status != "empty" or problem and raw is None:
                     status, note = "unreadable", problem
