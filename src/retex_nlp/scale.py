@@ -128,24 +128,10 @@ def count_terms(
         return chunk.loc[chunk["status"] == "ok", keep].reset_index(drop=True)
 
     chunks = iter_chunks(sources, chunksize=chunksize, progress=progress, **read_kwargs)
-    if client is None:
-        for chunk in chunks:
-            result.merge(_count_chunk(lean(chunk), params, analyzer))
-    else:
-        from dask.distributed import as_completed
-
-        shared = client.scatter(analyzer, broadcast=True) if analyzer is not None else None
-        limit = 2 * max(1, len(client.scheduler_info().get("workers", {})))
-        pending = as_completed()
-        in_flight = 0
-        for chunk in chunks:
-            pending.add(client.submit(_count_chunk, lean(chunk), params, shared, pure=False))
-            in_flight += 1
-            while in_flight >= limit:  # bounded: the reader never runs far ahead of the workers
-                result.merge(next(pending).result())
-                in_flight -= 1
-        for future in pending:
-            result.merge(future.result())
+    if client is not None and analyzer is not None:
+        analyzer = client.scatter(analyzer, broadcast=True)  # sent to each worker once
+    for _chunk, counts in _map(client, _count_chunk, (lean(chunk) for chunk in chunks), params, analyzer):
+        result.merge(counts)
     result.statuses = statuses  # type: ignore[attr-defined]
     return result
 
@@ -156,7 +142,31 @@ def _default_analyzer() -> FrenchAnalyzer:
     return default_analyzer()
 
 
-def _encode_block(embedder: Embedder, texts: list[str]) -> np.ndarray:
+def _map(client, fn, items: Iterable, *args) -> Iterator[tuple]:
+    """``(item, fn(item, *args))`` for each item: in this process without ``client``, else on
+    its workers, at most two items per worker in flight (``items`` is consumed lazily, so a
+    reader never runs far ahead of the workers), in the order they finish."""
+    if client is None:
+        for item in items:
+            yield item, fn(item, *args)
+        return
+    from dask.distributed import as_completed
+
+    limit = 2 * max(1, len(client.scheduler_info().get("workers", {})))
+    futures: dict = {}
+    pending = as_completed()
+    for item in items:
+        future = client.submit(fn, item, *args, pure=False)
+        futures[future] = item
+        pending.add(future)
+        while len(futures) >= limit:
+            finished = next(pending)
+            yield futures.pop(finished), finished.result()
+    for finished in pending:
+        yield futures.pop(finished), finished.result()
+
+
+def _encode_block(texts: list[str], embedder: Embedder) -> np.ndarray:
     return np.asarray(embedder.encode(texts), dtype=np.float32)
 
 
@@ -186,33 +196,17 @@ def embed_corpus(
     blocks = [todo[i:i + block] for i in range(0, len(todo), block)]
     memo: dict[str, np.ndarray] = {}
     show = progress if progress is not None else len(todo) >= 5000
+    if client is not None and blocks:
+        embedder_arg = client.scatter(embedder, broadcast=True)  # sent to each worker once
+    else:
+        embedder_arg = embedder
     with tqdm(total=len(todo), desc="Plongements", unit="rép.", disable=not show) as bar:
-        def done(chunk: list[str], vectors: np.ndarray) -> None:
+        for chunk, vectors in _map(client, _encode_block, blocks, embedder_arg):
             if store is not None:
                 store.store(embedder, [EmbeddingCache.key(t) for t in chunk], vectors)
             else:
                 memo.update(zip(chunk, vectors, strict=True))
             bar.update(len(chunk))
-
-        if client is None or not blocks:
-            for chunk in blocks:
-                done(chunk, _encode_block(embedder, chunk))
-        else:
-            from dask.distributed import as_completed
-
-            shared = client.scatter(embedder, broadcast=True)
-            limit = 2 * max(1, len(client.scheduler_info().get("workers", {})))
-            futures: dict = {}
-            pending = as_completed()
-            for chunk in blocks:  # at most two blocks per worker in flight: bounded memory
-                future = client.submit(_encode_block, shared, chunk, pure=False)
-                futures[future] = chunk
-                pending.add(future)
-                while len(futures) >= limit:
-                    finished = next(pending)
-                    done(futures.pop(finished), finished.result())
-            for finished in pending:
-                done(futures.pop(finished), finished.result())
     if store is not None:
         known = store.index(embedder)
     dim = _dimension(known, memo)
