@@ -156,11 +156,11 @@ class TermCounts:
 
     def total(self) -> TermCounts:
         """The same counts with every group merged into one (the whole corpus)."""
-        whole = TermCounts([])
+        whole = TermCounts([], n_answers=Counter({"": sum(self.n_answers.values())}))
         for g in self.counts:
-            whole.merge(TermCounts([], {"": self.counts[g]}, {"": self.docs[g]}, Counter({"": self.n_answers[g]}),
-                                   {"": ()}))
-        whole.n_answers[""] += sum(n for g, n in self.n_answers.items() if g not in self.counts)
+            whole.counts.setdefault("", Counter()).update(self.counts[g])
+            whole.docs.setdefault("", Counter()).update(self.docs[g])
+            whole.values[""] = ()
         return whole
 
     def frequencies(self, min_count: int = 1, top: int | None = None) -> pd.DataFrame:
