@@ -45,8 +45,7 @@ bench: install
 # The whole Grand Débat corpus (1.17M answers): about two hours on 2 cores; resumable (embedding cache).
 bench-scale: install
 	$(PY) benchmarks/bench_scale.py --steps terms --sizes 10000 100000 all --workers 1 2
-	$(PY) benchmarks/bench_scale.py --steps embed --sizes 10000 100000 --workers 1
-	$(PY) benchmarks/bench_scale.py --steps embed --sizes all --workers 2 --timeout 7200
+	$(PY) benchmarks/bench_scale.py --steps embed --sizes 10000 100000 all --workers 1 --timeout 5400
 	$(PY) benchmarks/bench_scale.py --steps themes bertopic --write docs/benchmarks.md
 
 clean:
