@@ -116,6 +116,14 @@ def test_embedding_cache_reuses_and_resumes(tmp_path, use):
     again = cache.encode(Counting(), ["Plus de lien", "nouvelle réponse"])
     assert Counting.calls == 3  # only the new one
     assert np.allclose(first[1], again[0])
+    assert not list((tmp_path / "cache").rglob("*.tmp*"))  # no half-written shard left
+
+    in_memory = EmbeddingCache(None)
+    vectors = in_memory.encode(Counting(), ["a b", "Plus de lien", "a b"], block=1)
+    assert Counting.calls == 5 and np.allclose(vectors, first, atol=1e-5)  # other blocks, same vectors
+    in_memory.encode(Counting(), ["a b"])
+    assert Counting.calls == 5  # kept for the run
+    assert len(list((tmp_path / "cache").rglob("shard_*.npy"))) == 2  # the in-memory cache wrote nothing
 
 
 def test_themes_separate_questions_with_french_labels(bundled):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -226,20 +226,21 @@ class TfidfEmbedder:
 
 
 class EmbeddingCache:
-    """Embeddings on disk, keyed by model name and text (SHA-1), one ``.npy`` shard per call.
+    """Embeddings keyed by model name and text (SHA-1), on disk as ``.npy`` shards.
 
-    ``encode(embedder, texts)`` returns the vectors, computing only those it has not stored.
-    Shards are written as soon as a batch is done, so an interrupted run resumes where it
-    stopped.
+    ``encode(embedder, texts)`` returns the vectors, embedding only the distinct texts it has
+    not stored, block by block; each block is written as soon as it is done, so an interrupted
+    run resumes where it stopped. ``directory=None`` keeps the vectors in memory instead (for
+    one run: nothing is written).
     """
 
-    def __init__(self, directory: str | Path, shard_size: int = 20_000) -> None:
-        self.directory = Path(directory)
+    def __init__(self, directory: str | Path | None, shard_size: int = 20_000) -> None:
+        self.directory = Path(directory) if directory is not None else None
         self.shard_size = shard_size
+        self._memory: dict[str, dict[str, np.ndarray]] = {}
 
-    def _dir(self, embedder: Embedder) -> Path:
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in embedder.name)
-        return self.directory / safe
+    def _name(self, embedder: Embedder) -> str:
+        return "".join(c if c.isalnum() or c in "-_." else "_" for c in embedder.name)
 
     @staticmethod
     def key(text: str) -> str:
@@ -247,9 +248,10 @@ class EmbeddingCache:
 
     def index(self, embedder: Embedder) -> dict[str, np.ndarray]:
         """Text key -> stored vector (memory-mapped rows of the shards) for this embedder."""
-        folder = self._dir(embedder)
+        if self.directory is None:
+            return dict(self._memory.get(self._name(embedder), {}))
         index: dict[str, np.ndarray] = {}
-        for keys_file in sorted(folder.glob("shard_*.keys")):
+        for keys_file in sorted((self.directory / self._name(embedder)).glob("shard_*.keys")):
             vec_file = keys_file.with_suffix(".npy")
             if not vec_file.exists():
                 continue
@@ -264,9 +266,13 @@ class EmbeddingCache:
                 index[k] = vectors[i]
         return index
 
-    def store(self, embedder: Embedder, keys: Sequence[str], vectors: np.ndarray) -> Path:
+    def store(self, embedder: Embedder, keys: Sequence[str], vectors: np.ndarray) -> Path | None:
         """Write one shard (keys and float32 vectors); each file appears whole or not at all."""
-        folder = self._dir(embedder)
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if self.directory is None:
+            self._memory.setdefault(self._name(embedder), {}).update(zip(keys, vectors, strict=True))
+            return None
+        folder = self.directory / self._name(embedder)
         folder.mkdir(parents=True, exist_ok=True)
         taken = {p.stem for p in folder.glob("shard_*.npy")} | {p.stem for p in folder.glob("shard_*.keys")}
         number = len(taken)
@@ -277,23 +283,51 @@ class EmbeddingCache:
         tmp_keys.write_text("\n".join(keys), encoding="ascii")
         os.replace(tmp_keys, stem.with_suffix(".keys"))
         tmp_vec = stem.with_suffix(".tmp.npy")
-        np.save(tmp_vec, np.asarray(vectors, dtype=np.float32))
+        np.save(tmp_vec, vectors)
         os.replace(tmp_vec, stem.with_suffix(".npy"))
         return stem
 
-    def encode(self, embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    def encode(
+        self,
+        embedder: Embedder,
+        texts: Sequence[str],
+        *,
+        block: int | None = None,
+        mapper: Callable[[list[list[str]]], Iterable[tuple[list[str], np.ndarray]]] | None = None,
+        out: str | Path | None = None,
+        progress: bool | None = None,
+    ) -> np.ndarray:
+        """Vectors of ``texts`` (float32, one row per text, duplicates included).
+
+        The distinct texts not stored yet are embedded in blocks of ``block`` texts (default
+        ``shard_size``), each stored when done. ``mapper(blocks)`` yields ``(block, vectors)``
+        in any order, to embed elsewhere (``scale.embed_corpus`` passes Dask workers); by
+        default ``embedder.encode`` runs here. ``out`` writes the result as a ``.npy`` file and
+        returns it memory-mapped, so a million vectors need not fit in memory. ``progress``: one
+        bar over the texts to embed (off by default: the embedder may show its own).
+        """
+        texts = [t if isinstance(t, str) else "" for t in texts]
         known = self.index(embedder)
-        keys = [self.key(t) for t in texts]
-        first = {k: t for k, t in zip(keys, texts, strict=True) if k not in known}
-        missing = list(first)
-        for start in range(0, len(missing), self.shard_size):
-            chunk = missing[start:start + self.shard_size]
-            vectors = np.asarray(embedder.encode([first[k] for k in chunk]), dtype=np.float32)
-            self.store(embedder, chunk, vectors)
-            known.update(zip(chunk, vectors, strict=True))
-        if not keys:
+        todo = [t for t in dict.fromkeys(texts) if self.key(t) not in known]
+        size = block or self.shard_size
+        blocks = [todo[i:i + size] for i in range(0, len(todo), size)]
+        done = mapper(blocks) if mapper is not None else ((b, embedder.encode(b)) for b in blocks)
+        with tqdm(total=len(todo), desc="Plongements", unit="rép.", disable=not progress) as bar:
+            for chunk, vectors in done:
+                self.store(embedder, [self.key(t) for t in chunk], vectors)
+                bar.update(len(chunk))
+        if todo:  # the new rows, memory-mapped from their shards rather than held in memory
+            known = self.index(embedder)
+        if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        return np.stack([np.asarray(known[k], dtype=np.float32) for k in keys])
+        dim = int(np.asarray(known[self.key(texts[0])]).shape[-1])
+        result = (np.lib.format.open_memmap(out, mode="w+", dtype=np.float32, shape=(len(texts), dim))
+                  if out is not None else np.empty((len(texts), dim), dtype=np.float32))
+        for i, t in enumerate(texts):
+            result[i] = known[self.key(t)]
+        if isinstance(result, np.memmap):
+            result.flush()
+        return result
 
 
 class MemoEmbedder:

@@ -184,43 +184,22 @@ def embed_corpus(
 
     With ``cache`` (a folder or an :class:`EmbeddingCache`), each block is written to disk
     when done and texts already there are not embedded again: a killed run started again
-    continues where it stopped. With ``client``, blocks are embedded on the Dask workers (the
-    embedder is sent to each once). ``out`` writes the result as a ``.npy`` file and returns
-    it memory-mapped (float32), so a million vectors need not fit in memory.
+    continues where it stopped (without, vectors stay in memory). With ``client``, blocks are
+    embedded on the Dask workers (the embedder is sent to each once). ``out`` writes the
+    result as a ``.npy`` file and returns it memory-mapped (float32), so a million vectors
+    need not fit in memory.
     """
     embedder = get_embedder(embedder)
-    texts = [t if isinstance(t, str) else "" for t in texts]
-    store = EmbeddingCache(cache) if isinstance(cache, (str, Path)) else cache
-    known = store.index(embedder) if store is not None else {}
-    todo = [t for t in dict.fromkeys(texts) if EmbeddingCache.key(t) not in known]
-    blocks = [todo[i:i + block] for i in range(0, len(todo), block)]
-    memo: dict[str, np.ndarray] = {}
-    show = progress if progress is not None else len(todo) >= 5000
-    if client is not None and blocks:
-        embedder_arg = client.scatter(embedder, broadcast=True)  # sent to each worker once
-    else:
-        embedder_arg = embedder
-    with tqdm(total=len(todo), desc="Plongements", unit="rép.", disable=not show) as bar:
-        for chunk, vectors in _map(client, _encode_block, blocks, embedder_arg):
-            if store is not None:
-                store.store(embedder, [EmbeddingCache.key(t) for t in chunk], vectors)
-            else:
-                memo.update(zip(chunk, vectors, strict=True))
-            bar.update(len(chunk))
-    if store is not None:
-        known = store.index(embedder)
-    dim = _dimension(known, memo)
-    result = (np.lib.format.open_memmap(out, mode="w+", dtype=np.float32, shape=(len(texts), dim))
-              if out is not None else np.empty((len(texts), dim), dtype=np.float32))
-    for i, t in enumerate(texts):
-        result[i] = memo[t] if t in memo else known[EmbeddingCache.key(t)]
-    if isinstance(result, np.memmap):
-        result.flush()
-    return result
+    store = cache if isinstance(cache, EmbeddingCache) else EmbeddingCache(cache)
+
+    def on_workers(blocks: list[list[str]]) -> Iterator[tuple[list[str], np.ndarray]]:
+        if not blocks:
+            return iter(())
+        shared = client.scatter(embedder, broadcast=True)  # sent to each worker once
+        return _map(client, _encode_block, blocks, shared)
+
+    show = progress if progress is not None else len(texts) >= 5000
+    return store.encode(embedder, texts, block=block, mapper=on_workers if client is not None else None,
+                        out=out, progress=show)
 
 
-def _dimension(known: dict, memo: dict) -> int:
-    for source in (memo, known):
-        for v in source.values():
-            return int(np.asarray(v).shape[-1])
-    return 0
