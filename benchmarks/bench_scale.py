@@ -151,7 +151,9 @@ def _question(code: str):
     from retex_nlp.scale import embed_corpus, iter_chunks
     from retex_nlp.terms import answer_texts
 
-    if code == "ALL":
+    if code.startswith("HEAD"):  # HEAD10000: the first answers of each question, in proportion
+        answers = head_answers(int(code[4:]))
+    elif code == "ALL":
         parts = [c[["answer_id", "question_code", "text", "status"]].assign(answer_id=lambda d: d["question_code"] + ":" + d["answer_id"])
                  for c in iter_chunks(files(), chunksize=200_000, progress=False)]
         answers = pd.concat(parts, ignore_index=True)
@@ -277,7 +279,7 @@ def _targets(ok: pd.DataFrame) -> list[str]:
     else:
         out.append("- Terms over all 1.17M answers: not measured yet.")
     pooled = themes[themes["question"] == "ALL"]
-    per_question = themes[themes["question"] != "ALL"]
+    per_question = themes[(themes["question"] != "ALL") & ~themes["question"].str.startswith("HEAD")]
     emb_min = full_emb["seconds"].min() / 60 if len(full_emb) else None
     read = themes["read_seconds"].fillna(0) if "read_seconds" in themes else themes["seconds"] * 0
     if emb_min is not None and len(pooled):
@@ -346,13 +348,20 @@ def write(path: Path) -> None:
         lines += ["### Themes per question (fit on a 30k sample, every answer assigned; embeddings from the cache)", "",
                   "Command: `python benchmarks/bench_scale.py --steps themes bertopic`", ""]
         cols = ["question", "answers", "fitted_on", "themes", "share_assigned", "seconds", "peak_rss_mb"]
-        table = themes[cols].sort_values("question").copy()
+        table = themes.loc[~themes["question"].str.startswith("HEAD"), cols].sort_values("question").copy()
         table["share_assigned"] = table["share_assigned"].round(3)
         table["seconds"] = table["seconds"].round(1)
         table[["fitted_on", "themes"]] = table[["fitted_on", "themes"]].astype(int)
-        lines += [markdown(table), "", f"{len(table)} model(s) measured: {themes['seconds'].sum() / 60:.1f} min of theme "
-                  f"fitting and assignment in all; peak {themes['peak_rss_mb'].max()} MB. `ALL` = the 12 questions "
+        lines += [markdown(table), "", f"{len(table)} model(s) measured: {table['seconds'].sum() / 60:.1f} min of theme "
+                  f"fitting and assignment in all; peak {table['peak_rss_mb'].max()} MB. `ALL` = the 12 questions "
                   "pooled in one model.", ""]
+        growth = themes[themes["question"].str.startswith("HEAD") | (themes["question"] == "ALL")].copy()
+        if len(growth) > 1:
+            growth["seconds"] = growth["seconds"] + growth["read_seconds"].fillna(0)
+            g = _growth(growth[["question", "answers", "seconds", "peak_rss_mb"]])
+            g["seconds"] = g["seconds"].round(1)
+            lines += ["Growth (reading + fit on at most 30k + assignment; `--questions HEAD10000 HEAD100000 ALL`):", "",
+                      markdown(g), ""]
         stab = themes.dropna(subset=["ari"]) if "ari" in themes else themes.iloc[0:0]
         for row in stab.itertuples():
             lines += [f"Stability on {row.question}: two fits on different 30k samples (seeds 0 and 1), every answer "
