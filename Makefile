@@ -9,7 +9,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check
 RETEX  := $(VENV)/bin/retex
 OUT    ?= out
 
-.PHONY: bench-scale install demo test lint bench clean browser
+.PHONY: bench-scale install demo test lint bench clean browser screenshot
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ browser:
 test: install browser
 	$(PY) -m pytest -q -ra
 
+# refresh docs/img/rapport.png (the guide's picture of the HTML report) from the test's screenshot
+screenshot: install browser
+	RETEX_UPDATE_SCREENSHOT=1 $(PY) -m pytest -q tests/test_report.py -k chromium
+
 lint: install
 	$(VENV)/bin/ruff check src tests benchmarks scripts examples
 
@@ -46,7 +50,8 @@ bench: install
 bench-scale: install
 	$(PY) benchmarks/bench_scale.py --steps terms --sizes 10000 100000 all --workers 1 2
 	$(PY) benchmarks/bench_scale.py --steps embed --sizes 10000 100000 all --workers 1 --timeout 5400
-	$(PY) benchmarks/bench_scale.py --steps themes bertopic --write docs/benchmarks.md
+	$(PY) benchmarks/bench_scale.py --steps themes bertopic
+	$(PY) benchmarks/bench_scale.py --steps themes --questions HEAD10000 HEAD100000 --write docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache

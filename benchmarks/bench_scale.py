@@ -21,6 +21,7 @@ Every result is appended to ``benchmarks/results/scale.jsonl``; ``--write`` rend
     python benchmarks/bench_scale.py --steps terms --sizes 10000 100000 all --workers 1 2
     python benchmarks/bench_scale.py --steps embed --sizes 10000 100000 all --workers 1 --timeout 5400
     python benchmarks/bench_scale.py --steps themes bertopic
+    python benchmarks/bench_scale.py --steps themes --questions HEAD10000 HEAD100000   # growth
     python benchmarks/bench_scale.py --write docs/benchmarks.md
 """
 
