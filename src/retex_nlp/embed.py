@@ -105,16 +105,10 @@ class USEEmbedder:
             chunk = texts[start:start + self.batch_size]
             out[start:start + len(chunk)] = np.asarray(model.encode(chunk), dtype=np.float32).reshape(len(chunk), -1)
 
-        with threadpool_limits(1, user_api="blas"), \
+        with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(max(1, min(self.n_threads, len(starts)))) as pool, \
                 tqdm(total=len(starts), desc="Plongements (USE)", disable=not show, unit="lot") as bar:
-            if self.n_threads == 1 or len(starts) == 1:
-                for start in starts:
-                    one(start)
-                    bar.update()
-            else:
-                with ThreadPoolExecutor(min(self.n_threads, len(starts))) as pool:
-                    for _ in pool.map(one, starts):
-                        bar.update()
+            for _ in pool.map(one, starts):
+                bar.update()
         return out
 
     def __getstate__(self) -> dict:
@@ -307,8 +301,9 @@ class EmbeddingCache:
         bar over the texts to embed (off by default: the embedder may show its own).
         """
         texts = [t if isinstance(t, str) else "" for t in texts]
+        keys = [self.key(t) for t in texts]
         known = self.index(embedder)
-        todo = [t for t in dict.fromkeys(texts) if self.key(t) not in known]
+        todo = list({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.values())
         size = block or self.shard_size
         blocks = [todo[i:i + size] for i in range(0, len(todo), size)]
         done = mapper(blocks) if mapper is not None else ((b, embedder.encode(b)) for b in blocks)
@@ -320,11 +315,11 @@ class EmbeddingCache:
             known = self.index(embedder)
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        dim = int(np.asarray(known[self.key(texts[0])]).shape[-1])
+        dim = int(np.asarray(known[keys[0]]).shape[-1])
         result = (np.lib.format.open_memmap(out, mode="w+", dtype=np.float32, shape=(len(texts), dim))
                   if out is not None else np.empty((len(texts), dim), dtype=np.float32))
-        for i, t in enumerate(texts):
-            result[i] = known[self.key(t)]
+        for i, k in enumerate(keys):
+            result[i] = known[k]
         if isinstance(result, np.memmap):
             result.flush()
         return result
