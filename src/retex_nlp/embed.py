@@ -326,23 +326,18 @@ class EmbeddingCache:
 
 
 class MemoEmbedder:
-    """Wraps an embedder and keeps its vectors in memory, so that the steps of one analysis
-    (coding, themes, quotes) embed each text once. Same ``name`` as the wrapped embedder."""
+    """Wraps an embedder and keeps its vectors in memory (an in-memory :class:`EmbeddingCache`),
+    so that the steps of one analysis (coding, themes, quotes) embed each text once. Same
+    ``name`` as the wrapped embedder."""
 
     def __init__(self, embedder: Embedder) -> None:
         self.embedder = embedder
         self.name = embedder.name
-        self._memo: dict[str, np.ndarray] = {}
+        self._vectors = EmbeddingCache(None)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        texts = [t if isinstance(t, str) else "" for t in texts]
-        missing = list(dict.fromkeys(t for t in texts if t not in self._memo))
-        if missing:
-            vectors = np.asarray(self.embedder.encode(missing), dtype=np.float32)
-            self._memo.update(zip(missing, vectors, strict=True))
-        if not texts:
-            return np.zeros((0, 0), dtype=np.float32)
-        return np.stack([self._memo[t] for t in texts])
+        # one block: the wrapped embedder sees all the missing texts in one call, as it would unwrapped
+        return self._vectors.encode(self.embedder, texts, block=max(1, len(texts)))
 
 
 def get_embedder(spec: str | Embedder | None = "use", **kwargs) -> Embedder:
