@@ -15,7 +15,7 @@ BUNDLED = ROOT / "corpora" / "grand_debat_extrait.csv"
 
 @pytest.fixture(scope="session")
 def analyzer():
-    from retex_nlp.terms import default_analyzer
+    from retex_nlp.text import default_analyzer
 
     return default_analyzer()
 

@@ -1,4 +1,4 @@
-from retex_nlp.text.normalize import fold, normalize_answer, normalize_text
+from retex_nlp.normalize import fold, normalize_answer, normalize_text
 
 
 def test_apostrophes_spaces_ligatures_and_punctuation():

@@ -58,7 +58,7 @@ def test_latin1_without_cp1252_bytes(tmp_path):
 def test_semicolon_csv_with_bom_and_tab_and_utf16(tmp_path):
     bom = read_answers(write_csv(tmp_path / "bom.csv", bom=True), text="difficultes")
     assert bom.attrs["encoding"] == "utf-8-sig"
-    assert list(bom.columns[:7]) == ["answer_id", "respondent_id", "question", "text", "status", "note", "row"]
+    assert list(bom.columns[:7]) == ["answer_id", "respondent_id", "open_question", "text", "status", "status_note", "source_row"]
     assert "profession" in bom.columns  # the BOM did not stick to the first column name
     tab = read_answers(write_csv(tmp_path / "tab.tsv", sep="\t"), text="difficultes")
     assert tab.attrs["separator"] == "\t"
@@ -74,7 +74,7 @@ def test_mixed_encoding_lines_are_decoded_and_reported(tmp_path):
     answers = read_answers(path, text="texte")
     assert answers["text"].tolist() == ["Réponse en UTF-8", "Réponse collée depuis Excel"]
     assert answers.loc[1, "status"] == "unreadable"
-    assert "not UTF-8" in answers.loc[1, "note"]
+    assert "not UTF-8" in answers.loc[1, "status_note"]
     assert answers.attrs["encoding"].startswith("mixed")
 
 
@@ -82,7 +82,7 @@ def test_every_row_gets_a_status_and_nothing_is_dropped(tmp_path):
     answers = read_answers(write_csv(tmp_path / "s.csv"), text="difficultes", id="id")
     assert len(answers) == len(ROWS)
     assert answers["status"].tolist() == ["ok", "ok", "non_answer", "empty", "ok"]
-    assert answers["row"].tolist() == [2, 3, 4, 5, 6]
+    assert answers["source_row"].tolist() == [2, 3, 4, 5, 6]
     summary = status_summary(answers).set_index("status")["n"].to_dict()
     assert summary == {"ok": 3, "empty": 1, "non_answer": 1, "duplicate": 0, "unreadable": 0}
 
@@ -96,11 +96,13 @@ def test_non_answers_and_duplicates(tmp_path):
     assert answers.loc[6, "status"] == "ok"  # "rien" is an answer (nothing went well)
     # same respondent, same text -> duplicate; another respondent saying it -> an answer
     assert answers["status"].tolist()[7:] == ["ok", "duplicate", "ok"]
-    assert "h" in answers.loc[8, "note"]
+    assert "h" in answers.loc[8, "status_note"]
     assert answers["answer_id"].is_unique
+    # a column named "id" is the respondent id without being asked for
+    assert read_answers(frame, text="txt")["status"].tolist() == answers["status"].tolist()
     # without an id, equal answers are different respondents
-    no_id = read_answers(frame, text="txt")
-    assert (no_id["status"] == "duplicate").sum() == 0
+    no_id = read_answers(frame.rename(columns={"id": "groupe"}), text="txt")
+    assert (no_id["status"] == "duplicate").sum() == 0 and no_id["respondent_id"].tolist()[:2] == ["1", "2"]
     extra = read_answers(frame, text="txt", id="id", non_answers=["rien"])
     assert extra.loc[6, "status"] == "non_answer"
 
@@ -110,7 +112,7 @@ def test_stacked_questions_long_format(tmp_path):
                           "q_difficultes": ["Isolement", "Surcharge"], "q_reussites": ["Solidarité", ""]})
     answers = read_answers(frame, text=["q_difficultes", "q_reussites"], id="id")
     assert len(answers) == 4
-    assert answers["question"].tolist() == ["q_difficultes", "q_difficultes", "q_reussites", "q_reussites"]
+    assert answers["open_question"].tolist() == ["q_difficultes", "q_difficultes", "q_reussites", "q_reussites"]
     assert answers["answer_id"].tolist() == ["1:q_difficultes", "2:q_difficultes", "1:q_reussites", "2:q_reussites"]
     assert answers["metier"].tolist() == ["AF", "ES", "AF", "ES"]
     assert answers["status"].tolist() == ["ok", "ok", "ok", "empty"]
@@ -125,7 +127,7 @@ def test_xlsx_by_sheet_name_and_index(tmp_path):
     answers = read_answers(path, text="Réponse", sheet="Réponses")
     assert answers["text"].tolist() == ["Plus calmes", "12", "#N/A"]
     assert answers["status"].tolist() == ["ok", "ok", "unreadable"]
-    assert answers["row"].tolist() == [2, 3, 4]
+    assert answers["source_row"].tolist() == [2, 3, 4]
     assert read_answers(path, text="réponse", sheet=1)["Profession"].tolist() == ["AF", "ES", "AF"]
     with pytest.raises(RetexInputError, match=r"no sheet named 'Feuil1'.*Lisez-moi.*Réponses"):
         read_answers(path, text="Réponse", sheet="Feuil1")
@@ -172,7 +174,7 @@ def test_ragged_rows_are_flagged_not_lost(tmp_path):
     path.write_text("id;texte\n1;Bonne réponse\n2;Trop;de;champs\n3\n", encoding="utf-8")
     answers = read_answers(path, text="texte")
     assert answers["status"].tolist() == ["ok", "unreadable", "empty"]
-    assert answers.loc[1, "row"] == 3 and "4 fields" in answers.loc[1, "note"]
+    assert answers.loc[1, "source_row"] == 3 and "4 fields" in answers.loc[1, "status_note"]
 
 
 def test_jsonl_with_a_broken_line(tmp_path):
@@ -182,7 +184,7 @@ def test_jsonl_with_a_broken_line(tmp_path):
     path.write_text("\n".join(lines), encoding="utf-8")
     answers = read_answers(path, text="texte", id="id")
     assert answers["status"].tolist() == ["ok", "unreadable", "empty"]
-    assert answers.loc[1, "row"] == 2 and "invalid JSON" in answers.loc[1, "note"]
+    assert answers.loc[1, "source_row"] == 2 and "invalid JSON" in answers.loc[1, "status_note"]
 
 
 def test_txt_lines_and_folder_of_testimonies(tmp_path):

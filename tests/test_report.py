@@ -67,10 +67,12 @@ def test_attribution_template():
 def test_representative_quotes_are_readable_diverse_and_spread(tmp_path):
     answers = read_answers(BUNDLED, text="text", variables=["question_code", "theme"])
     sub = answers[answers["question_code"].isin(["FIS_05", "ECO_06"])]
-    themes = pd.DataFrame({"answer_id": sub["answer_id"], "codes": sub["question_code"]})
+    codes = {"FIS_05": 0, "ECO_06": 1}
+    themes = pd.DataFrame({"answer_id": sub["answer_id"], "theme_id": sub["question_code"].map(codes),
+                           "theme_label": sub["question_code"]})
     quotes = representative_quotes(sub, themes, n=4, by="theme", template="{theme}")
-    assert set(quotes["theme"]) == {"FIS_05", "ECO_06"}
-    assert quotes.groupby("theme").size().eq(4).all()
+    assert set(quotes["theme_label"]) == {"FIS_05", "ECO_06"}
+    assert quotes.groupby("theme_id").size().eq(4).all()
     assert quotes["answer_id"].is_unique
     originals = sub.set_index("answer_id")["text"]
     for _, q in quotes.iterrows():
@@ -80,20 +82,25 @@ def test_representative_quotes_are_readable_diverse_and_spread(tmp_path):
         # whole sentences of the answer, never cut mid-sentence
         assert all(s in split_sentences(source) for s in split_sentences(q["quote"])) or q["quote"] == source
     assert (quotes["attribution"] != "").all()
-    # pins and bans survive a re-run
-    first = quotes[quotes["theme"] == "FIS_05"].iloc[0]["answer_id"]
-    pinned = sub.loc[sub["question_code"] == "ECO_06", "answer_id"].iloc[-1]
-    path = QuoteChoices(pin=[pinned], ban=[first]).save(tmp_path / "choix.yml")
-    again = representative_quotes(sub, themes, n=4, by="theme", template="{theme}", choices=path)
-    assert first not in set(again["answer_id"])
-    eco = again[again["theme"] == "ECO_06"]
-    assert eco.iloc[0]["answer_id"] == pinned and eco.iloc[0]["pinned"]
+    # pins and bans (by text) survive a re-run; a banned text is banned in every copy
+    first = quotes[(quotes["theme_label"] == "FIS_05") & ~quotes["quote"].str.contains("[", regex=False)].iloc[0]
+    pinned = sub[(sub["question_code"] == "ECO_06") & (sub["text"].str.split().str.len().between(15, 40))].iloc[-1]
+    copy = pd.DataFrame([{**sub.iloc[0].to_dict(), "answer_id": "copie", "text": "  " + first["quote"].upper() + " "}])
+    with_copy = pd.concat([sub, copy], ignore_index=True)
+    themes_copy = pd.concat([themes, pd.DataFrame({"answer_id": ["copie"], "theme_id": [0], "theme_label": ["FIS_05"]})])
+    path = QuoteChoices(pin=[pinned["text"]], ban=[first["quote"]]).save(tmp_path / "choix.yml")
+    again = representative_quotes(with_copy, themes_copy, n=4, by="theme", template="{theme}", choices=path)
+    assert first["answer_id"] not in set(again["answer_id"]) and "copie" not in set(again["answer_id"])
+    eco = again[again["theme_label"] == "ECO_06"]
+    assert eco.iloc[0]["answer_id"] == pinned["answer_id"] and eco.iloc[0]["pinned"]
 
 
 def _texts_of_outputs(out: Path) -> dict[str, str]:
+    """Every file of a project folder but prive/ (personal data, by design) and the embedding cache."""
     texts = {}
     for path in out.rglob("*"):
-        if path.name.startswith("pseudonymisation") or not path.is_file():
+        parts = path.relative_to(out).parts
+        if parts[0] in ("prive", "cache") or not path.is_file():
             continue
         if path.suffix in (".xlsx", ".docx", ".qdpx"):
             with zipfile.ZipFile(path) as z:
@@ -121,17 +128,20 @@ def analysed(survey, tmp_path_factory):
 def test_analyse_writes_every_file_one_row_per_answer(analysed, survey):
     out, output = analysed
     for name in ("report.html", "report.xlsx", "report.docx", "answers_coded.csv", "project.qdpx",
-                 "pseudonymisation_a_verifier.csv", "quotes.csv", "themes.csv"):
-        assert (out / name).exists(), name
-        assert str(out / name) in output
+                 "quotes.csv", "themes.csv"):
+        assert (out / "rapport" / name).exists(), name
+        assert str(out / "rapport" / name) in output
+    private = out / "prive" / "pseudonymisation_a_verifier.csv"  # personal data: beside the report, not in it
+    assert private.exists() and str(private) in output
+    assert not list((out / "rapport").glob("pseudonymisation*"))
     n_input = len(pd.read_csv(survey, sep=";", encoding="cp1252"))
-    sheet = pd.read_excel(out / "report.xlsx", sheet_name="Réponses")
+    sheet = pd.read_excel(out / "rapport" / "report.xlsx", sheet_name="Réponses")
     assert len(sheet) == n_input and sheet["status"].notna().all()
-    themes = pd.read_excel(out / "report.xlsx", sheet_name="Thèmes")
-    quotes = pd.read_csv(out / "quotes.csv")
+    themes = pd.read_excel(out / "rapport" / "report.xlsx", sheet_name="Thèmes")
+    quotes = pd.read_csv(out / "rapport" / "quotes.csv")
     assert len(themes) >= 3
-    assert set(themes["label"]) == set(quotes["theme"])  # every theme has quotes
-    coded = pd.read_csv(out / "answers_coded.csv", dtype={"answer_id": str}).set_index("answer_id")
+    assert set(themes["label"]) == set(quotes["theme_label"])  # every theme has quotes
+    coded = pd.read_csv(out / "rapport" / "answers_coded.csv", dtype={"answer_id": str}).set_index("answer_id")
     assert len(coded) == n_input
 
     def plain(text: str) -> str:
@@ -147,13 +157,13 @@ def test_no_planted_name_in_any_output(analysed):
     for name, text in _texts_of_outputs(out).items():
         for secret in PLANTED:  # in any case: theme labels, terms and clouds are lower-cased
             assert not re.search(rf"\b{secret}\b", text, re.I), f"{secret} in {name}"
-    table = pd.read_csv(out / "pseudonymisation_a_verifier.csv")
+    table = pd.read_csv(out / "prive" / "pseudonymisation_a_verifier.csv")
     assert {"Ibrahim", "Durand", "Jade", "Wattrelos", "0612345678"} <= set(table["original"])
 
 
 def test_html_is_self_contained(analysed):
     out, _ = analysed
-    page = (out / "report.html").read_text(encoding="utf-8")
+    page = (out / "rapport" / "report.html").read_text(encoding="utf-8")
     assert "<script" not in page
     assert not re.search(r"(?:src|href)=\"(?:https?:)?//", page)
     assert "data:image/png;base64," in page and "Les thèmes" in page
@@ -162,7 +172,7 @@ def test_html_is_self_contained(analysed):
 def test_qdpx_follows_refi_qda_structure(analysed):
     out, _ = analysed
     ns = {"q": "urn:QDA-XML:project:1.0"}
-    with zipfile.ZipFile(out / "project.qdpx") as z:
+    with zipfile.ZipFile(out / "rapport" / "project.qdpx") as z:
         root = ET.fromstring(z.read("project.qde"))
         names = set(z.namelist())
         assert root.tag == "{urn:QDA-XML:project:1.0}Project"
@@ -195,7 +205,7 @@ def test_html_renders_in_headless_chromium_without_network(analysed, tmp_path):
     run = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                           "--host-resolver-rules=MAP * ~NOTFOUND", "--enable-logging=stderr", "--v=0",
                           f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,3000",
-                          f"--screenshot={shot}", (out / "report.html").as_uri()],
+                          f"--screenshot={shot}", (out / "rapport" / "report.html").as_uri()],
                          capture_output=True, text=True, timeout=120)
     log.write_text(run.stderr)
     assert shot.exists() and shot.stat().st_size > 20_000, run.stderr[-2000:]

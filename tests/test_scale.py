@@ -48,7 +48,7 @@ def test_chunked_reading_gives_what_whole_reading_gives(sample_csv):
     chunks = list(iter_answers(sample_csv, chunksize=700))
     assert [len(c) for c in chunks] == [700, 700, 700, 700, 200]
     pd.testing.assert_frame_equal(concat(chunks), whole)
-    assert whole["row"].iloc[-1] == 3001 and whole["status"].eq("ok").mean() > 0.95
+    assert whole["source_row"].iloc[-1] == 3001 and whole["status"].eq("ok").mean() > 0.95
 
 
 def test_chunked_reading_keeps_statuses_ids_and_duplicates_across_chunks(tmp_path):
@@ -61,8 +61,8 @@ def test_chunked_reading_keeps_statuses_ids_and_duplicates_across_chunks(tmp_pat
     whole = read_answers(path, text="reponse", id="id")
     chunked = concat(iter_answers(path, text="reponse", id="id", chunksize=3))
     pd.testing.assert_frame_equal(chunked, whole)
-    by_row = chunked.set_index("row")
-    assert by_row.loc[10, "status"] == "duplicate" and "r3" in by_row.loc[10, "note"]
+    by_row = chunked.set_index("source_row")
+    assert by_row.loc[10, "status"] == "duplicate" and "r3" in by_row.loc[10, "status_note"]
     assert by_row.loc[11, "status"] == "non_answer" and by_row.loc[12, "status"] == "empty"
     assert by_row.loc[13, "answer_id"] == "r2#2"  # a repeated id stays unique
     assert chunked.attrs["encoding"] == "cp1252"
@@ -81,7 +81,7 @@ def test_streamed_utf8_file_with_a_cp1252_line_far_down_loses_nothing(tmp_path):
     assert len(streamed) == n_good + 1
     last = streamed.iloc[-1]
     assert last["text"] == "Réponse écrite sous Windows"
-    assert last["status"] == "unreadable" and "cp1252" in last["note"] and last["row"] == n_good + 2
+    assert last["status"] == "unreadable" and "cp1252" in last["status_note"] and last["source_row"] == n_good + 2
     pd.testing.assert_frame_equal(streamed, read_answers(path))
 
 
@@ -99,7 +99,7 @@ def test_chunked_jsonl_and_txt(tmp_path, kind):
     pd.testing.assert_frame_equal(chunked, whole)
     assert len(chunked) == len(lines)  # blank answers and bad lines included
     if kind == "jsonl":
-        assert chunked.iloc[-1]["status"] == "unreadable" and "JSON" in chunked.iloc[-1]["note"]
+        assert chunked.iloc[-1]["status"] == "unreadable" and "JSON" in chunked.iloc[-1]["status_note"]
 
 
 # -- counting in chunks -----------------------------------------------------------------------
@@ -146,16 +146,16 @@ def test_embeddings_resume_after_an_interruption(gdn_sample, tmp_path):
     full = embed_corpus(texts, tfidf, block=128)
     dying = CountingEmbedder(tfidf, fail_after=3)
     with pytest.raises(Interrupted):
-        embed_corpus(texts, dying, cache=tmp_path / "cache", block=128)
+        embed_corpus(texts, dying, cache_dir=tmp_path / "cache", block=128)
     assert len(EmbeddingCache(tmp_path / "cache").index(tfidf)) == 3 * 128  # three blocks on disk
     again = CountingEmbedder(tfidf)
-    resumed = embed_corpus(texts, again, cache=tmp_path / "cache", block=128, out=tmp_path / "emb.npy")
+    resumed = embed_corpus(texts, again, cache_dir=tmp_path / "cache", block=128, out=tmp_path / "emb.npy")
     assert again.texts == 1000 - 3 * 128  # only what was not done, each distinct text once
     assert isinstance(resumed, np.memmap) and resumed.dtype == np.float32
     np.testing.assert_array_equal(np.asarray(resumed), full)
     np.testing.assert_array_equal(np.load(tmp_path / "emb.npy"), full)
     third = CountingEmbedder(tfidf)
-    embed_corpus(texts, third, cache=tmp_path / "cache", block=128)
+    embed_corpus(texts, third, cache_dir=tmp_path / "cache", block=128)
     assert third.texts == 0
 
 
@@ -183,11 +183,11 @@ def test_dask_embeddings_and_themes_are_identical(gdn_sample, client, tmp_path):
     texts = gdn_sample[gdn_sample["question_code"].isin(["ECO_00", "FIS_02"])]["text"].head(600).tolist()
     use = USEEmbedder()
     local = embed_corpus(texts, use, block=100)
-    spread = embed_corpus(texts, use, block=100, client=client, cache=tmp_path / "c")
+    spread = embed_corpus(texts, use, block=100, client=client, cache_dir=tmp_path / "c")
     np.testing.assert_allclose(spread, local, rtol=0, atol=1e-6)
     a = ThemeFinder(seed=0).fit_transform(texts, embeddings=local)
     b = ThemeFinder(seed=0).fit_transform(texts, embeddings=spread)
-    assert (a["theme"].to_numpy() == b["theme"].to_numpy()).all()
+    assert (a["theme_id"].to_numpy() == b["theme_id"].to_numpy()).all()
 
 
 # -- themes on a sample ----------------------------------------------------------------------
@@ -203,7 +203,7 @@ def test_theme_stability_between_two_samples(gdn_sample):
     assert 0.2 < report["ari"] <= 1.0 and report["nmi"] > 0.3
     first, second = report["finders"]
     assert first.n_answers_fitted_ == second.n_answers_fitted_ == 1500
-    assert not np.array_equal(first._fit_texts, second._fit_texts)
+    assert not np.array_equal(first.fit_texts_, second.fit_texts_)
 
 
 
@@ -241,7 +241,7 @@ def test_streamed_cp1252_file_whose_first_mib_is_ascii(tmp_path):
     streamed = concat(iter_answers(path, chunksize=4000))
     assert streamed["status"].eq("ok").all()
     assert streamed["text"].iloc[-2:].tolist() == ["Très dur : la visio ne marchait pas", "École fermée"]
-    pd.testing.assert_frame_equal(streamed[["text", "status", "row"]], read_answers(path)[["text", "status", "row"]])
+    pd.testing.assert_frame_equal(streamed[["text", "status", "source_row"]], read_answers(path)[["text", "status", "source_row"]])
 
 
 def test_cli_themes_on_several_files_sampled_with_stability_and_cache(gdn_sample, tmp_path):
@@ -260,7 +260,7 @@ def test_cli_themes_on_several_files_sampled_with_stability_and_cache(gdn_sample
     assert len(coded) == 800 and coded["answer_id"].is_unique
     assert coded["answer_id"].str.startswith(("ECO_00:", "FIS_02:")).all()
     ok = coded[coded["status"] == "ok"]
-    assert (ok["theme"] != -1).mean() >= 0.8  # every answer assigned, not only the sample
+    assert (ok["theme_id"] != -1).mean() >= 0.8  # every answer assigned, not only the sample
     stability = json.loads((tmp_path / "themes_stabilite.json").read_text(encoding="utf-8"))
     assert 0 < stability["ari"] <= 1 and stability["sample_size"] == 500
     crosstab = pd.read_csv(tmp_path / "themes_par_question_code.csv")

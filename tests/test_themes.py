@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.exceptions import NotFittedError
 
 from retex_nlp import (
     Codebook,
@@ -20,6 +21,7 @@ from retex_nlp import (
     USEEmbedder,
     agreement_by_theme,
     cohen_kappa,
+    get_embedder,
     krippendorff_alpha,
     read_answers,
     theme_by_group,
@@ -91,12 +93,17 @@ def test_sentence_transformers_from_local_folder_only(tmp_path, monkeypatch):
     assert (v[0] @ v[1]) > (v[0] @ v[2])
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
     with pytest.raises(ModelNotFoundError, match="retex models pull"):
-        SentenceTransformerEmbedder("paraphrase-multilingual-MiniLM-L12-v2")
+        get_embedder("st:paraphrase-multilingual-MiniLM-L12-v2")
+    lazy = SentenceTransformerEmbedder("paraphrase-multilingual-MiniLM-L12-v2")  # __init__ only stores
+    with pytest.raises(ModelNotFoundError):
+        lazy.encode(["x"])
 
 
 def test_tfidf_embedder_needs_no_model(bundled):
     texts = bundled.loc[bundled["status"] == "ok", "text"].tolist()[:300]
-    v = TfidfEmbedder(n_components=32).encode(texts)
+    with pytest.raises(NotFittedError):
+        TfidfEmbedder(n_components=32).encode(texts)
+    v = TfidfEmbedder(n_components=32).fit(texts).encode(texts)
     assert v.shape == (300, 32)
     assert np.allclose(np.linalg.norm(v, axis=1)[np.linalg.norm(v, axis=1) > 0], 1, atol=1e-5)
 
@@ -132,15 +139,15 @@ def test_themes_separate_questions_with_french_labels(bundled):
     result = finder.fit_transform(sub)
     assert len(result) == len(sub)  # one row per input answer
     ok = result["status"] == "ok"
-    assert (result.loc[~ok, "theme"] == -1).all()
-    assert (result.loc[ok, "theme"] == -1).mean() <= 0.11
+    assert (result.loc[~ok, "theme_id"] == -1).all()
+    assert (result.loc[ok, "theme_id"] == -1).mean() <= 0.11
     themes = finder.themes_
     assert 3 <= len(themes) - 1 <= 30
     labels = " ".join(themes["label"])
     assert "impôt" in labels or "taxe" in labels  # accents kept: never "impt"
     assert not any(w in labels for w in ["impt", "vhicule", "procdure"])
     # themes follow the questions: most themes are nearly pure
-    table = pd.crosstab(result.loc[ok, "theme"], sub.loc[ok.to_numpy(), "question_code"].to_numpy())
+    table = pd.crosstab(result.loc[ok, "theme_id"], sub.loc[ok.to_numpy(), "question_code"].to_numpy())
     purity = table.max(axis=1).sum() / table.to_numpy().sum()
     assert purity > 0.8
 
@@ -150,7 +157,7 @@ def test_themes_are_reproducible_and_editable(bundled, tmp_path):
     a = ThemeFinder(seed=3).fit_transform(sub)
     finder = ThemeFinder(seed=3)
     b = finder.fit_transform(sub)
-    assert a["theme"].tolist() == b["theme"].tolist()
+    assert a["theme_id"].tolist() == b["theme_id"].tolist()
     finder.rename(0, "Santé et hôpital")
     assert finder.themes_.loc[0, "label"] == "Santé et hôpital"
     n0, n1 = (finder.fit_topics_ == 0).sum(), (finder.fit_topics_ == 1).sum()
@@ -160,7 +167,7 @@ def test_themes_are_reproducible_and_editable(bundled, tmp_path):
     assert len(new) == 2 and all(t in finder.theme_ids_ for t in new)
     finder.save(tmp_path / "model")
     loaded = ThemeFinder.load(tmp_path / "model")
-    assert loaded.transform(sub)["theme"].tolist() == finder.transform(sub)["theme"].tolist()
+    assert loaded.transform(sub)["theme_id"].tolist() == finder.transform(sub)["theme_id"].tolist()
 
 
 def test_few_hundred_answers_still_give_themes_and_target_count(bundled):
@@ -168,7 +175,7 @@ def test_few_hundred_answers_still_give_themes_and_target_count(bundled):
     finder = ThemeFinder(seed=0, n_themes=4)
     result = finder.fit_transform(small)
     assert len(finder.theme_ids_) == 4
-    assert (result.loc[result["status"] == "ok", "theme"] == -1).mean() <= 0.11
+    assert (result.loc[result["status"] == "ok", "theme_id"] == -1).mean() <= 0.11
 
 
 def test_non_answers_never_make_a_theme(bundled):
@@ -176,7 +183,7 @@ def test_non_answers_never_make_a_theme(bundled):
                        pd.DataFrame({"text": ["je ne sais pas", "RAS", "Néant", "?", "nsp"] * 20})], ignore_index=True)
     answers = read_answers(noisy, text="text", variables=[])
     result = ThemeFinder(seed=0).fit_transform(answers)
-    assert (result.loc[answers["status"] == "non_answer", "theme"] == -1).all()
+    assert (result.loc[answers["status"] == "non_answer", "theme_id"] == -1).all()
     assert (answers["status"] == "non_answer").sum() == 100
 
 
@@ -196,16 +203,21 @@ def test_codebook_yaml_xlsx_and_coding(tmp_path, bundled):
     book.to_xlsx(tmp_path / "grille.xlsx")
     assert Codebook.read(tmp_path / "grille.xlsx").themes[0].keywords == book.themes[0].keywords
     sub = bundled[bundled["question_code"].isin(["FIS_02", "ECO_06"])]
-    coded = CodebookCoder(book).transform(sub)
+    with pytest.raises(NotFittedError):  # transform never fits
+        CodebookCoder(book).transform(sub)
+    coded = CodebookCoder(book).fit_transform(sub)
     assert len(coded) == len(sub)
-    assert {"answer_id", "codes", "score_transports", "score_fiscalité", "reason"} <= set(coded.columns)
+    assert {"answer_id", "theme_id", "theme_label", "score_transports", "score_fiscalité", "reason"} <= set(coded.columns)
     ok = coded["status"] == "ok"
     is_fis = (sub["question_code"] == "FIS_02").to_numpy()
-    fis_rate = coded.loc[ok & is_fis, "codes"].str.contains("fiscalité").mean()
-    eco_rate = coded.loc[ok & ~is_fis, "codes"].str.contains("fiscalité").mean()
+    fis_rate = coded.loc[ok & is_fis, "theme_label"].str.contains("fiscalité").mean()
+    eco_rate = coded.loc[ok & ~is_fis, "theme_label"].str.contains("fiscalité").mean()
     assert fis_rate > 0.6 and eco_rate < 0.3
-    assert (coded.loc[ok, "codes"] != "").all()
-    first = coded[coded["codes"].str.contains("transports")].iloc[0]
+    # one "no theme" value: -1 with an empty label, never "autre"
+    none = coded["theme_id"] == "-1"
+    assert (coded.loc[none, "theme_label"] == "").all() and not coded["theme_label"].str.contains("autre").any()
+    assert (coded.loc[~ok, "theme_id"] == "-1").all()
+    first = coded[coded["theme_label"].str.contains("transports")].iloc[0]
     assert "transports (" in first["reason"]
 
 
@@ -220,7 +232,7 @@ def test_learning_from_hand_coded_answers(lga_fi8):
     review = coder.to_review(10)
     assert len(review) == 10 and review["uncertainty"].between(0, 1).all()
     coded = coder.transform(texts[train:])
-    agree = agreement_by_theme(codes[train:], coded["codes"].tolist(), top)
+    agree = agreement_by_theme(codes[train:], coded["theme_label"].tolist(), top)
     assert agree["kappa"].max() > 0.5
 
 
@@ -251,14 +263,14 @@ def test_more_than_three_representative_answers_per_theme(bundled):
     finder = ThemeFinder(seed=0).fit(sub)
     reps = finder.representative_answers(n=8)
     every = finder.representative_answers(n=10**6)  # all distinct answers of each theme
-    assert (reps.groupby("theme").size() > 3).sum() >= len(finder.theme_ids_) - 1
+    assert (reps.groupby("theme_id").size() > 3).sum() >= len(finder.theme_ids_) - 1
     for t in finder.theme_ids_:
-        mine = reps[reps["theme"] == t]
-        assert len(mine) == min(8, (every["theme"] == t).sum())
+        mine = reps[reps["theme_id"] == t]
+        assert len(mine) == min(8, (every["theme_id"] == t).sum())
         assert mine["similarity"].is_monotonic_decreasing
         assert mine["text"].str.lower().nunique() == len(mine)  # identical answers once
     one = finder.representative_answers(n=5, theme=finder.theme_ids_[0])
-    assert set(one["theme"]) == {finder.theme_ids_[0]} and len(one) == 5
+    assert set(one["theme_id"]) == {finder.theme_ids_[0]} and len(one) == 5
 
 
 def test_mixed_mode_finds_what_the_codebook_misses(bundled):
@@ -273,17 +285,19 @@ def test_mixed_mode_finds_what_the_codebook_misses(bundled):
     assert len(coded) == len(sub)
     ok = (coded["status"] == "ok").to_numpy()
     is_fis = (sub["question_code"] == "FIS_02").to_numpy()
-    new = coded["codes"].str.startswith("nouveau : ")
+    new = coded["theme_label"].str.startswith("nouveau : ")
     # the behaviour-change answers (no theme for them in the codebook) mostly get new themes
     assert new[ok & ~is_fis].mean() > 0.5
-    assert coded.loc[ok & is_fis, "codes"].str.contains("fiscalité").mean() > 0.6
+    assert coded.loc[ok & is_fis, "theme_label"].str.contains("fiscalité").mean() > 0.6
     themes = mixed.new_themes_
     assert len(themes) >= 2 and themes["name"].str.startswith("nouveau : ").all()
-    assert set(coded.loc[new, "codes"]) <= set(themes["name"])
+    assert set(coded.loc[new, "theme_label"]) <= set(themes["name"])
+    assert set(coded.loc[new, "theme_id"].astype(int)) <= set(themes["theme_id"])  # ids after the codebook's
+    assert book.names == ["fiscalité"]  # the caller's codebook is not changed
     assert (coded.loc[new, "new_theme"] >= 0).all() and (coded.loc[~new, "new_theme"] == -1).all()
     # a later wave is coded with the same codebook and new themes
     again = mixed.transform(sub.head(50))
-    assert set(again["codes"].str.split(";").explode()) <= {"fiscalité", "autre", "", *themes["name"]}
+    assert set(again["theme_label"].str.split(";").explode()) <= {"fiscalité", "", *themes["name"]}
 
 
 SCRIPT = """
@@ -294,7 +308,7 @@ answers = read_answers(sys.argv[1], text="text", variables=["question_code"])
 sub = answers[answers["question_code"] == "ECO_00"]
 finder = ThemeFinder(seed=7)
 result = finder.fit_transform(sub)
-print(json.dumps({"themes": result["theme"].tolist(), "labels": finder.labels_}, ensure_ascii=False))
+print(json.dumps({"themes": result["theme_id"].tolist(), "labels": finder.labels_}, ensure_ascii=False))
 """
 
 

@@ -1,28 +1,49 @@
 """retex_nlp: qualitative analysis of French free-text survey answers and testimonies.
 
-The data flows one way: read -> text -> terms | embed -> themes / coding -> quotes -> report.
-Corpora too large for memory go through :mod:`retex_nlp.scale` (chunks, Dask).
+The data flows one way, one package per stage::
+
+    io (read) -> text -> terms | embed -> themes / coding -> quotes (+ privacy) -> report
+                                                          project (analyse, edit, re-render)
+
+:mod:`retex_nlp.answers` holds the contracts every stage shares; :mod:`retex_nlp.scale` runs
+the stages that grow with the corpus in chunks or on Dask; the command line (``retex``) is a
+thin shell over this API.
 
 >>> import retex_nlp as rx
->>> answers = rx.read_answers("enquete.csv", text="difficultes", variables=["profession"])
+>>> answers = rx.read_answers("enquete.csv", text="difficultes")
 >>> rx.status_summary(answers)
 >>> rx.term_frequencies(answers, by="profession")
+>>> project = rx.analyse("enquete.csv", text="difficultes", by="profession", out="projet/")
+>>> project.rename(2, "Lien avec les familles").save()
 """
 
-from .agreement import agreement_by_theme, cohen_kappa, krippendorff_alpha
-from .analysis import analyse
-from .clouds import word_cloud, word_clouds
-from .codebook import Codebook, CodebookCoder, Theme
-from .crosstab import theme_by_group
+from .answers import NO_THEME, STATUSES, with_themes
+from .coding import (
+    Codebook,
+    CodebookCoder,
+    MixedCoder,
+    Theme,
+    agreement_by_theme,
+    cohen_kappa,
+    krippendorff_alpha,
+)
 from .embed import (
+    CachedEmbedder,
     EmbeddingCache,
-    MemoEmbedder,
     SentenceTransformerEmbedder,
     TfidfEmbedder,
     USEEmbedder,
+    embedding_model,
     get_embedder,
+    register_embedder,
 )
-from .errors import ColumnNotFoundError, ModelNotFoundError, RetexError, RetexInputError
+from .errors import (
+    ColumnNotFoundError,
+    MissingDependencyError,
+    ModelNotFoundError,
+    RetexError,
+    RetexInputError,
+)
 from .io import (
     FileInfo,
     inspect_file,
@@ -32,28 +53,47 @@ from .io import (
     status_summary,
     write_iramuteq,
 )
-from .io.qdpx import write_qdpx
-from .mixed import MixedCoder
 from .privacy import Pseudonymizer, pseudonymize
+from .project import AnalysisPipeline, Project, analyse
 from .quotes import QuoteChoices, representative_quotes
-from .report import Report
-from .specificities import lafon_scores, log_likelihood, specificities
-from .terms import TermCounter, TermCounts, concordance, default_analyzer, term_frequencies
-from .text import FrenchAnalyzer, Lexicon, Token, default_lexicon, normalize_answer, normalize_text
+from .report import Report, theme_by_group, write_qdpx
+from .terms import (
+    TermCounter,
+    TermCounts,
+    concordance,
+    lafon_scores,
+    log_likelihood,
+    specificities,
+    term_frequencies,
+    word_cloud,
+    word_clouds,
+)
+from .text import (
+    FrenchAnalyzer,
+    Lexicon,
+    Token,
+    default_analyzer,
+    default_lexicon,
+    normalize_answer,
+    normalize_text,
+)
 from .text.segment import segment_answers, split_segments, split_sentences
-from .themes import ThemeFinder, theme_stability
+from .themes import ThemeFinder, register_clusterer, theme_stability
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "read_answers", "iter_answers", "inspect_file", "status_summary", "FileInfo", "write_iramuteq", "parse_iramuteq",
+    "STATUSES", "NO_THEME", "with_themes",
     "segment_answers", "split_sentences", "split_segments",
-    "FrenchAnalyzer", "Token", "Lexicon", "default_lexicon", "normalize_text", "normalize_answer",
-    "term_frequencies", "TermCounter", "TermCounts", "concordance", "default_analyzer", "specificities", "lafon_scores", "log_likelihood",
+    "FrenchAnalyzer", "Token", "Lexicon", "default_lexicon", "default_analyzer", "normalize_text", "normalize_answer",
+    "term_frequencies", "TermCounter", "TermCounts", "concordance", "specificities", "lafon_scores", "log_likelihood",
     "word_cloud", "word_clouds",
-    "USEEmbedder", "SentenceTransformerEmbedder", "TfidfEmbedder", "EmbeddingCache", "MemoEmbedder", "get_embedder",
-    "ThemeFinder", "theme_stability", "Codebook", "CodebookCoder", "Theme", "MixedCoder", "theme_by_group",
-    "cohen_kappa", "krippendorff_alpha", "agreement_by_theme",
-    "Pseudonymizer", "pseudonymize", "representative_quotes", "QuoteChoices", "Report", "analyse", "write_qdpx",
-    "RetexError", "RetexInputError", "ColumnNotFoundError", "ModelNotFoundError",
+    "USEEmbedder", "SentenceTransformerEmbedder", "TfidfEmbedder", "EmbeddingCache", "CachedEmbedder", "get_embedder",
+    "embedding_model", "register_embedder",
+    "ThemeFinder", "theme_stability", "register_clusterer", "Codebook", "CodebookCoder", "Theme", "MixedCoder",
+    "theme_by_group", "cohen_kappa", "krippendorff_alpha", "agreement_by_theme",
+    "Pseudonymizer", "pseudonymize", "representative_quotes", "QuoteChoices", "Report", "write_qdpx",
+    "AnalysisPipeline", "analyse", "Project",
+    "RetexError", "RetexInputError", "ColumnNotFoundError", "ModelNotFoundError", "MissingDependencyError",
 ]

@@ -1,6 +1,7 @@
-"""Command line: ``retex inspect | terms | themes | code | analyse | models`` (a thin layer over the Python API).
+"""Command line: ``retex inspect | terms | themes | code | analyse | edit | report | models``.
 
-Messages are in French: the people who run these commands read French.
+A thin shell over the public Python API (``retex_nlp``): each command reads its options,
+calls the library, and prints what happened in French (the people who run it read French).
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from typing import Annotated
 
 import typer
 
+from .answers import STATUS_LABELS_FR as _STATUS_FR
 from .errors import RetexError
-from .io.read import STATUS_LABELS_FR as _STATUS_FR
 
 app = typer.Typer(
     help="retex_nlp : analyse des réponses libres en français (questionnaires, témoignages).",
@@ -38,35 +39,22 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(code=2)
 
 
-def _read(input: Path, text_col, id_col, sheet, encoding, sep):
-    from .io.read import read_answers
+def _read(inputs: Path | list[Path], text_col, id_col, sheet, encoding, sep):
+    """One file, or several stacked (``read_answers`` does both)."""
+    from . import read_answers
 
     text = text_col[0] if text_col and len(text_col) == 1 else text_col
-    return read_answers(input, text=text, id=id_col, sheet=_sheet(sheet), encoding=encoding, sep=sep)
-
-
-def _read_many(inputs: list[Path], text_col, id_col, sheet, encoding, sep):
-    """One file as read_answers reads it; several stacked, with a ``fichier`` column and ids
-    prefixed by the file name (so that they stay unique)."""
-    import pandas as pd
-
-    if len(inputs) == 1:
-        return _read(inputs[0], text_col, id_col, sheet, encoding, sep)
-    parts = []
-    for path in inputs:
-        part = _read(path, text_col, id_col, sheet, encoding, sep)
-        stem = path.name.split(".")[0]
-        part.insert(1, "fichier", stem)
-        part["answer_id"] = stem + ":" + part["answer_id"].astype(str)
-        parts.append(part)
-    answers = pd.concat(parts, ignore_index=True)
-    answers.attrs.update(parts[0].attrs, source=", ".join(map(str, inputs)))
+    source = inputs if not isinstance(inputs, list) or len(inputs) > 1 else inputs[0]
+    answers = read_answers(source, text=text, id=id_col, sheet=_sheet(sheet), encoding=encoding, sep=sep)
+    for old, new in answers.attrs.get("renamed_columns", {}).items():
+        typer.echo(f"Remarque : la colonne « {old} » du fichier porte un nom réservé par retex_nlp ; "
+                   f"elle est gardée sous le nom « {new} ».", err=True)
     return answers
 
 
 def print_summary(answers) -> None:
     """Print the status summary of an answers DataFrame, in French."""
-    from .io.read import status_summary
+    from . import status_summary
 
     attrs = answers.attrs
     sep = {"\t": "tabulation", ";": "point-virgule", ",": "virgule", "|": "barre verticale"}.get(
@@ -81,7 +69,7 @@ def print_summary(answers) -> None:
         typer.echo(f"  {row.status:<11} {row.n:>8}  ({row.share:6.1%})  {_STATUS_FR[row.status]}")
     bad = answers[answers["status"] == "unreadable"]
     for row in bad.head(10).itertuples(index=False):
-        typer.echo(f"  ligne {row.row} : {row.note}")
+        typer.echo(f"  ligne {row.source_row} : {row.status_note}")
     if len(bad) > 10:
         typer.echo(f"  … et {len(bad) - 10} autres lignes illisibles")
 
@@ -98,7 +86,7 @@ def inspect(
     """Dire ce que contient un fichier : encodage, séparateur, et l'état de chaque réponse."""
     try:
         if not text_col:
-            from .io.read import inspect_file
+            from . import inspect_file
 
             info = inspect_file(input, sheet=_sheet(sheet), encoding=encoding, sep=sep)
             typer.echo(f"Fichier : {info.path}\nFormat : {info.format}   encodage : {info.encoding}   "
@@ -142,9 +130,8 @@ def terms(
 
     Les fichiers sont lus par paquets de --chunksize réponses : la mémoire ne grandit pas avec
     la taille du corpus. --workers N ou --scheduler ADRESSE répartissent le travail avec Dask."""
-    from .clouds import word_cloud, word_clouds
+    from . import FrenchAnalyzer, word_cloud, word_clouds
     from .scale import count_terms, dask_client
-    from .text.analyzer import FrenchAnalyzer
 
     if specificities_out is not None and (not by or len(by) != 1):
         _fail(RetexError("--specificities demande exactement une variable --by"))
@@ -182,9 +169,10 @@ def terms(
         typer.echo(f"Spécificités -> {specificities_out}")
 
 
-EmbedderOpt = Annotated[str, typer.Option("--embedder", help="use (défaut, hors ligne), st:CHEMIN ou tfidf.")]
+EmbedderOpt = Annotated[str, typer.Option("--embedder", help="use (défaut, hors ligne), st:CHEMIN, tfidf, ou un greffon.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Graine aléatoire (mêmes réponses + même graine = mêmes thèmes).")]
 CacheOpt = Annotated[Path | None, typer.Option("--cache", help="Dossier du cache des plongements.")]
+ClustererOpt = Annotated[str, typer.Option("--method", help="Regroupement : hdbscan (défaut) ou kmeans.")]
 
 
 @app.command()
@@ -194,6 +182,7 @@ def themes(
     text_col: TextCol = None,
     by: Annotated[list[str] | None, typer.Option("--by", help="Variable(s) de groupe pour le tableau thème x groupe.")] = None,
     n_themes: Annotated[int | None, typer.Option("--n-themes", help="Nombre de thèmes visé.")] = None,
+    clusterer: ClustererOpt = "hdbscan",
     embedder: EmbedderOpt = "use",
     seed: SeedOpt = 0,
     save: Annotated[Path | None, typer.Option("--save", help="Dossier où enregistrer le modèle (ex. models/vague1).")] = None,
@@ -214,39 +203,31 @@ def themes(
     sont trouvés sur un échantillon et chaque réponse est ensuite classée."""
     import json
 
-    from .crosstab import theme_by_group
-    from .scale import dask_client, embed_corpus
-    from .terms import answer_texts
-    from .themes import ThemeFinder, theme_stability
+    from . import theme_by_group, with_themes
+    from .scale import dask_client, find_themes
 
     try:
-        answers = _read_many(inputs, text_col, id_col, sheet, encoding, sep)
-        finder = ThemeFinder(embedder, n_themes=n_themes, seed=seed, cache_dir=cache, sample_size=sample_size)
-        ok_texts = answer_texts(answers)["text"].astype(str).tolist()
+        answers = _read(inputs, text_col, id_col, sheet, encoding, sep)
         with dask_client(scheduler, workers) as client:
-            emb = embed_corpus(ok_texts, finder._embedder(), cache=cache, client=client)
-        assigned = finder.fit_transform(answers, embeddings=emb)
-        report = None
-        if stability:
-            report = theme_stability(answers, emb, sample_size=sample_size, seeds=(seed, seed + 1), first=finder,
-                                     embedder=finder._embedder(), n_themes=n_themes, cache_dir=cache)
+            finder, assigned, report = find_themes(answers, embedder, cache_dir=cache, client=client,
+                                                   clusterer=clusterer, n_themes=n_themes, sample_size=sample_size,
+                                                   seed=seed, stability=stability)
     except (RetexError, KeyError, ValueError) as exc:
         _fail(exc)
-    result = answers[["answer_id"]].merge(assigned.drop(columns=["answer_id"]), left_index=True, right_index=True)
-    for col in by or []:
-        result[col] = answers[col].to_numpy()
+    result = with_themes(answers, assigned)
     out.parent.mkdir(parents=True, exist_ok=True)
     result.to_csv(out, index=False, encoding="utf-8")
     table = finder.themes_
     table.to_csv(out.with_name(out.stem + "_themes.csv"), index=False, encoding="utf-8")
     ok = result["status"] == "ok"
-    share = float((result.loc[ok, "theme"] != -1).mean()) if ok.any() else 0.0
-    typer.echo(f"{len(table) - 1} thèmes ({finder.clustering_}, ajustés sur {finder.n_answers_fitted_} réponses), "
+    share = float((result.loc[ok, "theme_id"] != -1).mean()) if ok.any() else 0.0
+    typer.echo(f"{len(table)} thèmes ({finder.clustering_}, ajustés sur {finder.n_answers_fitted_} réponses), "
                f"{share:.1%} des {int(ok.sum())} réponses exploitables classées -> {out}")
     for row in table.head(40).itertuples(index=False):
-        typer.echo(f"  {row.theme:>3}  {row.size:>6}  {row.label}")
+        typer.echo(f"  {row.theme_id:>3}  {row.size:>6}  {row.label}")
     for col in by or []:
-        theme_by_group(result[ok], col).to_csv(out.with_name(f"{out.stem}_par_{col}.csv"), index=False, encoding="utf-8")
+        theme_by_group(result[ok], col).to_csv(out.with_name(f"{out.stem}_par_{col}.csv"), index=False,
+                                               encoding="utf-8")
     if report is not None:
         summary = {k: v for k, v in report.items() if k != "finders"}
         out.with_name(out.stem + "_stabilite.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
@@ -260,8 +241,8 @@ def themes(
 @app.command()
 def code(
     input: InputArg,
-    codebook: Annotated[Path, typer.Option("--codebook", help="Grille de codage YAML ou XLSX.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="CSV : answer_id, codes, score_<thème>…")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="CSV : vos colonnes, theme_id, theme_label, score_<thème>…")],
+    codebook: Annotated[Path | None, typer.Option("--codebook", help="Grille de codage YAML ou XLSX.")] = None,
     text_col: TextCol = None,
     embedder: EmbedderOpt = "use",
     threshold: Annotated[float, typer.Option("--threshold", help="Score minimal pour coder un thème (0-1).")] = 0.4,
@@ -276,20 +257,30 @@ def code(
     sep: SepOpt = None,
 ) -> None:
     """Coder les réponses avec une grille de codage (thèmes, définitions, mots-clés, exemples)."""
-    from .codebook import CodebookCoder
-    from .mixed import MixedCoder
+    from . import CodebookCoder, MixedCoder, with_themes
 
+    if codebook is None and model is None:
+        _fail(RetexError("indiquez la grille de codage (--codebook) ou un codeur enregistré (--model)"))
     try:
         answers = _read(input, text_col, id_col, sheet, encoding, sep)
-        coder = CodebookCoder.load(model) if model else CodebookCoder(codebook, embedder, threshold=threshold,
-                                                                       cache_dir=cache)
-        coded = MixedCoder(coder, seed=seed).fit_transform(answers) if new_themes else coder.transform(answers)
+        if model:
+            coder = CodebookCoder.load(model, cache_dir=cache)
+            coded = MixedCoder(coder, seed=seed).fit_transform(answers) if new_themes else coder.transform(answers)
+        else:
+            coder = CodebookCoder(codebook, embedder, threshold=threshold, cache_dir=cache, seed=seed)
+            if new_themes:
+                mixed = MixedCoder(coder, seed=seed, cache_dir=cache)
+                coded = mixed.fit_transform(answers)
+                coder = mixed.coder_
+            else:
+                coded = coder.fit_transform(answers)
     except (RetexError, KeyError, ValueError) as exc:
         _fail(exc)
+    result = with_themes(answers, coded)
     out.parent.mkdir(parents=True, exist_ok=True)
-    coded.to_csv(out, index=False, encoding="utf-8")
+    result.to_csv(out, index=False, encoding="utf-8")
     ok = coded[coded["status"] == "ok"]
-    counts = ok["codes"].str.split(";").explode().value_counts()
+    counts = ok["theme_label"].replace("", "(sans thème)").str.split(";").explode().value_counts()
     typer.echo(f"{len(coded)} réponses codées ({len(ok)} exploitables) -> {out}")
     for name, n in counts.items():
         typer.echo(f"  {n:>6}  {name}")
@@ -300,69 +291,189 @@ def code(
 
 @app.command()
 def analyse(
-    input: InputArg,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Dossier des résultats (rapport HTML, Excel, Word…).")],
+    inputs: Annotated[list[Path], typer.Argument(help="Un ou plusieurs fichiers (CSV, XLSX, JSONL, TXT, IRaMuTeQ) ou un dossier de .txt.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Dossier du projet (état, journal, rapport/ à diffuser, prive/).")],
     text_col: TextCol = None,
     by: Annotated[list[str] | None, typer.Option("--by", help="Variable(s) à comparer (service, profession…).")] = None,
     codebook: Annotated[Path | None, typer.Option("--codebook", help="Grille de codage YAML ou XLSX (sinon thèmes trouvés dans les réponses).")] = None,
-    new_themes: Annotated[bool, typer.Option("--new-themes", help="Avec une grille : chercher aussi de nouveaux thèmes dans les réponses « autre ».")] = False,
+    new_themes: Annotated[bool, typer.Option("--new-themes", help="Avec une grille : chercher aussi de nouveaux thèmes dans les réponses hors grille.")] = False,
     n_themes: Annotated[int | None, typer.Option("--n-themes", help="Nombre de thèmes souhaité.")] = None,
+    clusterer: ClustererOpt = "hdbscan",
     n_quotes: Annotated[int, typer.Option("--quotes", help="Citations par thème.")] = 5,
-    attribution: Annotated[str | None, typer.Option("--attribution", help="Modèle d'attribution, ex. \"{profession}, {service}\".")] = None,
+    attribution: Annotated[str | None, typer.Option("--attribution", help="Modèle d'attribution, ex. \"{profession}, {service}\" (toute colonne du fichier).")] = None,
     names: Annotated[Path | None, typer.Option("--names", help="Fichier de noms à toujours masquer (un par ligne).")] = None,
     mask_institutions: Annotated[bool, typer.Option("--mask-institutions", help="Masquer aussi les établissements nommés.")] = False,
     title: Annotated[str | None, typer.Option("--title", help="Titre du rapport.")] = None,
     embedder: EmbedderOpt = "use",
     seed: SeedOpt = 0,
-    cache: CacheOpt = None,
+    cache: Annotated[Path | None, typer.Option("--cache", help="Dossier du cache des plongements (défaut : DOSSIER/cache).")] = None,
     id_col: IdCol = None,
     sheet: SheetOpt = None,
     encoding: EncodingOpt = None,
     sep: SepOpt = None,
 ) -> None:
-    """Toute l'analyse : lecture, termes, thèmes ou codage, citations, rapport pseudonymisé."""
+    """Toute l'analyse : lecture, termes, thèmes ou codage, citations, rapport pseudonymisé.
+
+    Le résultat est un projet : « retex edit DOSSIER » le modifie (renommer, fusionner, scinder
+    des thèmes, épingler ou écarter des citations) et « retex report DOSSIER » refait le rapport."""
     from tqdm.auto import tqdm
 
-    from .analysis import analyse as run_analysis
+    from . import analyse as run_analysis
 
-    steps = ["Lecture des réponses", "Pseudonymisation", "Termes", "Thèmes / codage", "Citations représentatives",
-             "Graphiques"]
-    bar = tqdm(total=len(steps) + 1, desc="Analyse", unit="étape")
+    steps = ["Lecture des réponses", "Pseudonymisation", "Termes", "Thèmes / codage", "Écriture du projet et du rapport"]
+    bar = tqdm(total=len(steps), desc="Analyse", unit="étape")
 
     def progress(message: str) -> None:
         bar.set_description(message)
         bar.update(1)
 
-    choices = out / "citations_choix.yml"
     try:
         text = text_col[0] if text_col and len(text_col) == 1 else (text_col or "text")
-        report = run_analysis(input, text=text, by=by, id=id_col, codebook=codebook, new_themes=new_themes,
-                              n_themes=n_themes, embedder=embedder, n_quotes=n_quotes, attribution=attribution,
-                              names=names, mask_institutions=mask_institutions, choices=choices, title=title,
-                              seed=seed, cache_dir=cache, progress=progress, sheet=_sheet(sheet), encoding=encoding,
-                              sep=sep)
-        bar.set_description("Écriture du rapport")
-        paths = report.write(out)
-        bar.update(1)
+        source = inputs if len(inputs) > 1 else inputs[0]
+        project = run_analysis(source, text=text, by=by, id=id_col, codebook=codebook, new_themes=new_themes,
+                               n_themes=n_themes, clusterer=clusterer, embedder=embedder, n_quotes=n_quotes,
+                               attribution=attribution, names=names, mask_institutions=mask_institutions,
+                               title=title, seed=seed, cache_dir=cache, out=out, progress=progress,
+                               sheet=_sheet(sheet), encoding=encoding, sep=sep)
     except (RetexError, KeyError, ValueError) as exc:
         bar.close()
         _fail(exc)
     bar.close()
-    if not choices.exists():
-        from .quotes import QuoteChoices
+    for old, new in project.settings.get("renamed_columns", {}).items():
+        typer.echo(f"Remarque : la colonne « {old} » porte un nom réservé par retex_nlp ; gardée sous « {new} ».")
+    counts = project.answers["status"].value_counts()
+    typer.echo(f"{len(project.answers)} réponses lues : " + ", ".join(
+        f"{int(counts[s])} {label}" for s, label in _STATUS_FR.items() if counts.get(s)))
+    _print_outputs(project, out)
+    typer.echo(f"Pour modifier : retex edit {out} --rename ID NOM … ; puis : retex report {out}")
 
-        QuoteChoices().save(choices)
-    counts = dict(zip(report.summary["status"], report.summary["n"], strict=True))
-    typer.echo(f"{sum(counts.values())} réponses lues : " + ", ".join(
-        f"{n} {_STATUS_FR[s]}" for s, n in counts.items() if n))
-    typer.echo(f"{len(report.themes)} thèmes, {len(report.quotes)} citations (pseudonymisées).")
+
+def _print_outputs(project, out: Path) -> None:
+    themes = project.themes
+    typer.echo(f"{len(themes)} thèmes, {len(project.quotes)} citations (pseudonymisées).")
+    for row in themes.head(40).itertuples(index=False):
+        typer.echo(f"  {row.theme_id:>3}  {row.size:>6}  {row.label}")
     labels = {"html": "Rapport HTML", "xlsx": "Classeur Excel", "docx": "Document Word",
               "answers": "Réponses codées (CSV)", "themes": "Thèmes (CSV)", "quotes": "Citations (CSV)",
               "qdpx": "Projet REFI-QDA (NVivo, ATLAS.ti, MAXQDA, QualCoder)",
               "pseudonymisation": "Table de pseudonymisation (à vérifier, NE PAS diffuser)"}
-    for key, path in paths.items():
+    for key, path in _rendered(out).items():
         typer.echo(f"  {labels.get(key, key):<55} {path}")
-    typer.echo(f"  {'Citations épinglées / écartées (à modifier puis relancer)':<55} {choices}")
+
+
+def _rendered(out: Path) -> dict[str, Path]:
+    report = out / "rapport"
+    paths = {"html": report / "report.html", "xlsx": report / "report.xlsx", "docx": report / "report.docx",
+             "answers": report / "answers_coded.csv", "themes": report / "themes.csv",
+             "quotes": report / "quotes.csv", "qdpx": report / "project.qdpx",
+             "pseudonymisation": out / "prive" / "pseudonymisation_a_verifier.csv"}
+    return {k: p for k, p in paths.items() if p.exists()}
+
+
+# Each edit option and how many values follow it; applied in the order they are typed.
+_EDIT_OPTIONS = {"--rename": 2, "--merge": 2, "--split": 2, "--move": 2, "--recode": 2, "--pin-quote": 1,
+                 "--ban-quote": 1, "--undo": 0}
+
+
+def _parse_edits(args: list[str]) -> list[tuple[str, list[str]]]:
+    edits, i = [], 0
+    while i < len(args):
+        option = args[i]
+        if option not in _EDIT_OPTIONS:
+            raise RetexError(f"option inconnue {option!r} ; options : {', '.join(_EDIT_OPTIONS)}")
+        n = _EDIT_OPTIONS[option]
+        values = args[i + 1:i + 1 + n]
+        if len(values) < n or any(v in _EDIT_OPTIONS for v in values):
+            raise RetexError(f"{option} attend {n} valeur(s)")
+        edits.append((option, values))
+        i += 1 + n
+    return edits
+
+
+def _theme_id(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise RetexError(f"{value!r} n'est pas un numéro de thème (colonne theme_id de themes.csv)") from None
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def edit(
+    ctx: typer.Context,
+    project_dir: Annotated[Path, typer.Argument(help="Dossier du projet (écrit par retex analyse --out).")],
+    show: Annotated[bool, typer.Option("--list", help="Afficher les thèmes et le journal des modifications.")] = False,
+) -> None:
+    """Modifier un projet : chaque option s'applique dans l'ordre où elle est écrite.
+
+    \b
+      --rename ID NOM          renommer le thème ID (colonne theme_id de themes.csv)
+      --merge ID ID            fusionner le second thème dans le premier
+      --split ID N             scinder le thème ID en N (regroupement de ses réponses)
+      --move ID_REPONSE ID     mettre une réponse dans le thème ID (-1 : aucun thème)
+      --recode ID_REPONSE IDS  donner à une réponse ces thèmes (ex. "2;5", "" : aucun)
+      --pin-quote TEXTE        mettre cette citation en tête de son thème
+      --ban-quote TEXTE        ne jamais montrer cette citation (ni ses copies)
+      --undo                   annuler la dernière modification
+
+    Puis « retex report DOSSIER » refait le rapport avec les modifications."""
+    from . import Project
+
+    try:
+        project = Project.open(project_dir)
+        for option, values in _parse_edits(list(ctx.args)):
+            if option == "--rename":
+                project.rename(_theme_id(values[0]), values[1])
+            elif option == "--merge":
+                project.merge([_theme_id(values[0]), _theme_id(values[1])])
+            elif option == "--split":
+                project.split(_theme_id(values[0]), _theme_id(values[1]))
+            elif option == "--move":
+                project.move(values[0], _theme_id(values[1]))
+            elif option == "--recode":
+                project.recode(values[0], [_theme_id(v) for v in values[1].split(";") if v.strip()])
+            elif option == "--pin-quote":
+                project.pin_quote(values[0])
+            elif option == "--ban-quote":
+                project.ban_quote(values[0])
+            else:
+                undone = project.undo()
+                typer.echo(f"Annulé : {undone.get('action')}")
+                continue
+            typer.echo(f"Fait : {project.history()[-1].split(' : ', 1)[-1]}")
+        if ctx.args:
+            project.save(render=False)
+    except RetexError as exc:
+        _fail(exc)
+    if show or not ctx.args:
+        for row in project.themes.itertuples(index=False):
+            typer.echo(f"  {row.theme_id:>3}  {row.size:>6}  {row.label}")
+        for line in project.history():
+            typer.echo(f"  {line}")
+    if ctx.args:
+        typer.echo(f"{len(project.journal)} modification(s) enregistrée(s) dans {project_dir / 'journal.yml'} ; "
+                   f"pour refaire le rapport : retex report {project_dir}")
+
+
+@app.command()
+def report(
+    project_dir: Annotated[Path, typer.Argument(help="Dossier du projet (écrit par retex analyse --out).")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Dossier où écrire le rapport (défaut : DOSSIER/rapport).")] = None,
+) -> None:
+    """Refaire tous les fichiers du rapport depuis l'état du projet, sans rien recalculer."""
+    from . import Project
+
+    try:
+        project = Project.open(project_dir)
+        if out is None:
+            project.render()
+            _print_outputs(project, project_dir)
+        else:
+            paths = project.render(out)
+            typer.echo(f"{len(project.themes)} thèmes, {len(project.quotes)} citations.")
+            for path in paths.values():
+                typer.echo(f"  {path}")
+    except RetexError as exc:
+        _fail(exc)
 
 
 models_app = typer.Typer(help="Modèles de plongements (sentence-transformers) sous models/.")
@@ -375,8 +486,12 @@ def models_pull(
     to: Annotated[Path, typer.Option("--to", help="Dossier des modèles.")] = Path("models"),
 ) -> None:
     """Télécharger un modèle (seule commande qui utilise le réseau, à lancer sur une machine connectée)."""
-    from sentence_transformers import SentenceTransformer
+    from .errors import require
 
+    try:
+        SentenceTransformer = require("sentence_transformers", "themes").SentenceTransformer
+    except RetexError as exc:
+        _fail(exc)
     target = to / name.split("/")[-1]
     typer.echo(f"Téléchargement de {name} (réseau demandé explicitement) ...")
     SentenceTransformer(name, device="cpu").save(str(target))

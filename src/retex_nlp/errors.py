@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from types import ModuleType
 
-__all__ = ["RetexError", "RetexInputError", "ColumnNotFoundError", "ModelNotFoundError"]
+__all__ = ["RetexError", "RetexInputError", "ColumnNotFoundError", "ModelNotFoundError", "MissingDependencyError",
+           "require"]
 
 
 class RetexError(Exception):
@@ -45,3 +48,24 @@ class ColumnNotFoundError(RetexInputError, KeyError):
 
 class ModelNotFoundError(RetexError, FileNotFoundError):
     """A model is not on this machine; the message says how to put it there."""
+
+
+class MissingDependencyError(RetexError, ImportError):
+    """A step needs an optional part of retex_nlp that is not installed; the message names the
+    extra to install (``pip install 'retex_nlp[themes]'``)."""
+
+
+#: What each optional extra brings, to say it in the message.
+_EXTRAS = {"themes": "thèmes et plongements de phrases", "report": "rapports Word et HTML",
+           "scale": "grands corpus répartis avec Dask"}
+
+
+def require(module: str, extra: str) -> ModuleType:
+    """Import ``module``, or raise :class:`MissingDependencyError` naming the extra that brings it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise MissingDependencyError(
+            f"cette étape ({_EXTRAS.get(extra, extra)}) demande le module « {module.split('.')[0]} », "
+            f"qui n'est pas installé : pip install 'retex_nlp[{extra}]' (ou 'retex_nlp[all]' pour tout)"
+        ) from exc

@@ -28,12 +28,13 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from .embed import Embedder, EmbeddingCache, get_embedder
+from .embed import CachedEmbedder, Embedder, EmbeddingCache, get_embedder
+from .errors import require
 from .io.read import iter_answers
 from .terms import TermCounter, TermCounts
-from .text.analyzer import FrenchAnalyzer
+from .text.analyzer import FrenchAnalyzer, default_analyzer
 
-__all__ = ["count_terms", "embed_corpus", "dask_client", "iter_chunks"]
+__all__ = ["find_themes", "count_terms", "embed_corpus", "dask_client", "iter_chunks"]
 
 Source = str | Path | pd.DataFrame
 
@@ -47,10 +48,8 @@ def dask_client(scheduler: str | None = None, workers: int | None = None, *,
     if not scheduler and not workers:
         yield None
         return
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise ImportError("Dask is not installed: pip install 'retex_nlp[scale]'") from exc
+    distributed = require("dask.distributed", "scale")
+    Client, LocalCluster = distributed.Client, distributed.LocalCluster
     if scheduler:
         with Client(scheduler) as client:
             yield client
@@ -84,7 +83,7 @@ def iter_chunks(sources: Source | Sequence[Source] | Iterable[pd.DataFrame], *, 
 
 
 def _count_chunk(frame: pd.DataFrame, params: dict, analyzer: FrenchAnalyzer | None) -> TermCounts:
-    analyzer = analyzer or _default_analyzer()  # on a worker: loaded once per process
+    analyzer = analyzer or default_analyzer()  # on a worker: loaded once per process
     shown, analyzer.progress = analyzer.progress, False  # the reading bar tells the progress
     try:
         return TermCounter(analyzer=analyzer, **params).count(frame)
@@ -136,12 +135,6 @@ def count_terms(
     return result
 
 
-def _default_analyzer() -> FrenchAnalyzer:
-    from .terms import default_analyzer
-
-    return default_analyzer()
-
-
 def _map(client, fn, items: Iterable, *args) -> Iterator[tuple]:
     """``(item, fn(item, *args))`` for each item: in this process without ``client``, else on
     its workers, at most two items per worker in flight (``items`` is consumed lazily, so a
@@ -150,7 +143,7 @@ def _map(client, fn, items: Iterable, *args) -> Iterator[tuple]:
         for item in items:
             yield item, fn(item, *args)
         return
-    from dask.distributed import as_completed
+    as_completed = require("dask.distributed", "scale").as_completed
 
     limit = 2 * max(1, len(client.scheduler_info().get("workers", {})))
     futures: dict = {}
@@ -174,7 +167,7 @@ def embed_corpus(
     texts: Sequence[str],
     embedder: str | Embedder | None = "use",
     *,
-    cache: EmbeddingCache | str | Path | None = None,
+    cache_dir: EmbeddingCache | str | Path | None = None,
     client=None,
     block: int = 4096,
     out: str | Path | None = None,
@@ -182,7 +175,7 @@ def embed_corpus(
 ) -> np.ndarray:
     """Embed many texts once: distinct texts only, in blocks of ``block`` texts.
 
-    With ``cache`` (a folder or an :class:`EmbeddingCache`), each block is written to disk
+    With ``cache_dir`` (a folder or an :class:`EmbeddingCache`), each block is written to disk
     when done and texts already there are not embedded again: a killed run started again
     continues where it stopped (without, vectors stay in memory). With ``client``, blocks are
     embedded on the Dask workers (the embedder is sent to each once). ``out`` writes the
@@ -190,7 +183,9 @@ def embed_corpus(
     need not fit in memory.
     """
     embedder = get_embedder(embedder)
-    store = cache if isinstance(cache, EmbeddingCache) else EmbeddingCache(cache)
+    if isinstance(embedder, CachedEmbedder):  # the vectors go to this function's cache, not to that one too
+        embedder = embedder.embedder
+    store = cache_dir if isinstance(cache_dir, EmbeddingCache) else EmbeddingCache(cache_dir)
 
     def on_workers(blocks: list[list[str]]) -> Iterator[tuple[list[str], np.ndarray]]:
         if not blocks:
@@ -203,3 +198,37 @@ def embed_corpus(
                         out=out, progress=show)
 
 
+
+
+def find_themes(
+    answers: pd.DataFrame,
+    embedder: str | Embedder | None = "use",
+    *,
+    cache_dir: str | Path | None = None,
+    client=None,
+    clusterer: str = "hdbscan",
+    n_themes: int | None = None,
+    sample_size: int = 30_000,
+    seed: int = 0,
+    stability: bool = False,
+) -> tuple:
+    """Themes of a corpus of any size: its ``ok`` answers embedded once (:func:`embed_corpus`,
+    on ``client``'s workers if given), a :class:`~retex_nlp.ThemeFinder` fitted on at most
+    ``sample_size`` of them, then every answer assigned. Returns ``(finder, assigned,
+    stability)``: the fitted finder, one row per answer (the "answer -> themes" contract), and,
+    with ``stability=True``, :func:`~retex_nlp.theme_stability` between samples drawn with
+    ``seed`` and ``seed + 1`` (else ``None``)."""
+    from .answers import ok_answers
+    from .embed import embedding_model
+    from .themes import ThemeFinder, theme_stability
+
+    embedding = embedding_model(embedder, cache_dir)
+    finder = ThemeFinder(embedding, clusterer=clusterer, n_themes=n_themes, seed=seed, sample_size=sample_size)
+    vectors = embed_corpus(ok_answers(answers)["text"].astype(str).tolist(), embedding, cache_dir=cache_dir,
+                           client=client)
+    assigned = finder.fit_transform(answers, embeddings=vectors)
+    report = None
+    if stability:
+        report = theme_stability(answers, vectors, sample_size=sample_size, seeds=(seed, seed + 1), first=finder,
+                                 embedder=embedding, clusterer=clusterer, n_themes=n_themes)
+    return finder, assigned, report

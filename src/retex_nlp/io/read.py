@@ -2,15 +2,16 @@
 
 :func:`read_answers` returns one row per (respondent, open question) with the columns
 
-``answer_id``  unique id of the answer (the respondent id, plus ``:question`` when stacked)
+``answer_id``      unique id of the answer (the respondent id, plus ``:column`` when stacked)
 ``respondent_id``  the id column's value, or the row number in the file
-``question``   the open-question column the answer comes from
-``text``       the answer as written (decoded, nothing removed)
-``status``     ``ok``, ``empty``, ``non_answer``, ``duplicate`` or ``unreadable``
-``note``       why a row is not ``ok`` (in plain words), empty otherwise
-``row``        where the answer is in the file: line for CSV/TXT/JSONL/IRaMuTeQ, spreadsheet
-               row for XLSX (header = row 1)
-plus one column per respondent variable (service, profession…).
+``open_question``  the open-question column the answer comes from
+``text``           the answer as written (decoded, nothing removed)
+``status``         ``ok``, ``empty``, ``non_answer``, ``duplicate`` or ``unreadable``
+``status_note``    why a row is not ``ok`` (in plain words), empty otherwise
+``source_row``     where the answer is in the file: line for CSV/TXT/JSONL/IRaMuTeQ,
+                   spreadsheet row for XLSX (header = row 1)
+plus the user's own columns (service, profession, ``id``…) under their own names (see
+:mod:`retex_nlp.answers`, the contract).
 
 ``df.attrs`` holds the file, format, encoding and separator. :func:`status_summary` counts
 the statuses.
@@ -34,18 +35,23 @@ from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
 
+from ..answers import (
+    ANSWER_COLUMNS,
+    RENAMED_SUFFIX,
+    RESERVED,
+    STATUS_LABELS_FR,
+    STATUSES,
+    non_answer_list,
+)
 from ..errors import ColumnNotFoundError, RetexInputError
-from ..text.lexicon import load_non_answers
-from ..text.normalize import fold, normalize_answer
+from ..normalize import fold, normalize_answer
 from .encoding import _best_single_byte, decode_bytes, sniff_separator
 from .iramuteq import looks_like_iramuteq, parse_iramuteq
 
 __all__ = ["read_answers", "iter_answers", "read_table", "inspect_file", "status_summary", "FileInfo", "STATUSES", "STATUS_LABELS_FR"]
 
-STATUSES = ("ok", "empty", "non_answer", "duplicate", "unreadable")
-#: How each status is named for French readers (command line, reports).
-STATUS_LABELS_FR = {"ok": "réponses exploitables", "empty": "vides", "non_answer": "non-réponses (RAS, néant…)",
-                    "duplicate": "doublons", "unreadable": "illisibles"}
+#: Column names taken as the respondent id when ``id=`` is not given (case and accents ignored).
+ID_NAMES = ("id", "identifiant", "respondent_id", "id_repondant", "id repondant", "id_respondent")
 _FORMATS = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
             ".jsonl": "jsonl", ".ndjson": "jsonl", ".txt": "txt", ".gz": "csv"}
 _EXCEL_ERRORS = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!"}
@@ -347,6 +353,22 @@ def _resolve_column(name: str, columns: Sequence[str], path: str) -> str:
     )
 
 
+def _find_id_column(columns: Sequence[str], text_cols: Sequence[str]) -> str | None:
+    """The column named like a respondent id (``id``, ``identifiant``…), if exactly one is."""
+    found = [c for c in columns if c not in text_cols and fold(c) in ID_NAMES]
+    return found[0] if len(found) == 1 else None
+
+
+def _free_name(name: str, columns: Sequence[str]) -> str:
+    """A name for a user column called like a tool column: ``question`` stays, ``status``
+    becomes ``status (fichier)`` (then ``status (fichier 2)``… if that is taken too)."""
+    candidate, i = name + RENAMED_SUFFIX, 2
+    while candidate in columns or candidate in RESERVED:
+        candidate = f"{name}{RENAMED_SUFFIX[:-1]} {i})"
+        i += 1
+    return candidate
+
+
 def _compact(key: str) -> str:
     """"n.s.p" -> "nsp", "r a s" -> "ras": initials typed with dots or spaces."""
     return _NOT_WORD.sub("", key) if len(key) <= 12 else key
@@ -379,7 +401,7 @@ def _status_of(text: object, non_answers: set[str], longest: int | None = None) 
 
 
 def read_answers(
-    source: str | Path | pd.DataFrame,
+    source: str | Path | pd.DataFrame | Sequence[str | Path],
     text: str | Sequence[str] | None = None,
     id: str | None = None,
     variables: Sequence[str] | None = None,
@@ -399,14 +421,17 @@ def read_answers(
         A CSV (``;``/``,``/tab/``|`` sniffed; UTF-8, UTF-8 with BOM, Windows-1252, Latin-1,
         UTF-16 detected; ``.csv.gz`` too), an XLSX workbook, a JSONL file, a TXT file (one
         answer per line, or an IRaMuTeQ corpus), a folder of ``.txt`` testimonies (one per
-        file), or a DataFrame.
+        file), or a DataFrame. A list of files is read file by file and stacked, with a
+        ``source_file`` column and ids prefixed by each file's name.
     text:
         The open-question column, or several: they are stacked (one row per respondent and
         question, ``question`` names the column). Defaults to ``text`` where it exists.
     id:
-        Respondent id column. Without it, the respondent is the row of the file.
+        Respondent id column. Without it, a column named ``id`` (or ``identifiant``…) is used
+        when there is one; else the respondent is the row of the file. The id column is kept.
     variables:
-        Respondent variables to keep (service, profession…). ``None`` keeps every other column.
+        Respondent variables to keep (service, profession…). ``None`` (the default) keeps every
+        other column, so that any of them can be used later (attributions, groups).
     sheet:
         XLSX sheet, by name or index (default: the first).
     non_answers:
@@ -418,8 +443,31 @@ def read_answers(
         occurrence stays ``ok``; identical answers from different respondents are never
         duplicates ("s'adapter" said by 79 people counts 79 times).
     """
+    if isinstance(source, (list, tuple)):
+        return _read_several(source, text=text, id=id, variables=variables, sheet=sheet, encoding=encoding, sep=sep,
+                             format=format, non_answers=non_answers, duplicates=duplicates)
     table = read_table(source, format=format, sheet=sheet, encoding=encoding, sep=sep)
     return _AnswerBuilder(text, id, variables, non_answers, duplicates).build(table)
+
+
+def _read_several(sources: Sequence[str | Path], **kwargs) -> pd.DataFrame:
+    """Several files stacked: each read as one, a ``source_file`` column (the file name) after
+    the tool's columns, and ids prefixed by the file's stem so that they stay unique."""
+    if not sources:
+        raise RetexInputError("aucun fichier à lire")
+    if len(sources) == 1:
+        return read_answers(sources[0], **kwargs)
+    parts = []
+    for path in sources:
+        part = read_answers(path, **kwargs)
+        name = Path(path).name
+        part.insert(len(ANSWER_COLUMNS), "source_file", name)
+        part["answer_id"] = name.split(".")[0] + ":" + part["answer_id"].astype(str)
+        parts.append(part)
+    answers = pd.concat(parts, ignore_index=True)
+    answers.attrs.update(parts[0].attrs, source=", ".join(str(p) for p in sources),
+                         variables=list(dict.fromkeys(v for p in parts for v in p.attrs.get("variables", []))))
+    return answers
 
 
 def iter_answers(
@@ -460,7 +508,7 @@ class _AnswerBuilder:
 
     def __init__(self, text, id, variables, non_answers, duplicates) -> None:
         self.text, self.id, self.variables, self.duplicates = text, id, variables, duplicates
-        na_set = {normalize_answer(x) for x in [*load_non_answers(), *(non_answers or [])]}
+        na_set = {normalize_answer(x) for x in [*non_answer_list(), *(non_answers or [])]}
         self.na_set = na_set | {_compact(x) for x in na_set if len(_compact(x)) >= 2}
         self.longest = max((len(_NOT_WORD.sub("", x)) for x in self.na_set), default=0)
         self.seen_ids: dict[str, int] = {}
@@ -484,11 +532,13 @@ class _AnswerBuilder:
         if not text_cols:
             raise RetexInputError("text= names no column", path=where)
         text_cols = [_resolve_column(c, columns, where) for c in text_cols]
-        id_col = _resolve_column(self.id, columns, where) if self.id else None
+        id_col = _resolve_column(self.id, columns, where) if self.id else _find_id_column(columns, text_cols)
         if self.variables is None:
-            var_cols = [c for c in columns if c not in text_cols and c != id_col]
+            var_cols = [c for c in columns if c not in text_cols]
         else:
             var_cols = [_resolve_column(v, columns, where) for v in self.variables]
+            var_cols = [c for c in ([id_col] if id_col and id_col not in var_cols else []) + var_cols
+                        if c not in text_cols]
         stacked = len(text_cols) > 1 or "thematique" in columns and info.format == "iramuteq"
         n = len(frame)
         rows = table.rows
@@ -506,25 +556,28 @@ class _AnswerBuilder:
                 problem = info.problems.get(rows[i])
                 if problem and status != "empty" or problem and raw is None:
                     status, note = "unreadable", problem
-                out.append({"respondent_id": resp[i], "question": col, "text": "" if raw is None else str(raw),
-                            "status": status, "note": note, "row": rows[i]})
-        answers = pd.DataFrame(out, columns=["respondent_id", "question", "text", "status", "note", "row"])
+                out.append({"respondent_id": resp[i], "open_question": col, "text": "" if raw is None else str(raw),
+                            "status": status, "status_note": note, "source_row": rows[i]})
+        answers = pd.DataFrame(out, columns=[c for c in ANSWER_COLUMNS if c != "answer_id"])
         if info.format == "iramuteq" and "thematique" in columns:
-            answers["question"] = [v if v is not None else "" for v in frame["thematique"]]
+            answers["open_question"] = [v if v is not None else "" for v in frame["thematique"]]
             var_cols = [c for c in var_cols if c != "thematique"]
+        # the user's columns under their own names; one named like a tool column gets a suffix
+        renamed = {v: _free_name(v, columns) for v in var_cols if v in RESERVED}
         for v in var_cols:
             vals = [None if x is None else str(x) for x in frame[v].tolist()]
-            answers[v] = vals * len(text_cols)
+            answers[renamed.get(v, v)] = vals * len(text_cols)
         ids = answers["respondent_id"].astype(str)
         if stacked:
-            ids = ids + ":" + answers["question"].astype(str)
+            ids = ids + ":" + answers["open_question"].astype(str)
         answers["answer_id"] = self._unique(ids.tolist()) if id_col or stacked else ids
         _flag_duplicates(answers, frame, text_cols, id_col, self.duplicates, self.first_of)
-        ordered = ["answer_id", "respondent_id", "question", "text", "status", "note", "row", *var_cols]
-        answers = answers[ordered]
+        user_cols = [renamed.get(v, v) for v in var_cols]
+        answers = answers[[*ANSWER_COLUMNS, *user_cols]]
         answers.attrs.update(
             source=info.path, format=info.format, encoding=info.encoding, separator=info.separator,
-            sheet=info.sheet, text_columns=text_cols, id_column=id_col, variables=var_cols,
+            sheet=info.sheet, text_columns=text_cols, id_column=id_col, variables=user_cols,
+            renamed_columns=renamed,
         )
         return answers
 
@@ -725,12 +778,12 @@ def _flag_duplicates(answers: pd.DataFrame, frame: pd.DataFrame, text_cols: list
     if candidates.any():
         norm = answers.loc[candidates, "text"].map(normalize_answer)
         keys = answers.loc[candidates, key_cols].astype(str).agg("\x1f".join, axis=1) + "\x1f" + \
-            answers.loc[candidates, "question"].astype(str) + "\x1f" + norm
+            answers.loc[candidates, "open_question"].astype(str) + "\x1f" + norm
         for idx, key in keys.items():
             digest = hashlib.blake2b(key.encode("utf-8"), digest_size=16).digest()
             if digest in first_of:
                 answers.at[idx, "status"] = "duplicate"
-                answers.at[idx, "note"] = f"same respondent and text as answer {first_of[digest]}"
+                answers.at[idx, "status_note"] = f"same respondent and text as answer {first_of[digest]}"
             else:
                 first_of[digest] = answers.at[idx, "answer_id"]
     answers.drop(columns=["_key"], errors="ignore", inplace=True)

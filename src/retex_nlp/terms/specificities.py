@@ -21,10 +21,7 @@ import pandas as pd
 from scipy.special import gammaln
 from scipy.stats import hypergeom
 
-from .terms import TermCounter, answer_texts
-from .text.analyzer import FrenchAnalyzer
-
-__all__ = ["specificities", "specificity_table", "lafon_scores", "log_likelihood"]
+__all__ = ["specificity_table", "lafon_scores", "log_likelihood"]
 
 
 def lafon_scores(f: np.ndarray, F: np.ndarray, t: int | np.ndarray, T: int) -> np.ndarray:
@@ -98,31 +95,6 @@ def log_likelihood(f: np.ndarray, F: np.ndarray, t: int | np.ndarray, T: int) ->
     with np.errstate(divide="ignore", invalid="ignore"):
         g2 = 2 * (np.where(a > 0, a * np.log(a / e1), 0.0) + np.where(b > 0, b * np.log(b / e2), 0.0))
     return np.where(a >= e1, g2, -g2)
-
-
-def specificities(
-    answers: pd.DataFrame,
-    by: str,
-    unit: str = "lemma",
-    *,
-    min_count: int = 3,
-    top: int | None = None,
-    one_word: bool = False,
-    analyzer: FrenchAnalyzer | None = None,
-    text: str = "text",
-) -> pd.DataFrame:
-    """Terms over- and under-used by each group of ``by`` compared with the whole corpus.
-
-    Returns one row per (group, term) with ``count`` (in the group), ``total`` (in the corpus),
-    ``expected``, ``specificity`` (Lafon) and ``loglik`` (signed G2), sorted by group then
-    decreasing specificity. ``top`` keeps the ``top`` most over-used and the ``top`` most
-    under-used terms of each group. Terms seen fewer than ``min_count`` times overall are left out.
-    """
-    frame = answer_texts(answers, text)
-    if by not in frame.columns:
-        raise KeyError(f"no column {by!r} to compare; columns are {list(frame.columns)}")
-    counter = TermCounter(unit, by, one_word=one_word, analyzer=analyzer, text=text)
-    return specificity_table(counter.fit(frame).counts_.counts, by, min_count=min_count, top=top)
 
 
 def specificity_table(per_group: dict[str, Counter], by: str, *, min_count: int = 3,

@@ -36,8 +36,9 @@ from importlib.resources import files
 from pathlib import Path
 
 import pandas as pd
+from sklearn.base import BaseEstimator
 
-from .text.lexicon import default_lexicon
+from ..text.lexicon import default_lexicon
 
 __all__ = ["Pseudonymizer", "Replacement", "pseudonymize", "PLACEHOLDER", "strip_placeholders"]
 
@@ -96,6 +97,21 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
 ]
 
 
+@lru_cache(maxsize=32)
+def _names_pattern(key: tuple) -> re.Pattern | None:
+    """The user's names as one case-insensitive pattern (longest first); ``key`` is a file
+    (path, modification time) or the names themselves."""
+    if key[0] == "file":
+        text = Path(key[1]).read_text(encoding="utf-8")
+        names = {line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")}
+    else:
+        names = set(key[1:])
+    if not names:
+        return None
+    ordered = sorted(names, key=lambda n: (-len(n), n))
+    return re.compile(r"(?<![\w])(" + "|".join(re.escape(n) for n in ordered) + r")(?![\w])", re.I)
+
+
 @dataclass(frozen=True)
 class Replacement:
     """One replacement: where, what, by what, and which rule found it."""
@@ -148,7 +164,7 @@ def _protected() -> frozenset[str]:
     return frozenset(a.lower() for a in default_lexicon().acronyms)
 
 
-class Pseudonymizer:
+class Pseudonymizer(BaseEstimator):
     """Replace names, places and contact details by placeholders (see the module docstring).
 
     Parameters
@@ -168,16 +184,38 @@ class Pseudonymizer:
 
     def __init__(self, names: Sequence[str] | str | Path | None = None, *, mask_places: bool = True,
                  mask_institutions: bool = False, use_ner: bool = True, keep: Iterable[str] = ()) -> None:
-        if isinstance(names, (str, Path)):
-            path = Path(names)
-            names = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        self.names = sorted({n.strip() for n in names or [] if n.strip()}, key=len, reverse=True)
+        self.names = names
         self.mask_places = mask_places
         self.mask_institutions = mask_institutions
         self.use_ner = use_ner
-        self.keep = {k.lower() for k in keep}
-        self._user = (re.compile(r"(?<![\w])(" + "|".join(re.escape(n) for n in self.names) + r")(?![\w])", re.I)
-                      if self.names else None)
+        self.keep = keep
+
+    # A stateless transformer: fit() only checks the parameters (the names file is readable);
+    # what the rules need is derived from the parameters, cached, never learned from data.
+    def fit(self, texts=None, y=None) -> Pseudonymizer:
+        self._user_pattern()
+        return self
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return True
+
+    def _user_pattern(self) -> re.Pattern | None:
+        names = self.names
+        if isinstance(names, (str, Path)):
+            path = Path(names)
+            try:
+                key: tuple = ("file", str(path), path.stat().st_mtime_ns)
+            except OSError as exc:
+                from ..errors import RetexInputError
+
+                raise RetexInputError("fichier de noms introuvable ou illisible", path=path) from exc
+        else:
+            key = ("list", *sorted({str(n).strip() for n in names or [] if str(n).strip()}))
+        return _names_pattern(key)
+
+    @property
+    def _keep(self) -> frozenset[str]:
+        return frozenset(k.lower() for k in self.keep)
 
     # -- finding ------------------------------------------------------------------------------------
     def find(self, text: str, doc=None) -> list[tuple[int, int, str, str]]:
@@ -193,18 +231,19 @@ class Pseudonymizer:
         if self.mask_places:
             for m in _PLACE_AFTER.finditer(text):
                 word = m.group(1)
-                if word.lower() not in _protected() and word.lower() not in _KEPT_LOWER and word.lower() not in self.keep \
+                if word.lower() not in _protected() and word.lower() not in _KEPT_LOWER and word.lower() not in self._keep \
                         and word.lower() not in _first_names() and word not in _NOT_PLACES:
                     spans.append((m.start(1), m.end(1), "Lieu", "lieu (à, de + nom propre)"))
-        if self._user:
-            for m in self._user.finditer(text):
+        user = self._user_pattern()
+        if user:
+            for m in user.finditer(text):
                 kind = "Prénom" if m.group(1).lower() in _first_names() else "Nom"
                 spans.append((m.start(), m.end(), kind, "liste de noms fournie"))
         if self.mask_institutions:
             for m in _ESTABLISHMENT.finditer(text):
                 spans.append((m.start(2), m.end(2), "Établissement", "établissement nommé"))
         for m in re.finditer(rf"\b{_TITLES}\s+((?:{_NAME}|{_CAPS})(?:\s+(?:{_NAME}|{_CAPS}))?)", text):
-            if m.group(1).lower() not in self.keep and m.group(1).lower() not in _protected():
+            if m.group(1).lower() not in self._keep and m.group(1).lower() not in _protected():
                 spans.append((m.start(1), m.end(1), "Nom", "civilité + nom"))
         spans += self._first_name_spans(text)
         if self.use_ner:
@@ -218,7 +257,7 @@ class Pseudonymizer:
         for m in re.finditer(rf"(?<![\w'’-])({_NAME}|{_CAPS})(?![\w'’-])", text):
             word = m.group(1)
             low = word.lower()
-            if low not in names or low in protected or low in self.keep:
+            if low not in names or low in protected or low in self._keep:
                 continue
             if word.isupper() and len(word) <= 3:  # ASE, TOM (territoires d'outre-mer)…
                 continue
@@ -227,7 +266,7 @@ class Pseudonymizer:
                 continue
             spans.append((m.start(), m.end(), "Prénom", "prénom (liste)"))
             surname = re.match(rf"\s+({_NAME}|{_CAPS})(?![\w'-])", after)
-            if surname and surname.group(1).lower() not in protected and surname.group(1).lower() not in self.keep:
+            if surname and surname.group(1).lower() not in protected and surname.group(1).lower() not in self._keep:
                 start = m.end() + surname.start(1)
                 spans.append((start, start + len(surname.group(1)), "Nom", "nom après un prénom"))
         return spans
@@ -252,7 +291,7 @@ class Pseudonymizer:
         for ent in (doc if doc is not None else _ner()(text)).ents:
             words = ent.text.split()
             low = ent.text.lower()
-            if low in protected or low in self.keep or all(w.lower() in protected for w in words):
+            if low in protected or low in self._keep or all(w.lower() in protected for w in words):
                 continue
             if len(words) == 1 and low in _common_words() and low not in _first_names():
                 continue  # "Appelez", "Madame", "Bonjour": ordinary words spaCy took for names

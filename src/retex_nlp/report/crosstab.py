@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2_contingency
 
-from .agreement import split_codes
+from ..answers import split_codes
 
 __all__ = ["theme_by_group"]
 

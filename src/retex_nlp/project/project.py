@@ -1,0 +1,430 @@
+"""A project: an analysis that keeps its state on disk, takes the analyst's edits and re-renders.
+
+>>> project = rx.analyse("enquete.csv", text="difficultes", by="profession", out="projet/")
+>>> project.themes                         # theme_id, label, size, share, key_terms, description
+>>> project.rename(3, "Lien avec les familles").merge([1, 4]).ban_quote("Mme [Nom] nous l'a dit")
+>>> project.save()                         # journal + state, then projet/rapport/ re-rendered
+>>> rx.Project.open("projet/").report()    # the same state, reopened: nothing is refitted
+
+What an analysis found (the answers as read, the themes and which answers are in them, the
+terms, the fitted model) is written once; the edits are a journal replayed over it
+(:mod:`retex_nlp.project.edits`), so every state can be rebuilt and explained. Rendering
+(:meth:`Project.report`, :meth:`Project.render`) reads that state and never fits anything.
+The folder layout is described in :mod:`retex_nlp.project.store`; ``retex report DIR`` and
+``retex edit DIR`` are this class's methods on the command line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..answers import NO_THEME, STATUS_LABELS_FR, join_codes, with_themes
+from ..embed import CachedEmbedder, embedding_model, fit_embedder
+from ..errors import RetexInputError
+from ..io.read import status_summary
+from ..quotes import representative_quotes
+from ..report import Report, theme_by_group
+from ..themes import label_from_terms, theme_key_terms
+from .edits import ThemeInfo, ThemeState, apply_edit, describe_edit
+from .store import (
+    FORMAT,
+    JOURNAL_FILE,
+    PROJECT_FILE,
+    SCHEMA_VERSION,
+    read_journal,
+    read_json,
+    read_rows,
+    write_journal,
+    write_json,
+    write_rows,
+)
+
+__all__ = ["Project", "NO_THEME_LABEL"]
+
+#: How answers in no theme are named in tables for readers.
+NO_THEME_LABEL = "(sans thème)"
+SHOWN, ANALYSED = "retex:texte_affiché", "retex:texte_analysé"
+
+
+class Project:
+    """An analysis to work on (see the module docstring). Made by :func:`retex_nlp.analyse`
+    or opened with :meth:`Project.open`.
+
+    Attributes
+    ----------
+    answers:
+        Every row read, as :func:`retex_nlp.read_answers` gave it (the user's columns intact).
+    settings:
+        How the analysis was run (question columns, ``by``, attribution, method, seed, embedder…).
+    journal:
+        The edits, in order (see :mod:`retex_nlp.project.edits`).
+    path:
+        The project folder, once saved or opened.
+    """
+
+    def __init__(self, answers: pd.DataFrame, texts: pd.DataFrame, settings: dict, base_themes: pd.DataFrame,
+                 base_pairs: pd.DataFrame, *, terms: pd.DataFrame, specificities: pd.DataFrame,
+                 answer_terms: pd.DataFrame, replacements: pd.DataFrame, journal: Sequence[dict] = (),
+                 model=None, path: str | Path | None = None, embedder: CachedEmbedder | None = None) -> None:
+        self.answers = answers
+        self.texts = texts  # answer_id, shown (pseudonymised), analysed (what was embedded)
+        self.settings = dict(settings)
+        self.base_themes = base_themes
+        self.base_pairs = base_pairs
+        self.terms = terms
+        self.specificities = specificities
+        self.answer_terms = answer_terms
+        self.replacements = replacements
+        self.model = model
+        self.path = Path(path) if path is not None else None
+        self._embedder = embedder
+        self.journal: list[dict] = []
+        self._state = self._base_state()
+        for edit in journal:
+            self._record(edit)
+        self._cache: dict = {}
+
+    # -- state ----------------------------------------------------------------------------------------
+    def _base_state(self) -> ThemeState:
+        themes = {int(r.theme_id): ThemeInfo(str(r.label), bool(r.user_label), str(r.description or ""),
+                                             str(r.origin)) for r in self.base_themes.itertuples(index=False)}
+        ok_ids = self.answers.loc[self.answers["status"] == "ok", "answer_id"].astype(str)
+        pairs: dict[str, list[int]] = {a: [] for a in ok_ids}
+        for a, t in zip(self.base_pairs["answer_id"].astype(str), self.base_pairs["theme_id"].astype(int), strict=True):
+            if a in pairs and t in themes:
+                pairs[a].append(t)
+        state = ThemeState(themes, pairs)
+        for text in self.settings.get("pinned") or []:
+            state.choices.pin.append(text)
+        for text in self.settings.get("banned") or []:
+            state.choices.ban.append(text)
+        return state
+
+    def _record(self, edit: dict) -> dict:
+        if not isinstance(edit, dict):
+            raise RetexInputError(f"modification illisible : {edit!r}")
+        done = apply_edit(self._state, edit, self._embed_answers, seed=int(self.settings.get("seed", 0)))
+        done["date"] = edit.get("date") or f"{datetime.now():%Y-%m-%d %H:%M}"
+        self.journal.append(done)
+        self._cache = {}
+        return done
+
+    def _embedding_model(self) -> CachedEmbedder:
+        if self._embedder is None:
+            cache = self.settings.get("cache_dir")
+            if cache and self.path is not None and not Path(cache).is_absolute():
+                cache = self.path / cache
+            self._embedder = embedding_model(self.settings.get("embedder") or "use", cache)
+            # an embedder that learns from the corpus (TF-IDF) is learned again on the same answers
+            fit_embedder(self._embedder, self.texts.loc[self._ok_mask(), "analysed"].tolist())
+        return self._embedder
+
+    def _ok_mask(self) -> np.ndarray:
+        return (self.answers["status"] == "ok").to_numpy()
+
+    def _embed_answers(self, answer_ids: Sequence[str]) -> np.ndarray:
+        analysed = self.texts.set_index("answer_id")["analysed"]
+        return self._embedding_model().encode(analysed.loc[list(answer_ids)].astype(str).tolist())
+
+    # -- edits ---------------------------------------------------------------------------------------
+    def rename(self, theme: int, label: str) -> Project:
+        """Give theme ``theme`` (its ``theme_id``) the label ``label``, everywhere."""
+        self._record({"action": "renommer", "thème": theme, "nom": label})
+        return self
+
+    def merge(self, themes: Sequence[int], label: str | None = None) -> Project:
+        """Merge ``themes`` into the first one (optionally renamed ``label``)."""
+        self._record({"action": "fusionner", "thèmes": list(themes), **({"nom": label} if label else {})})
+        return self
+
+    def split(self, theme: int, n: int = 2) -> list[int]:
+        """Split a theme in ``n`` by re-clustering its answers (k-means on their embeddings,
+        seeded); returns the ids of the parts (the first keeps ``theme``)."""
+        return self._record({"action": "scinder", "thème": theme, "parts": n})["nouveaux"]
+
+    def move(self, answers: str | Sequence[str], theme: int) -> Project:
+        """Put answers (their ``answer_id``) in ``theme`` only (``-1``: in no theme)."""
+        answers = [answers] if isinstance(answers, str) else list(answers)
+        self._record({"action": "déplacer", "réponses": answers, "thème": theme})
+        return self
+
+    def recode(self, answer: str, themes: Sequence[int | str]) -> Project:
+        """Give an answer exactly these themes (ids, or labels as shown in ``themes``)."""
+        by_label = {info.label: t for t, info in self._state.themes.items()}
+        by_label.update({self._label(t): t for t in self._state.themes})
+        ids = [by_label[t] if isinstance(t, str) and t in by_label else t for t in themes]
+        self._record({"action": "recoder", "réponse": str(answer), "thèmes": ids})
+        return self
+
+    def pin_quote(self, text: str) -> Project:
+        """Put the quote with this text first in its theme (matched on the text, all copies)."""
+        self._record({"action": "épingler", "texte": text})
+        return self
+
+    def ban_quote(self, text: str) -> Project:
+        """Never show a quote with this text, nor any copy of it, in any theme."""
+        self._record({"action": "écarter", "texte": text})
+        return self
+
+    def undo(self) -> dict:
+        """Take the last edit back (the journal is replayed without it); returns it."""
+        if not self.journal:
+            raise RetexInputError("aucune modification à annuler")
+        last, kept = self.journal[-1], self.journal[:-1]
+        self.journal, self._state = [], self._base_state()
+        for edit in kept:
+            self._record(edit)
+        self._cache = {}
+        return last
+
+    def history(self) -> list[str]:
+        """The edits, one French sentence each."""
+        return [f"{e.get('date', '')} : {describe_edit(e)}" for e in self.journal]
+
+    # -- what the state says ------------------------------------------------------------------------------
+    def _key_terms(self) -> dict[int, list[tuple[str, float]]]:
+        if "key_terms" not in self._cache:
+            docs = dict(zip(self.answer_terms["answer_id"].astype(str), self.answer_terms["terms"], strict=True))
+            topics, texts = [], []
+            for a, ts in self._state.pairs.items():
+                for t in ts:
+                    topics.append(t)
+                    texts.append(docs.get(a) or "_")
+            self._cache["key_terms"] = theme_key_terms(topics, texts, 10)
+        return self._cache["key_terms"]
+
+    def _label(self, theme: int) -> str:
+        info = self._state.themes[theme]
+        words = self._key_terms().get(theme)
+        return info.label if info.user_label or not words else label_from_terms(words)
+
+    @property
+    def themes(self) -> pd.DataFrame:
+        """``theme_id``, ``label``, ``size`` (ok answers in it), ``share`` (of ok answers),
+        ``key_terms`` (with their specificity), ``description``, ``origin``."""
+        if "themes" not in self._cache:
+            n_ok = max(len(self._state.pairs), 1)
+            sizes: dict[int, int] = {}
+            for ts in self._state.pairs.values():
+                for t in ts:
+                    sizes[t] = sizes.get(t, 0) + 1
+            words = self._key_terms()
+            rows = [{"theme_id": t, "label": self._label(t), "size": sizes.get(t, 0),
+                     "share": round(sizes.get(t, 0) / n_ok, 4),
+                     "key_terms": ", ".join(f"{w} ({s:g})" for w, s in words.get(t, [])),
+                     "description": info.description, "origin": info.origin}
+                    for t, info in sorted(self._state.themes.items())]
+            table = pd.DataFrame(rows, columns=["theme_id", "label", "size", "share", "key_terms", "description",
+                                                "origin"])
+            if self.settings.get("method") == "themes":  # found themes: largest first, as they were found
+                table = table.sort_values(["size", "theme_id"], ascending=[False, True], kind="stable")
+            self._cache["themes"] = table.reset_index(drop=True)
+        return self._cache["themes"]
+
+    @property
+    def assignments(self) -> pd.DataFrame:
+        """One row per answer read: ``answer_id``, ``status``, ``theme_id`` (ids joined by
+        ``;``, ``-1`` for none), ``theme_label`` (labels joined by ``;``, empty for none)."""
+        labels = dict(zip(self.themes["theme_id"], self.themes["label"], strict=True))
+        ids, names = [], []
+        for a in self.answers["answer_id"].astype(str):
+            ts = self._state.pairs.get(a, [])
+            ids.append(join_codes(ts) or str(NO_THEME))
+            names.append(";".join(labels[t] for t in ts))
+        return pd.DataFrame({"answer_id": self.answers["answer_id"].to_numpy(), "status": self.answers["status"].to_numpy(),
+                             "theme_id": ids, "theme_label": names})
+
+    @property
+    def by(self) -> list[str]:
+        return list(self.settings.get("by") or [])
+
+    @property
+    def quotes(self) -> pd.DataFrame:
+        """The representative quotes of the current themes (pins and bans applied)."""
+        if "quotes" not in self._cache:
+            shown = self.answers.assign(text=self.texts["shown"].to_numpy())
+            template = self.settings.get("attribution")
+            self._cache["quotes"] = representative_quotes(
+                shown, self.assignments, n=int(self.settings.get("n_quotes", 5)), by=self.by or None,
+                template=template, embedder=self._embedding_model(), choices=self._state.choices,
+                pseudonymizer=False)
+        return self._cache["quotes"]
+
+    @property
+    def by_group(self) -> dict[str, pd.DataFrame]:
+        """``{variable: theme x group table}`` (see :func:`retex_nlp.theme_by_group`)."""
+        ok = self.coded_answers()
+        ok = ok[ok["status"] == "ok"]
+        return {var: theme_by_group(ok.assign(theme_label=ok["theme_label"].replace("", NO_THEME_LABEL)), var)
+                for var in self.by if var in ok.columns}
+
+    def coded_answers(self) -> pd.DataFrame:
+        """The answers as read, text pseudonymised, with ``theme_id`` and ``theme_label``
+        added: the user's columns keep their names and values."""
+        return with_themes(self.answers.assign(text=self.texts["shown"].to_numpy()), self.assignments, text=True)
+
+    # -- rendering ------------------------------------------------------------------------------------
+    def report(self) -> Report:
+        """The report of the current state (nothing is fitted)."""
+        meta = {"source": ", ".join(Path(s).name for s in self.settings.get("sources", [])) or "DataFrame",
+                "question(s)": ", ".join(map(str, self.settings.get("text_columns", []))),
+                "date": f"{datetime.now():%d/%m/%Y}", "méthode": self.settings.get("method_label", ""),
+                "graine": self.settings.get("seed", 0), "plongements": self.settings.get("embedder_name", "")}
+        if self.journal:
+            meta["modifications"] = len(self.journal)
+        themes = self.themes.drop(columns=["origin"])
+        codebook = None
+        if self.settings.get("method") in ("codebook", "mixed"):
+            codebook = pd.DataFrame({"name": themes["label"], "description": themes["description"]})
+        report = Report(title=self.settings.get("title") or "Analyse des réponses libres", answers=self.coded_answers(),
+                        summary=status_summary(self.answers), themes=themes, quotes=self.quotes, terms=self.terms,
+                        specificities=self.specificities, by_group=self.by_group, codebook=codebook,
+                        replacements=self.replacements, meta=meta)
+        report.charts()
+        return report
+
+    def render(self, directory: str | Path | None = None, *, private_dir: str | Path | None = None
+               ) -> dict[str, Path]:
+        """Write every output of the current state: in ``rapport/`` and ``prive/`` of the
+        project folder by default."""
+        if directory is None:
+            if self.path is None:
+                raise ValueError("save() the project first, or give the folder to write the report in")
+            directory, private_dir = self.path / "rapport", private_dir or self.path / "prive"
+        return self.report().write(directory, private_dir=private_dir)
+
+    # -- on disk --------------------------------------------------------------------------------------
+    def save(self, path: str | Path | None = None, *, render: bool = True) -> dict[str, Path]:
+        """Write the project in ``path`` (default: where it was opened or last saved), then
+        render its outputs (``render=False``: the state only). Returns the files written."""
+        if path is not None:
+            target = Path(path)
+            if self.path is not None and target.resolve() != self.path.resolve() and self._embedder is None:
+                self._embedding_model()  # keep using the cache where it is
+            self.path = target
+        if self.path is None:
+            raise ValueError("give the project folder: save(path)")
+        root = self.path
+        root.mkdir(parents=True, exist_ok=True)
+        state = root / "etat"
+        # etat/ holds the pseudonymised texts only; the answers as written are personal data: prive/
+        write_rows(state / "reponses.jsonl", self.answers.assign(text=self.texts["shown"].to_numpy(), **{
+            SHOWN: self.texts["shown"].to_numpy(), ANALYSED: self.texts["analysed"].to_numpy()}))
+        write_rows(root / "prive" / "textes_originaux.jsonl", self.answers[["answer_id", "text"]])
+        write_rows(state / "themes.jsonl", self.base_themes)
+        write_rows(state / "affectations.jsonl", self.base_pairs)
+        write_rows(state / "termes.jsonl", self.terms)
+        write_rows(state / "specificites.jsonl", self.specificities)
+        write_rows(state / "termes_reponses.jsonl", self.answer_terms)
+        write_rows(root / "prive" / "remplacements.jsonl", self.replacements)
+        if self.model is not None and not (root / "modele").exists():
+            _save_model(self.model, root / "modele")
+        write_journal(root / JOURNAL_FILE, self.journal)
+        write_json(root / PROJECT_FILE, {
+            "format": FORMAT, "schema_version": SCHEMA_VERSION, "retex_nlp": _version(),
+            "updated": f"{datetime.now():%Y-%m-%d %H:%M:%S}", "settings": self.settings,
+            "counts": {s: int((self.answers["status"] == s).sum()) for s in STATUS_LABELS_FR},
+            "themes": int(len(self._state.themes)), "edits": len(self.journal)})
+        written = {"project": root / PROJECT_FILE, "journal": root / JOURNAL_FILE}
+        if render:
+            written.update(self.render())
+        return written
+
+    @classmethod
+    def open(cls, path: str | Path) -> Project:
+        """Open a project folder written by :meth:`save` (or ``retex analyse --out``)."""
+        root = Path(path)
+        if not root.is_dir():
+            raise RetexInputError("dossier de projet introuvable", path=root)
+        meta_path = root / PROJECT_FILE
+        if not meta_path.exists():
+            hint = (" : il contient un rapport d'une version antérieure de retex_nlp, sans état à reprendre ; "
+                    "relancez « retex analyse » pour en faire un projet") if (root / "report.html").exists() else \
+                " (aucun fichier projet.json) ; créez-le avec « retex analyse … --out DOSSIER »"
+            raise RetexInputError("ce dossier n'est pas un projet retex_nlp" + hint, path=root)
+        meta = read_json(meta_path)
+        if meta.get("format") != FORMAT:
+            raise RetexInputError(f"projet.json n'est pas un fichier de projet retex_nlp (format {meta.get('format')!r})",
+                                  path=meta_path)
+        version = meta.get("schema_version")
+        if not isinstance(version, int) or version > SCHEMA_VERSION:
+            raise RetexInputError(f"projet au format {version}, plus récent que celui que cette version de "
+                                  f"retex_nlp sait lire ({SCHEMA_VERSION}) : mettez retex_nlp à jour",
+                                  path=meta_path)
+        if version < SCHEMA_VERSION:  # pragma: no cover - no older schema exists yet
+            raise RetexInputError(f"projet à l'ancien format {version} : relancez « retex analyse »", path=meta_path)
+        state = root / "etat"
+        stored = read_rows(state / "reponses.jsonl")
+        missing = {SHOWN, ANALYSED, "answer_id", "status"} - set(stored.columns)
+        if missing:
+            raise RetexInputError(f"fichier endommagé : colonnes manquantes {sorted(missing)}",
+                                  path=state / "reponses.jsonl")
+        texts = pd.DataFrame({"answer_id": stored["answer_id"].to_numpy(), "shown": stored[SHOWN].fillna("").to_numpy(),
+                              "analysed": stored[ANALYSED].fillna("").to_numpy()})
+        answers = stored.drop(columns=[SHOWN, ANALYSED])
+        originals = root / "prive" / "textes_originaux.jsonl"
+        if originals.exists():  # without it (a copy shared without prive/), the pseudonymised texts
+            raw = read_rows(originals)
+            if raw["answer_id"].astype(str).tolist() != answers["answer_id"].astype(str).tolist():
+                raise RetexInputError("prive/textes_originaux.jsonl ne correspond pas aux réponses du projet",
+                                      path=originals)
+            answers["text"] = raw["text"].to_numpy()
+        private = root / "prive" / "remplacements.jsonl"
+        replacements = read_rows(private) if private.exists() else pd.DataFrame(
+            columns=["answer_id", "original", "placeholder", "rule", "start", "end"])
+        settings = meta.get("settings") or {}
+        return cls(answers, texts, settings, read_rows(state / "themes.jsonl"), read_rows(state / "affectations.jsonl"),
+                   terms=read_rows(state / "termes.jsonl"), specificities=read_rows(state / "specificites.jsonl"),
+                   answer_terms=read_rows(state / "termes_reponses.jsonl"), replacements=replacements,
+                   journal=read_journal(root / JOURNAL_FILE), path=root)
+
+    def load_model(self):
+        """The fitted theme model or coder saved in ``modele/`` (to code a new wave)."""
+        if self.model is None and self.path is not None:
+            self.model = _load_model(self.path / "modele", self.settings)
+        return self.model
+
+    def _repr_html_(self) -> str:
+        return self.report()._repr_html_() + (f"<p>{len(self.journal)} modification(s).</p>" if self.journal else "")
+
+    def __repr__(self) -> str:
+        where = f" in {self.path}" if self.path else ""
+        return (f"<Project{where}: {len(self.answers)} answers, {len(self._state.themes)} themes, "
+                f"{len(self.journal)} edits>")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("retex_nlp")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree without install
+        return "inconnue"
+
+
+def _save_model(model, directory: Path) -> None:
+    """ThemeFinder and CodebookCoder save themselves; a MixedCoder saves its coder and new themes."""
+    if hasattr(model, "coder_") and hasattr(model, "finder_"):
+        model.coder_.save(directory / "grille")
+        if model.finder_ is not None:
+            model.finder_.save(directory / "nouveaux")
+        return
+    model.save(directory)
+
+
+def _load_model(directory: Path, settings: dict):
+    from ..coding import CodebookCoder
+    from ..themes import ThemeFinder
+
+    cache = settings.get("cache_dir")
+    if settings.get("method") == "themes":
+        return ThemeFinder.load(directory, cache_dir=cache)
+    if (directory / "grille").exists():
+        return CodebookCoder.load(directory / "grille", cache_dir=cache)
+    return CodebookCoder.load(directory, cache_dir=cache)
+

@@ -1,0 +1,9 @@
+"""Counting what people wrote: term counts per group, specificities, concordance, word clouds."""
+
+from .clouds import word_cloud, word_clouds
+from .concordance import concordance
+from .counts import TermCounter, TermCounts, answer_terms, specificities, term_frequencies
+from .specificities import lafon_scores, log_likelihood, specificity_table
+
+__all__ = ["term_frequencies", "specificities", "TermCounter", "TermCounts", "answer_terms", "concordance",
+           "lafon_scores", "log_likelihood", "specificity_table", "word_cloud", "word_clouds"]

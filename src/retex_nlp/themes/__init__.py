@@ -1,0 +1,15 @@
+"""Inductive themes: embeddings grouped by a clusterer, labelled by their distinctive terms."""
+
+from .clusterers import (
+           HDBSCANClusterer,
+           KMeansClusterer,
+           make_clusterer,
+           register_clusterer,
+           theme_params,
+)
+from .finder import ThemeFinder, format_key_terms, label_from_terms, split_members, theme_key_terms
+from .stability import theme_stability
+
+__all__ = ["ThemeFinder", "theme_stability", "theme_params", "HDBSCANClusterer", "KMeansClusterer",
+           "make_clusterer", "register_clusterer", "split_members", "theme_key_terms", "label_from_terms",
+           "format_key_terms"]

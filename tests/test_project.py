@@ -1,0 +1,224 @@
+"""The project: analyse -> edit -> re-render -> reopen, the user's columns kept, clear errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import retex_nlp as rx
+from retex_nlp.cli import app
+
+from .conftest import BUNDLED
+
+runner = CliRunner()
+OUTPUTS = ("answers_coded.csv", "themes.csv", "quotes.csv", "report.html")
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("network disabled in tests")
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
+@pytest.fixture(scope="module")
+def survey(tmp_path_factory) -> Path:
+    """400 real answers with the bundled corpus's own columns (id, theme, question_code,
+    question), plus user columns named like the tool's (status, note) and a profession."""
+    frame = pd.read_csv(BUNDLED, dtype=str)
+    frame = frame[frame["question_code"].isin(["FIS_05", "ECO_06"])].groupby("question_code").head(200)
+    frame = frame.reset_index(drop=True)
+    frame["status"] = ["validé" if i % 3 else "brouillon" for i in range(len(frame))]
+    frame["note"] = [str(i % 10) for i in range(len(frame))]
+    frame["profession"] = ["Assistante familiale", "Éducateur", "Psychologue", "Assistante sociale"] * (len(frame) // 4)
+    path = tmp_path_factory.mktemp("survey") / "enquete.csv"
+    frame.to_csv(path, index=False, sep=";", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def project_dir(survey, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("projet") / "projet"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(socket.socket, "connect", lambda *a, **k: (_ for _ in ()).throw(OSError("no network")))
+        rx.analyse(survey, text="text", by=["theme", "profession"], attribution="{question_code}", n_quotes=3,
+                   out=out, seed=0)
+    return out
+
+
+def _outputs(folder: Path) -> dict[str, str]:
+    return {name: (folder / "rapport" / name).read_text(encoding="utf-8") for name in OUTPUTS}
+
+
+def test_user_columns_and_ids_are_kept_in_every_output(project_dir, survey):
+    source = pd.read_csv(survey, sep=";", dtype=str, keep_default_na=False)
+    coded = pd.read_csv(project_dir / "rapport" / "answers_coded.csv", dtype=str, keep_default_na=False)
+    assert len(coded) == len(source)
+    # the file's id column is the answer id (not 2, 3, 4…), and stays a column of its own
+    assert coded["answer_id"].tolist() == source["id"].tolist() == coded["id"].tolist()
+    for column in ("theme", "question", "question_code", "profession"):  # never overwritten by a tool column
+        assert coded[column].tolist() == source[column].tolist(), column
+    # the user's "status" and "note" keep their values under a suffixed name, beside the tool's
+    assert coded["status (fichier)"].tolist() == source["status"].tolist()
+    assert coded["note"].tolist() == source["note"].tolist()
+    assert set(coded["status"]) <= set(rx.STATUSES)
+    assert {"theme_id", "theme_label"} <= set(coded.columns)
+    sheet = pd.read_excel(project_dir / "rapport" / "report.xlsx", sheet_name="Réponses", dtype=str)
+    assert sheet["theme"].tolist() == source["theme"].tolist()
+    # the theme x group tables compare the user's groups, not the tool's themes with themselves
+    by_theme = pd.read_excel(project_dir / "rapport" / "report.xlsx", sheet_name="Thèmes x theme")
+    assert set(by_theme["group"]) == set(source["theme"])
+    with zipfile.ZipFile(project_dir / "rapport" / "project.qdpx") as z:
+        qde = z.read("project.qde").decode("utf-8")
+    assert 'name="theme"' in qde and "Transition écologique" in qde and 'name="score_' not in qde
+
+
+def test_attribution_from_a_column_that_is_not_a_by_variable(project_dir):
+    quotes = pd.read_csv(project_dir / "rapport" / "quotes.csv", dtype=str)
+    assert len(quotes) and set(quotes["attribution"]) <= {"FIS_05", "ECO_06"}
+    assert quotes["attribution"].notna().all()
+
+
+def test_edit_render_reopen_round_trip(project_dir, tmp_path):
+    work = tmp_path / "copie"
+    shutil.copytree(project_dir, work)
+    project = rx.Project.open(work)
+    themes = project.themes
+    assert len(themes) >= 4 and not project.journal
+    big, second, third = themes["theme_id"].iloc[:3].tolist()
+    n_big = int(themes.loc[themes["theme_id"] == big, "size"].iloc[0])
+    n_third = int(themes.loc[themes["theme_id"] == third, "size"].iloc[0])
+    banned = project.quotes[project.quotes["theme_id"] == second].iloc[0]["quote"]
+    n_merged = n_third + int(themes.loc[themes["theme_id"] == second, "size"].iloc[0])
+    project.rename(big, "Lien avec les familles").merge([third, second]).ban_quote(banned)
+    assert int(project.themes.set_index("theme_id").loc[third, "size"]) == n_merged
+    new_ids = project.split(third, 2)  # the parts are labelled by their own key terms
+    assert len(new_ids) == 2 and new_ids[0] == third
+    project.save()
+    after = project.themes.set_index("theme_id")
+    assert second not in after.index
+    assert after.loc[big, "label"] == "Lien avec les familles" and after.loc[big, "size"] == n_big
+    assert after.loc[new_ids, "size"].sum() == n_merged and after.loc[new_ids, "size"].min() > 0
+    assert after.loc[new_ids[0], "label"] != after.loc[new_ids[1], "label"]
+    rendered = _outputs(work)
+    for name in OUTPUTS:  # the new name everywhere
+        assert "Lien avec les familles" in rendered[name], name
+    with zipfile.ZipFile(work / "rapport" / "report.docx") as z:
+        assert "Lien avec les familles" in z.read("word/document.xml").decode("utf-8")
+    assert banned not in rendered["quotes.csv"]
+    journal = (work / "journal.yml").read_text(encoding="utf-8")
+    assert "renommer" in journal and "fusionner" in journal and "scinder" in journal and "écarter" in journal
+
+    again = rx.Project.open(work)  # the journal replayed: same state, same outputs
+    pd.testing.assert_frame_equal(again.themes, project.themes)
+    pd.testing.assert_frame_equal(again.assignments, project.assignments)
+    again.render()
+    assert _outputs(work) == rendered
+
+    undone = again.undo()
+    assert undone["action"] == "scinder" and set(again.themes["theme_id"]) == set(after.index) - {new_ids[1]}
+
+
+def test_report_never_fits(project_dir, tmp_path, monkeypatch):
+    work = tmp_path / "copie"
+    shutil.copytree(project_dir, work)
+    (work / "rapport" / "themes.csv").unlink()
+
+    def spy(*args, **kwargs):
+        raise AssertionError("report must not fit anything")
+
+    for cls in (rx.ThemeFinder, rx.CodebookCoder, rx.MixedCoder, rx.AnalysisPipeline, rx.TfidfEmbedder):
+        for name in ("fit", "fit_transform"):
+            if hasattr(cls, name):
+                monkeypatch.setattr(cls, name, spy)
+    monkeypatch.setattr(rx.USEEmbedder, "encode", spy)  # every vector comes from the project's cache
+    result = runner.invoke(app, ["report", str(work)])
+    assert result.exit_code == 0, result.output
+    assert (work / "rapport" / "themes.csv").exists()
+    assert _outputs(work) == _outputs(project_dir)
+
+
+def test_cli_edit_then_report(project_dir, tmp_path):
+    work = tmp_path / "copie"
+    shutil.copytree(project_dir, work)
+    themes = pd.read_csv(work / "rapport" / "themes.csv")
+    a, b = themes["theme_id"].iloc[:2].tolist()
+    result = runner.invoke(app, ["edit", str(work), "--rename", str(a), "Fiscalité des ménages", "--merge",
+                                 str(a), str(b), "--pin-quote", "une citation qui n'existe pas encore"])
+    assert result.exit_code == 0, result.output
+    assert "renommé « Fiscalité des ménages »" in result.output and "retex report" in result.output
+    result = runner.invoke(app, ["report", str(work)])
+    assert result.exit_code == 0, result.output
+    themes = pd.read_csv(work / "rapport" / "themes.csv")
+    assert "Fiscalité des ménages" in set(themes["label"]) and b not in set(themes["theme_id"])
+    assert "Fiscalité des ménages" in (work / "rapport" / "report.html").read_text(encoding="utf-8")
+    bad = runner.invoke(app, ["edit", str(work), "--rename", "999", "x"])
+    assert bad.exit_code == 2 and "pas de thème 999" in bad.output and "Traceback" not in bad.output
+    assert "Fiscalité des ménages" in runner.invoke(app, ["edit", str(work), "--list"]).output
+
+
+def test_old_or_damaged_projects_give_clear_french_errors(project_dir, tmp_path):
+    old = tmp_path / "ancien"
+    old.mkdir()
+    (old / "report.html").write_text("<html></html>", encoding="utf-8")
+    with pytest.raises(rx.RetexInputError, match="version antérieure"):
+        rx.Project.open(old)
+    result = runner.invoke(app, ["report", str(old)])
+    assert result.exit_code == 2 and "n'est pas un projet retex_nlp" in result.output
+
+    newer = tmp_path / "recent"
+    shutil.copytree(project_dir, newer)
+    meta = json.loads((newer / "projet.json").read_text(encoding="utf-8"))
+    (newer / "projet.json").write_text(json.dumps({**meta, "schema_version": 99}), encoding="utf-8")
+    with pytest.raises(rx.RetexInputError, match="plus récent"):
+        rx.Project.open(newer)
+
+    cut = tmp_path / "tronque"
+    shutil.copytree(project_dir, cut)
+    answers = cut / "etat" / "reponses.jsonl"
+    data = answers.read_bytes()
+    answers.write_bytes(data[: len(data) // 2])
+    with pytest.raises(rx.RetexInputError, match="reponses.jsonl") as err:
+        rx.Project.open(cut)
+    assert "endommagé" in str(err.value) or "tronqué" in str(err.value)
+    result = runner.invoke(app, ["report", str(cut)])
+    assert result.exit_code == 2 and "reponses.jsonl" in result.output and "Traceback" not in result.output
+
+    journal = tmp_path / "journal"
+    shutil.copytree(project_dir, journal)
+    (journal / "journal.yml").write_text("- action: renommer\n  thème: [1\n", encoding="utf-8")
+    with pytest.raises(rx.RetexInputError, match="ligne"):
+        rx.Project.open(journal)
+
+
+def test_analyse_from_several_files_and_a_codebook(tmp_path):
+    frame = pd.read_csv(BUNDLED, dtype=str)
+    one = frame[frame["question_code"] == "FIS_02"].head(120)
+    two = frame[frame["question_code"] == "ECO_06"].head(120)
+    one.to_csv(tmp_path / "vague1.csv", index=False)
+    two.to_csv(tmp_path / "vague2.csv", index=False)
+    answers = rx.read_answers([tmp_path / "vague1.csv", tmp_path / "vague2.csv"], text="text")
+    assert len(answers) == 240 and answers["source_file"].tolist() == ["vague1.csv"] * 120 + ["vague2.csv"] * 120
+    assert answers["answer_id"].iloc[0] == "vague1:" + one["id"].iloc[0] and answers["answer_id"].is_unique
+    book = rx.Codebook.from_dict({"themes": [
+        {"name": "fiscalité", "description": "Baisser ou supprimer des impôts et des taxes.",
+         "keywords": ["impôt", "taxe", "TVA"]},
+        {"name": "transports", "description": "Prendre les transports en commun, le vélo plutôt que la voiture.",
+         "keywords": ["vélo", "transport en commun", "voiture"]}]})
+    project = rx.analyse([tmp_path / "vague1.csv", tmp_path / "vague2.csv"], text="text", codebook=book,
+                         by="source_file", out=tmp_path / "projet")
+    assert project.themes["label"].tolist() == ["fiscalité", "transports"]
+    assert book.names == ["fiscalité", "transports"]  # the caller's codebook is untouched
+    coded = pd.read_csv(tmp_path / "projet" / "rapport" / "answers_coded.csv", dtype=str, keep_default_na=False)
+    fis = coded["source_file"] == "vague1.csv"
+    assert coded.loc[fis, "theme_label"].str.contains("fiscalité").mean() > 0.5
+    reopened = rx.Project.open(tmp_path / "projet").rename(1, "mobilité")
+    assert reopened.themes["label"].tolist() == ["fiscalité", "mobilité"]
+    assert "mobilité" in set(reopened.quotes["theme_label"])
