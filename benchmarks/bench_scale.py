@@ -138,7 +138,7 @@ def step_embed(size: str, workers: int) -> dict:
     already = len(EmbeddingCache(cache).index(USEEmbedder())) if cache is not None else 0
     start = time.perf_counter()
     with dask_client(workers=workers if workers > 1 else None) as client:
-        emb = embed_corpus(texts, "use", cache=cache, client=client, progress=size == "all",
+        emb = embed_corpus(texts, "use", cache_dir=cache, client=client, progress=size == "all",
                            out=CACHE / "all.npy" if size == "all" else None)
     seconds = time.perf_counter() - start
     embedded = len(set(texts)) - already  # what this run computed (the rest was in the cache)
@@ -150,7 +150,7 @@ def _question(code: str):
     """Answers of one question, or of all 12 pooled (``ALL``), with their cached embeddings."""
     from retex_nlp.io.read import read_answers
     from retex_nlp.scale import embed_corpus, iter_chunks
-    from retex_nlp.terms import answer_texts
+    from retex_nlp.answers import ok_answers
 
     if code.startswith("HEAD"):  # HEAD10000: the first answers of each question, in proportion
         answers = head_answers(int(code[4:]))
@@ -161,8 +161,8 @@ def _question(code: str):
         del parts
     else:
         answers = read_answers(CORPUS / f"{code}.csv.gz")
-    texts = answer_texts(answers)["text"].tolist()
-    emb = embed_corpus(texts, "use", cache=CACHE / "embeddings", progress=False)
+    texts = ok_answers(answers)["text"].tolist()
+    emb = embed_corpus(texts, "use", cache_dir=CACHE / "embeddings", progress=False)
     return answers, texts, emb
 
 
@@ -178,7 +178,7 @@ def step_themes(code: str, stability: bool) -> dict:
     seconds = time.perf_counter() - start
     ok = assigned["status"] == "ok"
     row = {"question": code, "answers": len(answers), "ok": int(ok.sum()), "fitted_on": finder.n_answers_fitted_,
-           "themes": len(finder.theme_ids_), "share_assigned": float((assigned.loc[ok, "theme"] != -1).mean()),
+           "themes": len(finder.theme_ids_), "share_assigned": float((assigned.loc[ok, "theme_id"] != -1).mean()),
            "seconds": seconds, "read_seconds": read_seconds, "labels": [finder.labels_[t] for t in finder.theme_ids_[:5]]}
     if stability:
         start = time.perf_counter()

@@ -61,9 +61,9 @@ def main() -> None:
     args = parser.parse_args()
 
     import spacy
+    from retex_nlp.normalize import normalize_text
 
     from retex_nlp.text.analyzer import FrenchAnalyzer, load_spacy
-    from retex_nlp.text.normalize import normalize_text
 
     texts = load_answers(args.n)
     base = texts[: args.baseline]

@@ -34,9 +34,9 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import SHARED, machine, markdown, replace_section, rss_mb  # noqa: E402
+from retex_nlp.coding.agreement import code_matrix, cohen_kappa  # noqa: E402
 
 from retex_nlp import Codebook, CodebookCoder, EmbeddingCache, ThemeFinder, USEEmbedder  # noqa: E402
-from retex_nlp.agreement import code_matrix, cohen_kappa  # noqa: E402
 
 LGA = SHARED / "gdn_annotated_lga_elf"
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -85,7 +85,7 @@ def inductive(name: str, data: pd.DataFrame, emb: np.ndarray, seed: int) -> list
     for method in ("retex_nlp ThemeFinder", "BERTopic (defaults)"):
         start = time.perf_counter()
         if method.startswith("retex"):
-            topics = ThemeFinder(seed=seed).fit_transform(data["text"].tolist(), embeddings=emb)["theme"].to_numpy()
+            topics = ThemeFinder(seed=seed).fit_transform(data["text"].tolist(), embeddings=emb)["theme_id"].to_numpy()
         else:
             topics = np.asarray(BERTopic().fit_transform(data["text"].tolist(), embeddings=emb)[0])
         seconds = time.perf_counter() - start
@@ -115,7 +115,7 @@ def zero_shot(name: str, data: pd.DataFrame, emb: np.ndarray, names: list[str], 
     rows = []
     start = time.perf_counter()
     coded = CodebookCoder(codebook_from_names(names), embedder).transform(texts)
-    pred = [[c for c in codes.split(";") if c in names] for codes in coded["codes"]]
+    pred = [[c for c in codes.split(";") if c in names] for codes in coded["theme_label"]]
     rows.append({"question": name, "method": "retex_nlp CodebookCoder", "themes": len(names),
                  **multilabel_scores(gold, pred, names), "seconds": round(time.perf_counter() - start, 1)})
     print(rows[-1], flush=True)
@@ -147,7 +147,7 @@ def supervised(name: str, data: pd.DataFrame, emb: np.ndarray, names: list[str],
     coder = CodebookCoder(codebook_from_names(names), embedder, seed=seed)
     coder.fit(texts[train].tolist(), [";".join(g) for g, t in zip(gold, train, strict=True) if t])
     coded = coder.transform(texts[~train].tolist())
-    pred = [[c for c in codes.split(";") if c in names] for codes in coded["codes"]]
+    pred = [[c for c in codes.split(";") if c in names] for codes in coded["theme_label"]]
     rows.append({"question": name, "method": "retex_nlp CodebookCoder.fit", "train": int(train.sum()),
                  "test": int((~train).sum()), **multilabel_scores(test_gold, pred, names),
                  "seconds": round(time.perf_counter() - start, 1)})
@@ -180,7 +180,7 @@ def twice(name: str, data: pd.DataFrame, emb: np.ndarray, seed: int) -> list[dic
         for _ in range(2):
             if method.startswith("retex"):
                 finder = ThemeFinder(seed=seed)
-                topics = finder.fit_transform(texts, embeddings=emb)["theme"].to_numpy()
+                topics = finder.fit_transform(texts, embeddings=emb)["theme_id"].to_numpy()
                 labels = sorted(finder.labels_.values())
             else:
                 model = BERTopic()
