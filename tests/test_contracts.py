@@ -133,7 +133,7 @@ def test_clusterer_seam(answers):
 
 
 # -- the layout: read -> text -> terms | embed -> themes / coding -> quotes (+ privacy) -> report -------
-STAGES = {"errors": 0, "answers": 0, "normalize": 0, "data": 0, "io": 1, "text": 2, "privacy": 3, "terms": 3,
+STAGES = {"errors": 0, "answers": 0, "normalize": 0, "files": 0, "data": 0, "io": 1, "text": 2, "privacy": 3, "terms": 3,
           "embed": 3, "themes": 4, "coding": 5, "quotes": 6, "report": 7, "project": 8, "scale": 8, "cli": 9,
           "app": 9, "__init__": 9}  # the public API (the package itself) is what the shells import
 

@@ -43,6 +43,7 @@ from .errors import (
     ModelNotFoundError,
     RetexError,
     RetexInputError,
+    RetexOutputError,
 )
 from .io import (
     FileInfo,
@@ -96,4 +97,5 @@ __all__ = [
     "Pseudonymizer", "pseudonymize", "representative_quotes", "QuoteChoices", "Report", "write_qdpx",
     "AnalysisPipeline", "analyse", "Project",
     "RetexError", "RetexInputError", "ColumnNotFoundError", "ModelNotFoundError", "MissingDependencyError",
+    "RetexOutputError",
 ]

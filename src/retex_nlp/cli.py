@@ -356,6 +356,7 @@ def _print_outputs(project, out: Path) -> None:
     labels = {"html": "Rapport HTML", "xlsx": "Classeur Excel", "docx": "Document Word",
               "answers": "Réponses codées (CSV)", "themes": "Thèmes (CSV)", "quotes": "Citations (CSV)",
               "qdpx": "Projet REFI-QDA (NVivo, ATLAS.ti, MAXQDA, QualCoder)",
+              "qdc": "Grille de codage REFI-QDA (.qdc)",
               "pseudonymisation": "Table de pseudonymisation (à vérifier, NE PAS diffuser)"}
     for key, path in _rendered(out).items():
         typer.echo(f"  {labels.get(key, key):<55} {path}")
@@ -365,7 +366,7 @@ def _rendered(out: Path) -> dict[str, Path]:
     report = out / "rapport"
     paths = {"html": report / "report.html", "xlsx": report / "report.xlsx", "docx": report / "report.docx",
              "answers": report / "answers_coded.csv", "themes": report / "themes.csv",
-             "quotes": report / "quotes.csv", "qdpx": report / "project.qdpx",
+             "quotes": report / "quotes.csv", "qdpx": report / "project.qdpx", "qdc": report / "grille.qdc",
              "pseudonymisation": out / "prive" / "pseudonymisation_a_verifier.csv"}
     return {k: p for k, p in paths.items() if p.exists()}
 

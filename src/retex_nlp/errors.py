@@ -6,8 +6,8 @@ import importlib
 from pathlib import Path
 from types import ModuleType
 
-__all__ = ["RetexError", "RetexInputError", "ColumnNotFoundError", "ModelNotFoundError", "MissingDependencyError",
-           "require"]
+__all__ = ["RetexError", "RetexInputError", "RetexOutputError", "ColumnNotFoundError", "ModelNotFoundError",
+           "MissingDependencyError", "require"]
 
 
 class RetexError(Exception):
@@ -44,6 +44,21 @@ class ColumnNotFoundError(RetexInputError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message otherwise
         return self.args[0]
+
+
+class RetexOutputError(RetexError, OSError):
+    """A file could not be written (full disk, read-only folder…); nothing half-written is left."""
+
+    def __init__(self, path: str | Path, cause: OSError) -> None:
+        import errno
+
+        self.path = str(path)
+        reasons = {errno.ENOSPC: "le disque est plein", errno.EROFS: "le dossier est en lecture seule",
+                   errno.EACCES: "droits insuffisants sur le dossier", errno.EPERM: "opération non permise",
+                   errno.EDQUOT: "quota du disque dépassé"}
+        reason = reasons.get(cause.errno, cause.strerror or str(cause))
+        super().__init__(f"impossible d'écrire le fichier {self.path} : {reason} ; aucun fichier à moitié écrit "
+                         "n'a été laissé (le précédent, s'il existait, est intact)")
 
 
 class ModelNotFoundError(RetexError, FileNotFoundError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["normalize_text", "normalize_answer", "strip_accents", "fold"]
+__all__ = ["normalize_text", "normalize_answer", "strip_accents", "fold", "strip_controls"]
 
 # Apostrophes and quote-like characters typed for an apostrophe (Word, iOS, AZERTY…).
 _APOSTROPHES = "\u2019\u2018\u02bc\u02bb\u0060\u00b4\u2032\u2035\uff07"
@@ -83,3 +83,18 @@ def strip_accents(text: str) -> str:
 def fold(text: str) -> str:
     """Case- and accent-insensitive key, for matching column names and user lists."""
     return strip_accents(text).casefold().strip()
+
+
+# Word's manual line break (\v) and page break (\f) become line breaks; the other control
+# characters (C0 but tab/newlines, DEL, C1) carry no text and break XML exports: removed.
+_CONTROLS = str.maketrans({"\x0b": "\n", "\x0c": "\n", **dict.fromkeys(
+    [chr(c) for c in [*range(0x00, 0x09), 0x0E, *range(0x0F, 0x20), *range(0x7F, 0xA0)]], None)})
+_HAS_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without control characters (the answer is kept): ``\\v``/``\\f`` (Word's
+    manual line and page breaks) become newlines, the others (BEL, NUL, ESC, C1…) go."""
+    if not _HAS_CONTROL.search(text):
+        return text
+    return text.translate(_CONTROLS)

@@ -44,7 +44,7 @@ from ..answers import (
     non_answer_list,
 )
 from ..errors import ColumnNotFoundError, RetexInputError
-from ..normalize import fold, normalize_answer
+from ..normalize import fold, normalize_answer, strip_controls
 from .encoding import _best_single_byte, decode_bytes, sniff_separator
 from .iramuteq import looks_like_iramuteq, parse_iramuteq
 
@@ -552,11 +552,14 @@ class _AnswerBuilder:
             values = frame[col].tolist()
             for i in range(n):
                 raw = values[i]
+                if isinstance(raw, str):
+                    raw = strip_controls(raw)
                 status, note = _status_of(raw, self.na_set, self.longest)
                 problem = info.problems.get(rows[i])
                 if problem and status != "empty" or problem and raw is None:
                     status, note = "unreadable", problem
-                out.append({"respondent_id": resp[i], "open_question": col, "text": "" if raw is None else str(raw),
+                out.append({"respondent_id": resp[i], "open_question": col,
+                            "text": "" if raw is None else str(raw),
                             "status": status, "status_note": note, "source_row": rows[i]})
         answers = pd.DataFrame(out, columns=[c for c in ANSWER_COLUMNS if c != "answer_id"])
         if info.format == "iramuteq" and "thematique" in columns:
@@ -565,7 +568,7 @@ class _AnswerBuilder:
         # the user's columns under their own names; one named like a tool column gets a suffix
         renamed = {v: _free_name(v, columns) for v in var_cols if v in RESERVED}
         for v in var_cols:
-            vals = [None if x is None else str(x) for x in frame[v].tolist()]
+            vals = [None if x is None else strip_controls(str(x)) for x in frame[v].tolist()]
             answers[renamed.get(v, v)] = vals * len(text_cols)
         ids = answers["respondent_id"].astype(str)
         if stacked:

@@ -284,9 +284,56 @@ class Project:
         report = Report(title=self.settings.get("title") or "Analyse des réponses libres", answers=self.coded_answers(),
                         summary=status_summary(self.answers), themes=themes, quotes=self.quotes, terms=self.terms,
                         specificities=self.specificities, by_group=self.by_group, codebook=codebook,
-                        replacements=self.replacements, meta=meta)
+                        replacements=self.replacements, meta=meta, method=self.method_note())
         report.charts()
         return report
+
+    def method_note(self) -> list[str]:
+        """What was done, with which settings, and its limits: a short note in French for the
+        reader of the report (one paragraph per item)."""
+        st = self.settings
+        counts = self.answers["status"].value_counts()
+        n_ok = int(counts.get("ok", 0))
+        sources = ", ".join(Path(s).name for s in st.get("sources", [])) or "un tableau de données"
+        left = ", ".join(f"{int(counts[s])} {label}" for s, label in STATUS_LABELS_FR.items()
+                         if s != "ok" and counts.get(s))
+        note = [f"Données : {len(self.answers)} réponses lues depuis {sources} (question(s) : "
+                f"{', '.join(map(str, st.get('text_columns', []))) or 'texte'}) ; {n_ok} réponses exploitables"
+                + (f", les autres étant signalées et gardées dans les fichiers : {left}" if left else "") + "."]
+        if st.get("pseudonymize", True):
+            note.append("Pseudonymisation : avant toute analyse, les noms, prénoms, lieux, dates, adresses et "
+                        "coordonnées repérés ont été remplacés par des mentions entre crochets ([Prénom], [Lieu]…), "
+                        "par des règles, une liste de prénoms et la reconnaissance d'entités de spaCy. Aucun outil "
+                        "ne repère tous les noms : relisez les citations avant de diffuser ce rapport.")
+        method = st.get("method")
+        embedder = st.get("embedder_name") or st.get("embedder") or "use"
+        if method == "themes":
+            note.append(f"Thèmes : chaque réponse est représentée par un plongement de phrase ({embedder}, calculé "
+                        f"sur cette machine), les réponses proches sont regroupées ({st.get('clusterer') or 'hdbscan'}"
+                        f", graine {st.get('seed', 0)}) et chaque thème est nommé par ses termes caractéristiques. "
+                        "Un thème est un regroupement statistique : il se lit et se nomme, il ne prouve rien à lui seul ; "
+                        "une réponse peut n'être dans aucun thème.")
+        else:
+            note.append(f"Codage : chaque réponse est comparée aux thèmes de la grille de codage "
+                        f"({st.get('codebook') or 'grille fournie'}) par leurs définitions, exemples et mots-clés "
+                        f"(plongements {embedder}, graine {st.get('seed', 0)}) ; une réponse peut recevoir plusieurs "
+                        "codes, ou aucun." + (" Les réponses hors grille ont été regroupées en nouveaux thèmes."
+                                             if method == "mixed" else ""))
+        note.append("Citations : choisies parmi les réponses les plus proches du centre de leur thème, lisibles et "
+                    "diverses ; leur attribution est élargie (ou retirée) quand moins de 5 répondants la partagent.")
+        if self.by:
+            note.append(f"Comparaisons ({', '.join(self.by)}) : les pourcentages portent sur les réponses exploitables "
+                        "de chaque groupe, dont l'effectif est indiqué ; les cases de moins de 5 réponses et les groupes "
+                        "de moins de 5 répondants sont signalés (*) et à lire avec prudence ; + et − marquent un écart "
+                        "significatif à 5 % (résidu ajusté).")
+        if self.journal:
+            note.append(f"Travail de l'analyste : {len(self.journal)} modification(s) des résultats automatiques "
+                        "(thèmes renommés, fusionnés, scindés, réponses recodées, citations choisies), consignées "
+                        "dans le journal du projet.")
+        note.append("Limites : les réponses courtes ou hors sujet se regroupent mal ; les effectifs par groupe "
+                    "reflètent qui a répondu, pas une population ; ce rapport aide la lecture des réponses, il ne la "
+                    "remplace pas.")
+        return note
 
     def render(self, directory: str | Path | None = None, *, private_dir: str | Path | None = None
                ) -> dict[str, Path]:

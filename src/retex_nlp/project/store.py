@@ -26,14 +26,13 @@ row) so that ids stay strings, empty cells stay empty, and no spreadsheet ever r
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
 from ..errors import RetexInputError
+from ..files import atomic_write
 
 __all__ = ["SCHEMA_VERSION", "FORMAT", "PROJECT_FILE", "JOURNAL_FILE", "atomic_write", "write_json", "read_json",
            "write_rows", "read_rows", "write_journal", "read_journal"]
@@ -42,20 +41,6 @@ FORMAT = "retex_nlp.projet"
 SCHEMA_VERSION = 1
 PROJECT_FILE = "projet.json"
 JOURNAL_FILE = "journal.yml"
-
-
-def atomic_write(path: Path, data: bytes) -> Path:
-    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def write_json(path: Path, data: dict) -> Path:

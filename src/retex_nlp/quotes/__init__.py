@@ -1,6 +1,7 @@
 """Representative quotes per theme, and the quotes a person pinned or banned."""
 
 from .choices import QuoteChoices
-from .select import attribution, readability, representative_quotes, theme_labels
+from .select import attribution, readability, representative_quotes, safe_attributions, theme_labels
 
-__all__ = ["representative_quotes", "QuoteChoices", "attribution", "readability", "theme_labels"]
+__all__ = ["representative_quotes", "QuoteChoices", "attribution", "safe_attributions", "readability",
+           "theme_labels"]

@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import RetexInputError
+from ..files import atomic_write
 from ..normalize import normalize_answer
 
 __all__ = ["QuoteChoices"]
@@ -64,9 +65,6 @@ class QuoteChoices:
         return cls([str(x) for x in data.get("pin") or []], [str(x) for x in data.get("ban") or []])
 
     def save(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.write_text("# Citations épinglées (pin : mises en tête de leur thème) et écartées (ban : jamais\n"
-                        "# citées, ni aucune copie), par leur texte.\n"
-                        + yaml.safe_dump({"pin": self.pin, "ban": self.ban}, allow_unicode=True, width=1000),
-                        encoding="utf-8")
-        return path
+        return atomic_write(path, "# Citations épinglées (pin : mises en tête de leur thème) et écartées (ban : "
+                            "jamais\n# citées, ni aucune copie), par leur texte.\n"
+                            + yaml.safe_dump({"pin": self.pin, "ban": self.ban}, allow_unicode=True, width=1000))

@@ -35,7 +35,7 @@ from ..privacy import Pseudonymizer
 from ..text.segment import split_sentences
 from .choices import QuoteChoices
 
-__all__ = ["representative_quotes", "attribution", "readability", "theme_labels"]
+__all__ = ["representative_quotes", "attribution", "safe_attributions", "readability", "theme_labels"]
 
 _WORDS = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
 _FUNCTION_WORDS = set(["le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "à", "au", "aux", "et", "ou", "mais", "donc", "or", "ni", "car", "que", "qu", "qui", "quoi", "dont", "où", "ce", "cet", "cette", "ces", "c", "il", "ils", "elle", "elles", "on", "je", "j", "tu", "nous", "vous", "me", "m", "te", "t", "se", "s", "lui", "leur", "leurs", "y", "en", "ne", "n", "pas", "plus", "son", "sa", "ses", "mon", "ma", "mes", "ton", "ta", "tes", "notre", "nos", "votre", "vos", "est", "sont", "était", "étaient", "a", "ont", "avait", "avaient", "être", "avoir", "fait", "été", "pour", "par", "avec", "sans", "sur", "sous", "dans", "chez", "entre", "très", "bien", "aussi", "tout", "tous", "toute", "toutes", "même", "comme", "si"])
@@ -51,6 +51,35 @@ def attribution(row: pd.Series | dict, template: str | None) -> str:
     text = template.format(**values)
     text = re.sub(r"\s*,\s*(?=,|$)", "", text)
     return re.sub(r"^\s*,\s*", "", re.sub(r"\s+", " ", text)).strip()
+
+
+def safe_attributions(frame: pd.DataFrame, template: str | None, min_group: int = 5) -> pd.Series:
+    """The attribution of each row of ``frame`` (respondents' answers) such that at least
+    ``min_group`` respondents share it: when fewer share the full attribution
+    (``"{profession}, {service}"``), the template's last fields are dropped one by one
+    (``"{profession}"``); when even one field singles out fewer than ``min_group`` respondents,
+    the attribution is left empty. Respondents are counted by ``respondent_id`` (else rows)."""
+    if not template:
+        return pd.Series("", index=frame.index, dtype=object)
+    fields = re.findall(r"{([^{}]+)}", template)
+    who = frame["respondent_id"].astype(str) if "respondent_id" in frame.columns else pd.Series(
+        range(len(frame)), index=frame.index).astype(str)
+    result = pd.Series("", index=frame.index, dtype=object)
+    pending = pd.Series(True, index=frame.index)
+    for k in range(len(fields), 0, -1):
+        partial = template
+        for f in fields[k:]:  # drop the last fields, with their separator
+            partial = re.sub(r"[^{}]*{" + re.escape(f) + r"}", "", partial)
+        labels = frame.apply(lambda row, t=partial: attribution(row, t), axis=1) if len(frame) else \
+            pd.Series(dtype=object)
+        sizes = pd.DataFrame({"label": labels, "who": who}).groupby("label")["who"].nunique()
+        enough = labels.map(sizes).fillna(0) >= min_group
+        take = pending & enough & (labels != "")
+        result[take] = labels[take]
+        pending &= ~take
+        if not pending.any():
+            break
+    return result
 
 
 def readability(text: str, min_words: int = 12, max_words: int = 60) -> float:
@@ -120,6 +149,7 @@ def representative_quotes(
     diversity: float = 0.3,
     choices: QuoteChoices | str | Path | None = None,
     pseudonymizer: Pseudonymizer | None | bool = True,
+    min_group: int = 5,
 ) -> pd.DataFrame:
     """Up to ``n`` quotes per theme (see the module docstring).
 
@@ -128,9 +158,11 @@ def representative_quotes(
     what :class:`~retex_nlp.ThemeFinder`, :class:`~retex_nlp.CodebookCoder` and
     :class:`~retex_nlp.MixedCoder` return). ``by`` (one column or several) spreads the quotes
     across groups; ``template`` (any column of ``answers``, e.g. ``"{profession}, {service}"``)
-    defaults to the ``by`` columns. Returns ``theme_id``, ``theme_label``, ``rank``, ``quote``,
-    ``attribution``, ``answer_id``, ``score``, ``centrality``, ``readability``, ``pinned`` (and
-    ``group`` with ``by``).
+    defaults to the ``by`` columns; an attribution shared by fewer than ``min_group``
+    respondents is made coarser (:func:`safe_attributions`), so that nobody is recognised from
+    it (``min_group=1`` keeps every attribution whole). Returns ``theme_id``, ``theme_label``,
+    ``rank``, ``quote``, ``attribution``, ``answer_id``, ``score``, ``centrality``,
+    ``readability``, ``pinned`` (and ``group`` with ``by``).
     """
     if "answer_id" not in answers.columns:
         raise KeyError("answers need an 'answer_id' column (read them with read_answers)")
@@ -152,6 +184,7 @@ def representative_quotes(
     pairs = pairs[pairs["answer_id"].isin(frame.index)]
     groups = (frame[by_cols].astype(str).agg(" | ".join, axis=1) if by_cols
               else pd.Series("", index=frame.index))
+    attributions = safe_attributions(frame, template, min_group) if template else None
     columns = ["theme_id", "theme_label", "rank", "quote", "attribution", "answer_id", "score", "centrality",
                "readability", "pinned"]
     rows: list[dict] = []
@@ -179,9 +212,9 @@ def representative_quotes(
         chosen = _select(cands, emb, base, n, diversity, [groups[a] for a, _ in cands], bool(by_cols), pinned)
         for rank, i in enumerate(chosen, start=1):
             answer_id, piece = cands[i]
-            row = frame.loc[answer_id]
             rows.append({"theme_id": int(theme), "theme_label": labels.get(int(theme), ""), "rank": rank,
-                         "quote": piece, "attribution": attribution(row, template), "answer_id": answer_id,
+                         "quote": piece, "attribution": attributions[answer_id] if attributions is not None else "",
+                         "answer_id": answer_id,
                          "score": round(float(base[i]), 4), "centrality": round(float(central[i]), 4),
                          "readability": float(read[i]), "pinned": i in pinned,
                          **({"group": groups[answer_id]} if by_cols else {})})

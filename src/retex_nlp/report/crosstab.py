@@ -17,10 +17,12 @@ def theme_by_group(coded: pd.DataFrame, groups: pd.Series | str, *, theme: str =
 
     ``coded`` has one row per answer with ``theme`` (a theme label, or several joined by ``;``
     for codebook codes); ``groups`` is a column name of ``coded`` or a Series aligned with it.
-    Returns one row per (theme, group) with ``n`` (answers of the group with the theme),
-    ``pct`` (% of the group's answers), ``expected``, ``residual`` (adjusted standardised
-    residual: beyond ±1.96 the cell differs from independence at 5%) and ``small`` (expected or
-    observed count below ``min_cell``: read with care). ``attrs`` holds the chi-square test.
+    Returns one row per (theme, group) with ``group_size`` (the group's answers), ``n``
+    (answers of the group with the theme), ``pct`` (% of the group's answers), ``expected``,
+    ``residual`` (adjusted standardised residual: beyond ±1.96 the cell differs from
+    independence at 5%) and ``small`` (observed or expected count, or the group's size, below
+    ``min_cell``: read with care, and a risk of recognising someone). ``attrs`` holds the
+    chi-square test.
     """
     group = coded[groups] if isinstance(groups, str) else pd.Series(groups, index=coded.index)
     group = group.astype(str)
@@ -41,9 +43,10 @@ def theme_by_group(coded: pd.DataFrame, groups: pd.Series | str, *, theme: str =
     for i, t in enumerate(table.index):
         for j, g in enumerate(table.columns):
             n = int(observed[i, j])
-            rows.append({"theme": t, "group": g, "n": n, "pct": round(100 * n / group_sizes[g], 1),
+            size = int(group_sizes[g])
+            rows.append({"theme": t, "group": g, "group_size": size, "n": n, "pct": round(100 * n / size, 1),
                          "expected": round(float(expected[i, j]), 2), "residual": round(float(residual[i, j]), 2),
-                         "small": bool(n < min_cell or expected[i, j] < min_cell)})
+                         "small": bool(n < min_cell or expected[i, j] < min_cell or size < min_cell)})
     out = pd.DataFrame(rows)
     out.attrs.update(chi2=float(chi2), p_value=float(p), dof=int(dof))
     return out

@@ -18,10 +18,12 @@ from xml.etree import ElementTree as ET
 import pandas as pd
 
 from ..answers import RESERVED, split_codes
+from ..files import atomic_path, clean_text
 
-__all__ = ["write_qdpx", "NAMESPACE"]
+__all__ = ["write_qdpx", "write_qdc", "NAMESPACE", "CODEBOOK_NAMESPACE"]
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
+CODEBOOK_NAMESPACE = "urn:QDA-XML:codebook:1.0"
 _PALETTE = ["#2B6A9E", "#D1495B", "#EDAE49", "#00798C", "#66A182", "#8D6A9F", "#C97C5D", "#4F6D7A"]
 _SKIP = RESERVED | {"themes"}
 
@@ -46,6 +48,10 @@ def write_qdpx(answers: pd.DataFrame, path: str | Path, *, codes: str = "theme_l
     users = ET.SubElement(project, f"{q}Users")
     ET.SubElement(users, f"{q}User", {"guid": user_guid, "name": user})
 
+    answers = answers.map(clean_text) if len(answers) else answers  # no control character in the XML
+    title, user = clean_text(title), clean_text(user)
+    if codebook is not None:
+        codebook = codebook.map(clean_text)
     rows = answers[answers["text"].fillna("").astype(str).str.strip() != ""]
     names = sorted({c for v in rows[codes].fillna("") for c in split_codes(v)})
     descriptions = {}
@@ -103,9 +109,29 @@ def write_qdpx(answers: pd.DataFrame, path: str | Path, *, codes: str = "theme_l
                 ET.SubElement(coding, f"{q}CodeRef", {"targetGUID": code_guid[name]})
 
     xml = ET.tostring(project, encoding="utf-8", xml_declaration=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("project.qde", xml)
         for name, text in files.items():
             archive.writestr(name, text.encode("utf-8"))
     return path
+
+
+def write_qdc(codebook: pd.DataFrame, path: str | Path) -> Path:
+    """Write a codebook (``name``, optional ``description``) as a REFI-QDA codebook (``.qdc``,
+    namespace ``urn:QDA-XML:codebook:1.0``), which NVivo, ATLAS.ti, MAXQDA and QualCoder
+    import; code GUIDs are those of :func:`write_qdpx`, so both files name the same codes."""
+    ET.register_namespace("", CODEBOOK_NAMESPACE)
+    q = f"{{{CODEBOOK_NAMESPACE}}}"
+    root = ET.Element(f"{q}CodeBook", {"origin": "retex_nlp"})
+    codes_el = ET.SubElement(root, f"{q}Codes")
+    names = [clean_text(str(n)) for n in codebook["name"]]
+    descriptions = [clean_text(str(d)) if isinstance(d, str) else "" for d in codebook.get(
+        "description", pd.Series([""] * len(codebook)))]
+    for i, (name, description) in enumerate(zip(names, descriptions, strict=True)):
+        code = ET.SubElement(codes_el, f"{q}Code", {"guid": _guid("code", name), "name": name, "isCodable": "true",
+                                                    "color": _PALETTE[i % len(_PALETTE)]})
+        if description:
+            ET.SubElement(code, f"{q}Description").text = description
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
+    return Path(path)

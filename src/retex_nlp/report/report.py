@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..answers import STATUS_LABELS_FR as _STATUS_FR
 from ..errors import require
+from ..files import atomic_path, atomic_write, clean_text, make_dir, write_csv
 
 __all__ = ["Report"]
 
@@ -58,6 +59,9 @@ class Report:
         Term counts and group specificities (may be empty).
     by_group:
         ``{variable: theme_by_group table}``.
+    method:
+        The method note, in French: one paragraph per item (what was done, with which
+        settings, and its limits), shown at the end of every format.
     """
 
     title: str
@@ -72,6 +76,7 @@ class Report:
     replacements: pd.DataFrame = field(default_factory=pd.DataFrame)
     meta: dict = field(default_factory=dict)
     images: dict[str, bytes] = field(default_factory=dict)
+    method: list[str] = field(default_factory=list)
 
     def _quotes_of(self, theme_id: int) -> pd.DataFrame:
         if not len(self.quotes):
@@ -103,7 +108,6 @@ class Report:
         from openpyxl.utils import get_column_letter
 
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         used: set[str] = set()
 
         def sheet_name(name: str) -> str:
@@ -115,25 +119,33 @@ class Report:
             used.add(candidate.lower())
             return candidate
 
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            self._synthese().to_excel(writer, sheet_name=sheet_name("Synthèse"), index=False)
-            self.answers.to_excel(writer, sheet_name=sheet_name("Réponses"), index=False)
-            self.themes.to_excel(writer, sheet_name=sheet_name("Thèmes"), index=False)
+        def put(frame: pd.DataFrame, name: str) -> None:
+            _cleaned(frame).to_excel(writer, sheet_name=sheet_name(name), index=False)
+
+        with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            put(self._synthese(), "Synthèse")
+            put(self.answers, "Réponses")
+            put(self.themes, "Thèmes")
             for theme_id, label in zip(self.themes["theme_id"], self.themes["label"], strict=True):
                 q = self._quotes_of(theme_id)
                 cols = [c for c in ("rank", "quote", "attribution", "answer_id", "score") if c in q.columns]
-                q[cols].rename(columns={"rank": "rang", "quote": "citation", "attribution": "attribution",
-                                        "answer_id": "id réponse", "score": "score"}).to_excel(
-                    writer, sheet_name=sheet_name(f"Citations {label}"), index=False)
+                put(q[cols].rename(columns={"rank": "rang", "quote": "citation", "attribution": "attribution",
+                                            "answer_id": "id réponse", "score": "score"}), f"Citations {label}")
             if len(self.terms):
-                self.terms.to_excel(writer, sheet_name=sheet_name("Termes"), index=False)
+                put(self.terms, "Termes")
             if len(self.specificities):
-                self.specificities.to_excel(writer, sheet_name=sheet_name("Spécificités"), index=False)
+                put(self.specificities, "Spécificités")
             for var, table in self.by_group.items():
-                table.to_excel(writer, sheet_name=sheet_name(f"Thèmes x {var}"), index=False)
+                put(table, f"Thèmes x {var}")
             if self.codebook is not None and len(self.codebook):
-                self.codebook.to_excel(writer, sheet_name=sheet_name("Grille de codage"), index=False)
+                put(self.codebook, "Grille de codage")
+            if self.method:
+                put(pd.DataFrame({"méthode": self.method}), "Méthode")
             for ws in writer.book.worksheets:
+                for row in ws.iter_rows():
+                    for cell in row:
+                        if cell.data_type == "f":  # a user's "=…" is text, never a formula
+                            cell.data_type = "s"
                 for cell in ws[1]:
                     cell.font = Font(bold=True)
                     cell.fill = PatternFill("solid", fgColor="EAF1F7")
@@ -173,9 +185,13 @@ class Report:
         parts.append(_table_html(self.themes[[c for c in ("label", "size", "share", "key_terms") if c in self.themes]]
                                  .rename(columns={"label": "thème", "size": "réponses", "share": "part",
                                                   "key_terms": "termes caractéristiques"})))
-        for var in self.by_group:
+        for var, table in self.by_group.items():
+            if not len(table):
+                continue
+            parts.append(f"<h2>Les thèmes selon « {e(var)} »</h2>")
             if f"groupe_{var}" in images:
-                parts += [f"<h2>Les thèmes selon « {e(var)} »</h2>", _img(images[f"groupe_{var}"], f"Thèmes par {var}")]
+                parts.append(_img(images[f"groupe_{var}"], f"Thèmes par {var}"))
+            parts += [_table_html(group_table(table)), f"<p class=\"meta\">{e(SMALL_NOTE)}</p>"]
         parts.append("<h2>Ce qu'en disent les répondants</h2>")
         for _, theme in self.themes.iterrows():
             parts.append(f"<h3>{e(str(theme['label']))}</h3>")
@@ -184,13 +200,15 @@ class Report:
             for _, q in self._quotes_of(theme["theme_id"]).iterrows():
                 who = f"<span class=\"who\">({e(q['attribution'])})</span>" if q.get("attribution") else ""
                 parts.append(f"<blockquote>« {e(q['quote'])} »{who}</blockquote>")
+        if self.method:
+            parts.append("<h2>Méthode</h2>")
+            parts += [f"<p>{e(paragraph)}</p>" for paragraph in self.method]
         parts.append(f"<p class=\"meta\">Produit par retex_nlp le {datetime.now():%d/%m/%Y}. "
                      "Les noms, lieux et coordonnées ont été remplacés par des mentions entre crochets.</p>")
         parts.append("</body></html>")
-        page = "\n".join(parts)
+        page = clean_text("\n".join(parts))
         if path is not None:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            Path(path).write_text(page, encoding="utf-8")
+            atomic_write(path, page)
         return page
 
     def _summary_html(self) -> str:
@@ -215,8 +233,11 @@ class Report:
 
         images = self.charts()
         doc = Document()
-        doc.add_heading(self.title, level=0)
-        doc.add_paragraph(" · ".join(f"{k} : {v}" for k, v in self.meta.items()))
+        for section in doc.sections:  # A4, 2 cm margins
+            section.page_width, section.page_height = Cm(21), Cm(29.7)
+            section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Cm(2)
+        doc.add_heading(clean_text(self.title), level=0)
+        doc.add_paragraph(clean_text(" · ".join(f"{k} : {v}" for k, v in self.meta.items())))
         doc.add_heading("Les réponses", level=1)
         _docx_table(doc, pd.DataFrame({"statut": [_STATUS_FR.get(s, s) for s in self.summary["status"]],
                                        "réponses": self.summary["n"].astype(int)}))
@@ -228,37 +249,50 @@ class Report:
             doc.add_picture(io.BytesIO(images["themes"]), width=Cm(15))
         _docx_table(doc, self.themes[[c for c in ("label", "size", "key_terms") if c in self.themes]]
                     .rename(columns={"label": "thème", "size": "réponses", "key_terms": "termes caractéristiques"}))
-        for var in self.by_group:
+        for var, table in self.by_group.items():
+            if not len(table):
+                continue
+            doc.add_heading(clean_text(f"Les thèmes selon « {var} »"), level=1)
             if f"groupe_{var}" in images:
-                doc.add_heading(f"Les thèmes selon « {var} »", level=1)
                 doc.add_picture(io.BytesIO(images[f"groupe_{var}"]), width=Cm(15))
+            _docx_table(doc, group_table(table))
+            doc.add_paragraph(SMALL_NOTE)
         doc.add_heading("Ce qu'en disent les répondants", level=1)
         for _, theme in self.themes.iterrows():
-            doc.add_heading(str(theme["label"]), level=2)
+            doc.add_heading(clean_text(str(theme["label"])), level=2)
             doc.add_paragraph(f"{int(theme['size'])} réponses")
             for _, q in self._quotes_of(theme["theme_id"]).iterrows():
                 text = f"« {q['quote']} »" + (f" ({q['attribution']})" if q.get("attribution") else "")
-                doc.add_paragraph(text, style="Quote")
+                doc.add_paragraph(clean_text(text), style="Quote")
+        if self.method:
+            doc.add_heading("Méthode", level=1)
+            for paragraph in self.method:
+                doc.add_paragraph(clean_text(paragraph))
         doc.add_paragraph("Les noms, lieux et coordonnées ont été remplacés par des mentions entre crochets.")
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        doc.save(str(path))
+        with atomic_path(path) as tmp:
+            doc.save(str(tmp))
         return path
 
     # -- everything -----------------------------------------------------------------------------------
     def write(self, directory: str | Path, *, private_dir: str | Path | None = None,
-              qdpx: bool = True) -> dict[str, Path]:
+              qdpx: bool = True, raw_csv: bool = False) -> dict[str, Path]:
         """Write ``report.html``, ``report.xlsx``, ``report.docx``, ``answers_coded.csv``,
-        ``themes.csv``, ``quotes.csv`` and ``project.qdpx`` in ``directory`` (what may be shared),
+        ``themes.csv``, ``quotes.csv``, ``project.qdpx`` and ``grille.qdc`` (the themes as a REFI-QDA
+        codebook) in ``directory`` (what may be shared),
         and the pseudonymisation table ``pseudonymisation_a_verifier.csv`` (personal data: the
         names that were masked) in ``private_dir``, by default the sibling folder
-        ``<directory>_prive``, never inside ``directory``."""
+        ``<directory>_prive``, never inside ``directory``.
+
+        Every file is written whole or not at all (beside, then renamed). CSV cells that a
+        spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``…) get a leading
+        apostrophe unless ``raw_csv`` (for programs that read them)."""
         directory = Path(directory)
         private = Path(private_dir) if private_dir is not None else directory.with_name(directory.name + "_prive")
         if private.resolve() == directory.resolve() or directory.resolve() in private.resolve().parents:
             raise ValueError(f"the private folder {private} must not be inside the shared folder {directory}")
-        directory.mkdir(parents=True, exist_ok=True)
-        private.mkdir(parents=True, exist_ok=True)
+        make_dir(directory)
+        make_dir(private)
         paths = {"html": directory / "report.html", "xlsx": directory / "report.xlsx",
                  "docx": directory / "report.docx", "answers": directory / "answers_coded.csv",
                  "themes": directory / "themes.csv", "quotes": directory / "quotes.csv",
@@ -266,16 +300,47 @@ class Report:
         self.to_html(paths["html"])
         self.to_excel(paths["xlsx"])
         self.to_docx(paths["docx"])
-        self.answers.to_csv(paths["answers"], index=False, encoding="utf-8")
-        self.themes.to_csv(paths["themes"], index=False, encoding="utf-8")
-        self.quotes.to_csv(paths["quotes"], index=False, encoding="utf-8")
-        self.replacements.to_csv(paths["pseudonymisation"], index=False, encoding="utf-8")
+        write_csv(self.answers, paths["answers"], raw=raw_csv)
+        write_csv(self.themes, paths["themes"], raw=raw_csv)
+        write_csv(self.quotes, paths["quotes"], raw=raw_csv)
+        write_csv(self.replacements, paths["pseudonymisation"], raw=raw_csv)
         if qdpx:
-            from .qdpx import write_qdpx
+            from .qdpx import write_qdc, write_qdpx
 
             paths["qdpx"] = write_qdpx(self.answers, directory / "project.qdpx", codes="theme_label",
                                        title=self.title, codebook=self.codebook)
+            book = self.codebook if self.codebook is not None and len(self.codebook) else pd.DataFrame(
+                {"name": self.themes["label"].astype(str), "description": self.themes.get(
+                    "description", pd.Series([""] * len(self.themes))).fillna("").astype(str)})
+            paths["qdc"] = write_qdc(book, directory / "grille.qdc")
         return paths
+
+
+#: How small cells are flagged in theme x group tables.
+SMALL_NOTE = ("n = réponses exploitables du groupe. * : moins de 5 réponses dans la case, ou groupe de moins de "
+              "5 répondants : à lire avec prudence, et à ne pas citer seul (risque de reconnaître quelqu'un).")
+
+
+def group_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`theme_by_group` table for readers: one row per theme, one column per group
+    headed with its size (``"AF (n = 120)"``), cells ``"12 (10,0 %)"``, ``*`` on small cells."""
+    sizes = table.groupby("group", sort=False)["group_size"].first() if "group_size" in table.columns else None
+    header = {g: f"{g} (n = {int(sizes[g])})" if sizes is not None else str(g) for g in table["group"].unique()}
+    cells = table.assign(cell=[f"{n} ({str(round(p, 1)).replace('.', ',')} %)" + (" *" if small else "")
+                               for n, p, small in zip(table["n"], table["pct"], table["small"], strict=True)])
+    wide = cells.pivot(index="theme", columns="group", values="cell").fillna("0")
+    wide = wide[[g for g in header if g in wide.columns]].rename(columns=header)
+    return wide.reset_index().rename(columns={"theme": "thème"})
+
+
+def _cleaned(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the characters no XML file may hold removed from its text cells."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(clean_text)
+    out.columns = [clean_text(str(c)) for c in out.columns]
+    return out
 
 
 def _img(png: bytes, alt: str) -> str:
@@ -295,8 +360,8 @@ def _docx_table(doc, frame: pd.DataFrame) -> None:
     table = doc.add_table(rows=1, cols=len(frame.columns))
     table.style = "Light Grid Accent 1"
     for cell, name in zip(table.rows[0].cells, frame.columns, strict=True):
-        cell.text = str(name)
+        cell.text = clean_text(str(name))
     for _, row in frame.iterrows():
         cells = table.add_row().cells
         for cell, value in zip(cells, row.tolist(), strict=True):
-            cell.text = str(value)
+            cell.text = clean_text(str(value))

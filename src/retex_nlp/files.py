@@ -1,0 +1,106 @@
+"""Writing files people open: atomically, with no formula, with no control character.
+
+- :func:`atomic_path` / :func:`atomic_write`: a file is written beside its final name and
+  renamed over it once complete, so a full disk or a killed process never leaves a
+  half-written file looking complete; a folder that cannot be written gives a French
+  :class:`~retex_nlp.errors.RetexOutputError` naming the file.
+- :func:`neutralize_formula`: a value a spreadsheet would run as a formula (``=``, ``+``,
+  ``-``, ``@``, tab or carriage return first: OWASP's "CSV injection" list) gets a leading
+  apostrophe, so ``=HYPERLINK(...)`` shows as the text it is. :func:`write_csv` applies it to
+  every text cell unless ``raw=True`` (pipelines that read the CSV with a program).
+- :func:`clean_text`: characters no XML file (XLSX, DOCX, REFI-QDA) may hold are removed
+  (C0 controls but tab and newlines, ``\\ufffe``/``\\uffff``, lone surrogates).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import RetexOutputError
+
+__all__ = ["atomic_path", "atomic_write", "make_dir", "neutralize_formula", "clean_text", "write_csv",
+           "FORMULA_START"]
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def make_dir(path: str | Path) -> Path:
+    """Create the folder ``path`` (and its parents) or raise a French RetexOutputError."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RetexOutputError(path, exc) from exc
+    return path
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; when the block ends without error it replaces
+    ``path`` (else it is removed and ``path`` is left as it was)."""
+    path = Path(path)
+    make_dir(path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise RetexOutputError(path, exc) from exc
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise RetexOutputError(path, exc) from exc
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write(path: str | Path, data: bytes | str) -> Path:
+    """Write ``data`` (text is written as UTF-8) to ``path`` atomically."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(payload)
+    return Path(path)
+
+
+def neutralize_formula(value):
+    """``"=1+1"`` -> ``"'=1+1"``; any other value is returned unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def clean_text(value):
+    """A string without the characters XML forbids (others are returned unchanged)."""
+    if isinstance(value, str) and _NOT_XML.search(value):
+        return _NOT_XML.sub("", value)
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells (and column names) cannot run as formulas."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(neutralize_formula)
+    out.columns = [neutralize_formula(str(c)) for c in out.columns]
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path, *, raw: bool = False) -> Path:
+    """``frame`` as a UTF-8 CSV (with a BOM, so that Excel reads the accents), atomically; text
+    cells that a spreadsheet would run as formulas are neutralised unless ``raw``."""
+    table = frame if raw else safe_frame(frame)
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, index=False, encoding="utf-8" if raw else "utf-8-sig")
+    return Path(path)
