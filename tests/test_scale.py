@@ -272,3 +272,43 @@ def test_cli_themes_on_several_files_sampled_with_stability_and_cache(gdn_sample
     assert again.exit_code == 0, again.output
     assert sorted(p.name for p in cache.rglob("shard_*.npy")) == shards  # nothing embedded twice
     pd.testing.assert_frame_equal(pd.read_csv(out), coded)  # same input and seed, same themes
+
+
+class _Hashing:
+    """A deterministic embedder: each text's vector comes from its bytes alone."""
+
+    name = "hachage-test"
+
+    def encode(self, texts):
+        import hashlib
+
+        rows = [np.frombuffer(hashlib.sha256(t.encode("utf-8")).digest(), dtype=np.uint8)[:16] for t in texts]
+        return np.asarray(rows, dtype=np.float32)
+
+
+def _fill(args):
+    folder, texts = args
+    return EmbeddingCache(folder, shard_size=7).encode(_Hashing(), texts)
+
+
+def test_embedding_cache_shared_by_processes_and_damaged_shards(gdn_sample, tmp_path):
+    import multiprocessing as mp
+
+    texts = gdn_sample["text"].head(400).tolist()
+    jobs = [(tmp_path / "cache", texts[i:i + 250]) for i in (0, 50, 100, 150)]  # overlapping texts
+    with mp.get_context("spawn").Pool(4) as pool:
+        results = pool.map(_fill, jobs)
+    expected = _Hashing().encode(texts)
+    for (_, part), got, start in zip(jobs, results, (0, 50, 100, 150), strict=True):
+        assert np.array_equal(got, expected[start:start + len(part)])
+    cache = EmbeddingCache(tmp_path / "cache")
+    index = cache.index(_Hashing())
+    keys = [EmbeddingCache.key(t) for t in texts]
+    assert all(np.array_equal(index[k], v) for k, v in zip(keys, expected, strict=True))
+    # a damaged shard (bytes changed on disk) is never returned: removed, its texts embedded again
+    shard = sorted((tmp_path / "cache").rglob("shard_*.npy"))[0]
+    data = bytearray(shard.read_bytes())
+    data[-5] ^= 0xFF
+    shard.write_bytes(bytes(data))
+    assert np.array_equal(cache.encode(_Hashing(), texts), expected)
+    assert not shard.exists() or shard.read_bytes() != bytes(data)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
+import uuid
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -22,6 +25,12 @@ class EmbeddingCache:
     not stored, block by block; each block is written as soon as it is done, so an interrupted
     run resumes where it stopped. ``directory=None`` keeps the vectors in memory instead (for
     one run: nothing is written).
+
+    Several processes may share one folder: each shard has a name no other process can take
+    (time, process id, random part), its vectors are written beside and renamed into place, and
+    its ``.keys`` file — written last, so a shard without it is not read — records a CRC-32 of
+    the vectors. A shard whose vectors do not match their checksum (a damaged disk, a file
+    edited by hand) is removed and its texts embedded again: a wrong vector is never returned.
     """
 
     def __init__(self, directory: str | Path | None, shard_size: int = 20_000) -> None:
@@ -42,39 +51,33 @@ class EmbeddingCache:
             return dict(self._memory.get(self._name(embedder), {}))
         index: dict[str, np.ndarray] = {}
         for keys_file in sorted((self.directory / self._name(embedder)).glob("shard_*.keys")):
-            vec_file = keys_file.with_suffix(".npy")
-            if not vec_file.exists():
+            shard = _read_shard(keys_file)
+            if shard is None:
                 continue
-            keys = keys_file.read_text(encoding="ascii").split()
-            try:
-                vectors = np.load(vec_file, mmap_mode="r")
-            except ValueError:
-                continue  # a shard cut by an interruption: ignore it, it will be redone
-            if len(keys) != len(vectors):
-                continue
+            keys, vectors = shard
             for i, k in enumerate(keys):
                 index[k] = vectors[i]
         return index
 
     def store(self, embedder: Embedder, keys: Sequence[str], vectors: np.ndarray) -> Path | None:
-        """Write one shard (keys and float32 vectors); each file appears whole or not at all."""
-        vectors = np.asarray(vectors, dtype=np.float32)
+        """Write one shard (vectors, then keys with their checksum); each file appears whole
+        or not at all, under a name no other process uses."""
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if len(keys) != len(vectors):
+            raise ValueError(f"{len(keys)} keys for {len(vectors)} vectors")
         if self.directory is None:
             self._memory.setdefault(self._name(embedder), {}).update(zip(keys, vectors, strict=True))
             return None
         folder = self.directory / self._name(embedder)
         folder.mkdir(parents=True, exist_ok=True)
-        taken = {p.stem for p in folder.glob("shard_*.npy")} | {p.stem for p in folder.glob("shard_*.keys")}
-        number = len(taken)
-        while f"shard_{number:05d}" in taken:
-            number += 1
-        stem = folder / f"shard_{number:05d}"
-        tmp_keys = stem.with_suffix(".keys.tmp")
-        tmp_keys.write_text("\n".join(keys), encoding="ascii")
-        os.replace(tmp_keys, stem.with_suffix(".keys"))
+        stem = folder / f"shard_{time.time_ns():020d}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
         tmp_vec = stem.with_suffix(".tmp.npy")
         np.save(tmp_vec, vectors)
         os.replace(tmp_vec, stem.with_suffix(".npy"))
+        header = f"# crc32={_crc(vectors):08x} n={len(vectors)}"
+        tmp_keys = stem.with_suffix(".keys.tmp")
+        tmp_keys.write_text("\n".join([header, *keys]), encoding="ascii")
+        os.replace(tmp_keys, stem.with_suffix(".keys"))
         return stem
 
     def encode(
@@ -119,6 +122,36 @@ class EmbeddingCache:
         if isinstance(result, np.memmap):
             result.flush()
         return result
+
+
+def _crc(vectors: np.ndarray, step: int = 1 << 16) -> int:
+    """CRC-32 of the vectors' bytes, read in row blocks (memory-mapped shards stay on disk)."""
+    crc = 0
+    for start in range(0, len(vectors), step):
+        crc = zlib.crc32(np.ascontiguousarray(vectors[start:start + step]).data, crc)
+    return crc
+
+
+def _read_shard(keys_file: Path) -> tuple[list[str], np.ndarray] | None:
+    """A shard's keys and memory-mapped vectors; ``None`` (and the shard removed when it is
+    damaged) when it is incomplete, cut, or does not match its checksum."""
+    vec_file = keys_file.with_suffix(".npy")
+    try:
+        lines = keys_file.read_text(encoding="ascii").split("\n")
+        vectors = np.load(vec_file, mmap_mode="r")
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None  # being written by another process, or cut by an interruption: redone
+    expected = None
+    if lines and lines[0].startswith("# crc32="):  # shards written before checksums have none
+        fields = dict(part.split("=", 1) for part in lines[0][2:].split() if "=" in part)
+        expected = int(fields.get("crc32", "0"), 16)
+        lines = lines[1:]
+    keys = [k for k in lines if k]
+    if len(keys) != len(vectors) or (expected is not None and _crc(vectors) != expected):
+        for damaged in (keys_file, vec_file):
+            damaged.unlink(missing_ok=True)
+        return None
+    return keys, vectors
 
 
 class CachedEmbedder:
