@@ -217,6 +217,34 @@ def test_iramuteq_round_trip(tmp_path):
     assert back["service"].tolist() == ["ASE", "PMI"]
 
 
+def test_iramuteq_export_passes_the_corpus_checker_rules(tmp_path):
+    import re
+
+    frame = pd.DataFrame({"id": ["1", "2", "3"], "métier": ["Éducateur spécialisé", "Assistant·e familial·e", "Psy."],
+                          "service": ["MECS-Nord", "A.S.E. 59", ""], "question": ["Q1 - difficultés", "Q1 - difficultés", "Q2"],
+                          "texte": ["Réponse\x0b avec *étoile*", "Les familles d'accueil", "Le calme"]})
+    answers = read_answers(frame, text="texte", id="id")
+    out = write_iramuteq(answers, tmp_path / "corpus.txt", variables=["métier", "service"], theme="question")
+    lines = out.read_text(encoding="utf-8").splitlines()
+    stars = [x for x in lines if x.startswith("****")]
+    themes = [x for x in lines if x.startswith("-*")]
+    assert len(stars) == 3 and len(themes) == 3
+    assert all(re.fullmatch(r"\*{4}( \*[A-Za-z0-9]+_[A-Za-z0-9_]+)+", x) for x in stars), stars
+    assert all(re.fullmatch(r"-\*[A-Za-z0-9]+_[A-Za-z0-9_]+", x) for x in themes), themes
+    assert stars[0] == "**** *metier_Educateur_specialise *service_MECS_Nord"
+    assert stars[2].endswith("*service_NA") and themes[0] == "-*question_Q1_difficultes"
+    assert not [x for x in lines if re.search(r"[\x00-\x08\x0b-\x1f]", x) or ("*" in x and not x.startswith(("****", "-*")))]
+    mapping = pd.read_csv(tmp_path / "corpus_modalites.csv", dtype=str, keep_default_na=False)
+    assert {"variable": "métier", "valeur": "Éducateur spécialisé",
+            "dans_iramuteq": "*metier_Educateur_specialise"} in mapping.to_dict("records")
+    # read back: the same answers, the modalities as IRaMuTeQ will show them
+    back = read_answers(out)
+    assert back["text"].tolist() == ["Réponse avec étoile", "Les familles d'accueil", "Le calme"]
+    # an empty modality ("*age_") is a variable too
+    texts = parse_iramuteq("**** *prof_AF *age_\nLa fatigue.\n")
+    assert texts[0].variables == {"prof": "AF", "age": ""}
+
+
 def test_iramuteq_thematic_parts_become_questions():
     corpus = "**** *prof_AF\n-*difficultes\nLa fatigue.\n-*reussites\nLe calme.\n**** *prof_ES\nSeul texte\n"
     texts = parse_iramuteq(corpus)

@@ -15,11 +15,14 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import RetexInputError
+from ..files import atomic_write, write_csv
+from ..normalize import strip_accents, strip_controls
 
-__all__ = ["IramuteqText", "parse_iramuteq", "write_iramuteq", "looks_like_iramuteq"]
+__all__ = ["IramuteqText", "parse_iramuteq", "write_iramuteq", "looks_like_iramuteq", "star_modality",
+           "star_name"]
 
-_VAR = re.compile(r"\*([^\s_*]+)_(\S+)")
-_NOT_IN_MODALITY = re.compile(r"[^\w.-]+")
+_VAR = re.compile(r"\*([^\s_*]+)_(\S*)")  # "*age_" is a variable with an empty modality
+_NOT_ASCII_WORD = re.compile(r"[^A-Za-z0-9]+")
 
 
 @dataclass
@@ -75,16 +78,18 @@ def parse_iramuteq(content: str, path: str | Path | None = None) -> list[Iramute
     return texts
 
 
-def _modality(value: object) -> str:
+def star_modality(value: object) -> str:
+    """A modality as IRaMuTeQ's corpus checker accepts it: ``a-z A-Z 0-9 _`` only (accents
+    dropped, spaces, hyphens, dots and other signs become ``_``); ``NA`` when empty."""
     text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-    text = _NOT_IN_MODALITY.sub("_", text.strip()).strip("_")
+    text = _NOT_ASCII_WORD.sub("_", strip_accents(text).strip()).strip("_")
     return text or "NA"
 
 
-def _variable_name(name: str) -> str:
-    # IRaMuTeQ splits "*name_modality" on the first underscore: names cannot hold one.
-    cleaned = _NOT_IN_MODALITY.sub("", str(name)).replace("_", "")
-    return cleaned or "var"
+def star_name(name: object) -> str:
+    """A variable name as IRaMuTeQ accepts it: ``a-z A-Z 0-9`` only (it splits ``*name_modality``
+    on the first underscore, so a name holds none)."""
+    return _NOT_ASCII_WORD.sub("", strip_accents(str(name))) or "var"
 
 
 def write_iramuteq(
@@ -95,12 +100,15 @@ def write_iramuteq(
     theme: str | None = None,
     encoding: str = "utf-8",
 ) -> Path:
-    """Write answers as an IRaMuTeQ corpus.
+    """Write answers as an IRaMuTeQ corpus that passes IRaMuTeQ's corpus checker.
 
-    ``variables`` are written as ``*name_modality`` (spaces and punctuation become ``_``,
-    underscores are removed from names, as IRaMuTeQ requires). ``theme`` names a column written
-    as a ``-*theme`` line before each text. Stars in texts are removed (IRaMuTeQ reserves them).
-    Only answers with status ``ok`` are written when a ``status`` column exists.
+    ``variables`` are written as ``*name_modality`` with names and modalities in ``a-z A-Z 0-9
+    _`` only (:func:`star_name`, :func:`star_modality`); when a value had to change
+    ("Éducateur spécialisé" -> ``Educateur_specialise``), the correspondence is written beside
+    the corpus as ``<name>_modalites.csv``. ``theme`` names a column written as a ``-*name_modality``
+    line before each text. Stars and control characters are removed from the texts (IRaMuTeQ
+    reserves the stars). Only answers with status ``ok`` are written when a ``status`` column
+    exists.
     """
     path = Path(path)
     rows = answers
@@ -109,15 +117,27 @@ def write_iramuteq(
     variables = list(variables or [])
     missing = [c for c in [text, *variables, *([theme] if theme else [])] if c not in rows.columns]
     if missing:
-        raise RetexInputError(f"columns not found: {missing}; have {list(rows.columns)}")
+        raise RetexInputError(f"colonnes introuvables : {missing} ; colonnes : {list(rows.columns)}")
+    names = {v: star_name(v) for v in [*variables, *([theme] if theme else [])]}
+    changed: dict[tuple[str, str], str] = {}
+
+    def star(column: str, value: object) -> str:
+        modality = star_modality(value)
+        original = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+        if modality != original or names[column] != column:
+            changed[(column, original)] = f"*{names[column]}_{modality}"
+        return f"*{names[column]}_{modality}"
+
     out = []
     for _, row in rows.iterrows():
-        stars = " ".join(f"*{_variable_name(v)}_{_modality(row[v])}" for v in variables)
-        out.append(f"**** {stars}".rstrip())
+        out.append(f"**** {' '.join(star(v, row[v]) for v in variables)}".rstrip())
         if theme:
-            out.append(f"-*{_modality(row[theme])}")
-        body = str(row[text]).replace("*", " ")
+            out.append("-" + star(theme, row[theme]))
+        body = strip_controls(str(row[text])).replace("*", " ")
         out.append(" ".join(body.split()))
         out.append("")
-    path.write_text("\n".join(out), encoding=encoding)
+    atomic_write(path, "\n".join(out).encode(encoding, errors="replace"))
+    if changed:
+        mapping = pd.DataFrame([{"variable": c, "valeur": v, "dans_iramuteq": s} for (c, v), s in changed.items()])
+        write_csv(mapping, path.with_name(path.stem + "_modalites.csv"))
     return path
