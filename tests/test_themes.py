@@ -27,7 +27,7 @@ from retex_nlp import (
     theme_by_group,
 )
 
-from .conftest import BUNDLED, SHARED
+from .conftest import BUNDLED, ROOT, SHARED
 
 LGA = SHARED / "gdn_annotated_lga_elf" / "lga_gdn_fiscalite_FI7_FI8.tsv"
 
@@ -327,3 +327,29 @@ def test_themes_identical_across_processes():
         outputs.append(json.loads(run.stdout.strip().splitlines()[-1]))
     assert outputs[0] == outputs[1]
     assert len(set(outputs[0]["themes"]) - {-1}) >= 3
+
+
+def test_excel_codebook_with_french_headers(tmp_path):
+    from retex_nlp import RetexInputError
+
+    book = Codebook.read(ROOT / "examples" / "grille_codage.xlsx")
+    assert book.names == ["Fiscalité", "Transports", "Dépenses publiques"]
+    fiscal = book.themes[0]
+    # several keywords in one cell, split on "," or ";"; a ";" inside an example is kept
+    assert fiscal.keywords == ["impôt", "taxe", "TVA", "taxe d'habitation", "fiscal*"]
+    assert fiscal.examples[1] == "Supprimer des niches fiscales ; taxer davantage les plus riches."
+    assert len(fiscal.examples) == 2 and fiscal.counter_examples == ["Les impôts financent les services publics de ma commune."]
+    assert book.themes[1].counter_examples == []
+    # the YAML keys may be French too; a wrong header is named in French
+    french = Codebook.from_dict({"thèmes": [{"nom": "Calme", "définition": "Les enfants sont apaisés.",
+                                             "mots-clés": "calme, apaisé"}]})
+    assert french.themes[0].keywords == ["calme", "apaisé"]
+    pd.DataFrame({"thème": ["A"], "couleur": ["rouge"]}).to_excel(tmp_path / "g.xlsx", index=False)
+    with pytest.raises(RetexInputError, match="colonnes inconnues.*couleur"):
+        Codebook.read(tmp_path / "g.xlsx")
+    (tmp_path / "g.ods").write_bytes(b"PK\x03\x04")
+    with pytest.raises(RetexInputError, match=r"\.ods|grille illisible"):
+        Codebook.read(tmp_path / "g.ods")
+    # written back with French headers, read back the same
+    book.to_xlsx(tmp_path / "copie.xlsx")
+    assert Codebook.read(tmp_path / "copie.xlsx") == book

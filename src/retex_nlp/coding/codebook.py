@@ -9,7 +9,11 @@ In YAML::
         examples: ["Les appels vidéo quotidiens ont maintenu le lien."]
         counter_examples: ["Pas d'ordinateur pour travailler."]
 
-or as an XLSX sheet with the same columns (lists separated by ``;`` or line breaks).
+or as an XLSX sheet, one theme per row, with English or French headers (case and accents
+ignored): ``name``/``nom``/``thème``, ``description``/``définition``, ``keywords``/``mots-clés``
+(several in one cell, separated by ``,`` ``;`` or line breaks), ``examples``/``exemples`` and
+``counter_examples``/``contre-exemples`` (one per line: a ``;`` inside an example is kept).
+The YAML keys may be French too.
 """
 
 from __future__ import annotations
@@ -22,11 +26,38 @@ import pandas as pd
 import yaml
 
 from ..errors import RetexInputError
+from ..normalize import fold
 
 __all__ = ["Theme", "Codebook", "OTHER"]
 
 #: A name no codebook theme may take: in French reports, answers in no theme are "autre".
 OTHER = "autre"
+
+#: Column headers (folded: no case, no accent) and YAML keys accepted for each field.
+_FIELDS = {
+    "name": ("name", "nom", "theme", "themes", "code", "intitule"),
+    "description": ("description", "definition", "definitions"),
+    "keywords": ("keywords", "mots-cles", "mots cles", "mots_cles", "mot-cle", "mot cle", "mots-clefs", "mots clefs"),
+    "examples": ("examples", "exemples", "exemple"),
+    "counter_examples": ("counter_examples", "counter-examples", "contre-exemples", "contre exemples",
+                         "contre_exemples", "contre-exemple"),
+}
+_ALIASES = {alias: field_name for field_name, aliases in _FIELDS.items() for alias in aliases}
+
+
+def _field(key: object) -> str | None:
+    return _ALIASES.get(re.sub(r"\s+", " ", fold(str(key))))
+
+
+def _split(value: object, keywords: bool) -> list[str]:
+    """A cell or YAML value as a list: keywords split on ``,`` ``;`` and line breaks, examples
+    on line breaks only."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(x).strip() for x in value if str(x).strip()]
+    pattern = r"[,;\n]" if keywords else r"\n"
+    return [x.strip() for x in re.split(pattern, str(value)) if x.strip()]
 
 
 @dataclass
@@ -52,48 +83,72 @@ class Codebook:
 
     @classmethod
     def from_dict(cls, data: dict, source: str = "<dict>") -> Codebook:
-        items = data.get("themes") if isinstance(data, dict) else data
+        items = data.get("themes", data.get("thèmes")) if isinstance(data, dict) else data
         if not isinstance(items, list) or not items:
-            raise RetexInputError("a codebook needs a non-empty list 'themes'", path=source)
+            raise RetexInputError("une grille de codage demande une liste « themes » non vide", path=source)
         themes = []
         for i, item in enumerate(items, start=1):
-            if not isinstance(item, dict) or not str(item.get("name", "")).strip():
-                raise RetexInputError(f"theme {i} has no name", path=source)
-            unknown = set(item) - {"name", "description", "keywords", "examples", "counter_examples"}
-            if unknown:
-                raise RetexInputError(f"theme {item['name']!r}: unknown keys {sorted(unknown)}", path=source)
-            themes.append(Theme(str(item["name"]).strip(), str(item.get("description") or ""),
-                                [str(x) for x in item.get("keywords") or []],
-                                [str(x) for x in item.get("examples") or []],
-                                [str(x) for x in item.get("counter_examples") or []]))
+            if not isinstance(item, dict):
+                raise RetexInputError(f"le thème {i} n'est pas une fiche (nom, définition, mots-clés…)", path=source)
+            fields = {}
+            for key, value in item.items():
+                name = _field(key)
+                if name is None:
+                    raise RetexInputError(f"thème {i} : champ inconnu « {key} » ; champs possibles : nom, définition, "
+                                          "mots-clés, exemples, contre-exemples", path=source)
+                fields[name] = value
+            label = "" if fields.get("name") is None else str(fields["name"]).strip()
+            if not label:
+                raise RetexInputError(f"le thème {i} n'a pas de nom", path=source, row=i)
+            themes.append(Theme(label, str(fields.get("description") or "").strip(),
+                                _split(fields.get("keywords"), keywords=True), _split(fields.get("examples"), False),
+                                _split(fields.get("counter_examples"), False)))
         names = [t.name for t in themes]
         if len(set(names)) != len(names) or OTHER in names:
-            raise RetexInputError(f"theme names must be unique and not {OTHER!r}: {names}", path=source)
+            raise RetexInputError(f"les noms de thèmes doivent être uniques et différents de « {OTHER} » : {names}",
+                                  path=source)
         return cls(themes)
 
     @classmethod
     def read(cls, path: str | Path, sheet: str | int = 0) -> Codebook:
-        """Read a codebook from ``.yml``/``.yaml`` or ``.xlsx`` (columns name, description,
-        keywords, examples, counter_examples; lists separated by ``;`` or line breaks)."""
+        """Read a codebook from ``.yml``/``.yaml`` or ``.xlsx`` (see the module docstring for
+        the columns, in English or French); ``.ods`` is read when ``odfpy`` is installed, else
+        refused with the way to convert it."""
         path = Path(path)
         if not path.exists():
-            raise RetexInputError("codebook not found", path=path)
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, sheet_name=sheet, dtype=str).fillna("")
-            frame.columns = [str(c).strip().lower() for c in frame.columns]
-            if "name" not in frame.columns:
-                raise RetexInputError(f"no 'name' column; columns are {list(frame.columns)}", path=path)
-            items = []
-            for _, row in frame.iterrows():
-                item = {"name": row["name"], "description": row.get("description", "")}
-                for key in ("keywords", "examples", "counter_examples"):
-                    item[key] = [x.strip() for x in re.split(r"[;\n]", row.get(key, "")) if x.strip()]
-                items.append(item)
+            raise RetexInputError("grille de codage introuvable", path=path)
+        suffix = path.suffix.lower()
+        if suffix in (".xlsx", ".xlsm", ".ods"):
+            if suffix == ".ods":
+                try:
+                    import odf  # noqa: F401
+                except ImportError:
+                    raise RetexInputError("les grilles .ods ne sont pas lues sans le module odfpy : enregistrez-la "
+                                          "en .xlsx (LibreOffice : Fichier > Enregistrer sous > Excel 2007-365) ou "
+                                          "installez odfpy", path=path) from None
+            try:
+                frame = pd.read_excel(path, sheet_name=sheet, dtype=str, engine="odf" if suffix == ".ods" else None)
+            except (ValueError, KeyError, OSError) as exc:
+                raise RetexInputError(f"grille illisible ({exc})", path=path) from exc
+            frame = frame.dropna(how="all").fillna("")
+            columns = {c: _field(c) for c in frame.columns}
+            if "name" not in columns.values():
+                raise RetexInputError("aucune colonne de noms de thèmes (nom, thème ou name) ; colonnes : "
+                                      f"{[str(c) for c in frame.columns]}", path=path)
+            unknown = [str(c) for c, f in columns.items() if f is None]
+            if unknown:
+                raise RetexInputError(f"colonnes inconnues {unknown} ; colonnes possibles : nom, définition, mots-clés, "
+                                      "exemples, contre-exemples", path=path)
+            items = [{columns[c]: row[c] for c in frame.columns} for _, row in frame.iterrows()]
             return cls.from_dict({"themes": items}, str(path))
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
-            raise RetexInputError(f"invalid YAML: {exc}", path=path) from exc
+            mark = getattr(exc, "problem_mark", None)
+            raise RetexInputError(f"YAML mal formé : {exc}", path=path,
+                                  row=mark.line + 1 if mark is not None else None) from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RetexInputError(f"grille illisible ({exc})", path=path) from exc
         return cls.from_dict(data, str(path))
 
     def to_yaml(self, path: str | Path) -> Path:
@@ -103,8 +158,11 @@ class Codebook:
         return path
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([{**asdict(t), **{k: "; ".join(getattr(t, k)) for k in
-                                                ("keywords", "examples", "counter_examples")}} for t in self.themes])
+        """One row per theme, French headers, lists as :meth:`read` reads them back (keywords
+        joined by ``; ``, examples one per line)."""
+        return pd.DataFrame([{"nom": t.name, "définition": t.description, "mots-clés": "; ".join(t.keywords),
+                              "exemples": "\n".join(t.examples), "contre-exemples": "\n".join(t.counter_examples)}
+                             for t in self.themes])
 
     def to_xlsx(self, path: str | Path) -> Path:
         path = Path(path)
