@@ -148,9 +148,9 @@ def step_embed(size: str, workers: int) -> dict:
 
 def _question(code: str):
     """Answers of one question, or of all 12 pooled (``ALL``), with their cached embeddings."""
+    from retex_nlp.answers import ok_answers
     from retex_nlp.io.read import read_answers
     from retex_nlp.scale import embed_corpus, iter_chunks
-    from retex_nlp.answers import ok_answers
 
     if code.startswith("HEAD"):  # HEAD10000: the first answers of each question, in proportion
         answers = head_answers(int(code[4:]))

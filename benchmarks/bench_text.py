@@ -61,8 +61,8 @@ def main() -> None:
     args = parser.parse_args()
 
     import spacy
-    from retex_nlp.normalize import normalize_text
 
+    from retex_nlp.normalize import normalize_text
     from retex_nlp.text.analyzer import FrenchAnalyzer, load_spacy
 
     texts = load_answers(args.n)

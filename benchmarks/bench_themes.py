@@ -34,9 +34,9 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import SHARED, machine, markdown, replace_section, rss_mb  # noqa: E402
-from retex_nlp.coding.agreement import code_matrix, cohen_kappa  # noqa: E402
 
 from retex_nlp import Codebook, CodebookCoder, EmbeddingCache, ThemeFinder, USEEmbedder  # noqa: E402
+from retex_nlp.coding.agreement import code_matrix, cohen_kappa  # noqa: E402
 
 LGA = SHARED / "gdn_annotated_lga_elf"
 CACHE = Path(__file__).resolve().parent / ".cache"
