@@ -74,7 +74,7 @@ def test_mixed_encoding_lines_are_decoded_and_reported(tmp_path):
     answers = read_answers(path, text="texte")
     assert answers["text"].tolist() == ["Réponse en UTF-8", "Réponse collée depuis Excel"]
     assert answers.loc[1, "status"] == "unreadable"
-    assert "not UTF-8" in answers.loc[1, "status_note"]
+    assert "pas en UTF-8" in answers.loc[1, "status_note"]
     assert answers.attrs["encoding"].startswith("mixed")
 
 
@@ -129,7 +129,7 @@ def test_xlsx_by_sheet_name_and_index(tmp_path):
     assert answers["status"].tolist() == ["ok", "ok", "unreadable"]
     assert answers["source_row"].tolist() == [2, 3, 4]
     assert read_answers(path, text="réponse", sheet=1)["Profession"].tolist() == ["AF", "ES", "AF"]
-    with pytest.raises(RetexInputError, match=r"no sheet named 'Feuil1'.*Lisez-moi.*Réponses"):
+    with pytest.raises(RetexInputError, match=r"pas de feuille nommée 'Feuil1'.*Lisez-moi.*Réponses"):
         read_answers(path, text="Réponse", sheet="Feuil1")
 
 
@@ -138,14 +138,14 @@ def test_missing_column_error_names_file_column_and_what_was_found(tmp_path):
     with pytest.raises(ColumnNotFoundError) as err:
         read_answers(path, text="difficulte")
     message = str(err.value)
-    assert "enquete.csv" in message and "'difficulte'" in message
+    assert "enquete.csv" in message and "colonne « difficulte »" in message
     assert "difficultes" in message  # the columns found, and the suggestion
 
 
 def test_binary_empty_and_misnamed_files(tmp_path):
     xlsx_as_csv = tmp_path / "export.csv"
     xlsx_as_csv.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
-    with pytest.raises(RetexInputError, match=r"export.csv.*ZIP archive"):
+    with pytest.raises(RetexInputError, match=r"export.csv.*archive ZIP"):
         read_answers(xlsx_as_csv, text="x")
     binary = tmp_path / "data.csv"
     binary.write_bytes(b"abc\x00\x01\x02" * 10 + b"\xff\xfe\x00")
@@ -153,9 +153,9 @@ def test_binary_empty_and_misnamed_files(tmp_path):
         read_answers(binary, text="x")
     empty = tmp_path / "vide.csv"
     empty.write_bytes(b"")
-    with pytest.raises(RetexInputError, match=r"vide.csv.*empty"):
+    with pytest.raises(RetexInputError, match=r"vide.csv.*vide"):
         read_answers(empty, text="x")
-    with pytest.raises(RetexInputError, match="no such file"):
+    with pytest.raises(RetexInputError, match="introuvable"):
         read_answers(tmp_path / "absent.csv", text="x")
 
 
@@ -174,7 +174,7 @@ def test_ragged_rows_are_flagged_not_lost(tmp_path):
     path.write_text("id;texte\n1;Bonne réponse\n2;Trop;de;champs\n3\n", encoding="utf-8")
     answers = read_answers(path, text="texte")
     assert answers["status"].tolist() == ["ok", "unreadable", "empty"]
-    assert answers.loc[1, "source_row"] == 3 and "4 fields" in answers.loc[1, "status_note"]
+    assert answers.loc[1, "source_row"] == 3 and "4 champs" in answers.loc[1, "status_note"]
 
 
 def test_jsonl_with_a_broken_line(tmp_path):
@@ -184,7 +184,7 @@ def test_jsonl_with_a_broken_line(tmp_path):
     path.write_text("\n".join(lines), encoding="utf-8")
     answers = read_answers(path, text="texte", id="id")
     assert answers["status"].tolist() == ["ok", "unreadable", "empty"]
-    assert answers.loc[1, "source_row"] == 2 and "invalid JSON" in answers.loc[1, "status_note"]
+    assert answers.loc[1, "source_row"] == 2 and "JSON invalide" in answers.loc[1, "status_note"]
 
 
 def test_txt_lines_and_folder_of_testimonies(tmp_path):

@@ -52,6 +52,16 @@ def _read(inputs: Path | list[Path], text_col, id_col, sheet, encoding, sep):
     return answers
 
 
+def _encoding_text(encoding: str | None, confidence: float | None) -> str:
+    """``cp1252 (confiance élevée : 0.9)`` for a detected code page; just the name when sure."""
+    if not encoding:
+        return "-"
+    if confidence is None or confidence >= 1.0:
+        return f"{encoding} (certain)"
+    level = "élevée" if confidence >= 0.6 else "moyenne" if confidence >= 0.3 else "faible : vérifiez les accents, ou --encoding"
+    return f"{encoding} (confiance {level} : {confidence:.2f})"
+
+
 def print_summary(answers) -> None:
     """Print the status summary of an answers DataFrame, in French."""
     from . import status_summary
@@ -60,7 +70,8 @@ def print_summary(answers) -> None:
     sep = {"\t": "tabulation", ";": "point-virgule", ",": "virgule", "|": "barre verticale"}.get(
         attrs.get("separator") or "", attrs.get("separator") or "-")
     typer.echo(f"Fichier      : {attrs.get('source')}")
-    typer.echo(f"Format       : {attrs.get('format')}   encodage : {attrs.get('encoding') or '-'}   séparateur : {sep}")
+    typer.echo(f"Format       : {attrs.get('format')}   encodage : "
+               f"{_encoding_text(attrs.get('encoding'), attrs.get('encoding_confidence'))}   séparateur : {sep}")
     if attrs.get("sheet"):
         typer.echo(f"Feuille      : {attrs['sheet']}")
     typer.echo(f"Question(s)  : {', '.join(map(str, attrs.get('text_columns', [])))}")
@@ -89,7 +100,8 @@ def inspect(
             from . import inspect_file
 
             info = inspect_file(input, sheet=_sheet(sheet), encoding=encoding, sep=sep)
-            typer.echo(f"Fichier : {info.path}\nFormat : {info.format}   encodage : {info.encoding}   "
+            typer.echo(f"Fichier : {info.path}\nFormat : {info.format}   encodage : "
+                       f"{_encoding_text(info.encoding, info.encoding_confidence)}   "
                        f"séparateur : {info.separator!r}\nColonnes : {info.columns}\nLignes : {info.n_rows}")
             typer.echo("Indiquez la colonne des réponses avec --text-col pour le bilan des réponses.")
             return

@@ -30,12 +30,12 @@ class RetexInputError(RetexError, ValueError):
         self.column = column
         where = []
         if self.path:
-            where.append(f"file {self.path}")
+            where.append(f"fichier {self.path}")
         if row is not None:
-            where.append(f"row {row}")
+            where.append(f"ligne {row}")
         if column is not None:
-            where.append(f"column {column!r}")
-        prefix = (", ".join(where) + ": ") if where else ""
+            where.append(f"colonne « {column} »")
+        prefix = (", ".join(where) + " : ") if where else ""
         super().__init__(prefix + message)
 
 

@@ -70,7 +70,7 @@ def parse_iramuteq(content: str, path: str | Path | None = None) -> list[Iramute
         elif current is None:
             if stripped:
                 raise RetexInputError(
-                    "text before the first '****' line: not an IRaMuTeQ corpus", path=path, row=number
+                    "du texte avant la première ligne « **** » : ce n'est pas un corpus IRaMuTeQ", path=path, row=number
                 )
         else:
             lines.append(line)

@@ -24,9 +24,10 @@ import csv
 import difflib
 import gzip
 import hashlib
-import io
 import json
 import re
+import sys
+import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -55,6 +56,12 @@ ID_NAMES = ("id", "identifiant", "respondent_id", "id_repondant", "id repondant"
 _FORMATS = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
             ".jsonl": "jsonl", ".ndjson": "jsonl", ".txt": "txt", ".gz": "csv"}
 _EXCEL_ERRORS = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!"}
+#: The longest answer read whole (characters); a longer cell is cut there and its row marked
+#: unreadable, with the length found and this limit in its note.
+MAX_CELL_CHARS = 1_000_000
+#: The most columns a file may have (beyond, a clear error says to keep only the useful ones).
+MAX_COLUMNS = 20_000
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # the guard is MAX_CELL_CHARS, not csv's 131,072
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _HAS_WORD = re.compile(r"[^\W_]")
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -73,6 +80,9 @@ class FileInfo:
     n_rows: int = 0
     #: rows that could not be parsed cleanly: row number -> reason
     problems: dict[int, str] = field(default_factory=dict)
+    #: how sure the encoding choice is (1.0: BOM, strict UTF-8, forced; lower: a code page
+    #: chosen on French plausibility, see :func:`retex_nlp.io.encoding.french_score`)
+    encoding_confidence: float | None = None
 
 
 @dataclass
@@ -96,56 +106,141 @@ def _format_of(path: Path, fmt: str | None) -> str:
 
 
 def _read_bytes(path: Path) -> bytes:
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RetexInputError(f"fichier illisible ({exc.strerror or exc})", path=path) from exc
     if path.suffix.lower() == ".gz":
-        import gzip
-
-        raw = gzip.decompress(raw)
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise RetexInputError(_gzip_problem(exc), path=path) from exc
     return raw
+
+
+def _gzip_problem(exc: BaseException) -> str:
+    if isinstance(exc, EOFError):
+        return "archive .gz tronquée (fichier coupé pendant une copie ou un téléchargement ?) : rien n'a été lu"
+    return "ce fichier porte l'extension .gz mais n'est pas une archive gzip : renommez-le sans « .gz »"
 
 
 def _load_csv(path: Path, encoding: str | None, sep: str | None) -> _Table:
     decoded = decode_bytes(_read_bytes(path), path, encoding)
     text = decoded.text
     if not text.strip():
-        raise RetexInputError("the file is empty (no header, no answer)", path=path)
-    sep = sep or sniff_separator(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+        raise RetexInputError("le fichier est vide (ni en-tête, ni réponse)", path=path)
+    sep = _check_sep(sep, path) or sniff_separator(text)
+    lines = _Lines(split_lines(text))
+    reader = csv.reader(lines, delimiter=sep)
     header = _csv_header(reader, path)
     records: list[list[str | None]] = []
     rows: list[int] = []
     problems: dict[int, str] = {}
     fallback = decoded.encoding.split("+ ")[-1].rstrip(")")
-    for line, record, problem in _csv_records(reader, len(header), decoded.fallback_lines, fallback):
+    for line, record, problem in _csv_records(reader, lines, sep, len(header), decoded.fallback_lines, fallback):
         records.append(record)
         rows.append(line)
         if problem:
             problems[line] = problem
     frame = pd.DataFrame(records, columns=_dedupe_names(header), dtype=object)
-    info = FileInfo(str(path), "csv", decoded.encoding, sep, None, list(frame.columns), len(frame), problems)
+    info = FileInfo(str(path), "csv", decoded.encoding, sep, None, list(frame.columns), len(frame), problems,
+                    decoded.confidence)
     return _Table(frame, rows, info)
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def split_lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their ends, split on ``\\r\\n``, ``\\r`` (old Mac exports) or
+    ``\\n`` only (not on the other characters ``str.splitlines`` takes: ``\\v``, ``\\x85``…)."""
+    for match in _LINE.finditer(text):
+        yield match.group(0)
+
+
+class _Lines:
+    """A line iterator that keeps the lines the CSV reader took for its current record, so a
+    record can be read again line by line when a stray quote swallowed the lines after it."""
+
+    def __init__(self, lines) -> None:
+        self._lines = iter(lines)
+        self.taken: list[str] = []
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.taken.append(line)
+        return line
+
+
+def _check_sep(sep: str | None, path) -> str | None:
+    if sep is not None and len(sep) != 1:
+        raise RetexInputError(f"séparateur {sep!r} : un séparateur de colonnes est un seul caractère "
+                              "(; , tabulation ou |)", path=path)
+    return sep
 
 
 def _csv_header(reader, path: Path) -> list[str]:
     try:
         return [h.strip() for h in next(reader)]
     except StopIteration:
-        raise RetexInputError("the file is empty (no header, no answer)", path=path) from None
+        raise RetexInputError("le fichier est vide (ni en-tête, ni réponse)", path=path) from None
     except csv.Error as exc:
-        raise RetexInputError(f"cannot parse the header: {exc}", path=path, row=1) from exc
+        raise RetexInputError(f"en-tête illisible : {exc}", path=path, row=1) from exc
 
 
-def _csv_records(reader, width: int, fallback_lines: set[int] | dict[int, str], fallback: str = ""):
+def _alone(line: str, sep: str) -> list[str]:
+    """One physical line as a record: read as CSV when its quotes are balanced, else with its
+    quotes taken literally."""
+    line = line.rstrip("\r\n")
+    try:
+        return next(csv.reader([line], delimiter=sep, strict=True), [])
+    except csv.Error:
+        return next(csv.reader([line], delimiter=sep, quoting=csv.QUOTE_NONE), [])
+
+
+def _swallowed(taken: list[str], sep: str, width: int) -> bool:
+    """True when a record that spans several lines looks like rows merged by a stray quote:
+    a following line reads alone as a whole record (the header's number of fields), and, for
+    files of two columns or fewer, begins like the first line (an id of the same shape)."""
+    if len(taken) < 2 or width < 2:
+        return False
+    shape = re.sub(r"\d", "0", re.sub(r"[^\W\d_]", "a", _alone(taken[0], sep)[0] if taken[0].strip() else ""))
+    for line in taken[1:]:
+        fields = _alone(line, sep)
+        if len(fields) == width and (width >= 3 or re.sub(r"\d", "0", re.sub(r"[^\W\d_]", "a", fields[0])) == shape):
+            return True
+    return False
+
+
+def _csv_records(reader, lines: _Lines, sep: str, width: int, fallback_lines: set[int] | dict[int, str],
+                 fallback: str = ""):
     """(line, record, problem) for each record of a CSV reader after its header: records cut
-    or padded to the header's width, CSV errors and badly encoded lines reported, not dropped."""
+    or padded to the header's width; CSV errors, badly encoded lines and over-long cells
+    reported, not dropped; a field opening with a quote that is never closed (the reader then
+    swallows the lines after it) is caught: each line is read alone and the first one flagged."""
     line = reader.line_num + 1
     while True:
+        lines.taken = []
         try:
             record = next(reader)
+            broken = ""
         except StopIteration:
             return
-        except csv.Error as exc:  # e.g. a NUL byte or an unclosed quote at end of file
-            yield line, [None] * width, f"CSV error: {exc}"
+        except csv.Error as exc:  # e.g. an unclosed quote at the end of the file
+            record, broken = None, f"erreur CSV : {exc}"
+        if record is not None and _swallowed(lines.taken, sep, width):
+            broken = "guillemet ouvrant jamais fermé : les lignes suivantes auraient été fusionnées"
+        if broken:
+            taken = lines.taken or [""]
+            for k, raw in enumerate(taken):
+                fields = _alone(raw, sep)
+                if not fields and k:
+                    continue
+                fields = (fields + [None] * width)[:width]
+                yield line + k, fields, broken if k == 0 else ""
             line = reader.line_num + 1
             continue
         if not record:  # blank line between records
@@ -155,7 +250,7 @@ def _csv_records(reader, width: int, fallback_lines: set[int] | dict[int, str], 
         if len(record) > width:
             extra = [x for x in record[width:] if x.strip()]
             if extra:
-                problem = f"{len(record)} fields where the header has {width}"
+                problem = f"{len(record)} champs alors que l'en-tête en a {width}"
             record = record[:width]
         elif len(record) < width:
             record = record + [None] * (width - len(record))
@@ -163,7 +258,7 @@ def _csv_records(reader, width: int, fallback_lines: set[int] | dict[int, str], 
             for ln in range(line, reader.line_num + 1):
                 if ln in fallback_lines:
                     code_page = fallback_lines[ln] if isinstance(fallback_lines, dict) else fallback
-                    problem = f"line not UTF-8, decoded as {code_page}"
+                    problem = f"ligne qui n'est pas en UTF-8, décodée en {code_page}"
                     break
         yield line, record, problem
         line = reader.line_num + 1
@@ -189,26 +284,28 @@ def _load_xlsx(path: Path, sheet: str | int | None) -> _Table:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException…
-        raise RetexInputError(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})", path=path) from exc
+        raise RetexInputError(f"classeur XLSX illisible ({type(exc).__name__} : {exc})", path=path) from exc
     names = book.sheetnames
     if sheet is None:
         sheet = 0
     if isinstance(sheet, int):
         if not 0 <= sheet < len(names):
-            raise RetexInputError(f"sheet index {sheet} out of range; the workbook has sheets {names}", path=path)
+            raise RetexInputError(f"pas de feuille numéro {sheet} ; le classeur a les feuilles {names}", path=path)
         sheet_name = names[sheet]
     else:
         if sheet not in names:
             close = [n for n in names if fold(n) == fold(sheet)]
             if len(close) != 1:
-                raise RetexInputError(f"no sheet named {sheet!r}; the workbook has sheets {names}", path=path)
+                raise RetexInputError(f"pas de feuille nommée {sheet!r} ; le classeur a les feuilles {names}", path=path)
             sheet = close[0]
         sheet_name = sheet
     ws = book[sheet_name]
+    if hasattr(ws, "reset_dimensions"):  # a wrong declared size ("A1:XFD1048576") would pad every row
+        ws.reset_dimensions()
     it = ws.iter_rows(values_only=True)
     header_row = next(it, None)
     if header_row is None:
-        raise RetexInputError(f"sheet {sheet_name!r} is empty", path=path)
+        raise RetexInputError(f"la feuille {sheet_name!r} est vide", path=path)
     header = _dedupe_names(["" if h is None else str(h).strip() for h in header_row])
     width = len(header)
     records, rows = [], []
@@ -231,8 +328,9 @@ def _cell_text(value) -> str:
 
 def _load_jsonl(path: Path, encoding: str | None) -> _Table:
     decoded = decode_bytes(_read_bytes(path), path, encoding)
-    frame, rows, problems = _jsonl_records(decoded.text.splitlines(), 1)
-    info = FileInfo(str(path), "jsonl", decoded.encoding, None, None, list(frame.columns), len(frame), problems)
+    frame, rows, problems = _jsonl_records([x.rstrip("\r\n") for x in split_lines(decoded.text)], 1)
+    info = FileInfo(str(path), "jsonl", decoded.encoding, None, None, list(frame.columns), len(frame), problems,
+                    decoded.confidence)
     return _Table(frame, rows, info)
 
 
@@ -248,9 +346,9 @@ def _jsonl_records(lines: Sequence[str], first: int) -> tuple[pd.DataFrame, list
         try:
             obj = json.loads(line)
             if not isinstance(obj, dict):
-                raise ValueError(f"a JSON {type(obj).__name__}, not an object")
+                raise ValueError(f"un {type(obj).__name__} JSON, pas un objet")
         except ValueError as exc:
-            problems[number] = f"invalid JSON: {exc}"
+            problems[number] = f"JSON invalide : {exc}"
             obj = {}
         records.append({k: (None if v is None else v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
                         for k, v in obj.items()})
@@ -264,7 +362,7 @@ def _load_txt(path: Path, encoding: str | None) -> _Table:
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".txt")
         if not files:
-            raise RetexInputError("the folder holds no .txt testimony", path=path)
+            raise RetexInputError("le dossier ne contient aucun témoignage .txt", path=path)
         records, problems, encodings = [], {}, set()
         for i, f in enumerate(files, start=1):
             try:
@@ -281,9 +379,9 @@ def _load_txt(path: Path, encoding: str | None) -> _Table:
     decoded = decode_bytes(_read_bytes(path), path, encoding)
     if looks_like_iramuteq(decoded.text):
         return _iramuteq_table(path, decoded.text, decoded.encoding)
-    lines = decoded.text.splitlines()
+    lines = [x.rstrip("\r\n") for x in split_lines(decoded.text)]
     frame = pd.DataFrame({"text": lines}, dtype=object)
-    info = FileInfo(str(path), "txt", decoded.encoding, None, None, ["text"], len(frame))
+    info = FileInfo(str(path), "txt", decoded.encoding, None, None, ["text"], len(frame), {}, decoded.confidence)
     return _Table(frame, list(range(1, len(lines) + 1)), info)
 
 
@@ -317,7 +415,7 @@ def read_table(
         return _Table(frame, list(range(1, len(frame) + 1)), info)
     path = Path(source)
     if not path.exists():
-        raise RetexInputError("no such file or folder", path=path)
+        raise RetexInputError("fichier ou dossier introuvable", path=path)
     fmt = _format_of(path, format)
     if fmt == "csv":
         return _load_csv(path, encoding, sep)
@@ -330,7 +428,7 @@ def read_table(
         return _iramuteq_table(path, decoded.text, decoded.encoding)
     if fmt == "txt":
         return _load_txt(path, encoding)
-    raise RetexInputError(f"unknown format {fmt!r}; use csv, xlsx, jsonl, txt or iramuteq", path=path)
+    raise RetexInputError(f"format inconnu {fmt!r} : csv, xlsx, jsonl, txt ou iramuteq", path=path)
 
 
 def inspect_file(source: str | Path, **kwargs) -> FileInfo:
@@ -347,9 +445,9 @@ def _resolve_column(name: str, columns: Sequence[str], path: str) -> str:
     if len(matches) == 1:
         return matches[0]
     hint = difflib.get_close_matches(name, [str(c) for c in columns], n=3, cutoff=0.5)
-    extra = f"; did you mean {hint}?" if hint else ""
+    extra = f" ; vouliez-vous dire {hint} ?" if hint else ""
     raise ColumnNotFoundError(
-        f"column not found; the columns are {list(columns)}{extra}", path=path, column=name
+        f"colonne introuvable ; les colonnes sont {list(columns)}{extra}", path=path, column=name
     )
 
 
@@ -374,7 +472,8 @@ def _compact(key: str) -> str:
     return _NOT_WORD.sub("", key) if len(key) <= 12 else key
 
 
-def _status_of(text: object, non_answers: set[str], longest: int | None = None) -> tuple[str, str]:
+def _status_of(text: object, non_answers: set[str], longest: int | None = None,
+               replacement_ok: bool = False) -> tuple[str, str]:
     """Status and note of one cell. ``longest``: the most letters and digits a non-answer has
     (answers with many more cannot be one, and skip the costlier normalisation)."""
     if text is None or (isinstance(text, float) and pd.isna(text)):
@@ -384,19 +483,19 @@ def _status_of(text: object, non_answers: set[str], longest: int | None = None) 
         return "empty", ""
     stripped = text.strip()
     if stripped in _EXCEL_ERRORS:
-        return "unreadable", f"spreadsheet error value {stripped}"
-    if "\ufffd" in text:
-        return "unreadable", "characters that could not be decoded (U+FFFD)"
+        return "unreadable", f"valeur d'erreur du tableur {stripped}"
+    if "\ufffd" in text and not replacement_ok:
+        return "unreadable", "caractères qui n'ont pas pu être décodés (U+FFFD)"
     controls = _CONTROL.findall(text)
     if controls and len(controls) > max(2, len(text) // 20):
-        return "unreadable", "binary or control characters"
+        return "unreadable", "caractères binaires ou de contrôle"
     if not _HAS_WORD.search(text):
-        return "non_answer", "no letter or digit"
+        return "non_answer", "ni lettre ni chiffre"
     if longest is not None and len(stripped) > 2 * longest + 20 and len(_NOT_WORD.sub("", stripped)) > longest + 4:
         return "ok", ""
     key = normalize_answer(text)
     if key in non_answers or _compact(key) in non_answers:
-        return "non_answer", f"non-answer {stripped[:30]!r}"
+        return "non_answer", f"non-réponse {stripped[:30]!r}"
     return "ok", ""
 
 
@@ -518,6 +617,9 @@ class _AnswerBuilder:
         frame, info = table.frame, table.info
         where = info.path
         columns = [str(c) for c in frame.columns]
+        if len(columns) > MAX_COLUMNS:
+            raise RetexInputError(f"{len(columns)} colonnes : au-delà de la limite de {MAX_COLUMNS} colonnes "
+                                  "(gardez les colonnes utiles dans un fichier à part)", path=where)
         frame.columns = columns
         text = self.text
         if text is None:
@@ -526,11 +628,11 @@ class _AnswerBuilder:
             elif len(columns) == 1:
                 text = columns[0]
             else:
-                raise ColumnNotFoundError(f"say which column holds the answers (text=...); the columns are {columns}",
+                raise ColumnNotFoundError(f"indiquez la colonne des réponses (--text-col, text=…) ; les colonnes sont {columns}",
                                           path=where)
         text_cols = [text] if isinstance(text, str) else list(text)
         if not text_cols:
-            raise RetexInputError("text= names no column", path=where)
+            raise RetexInputError("text= ne nomme aucune colonne", path=where)
         text_cols = [_resolve_column(c, columns, where) for c in text_cols]
         id_col = _resolve_column(self.id, columns, where) if self.id else _find_id_column(columns, text_cols)
         if self.variables is None:
@@ -552,10 +654,15 @@ class _AnswerBuilder:
             values = frame[col].tolist()
             for i in range(n):
                 raw = values[i]
+                problem = info.problems.get(rows[i])
                 if isinstance(raw, str):
                     raw = strip_controls(raw)
-                status, note = _status_of(raw, self.na_set, self.longest)
-                problem = info.problems.get(rows[i])
+                    if len(raw) > MAX_CELL_CHARS:
+                        problem = (f"réponse de {len(raw):_} caractères, au-delà de la limite de {MAX_CELL_CHARS:_} : "
+                                   "coupée à la limite").replace("_", " ")
+                        raw = raw[:MAX_CELL_CHARS]
+                # IRaMuTeQ analyses texts holding U+FFFD: so does retex_nlp for its corpora
+                status, note = _status_of(raw, self.na_set, self.longest, info.format == "iramuteq")
                 if problem and status != "empty" or problem and raw is None:
                     status, note = "unreadable", problem
                 out.append({"respondent_id": resp[i], "open_question": col,
@@ -567,9 +674,10 @@ class _AnswerBuilder:
             var_cols = [c for c in var_cols if c != "thematique"]
         # the user's columns under their own names; one named like a tool column gets a suffix
         renamed = {v: _free_name(v, columns) for v in var_cols if v in RESERVED}
-        for v in var_cols:
-            vals = [None if x is None else strip_controls(str(x)) for x in frame[v].tolist()]
-            answers[renamed.get(v, v)] = vals * len(text_cols)
+        user = {renamed.get(v, v): [None if x is None else strip_controls(str(x))[:MAX_CELL_CHARS]
+                                    for x in frame[v].tolist()] * len(text_cols) for v in var_cols}
+        if user:  # all at once: thousands of columns added one by one would take minutes
+            answers = pd.concat([answers, pd.DataFrame(user, index=answers.index, dtype=object)], axis=1)
         ids = answers["respondent_id"].astype(str)
         if stacked:
             ids = ids + ":" + answers["open_question"].astype(str)
@@ -579,6 +687,7 @@ class _AnswerBuilder:
         answers = answers[[*ANSWER_COLUMNS, *user_cols]]
         answers.attrs.update(
             source=info.path, format=info.format, encoding=info.encoding, separator=info.separator,
+            encoding_confidence=info.encoding_confidence,
             sheet=info.sheet, text_columns=text_cols, id_column=id_col, variables=user_cols,
             renamed_columns=renamed,
         )
@@ -597,7 +706,7 @@ class _AnswerBuilder:
 
 def _stream_tables(source, chunksize: int, progress, *, format, sheet, encoding, sep) -> Iterator[_Table]:
     if chunksize < 1:
-        raise ValueError("chunksize must be at least 1")
+        raise ValueError("chunksize doit valoir au moins 1")
     path = None if isinstance(source, pd.DataFrame) else Path(source)
     fmt = None if path is None or not path.exists() else _format_of(path, format)
     if path is not None and path.is_file() and fmt in ("csv", "jsonl", "txt"):
@@ -621,12 +730,17 @@ class _LineStream:
     def __init__(self, path: Path, encoding: str | None) -> None:
         self.path = path
         self.fallback: dict[int, str] = {}
-        with self._open() as (fh, _raw):
-            head = fh.read(self.HEAD)
-            more = fh.read(1)
+        try:
+            with self._open() as (fh, _raw):
+                head = fh.read(self.HEAD)
+                more = fh.read(1)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise RetexInputError(_gzip_problem(exc) if path.suffix.lower() == ".gz" else f"fichier illisible ({exc})",
+                                  path=path) from exc
         self.encoding: str | None = None
-        if not head.strip():
-            return  # read whole: read_table says what an empty file of this format gives
+        if not head.strip() or head.count(b"\r") > head.count(b"\r\n"):
+            # empty, or lines ended by a lone CR (old Mac exports): read whole, where both are handled
+            return
         if more and b"\n" in head:
             head = head[: head.rindex(b"\n") + 1]
         decoded = decode_bytes(head, path, encoding)
@@ -635,6 +749,7 @@ class _LineStream:
             enc = "utf-8"
         self.encoding: str | None = None if enc.startswith("utf-16") else enc
         self.detected = decoded.encoding
+        self.confidence = decoded.confidence
         self.head_text = decoded.text
 
     @contextmanager
@@ -656,7 +771,9 @@ class _LineStream:
         undecided = strict_utf8 and enc == "utf-8" and self.head_text.isascii()
         with self._open() as (fh, raw):
             done = 0
-            for number, line in enumerate(fh, start=1):
+            for number, line in enumerate(_guarded(fh, self.path), start=1):
+                if b"\x00" in line:
+                    line = line.replace(b"\x00", b"")
                 if number == 1 and enc == "utf-8-sig" and line.startswith(b"\xef\xbb\xbf"):
                     line = line[3:]
                 if strict_utf8 and not line.isascii():
@@ -700,15 +817,16 @@ class _LineStream:
                 yield from self._txt_tables(lines, chunksize)
 
     def _info(self, fmt: str, sep: str | None, columns: list[str], n: int, problems: dict[int, str]) -> FileInfo:
-        return FileInfo(str(self.path), fmt, self.detected, sep, None, columns, n, problems)
+        return FileInfo(str(self.path), fmt, self.detected, sep, None, columns, n, problems, self.confidence)
 
     def _csv_tables(self, lines: Iterator[str], chunksize: int, sep: str | None) -> Iterator[_Table]:
-        sep = sep or sniff_separator(self.head_text)
-        reader = csv.reader(lines, delimiter=sep)
+        sep = _check_sep(sep, self.path) or sniff_separator(self.head_text)
+        recorded = _Lines(lines)
+        reader = csv.reader(recorded, delimiter=sep)
         header = _dedupe_names(_csv_header(reader, self.path))
         records, rows, problems = [], [], {}
         yielded = False
-        for line, record, problem in _csv_records(reader, len(header), self.fallback):
+        for line, record, problem in _csv_records(reader, recorded, sep, len(header), self.fallback):
             records.append(record)
             rows.append(line)
             if problem:
@@ -730,7 +848,7 @@ class _LineStream:
         frame, rows, problems = _jsonl_records(lines, first)
         for number in rows:
             if number in self.fallback:
-                problems.setdefault(number, f"line not UTF-8, decoded as {self.fallback[number]}")
+                problems.setdefault(number, f"ligne qui n'est pas en UTF-8, décodée en {self.fallback[number]}")
         return _Table(frame, rows, self._info("jsonl", None, list(frame.columns), len(frame), problems))
 
     def _txt_tables(self, lines: Iterator[str], chunksize: int) -> Iterator[_Table]:
@@ -739,9 +857,17 @@ class _LineStream:
 
     def _txt_table(self, lines: list[str], first: int) -> _Table:
         rows = list(range(first, first + len(lines)))
-        problems = {n: f"line not UTF-8, decoded as {self.fallback[n]}" for n in rows if n in self.fallback}
+        problems = {n: f"ligne qui n'est pas en UTF-8, décodée en {self.fallback[n]}" for n in rows if n in self.fallback}
         frame = pd.DataFrame({"text": lines}, dtype=object)
         return _Table(frame, rows, self._info("txt", None, ["text"], len(frame), problems))
+
+
+def _guarded(lines, path: Path):
+    """The lines of a file; a gzip archive found cut or damaged midway gives a French error."""
+    try:
+        yield from lines
+    except (OSError, EOFError, zlib.error) as exc:
+        raise RetexInputError(_gzip_problem(exc), path=path) from exc
 
 
 def _line_batches(lines: Iterator[str], size: int) -> Iterator[tuple[list[str], int]]:
@@ -776,7 +902,7 @@ def _flag_duplicates(answers: pd.DataFrame, frame: pd.DataFrame, text_cols: list
         key_cols = [duplicates] if isinstance(duplicates, str) else list(duplicates)
         missing = [c for c in key_cols if c not in answers.columns]
         if missing:
-            raise ColumnNotFoundError(f"duplicates= names columns not found: {missing}")
+            raise ColumnNotFoundError(f"duplicates= nomme des colonnes introuvables : {missing}")
     candidates = answers["status"].eq("ok")
     if candidates.any():
         norm = answers.loc[candidates, "text"].map(normalize_answer)
@@ -786,7 +912,7 @@ def _flag_duplicates(answers: pd.DataFrame, frame: pd.DataFrame, text_cols: list
             digest = hashlib.blake2b(key.encode("utf-8"), digest_size=16).digest()
             if digest in first_of:
                 answers.at[idx, "status"] = "duplicate"
-                answers.at[idx, "status_note"] = f"same respondent and text as answer {first_of[digest]}"
+                answers.at[idx, "status_note"] = f"même répondant et même texte que la réponse {first_of[digest]}"
             else:
                 first_of[digest] = answers.at[idx, "answer_id"]
     answers.drop(columns=["_key"], errors="ignore", inplace=True)
