@@ -76,3 +76,58 @@ def test_institutions_only_when_asked():
     text = "Il est au foyer Les Tilleuls depuis mars."
     assert "[Établissement]" not in pseudonymize(text)
     assert Pseudonymizer(mask_institutions=True).pseudonymize(text)[0] == "Il est au foyer [Établissement] depuis mars."
+
+
+# -- identifiers that leaked before, by class (other examples than the ones found in review) -----------
+PLANTED = [
+    # lower-case first names where the sentence says they are people
+    ("sa fille lina pleure le soir depuis le départ.", ["lina"]),
+    ("le petit noah, 4 ans, ne parle plus.", ["noah"]),
+    ("On a vu yanis et sa sœur ambre chez la grand-mère.", ["yanis", "ambre"]),
+    ("nathan et lou sont rentrés chez leur père.", ["nathan", "lou"]),
+    # first names that are also words, at a sentence start, where the context says a person
+    ("Rose, la cadette, dort mal.", ["Rose"]),
+    ("Ambre, née le 12 mai 2016, est placée.", ["Ambre", "12 mai 2016"]),
+    ("Colombe et Hugo, les jumeaux, vont mieux.", ["Colombe", "Hugo"]),
+    ("Marine, 9 ans, a changé d'école.", ["Marine"]),
+    # streets named after a street word, without a number
+    ("Elle vit allée des Tilleuls avec sa tante.", ["Tilleuls"]),
+    ("Le rendez-vous était rue Victor Hugo, au centre social.", ["Victor Hugo"]),
+    ("Ils ont déménagé boulevard de la Liberté.", ["Liberté"]),
+    # ISO dates and social-security numbers
+    ("Date de naissance : 2012-03-07, entrée le 2021-11-30.", ["2012-03-07", "2021-11-30"]),
+    ("Son numéro : 2 93 11 59 350 012 71.", ["2 93 11 59 350 012 71"]),
+    ("NIR 193115935001271 transmis à la CPAM.", ["193115935001271"]),
+    # compound towns whole
+    ("Elle a été placée à Saint-Amand-les-Eaux puis à Marcq-en-Barœul.", ["Saint-Amand", "Eaux", "Marcq", "Barœul"]),
+    ("La famille vient de Châlons-en-Champagne.", ["Châlons", "Champagne"]),
+]
+KEPT = [
+    "La France manque de familles d'accueil.",
+    "Mauvais suivi des dossiers, trop de turnover.",
+    "L'urgence a pris le pas sur le reste.",
+    "Reunions a distance : fatigue et isolement.",
+    "Les enfants du Nord et du Pas-de-Calais sont suivis par l'ASE et la PMI.",
+    "La place de la famille reste centrale ; la rose des vents, la pierre angulaire.",
+    "Claire et nette, la consigne a aidé les éducateurs.",
+]
+
+
+@pytest.mark.parametrize("text,secrets", PLANTED, ids=[t[:30] for t, _ in PLANTED])
+def test_planted_identifiers_are_masked(pseudo, text, secrets):
+    clean = pseudo.pseudonymize(text)[0]
+    for secret in secrets:
+        assert secret not in clean, clean
+    assert "[" in clean
+
+
+@pytest.mark.parametrize("text", KEPT, ids=[t[:30] for t in KEPT])
+def test_ordinary_words_places_of_the_department_level_and_acronyms_are_kept(pseudo, text):
+    assert pseudo.pseudonymize(text)[0] == text
+
+
+def test_file_names_used_as_attribution_are_masked(pseudo):
+    assert pseudo.mask_label("af_marion.txt") == "af_[Prénom].txt"
+    assert pseudo.mask_label("temoignage-lucas-2021.txt") == "temoignage-[Prénom]-2021.txt"
+    assert pseudo.mask_label("es_benali_nord.txt") == "es_[Nom]_nord.txt"  # the user's list
+    assert pseudo.mask_label("Assistante familiale, ASE Nord") == "Assistante familiale, ASE Nord"

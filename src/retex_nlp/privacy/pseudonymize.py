@@ -43,7 +43,8 @@ from ..text.lexicon import default_lexicon
 __all__ = ["Pseudonymizer", "Replacement", "pseudonymize", "PLACEHOLDER", "strip_placeholders"]
 
 #: A placeholder written by :class:`Pseudonymizer`, e.g. ``[Prénom]`` or ``[Prénom 2]``.
-PLACEHOLDER = re.compile(r"\[(?:Prénom|Nom|Lieu|Adresse|Téléphone|E-mail|Date|N° dossier|Établissement)(?: \d+)?\]")
+PLACEHOLDER = re.compile(r"\[(?:Prénom|Nom|Lieu|Adresse|Téléphone|E-mail|Date|N° dossier|N° sécurité sociale|"
+                         r"Établissement)(?: \d+)?\]")
 
 
 def strip_placeholders(text: str) -> str:
@@ -55,6 +56,9 @@ _UP = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸÆŒ"
 _LOW = "a-zàâäçéèêëîïôöùûüÿæœ"
 _NAME = rf"[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?"
 _CAPS = rf"[{_UP}]{{2,}}(?:-[{_UP}]{{2,}})?"
+# A town, compound ones whole: "Villeneuve-d'Ascq", "Saint-Pol-sur-Mer", "Marcq-en-Barœul".
+_LINK = r"(?:sur|sous|lès|lez|en|la|le|les|de|du|des|d|aux|au|et|l)"
+_TOWN = rf"[{_UP}][{_LOW}]+(?:[-'’](?:{_LINK}[-'’])*[{_UP}][{_LOW}]+)*"
 
 # Places that stay: the department level and above (France, regions, departments, countries).
 _KEPT_PLACES = ["France", "Europe", "Belgique", "Suisse", "Espagne", "Italie", "Allemagne", "Algérie", "Maroc", "Tunisie", "Sénégal", "Mali", "Hauts-de-France", "Normandie", "Bretagne", "Occitanie", "Grand-Est", "Île-de-France", "Ile-de-France", "Nouvelle-Aquitaine", "Auvergne-Rhône-Alpes", "Bourgogne-Franche-Comté", "Centre-Val-de-Loire", "Pays-de-la-Loire", "Provence-Alpes-Côte-d'Azur", "PACA", "Corse", "Guadeloupe", "Martinique", "Guyane", "Réunion", "Mayotte", "Nord", "Pas-de-Calais", "Somme", "Aisne", "Oise", "Ain", "Allier", "Ardèche", "Ardennes", "Ariège", "Aube", "Aude", "Aveyron", "Calvados", "Cantal", "Charente", "Cher", "Corrèze", "Creuse", "Dordogne", "Doubs", "Drôme", "Eure", "Finistère", "Gard", "Gers", "Gironde", "Hérault", "Ille-et-Vilaine", "Indre", "Isère", "Jura", "Landes", "Loire", "Loiret", "Lot", "Lozère", "Manche", "Marne", "Mayenne", "Meurthe-et-Moselle", "Meuse", "Morbihan", "Moselle", "Nièvre", "Orne", "Puy-de-Dôme", "Pyrénées-Atlantiques", "Rhône", "Saône-et-Loire", "Sarthe", "Savoie", "Haute-Savoie", "Paris", "Seine-Maritime", "Seine-et-Marne", "Yvelines", "Deux-Sèvres", "Tarn", "Var", "Vaucluse", "Vendée", "Vienne", "Vosges", "Yonne", "Essonne", "Hauts-de-Seine", "Seine-Saint-Denis", "Val-de-Marne", "Val-d'Oise", "Haute-Garonne", "Haute-Marne", "Haute-Loire", "Haute-Vienne", "Haute-Saône", "Haute-Corse", "Loire-Atlantique", "Maine-et-Loire", "Indre-et-Loire", "Loir-et-Cher", "Eure-et-Loir", "Bas-Rhin", "Haut-Rhin", "Territoire-de-Belfort", "Alpes-Maritimes", "Bouches-du-Rhône", "Côte-d'Or", "Côtes-d'Armor", "Charente-Maritime", "Lot-et-Garonne", "Tarn-et-Garonne", "Hautes-Pyrénées", "Pyrénées-Orientales", "Alpes-de-Haute-Provence", "Hautes-Alpes"]
@@ -78,8 +82,29 @@ _ESTABLISHMENT = re.compile(
 # "à Roubaix", "PMI de Tourcoing", "foyer de Wattrelos": a capitalised word after these is a place.
 _PLACE_AFTER = re.compile(
     rf"(?:(?<=[a-zà-ÿ,] )à|\b(?:ASE|PMI|UTPAS|MDS|CMP|CMPP|CAMSP|IME|ITEP|MECS|foyer|école|collège|lycée|hôpital|mairie|"
-    rf"ville|commune|secteur|quartier|tribunal|TJ|gare)\s+(?:de|d'|du))\s*((?:{_NAME})(?:-(?:sur|lès|lez|en|la|le)-{_NAME})?)"
+    rf"ville|commune|secteur|quartier|tribunal|TJ|gare)\s+(?:de|d'|du))\s*({_TOWN})"
 )
+# A street named after a street word, with or without a number: "impasse des Acacias", "rue Victor Hugo".
+_STREET = re.compile(
+    rf"\b(?i:rue|avenue|av\.|boulevard|bd|impasse|allée|chemin|place|quai|route|square|cours|passage|sentier|"
+    rf"voie|résidence|lotissement|cité|hameau|lieu-dit)\s+(?:(?:de\s+la|de\s+l'|du|des|de|d'|la|le|les|l')\s*)?"
+    rf"[{_UP}][\w'’-]+(?:\s+(?:(?:de|du|des|d'|la|le)\s+)?[{_UP}][\w'’-]+)*")
+# Family and childhood words after which a (lower-case) first name is a person: "sa sœur zoé".
+_BEFORE_NAME = re.compile(
+    r"(?:\b(?:sa|son|ma|mon|ta|ton|leur|notre|votre)\s+(?:fille|fils|sœur|soeur|frère|frere|cousin|cousine|neveu|"
+    r"nièce|niece|demi-frère|demi-sœur|petit-fils|petite-fille|enfant|bébé|bebe|fillette|ado|copain|copine|mère|"
+    r"mere|père|pere|maman|papa)|\b(?:le|la)\s+(?:petit|petite|jeune|bébé|bebe)|\bl'enfant|\bprénommée?|"
+    r"\bappelée?|\bs'appelle|\bla\s+petite|\ble\s+petit)\s*,?\s*$", re.I)
+# What follows a person's first name: an age, a family apposition, a verb of someone.
+_AFTER_NAME = re.compile(
+    r"^\s*(?:\(\s*\d+\s*(?:ans|mois)|,\s*\d+\s*(?:ans|mois)|\d+\s*(?:ans|mois)\b|"
+    r",\s*(?:l'aînée?|l'ainée?|la\s+cadette|le\s+cadet|la\s+benjamine|le\s+benjamin|la\s+plus\s+(?:jeune|grande|petite)|"
+    r"le\s+plus\s+(?:jeune|grand|petit)|sa\s+sœur|son\s+frère|née?s?\b|âgée?s?\b|placée?\b|accueillie?\b)|"
+    r"et\s+(?:sa|son)\s+(?:sœur|soeur|frère|frere|petite|petit|cousin|cousine|mère|père|maman|papa)|"
+    r"(?:pleure|pleurait|crie|criait|rit|riait|sourit|souriait|dort|dormait|joue|jouait|mange|mangeait|hurle|"
+    r"hurlait|parle|parlait|grandit|marche|marchait)\b)", re.I)
+_PLURAL_VERB = re.compile(r"^\s*,?\s*(?:sont|ont|vont|étaient|avaient|allaient|se|s'|ne|n')\b", re.I)
+_NIR = re.compile(r"(?<![\d])[12]\s?\d{2}\s?(?:0[1-9]|1[0-2]|[2-9]\d)\s?(?:\d{2}|2[AB])\s?\d{3}\s?\d{3}(?:\s?\d{2})?(?![\d])")
 _NOT_PLACES = {"Noël", "Pâques", "Toussaint", "Madame", "Monsieur", "Dieu"}
 
 _RULES: list[tuple[str, str, re.Pattern]] = [
@@ -87,6 +112,8 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
     ("téléphone", "[Téléphone]", re.compile(r"(?<!\d)(?:(?:\+|00)33\s?\(?0?\)?\s?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)")),
     ("date de naissance", "[Date]", re.compile(
         r"\b(?:né|née|nés|nées)\s+le\s+(?P<x>\d{1,2}(?:er)?\s*(?:[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4}|\s+\w+\s+\d{4}))", re.I)),
+    ("n° de sécurité sociale", "[N° sécurité sociale]", _NIR),
+    ("date ISO", "[Date]", re.compile(r"(?<![\d-])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d-])")),
     ("date", "[Date]", re.compile(r"(?<![\d/])\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}(?![\d/])")),
     ("n° de dossier", "[N° dossier]", re.compile(
         r"\b(?:dossier|réf\.?|référence|n°|no\.?|numéro)\s*(?:n°\s*)?:?\s*(?P<x>(?=[\w/-]*\d)[A-Z0-9][\w/-]{3,})", re.I)),
@@ -94,6 +121,7 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
         rf"\b\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|impasse|allée|chemin|route|quai|cours|"
         rf"square|résidence)\s+(?:(?:de|du|des|d'|la|le|les|l')\s*)*[\w'-]+(?:\s+[{_UP}][\w'-]+)*", re.I)),
     ("code postal", "[Lieu]", re.compile(rf"\b\d{{5}}\s+[{_UP}][\w'-]+(?:[\s-][{_UP}][\w'-]+)*")),
+    ("voie nommée", "[Adresse]", _STREET),
 ]
 
 
@@ -148,6 +176,26 @@ def _common_words() -> frozenset[str]:
             if len(parts) == 3 and "\x1f" not in parts[0] and parts[2] not in ("PROPN", "X"):
                 words.add(parts[0])
     return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def _communes() -> frozenset[str]:
+    """France's commune names (INSEE's COG, see data/SOURCES.md), as written ("Villeneuve-d'Ascq")."""
+    import gzip
+
+    with gzip.open(files("retex_nlp") / "data" / "communes.txt.gz", "rt", encoding="utf-8") as fh:
+        return frozenset(line.strip().replace("’", "'") for line in fh if line.strip())
+
+
+def _is_common(word: str) -> bool:
+    """An ordinary French word (any case, accents or not: "Reunions" is "réunions")."""
+    low = word.lower()
+    return low in _common_words() or _unaccent(low) in _common_unaccented()
+
+
+@lru_cache(maxsize=1)
+def _common_unaccented() -> frozenset[str]:
+    return frozenset(_unaccent(w) for w in _common_words())
 
 
 @lru_cache(maxsize=1)
@@ -246,9 +294,64 @@ class Pseudonymizer(BaseEstimator):
             if m.group(1).lower() not in self._keep and m.group(1).lower() not in _protected():
                 spans.append((m.start(1), m.end(1), "Nom", "civilité + nom"))
         spans += self._first_name_spans(text)
+        spans += self._lowercase_name_spans(text)
+        if self.mask_places:
+            spans += self._compound_town_spans(text)
         if self.use_ner:
             spans += self._ner_spans(text, doc)
-        return _resolve(spans)
+        return _resolve(_whole_places(text, spans))
+
+    def _lowercase_name_spans(self, text: str) -> list[tuple[int, int, str, str]]:
+        """First names typed in lower case where the sentence says they are people: after "sa
+        sœur", "le petit", "l'enfant"…, before an age or "et sa sœur", or next to another name
+        ("théo et zoé")."""
+        spans = []
+        names = _first_names()
+        words = list(re.finditer(rf"(?<![\w'’-])([{_LOW}]+)(?![\w'’-])", text))
+        found: set[int] = set()
+        for k, m in enumerate(words):
+            word = m.group(1)
+            if len(word) < 3 or word not in names or word in self._keep or word in _protected():
+                continue
+            before, after = text[:m.start()], text[m.end():]
+            if _BEFORE_NAME.search(before) or (_AFTER_NAME.match(after) and not _is_common(word)):
+                found.add(k)
+            # "nathan et lou sont rentrés": two first names joined, then what people do
+            if k + 2 < len(words) and not _is_common(word):
+                other = words[k + 2]
+                joined = re.fullmatch(r"\s+et\s+", text[m.end():other.start()])
+                if joined and other.group(1) in names and not _is_common(other.group(1)) and (
+                        _PLURAL_VERB.match(text[other.end():]) or _AFTER_NAME.match(text[other.end():])):
+                    found.update((k, k + 2))
+        # "théo et zoé": a first name joined by "et" to a name found is a name too
+        changed = True
+        while changed:
+            changed = False
+            for k, m in enumerate(words):
+                if k in found or m.group(1) not in names or _is_common(m.group(1)) or m.group(1) in self._keep:
+                    continue
+                for j in (k - 2, k + 2):
+                    if j in found and 0 <= j < len(words):
+                        between = text[min(m.end(), words[j].end()):max(m.start(), words[j].start())]
+                        if re.fullmatch(r"\s*(?:et|ou|,)\s*", between):
+                            found.add(k)
+                            changed = True
+        for k in sorted(found):
+            m = words[k]
+            spans.append((m.start(1), m.end(1), "Prénom", "prénom en minuscules (contexte)"))
+        return spans
+
+    def _compound_town_spans(self, text: str) -> list[tuple[int, int, str, str]]:
+        """Compound commune names written whole ("Villeneuve-d'Ascq", "Saint-Pol-sur-Mer"): no
+        ordinary word is written so."""
+        spans = []
+        communes = _communes()
+        for m in re.finditer(rf"(?<![\w'’-])({_TOWN})(?![\w-])", text):
+            town = m.group(1).replace("’", "'")
+            if ("-" in town or "'" in town) and town in communes and town.lower() not in _KEPT_LOWER \
+                    and town.lower() not in self._keep:
+                spans.append((m.start(1), m.end(1), "Lieu", "commune (COG)"))
+        return spans
 
     def _first_name_spans(self, text: str) -> list[tuple[int, int, str, str]]:
         spans = []
@@ -281,7 +384,12 @@ class Pseudonymizer(BaseEstimator):
             return True
         before = text[:start].rstrip()
         sentence_start = not before or before[-1] in ".!?:;\n«\"(-–—"
-        if _PERSON_CUES.match(text[end:]):
+        after = text[end:]
+        if _PERSON_CUES.match(after) or _AFTER_NAME.match(after) or _BEFORE_NAME.search(text[:start]):
+            return True
+        # "Océane et Léa, les jumelles": joined by "et" to another first name or a placeholder
+        other = re.match(rf"\s*(?:,\s*)?(?:et|ou)\s+(\[Prénom|{_NAME})", after)
+        if other and (other.group(1).startswith("[") or other.group(1).lower() in _first_names()):
             return True
         return not sentence_start and not word.isupper() and word[:1].isupper()
 
@@ -316,14 +424,43 @@ class Pseudonymizer(BaseEstimator):
                         rest = rest[m.end():]
                         continue
                     break
+                article = re.match(r"(?:(?:la|le|les|l)\s+|l['’])", rest, re.I)  # "La France", "L'urgence"
+                if article:
+                    start += article.end()
+                    rest = rest[article.end():]
                 if rest.lower() in protected or rest.lower() in _KEPT_LOWER or rest.lower().replace(" ", "-") in _KEPT_LOWER:
                     continue
-                if not rest[:1].isupper():
+                if not rest[:1].isupper() or len(re.sub(r"\W", "", rest)) < 3:
                     continue
+                if " " not in rest and rest.replace("’", "'") not in _communes() and _is_common(rest):
+                    continue  # "Mauvais", "Reunions": ordinary words spaCy took for places
                 spans.append((start, ent.end_char, "Lieu", "entité nommée (lieu)"))
             elif ent.label_ == "ORG" and self.mask_institutions:
                 spans.append((ent.start_char, ent.end_char, "Établissement", "entité nommée (organisation)"))
         return spans
+
+    def mask_label(self, value):
+        """A short label (a file name such as ``af_marion.txt``, an attribution) with the first
+        names and the user's names in it masked: words are cut on ``_``, ``-``, ``.`` and digits
+        too, since file names glue them; with no sentence around, a first name that is also a
+        word ("claire") is masked too. Other values are returned unchanged."""
+        if not isinstance(value, str) or not value:
+            return value
+        user = self._user_pattern()
+        names, keep = _first_names(), self._keep
+
+        def one(m: re.Match) -> str:
+            word = m.group(0)
+            low = word.lower()
+            if low in keep or low in _protected():
+                return word
+            if user is not None and user.fullmatch(word):
+                return "[Nom]"
+            if low in names and len(low) > 2:  # a label holds no sentence to tell "Rose" from "rose": masked
+                return "[Prénom]"
+            return word
+
+        return re.sub(r"[^\W\d_]+", one, value)
 
     # -- replacing ----------------------------------------------------------------------------------
     def pseudonymize(self, text: str, doc=None) -> tuple[str, list[Replacement]]:
@@ -365,6 +502,19 @@ class Pseudonymizer(BaseEstimator):
                       "start": r.start, "end": r.end} for r in reps]
         table = pd.DataFrame(rows, columns=["answer_id", "original", "placeholder", "rule", "start", "end"])
         return new, table
+
+
+def _whole_places(text: str, spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """A place span cut inside a compound name ("Villeneuve" of "Villeneuve-d'Ascq") is
+    extended to the whole compound, so that no "[Lieu]-d'Ascq" is left."""
+    out = []
+    for s, e, kind, rule in spans:
+        if kind == "Lieu":
+            tail = re.match(rf"(?:[-'’](?:{_LINK}[-'’])*[{_UP}][{_LOW}]+)+", text[e:])
+            if tail:
+                e += tail.end()
+        out.append((s, e, kind, rule))
+    return out
 
 
 def _resolve(spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:

@@ -216,6 +216,7 @@ def analyse(
         "embedder": embedder if isinstance(embedder, str) or embedder is None else None,
         "codebook": Path(codebook).name if isinstance(codebook, (str, Path)) else None,
         "cache_dir": cache_setting, "title": title, "pseudonymize": pseudonymize,
+        "names_file": str(names) if isinstance(names, (str, Path)) else None,
         "pinned": list(pinned), "banned": list(banned),
         "renamed_columns": answers.attrs.get("renamed_columns", {}),
     }

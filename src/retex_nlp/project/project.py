@@ -27,6 +27,7 @@ from ..answers import NO_THEME, STATUS_LABELS_FR, join_codes, with_themes
 from ..embed import CachedEmbedder, embedding_model, fit_embedder
 from ..errors import RetexInputError
 from ..io.read import status_summary
+from ..privacy import Pseudonymizer
 from ..quotes import representative_quotes
 from ..report import Report, theme_by_group
 from ..themes import label_from_terms, theme_key_terms
@@ -247,7 +248,7 @@ class Project:
     def quotes(self) -> pd.DataFrame:
         """The representative quotes of the current themes (pins and bans applied)."""
         if "quotes" not in self._cache:
-            shown = self.answers.assign(text=self.texts["shown"].to_numpy())
+            shown = self._shown_answers()
             template = self.settings.get("attribution")
             self._cache["quotes"] = representative_quotes(
                 shown, self.assignments, n=int(self.settings.get("n_quotes", 5)), by=self.by or None,
@@ -266,7 +267,22 @@ class Project:
     def coded_answers(self) -> pd.DataFrame:
         """The answers as read, text pseudonymised, with ``theme_id`` and ``theme_label``
         added: the user's columns keep their names and values."""
-        return with_themes(self.answers.assign(text=self.texts["shown"].to_numpy()), self.assignments, text=True)
+        return with_themes(self._shown_answers(), self.assignments, text=True)
+
+    #: Columns the tool fills with file names (testimony folders, several files): names in them
+    #: ("af_marion.txt") are masked in what is shown.
+    LABEL_COLUMNS = ("file", "source_file")
+
+    def _shown_answers(self) -> pd.DataFrame:
+        """The answers as shown in reports: pseudonymised texts, file names with no first name."""
+        shown = self.answers.assign(text=self.texts["shown"].to_numpy())
+        if self.settings.get("pseudonymize", True):
+            names = self.settings.get("names_file")
+            masker = Pseudonymizer(names if names and Path(names).exists() else None)
+            for column in self.LABEL_COLUMNS:
+                if column in shown.columns:
+                    shown[column] = shown[column].map(masker.mask_label)
+        return shown
 
     # -- rendering ------------------------------------------------------------------------------------
     def report(self) -> Report:
