@@ -136,3 +136,110 @@ def test_a_report_in_a_folder_that_cannot_be_written_gives_a_french_error(projec
     blocker.write_text("x", encoding="utf-8")
     result = CliRunner().invoke(app, ["report", str(project_dir), "--out", str(blocker / "rapport")])
     assert result.exit_code == 2 and "impossible d'écrire" in result.output and "Traceback" not in result.output
+
+
+PLANTED_NAMES = ["marion", "Marion", "lucas", "Lucas", "Kenza", "zoé", "Villeneuve-d'Ascq", "impasse des Acacias",
+                 "2015-09-30", "2 85 05 78 006 084 36", "06 12 34 56 78"]
+
+
+def _texts_of(folder: Path) -> dict[str, str]:
+    """Every file of a folder as text; Office and REFI-QDA files (zip) by their XML parts."""
+    out = {}
+    for path in folder.rglob("*"):
+        if not path.is_file():
+            continue
+        if path.suffix in (".xlsx", ".docx", ".qdpx"):
+            with zipfile.ZipFile(path) as z:
+                out[str(path)] = "\n".join(z.read(n).decode("utf-8", errors="replace") for n in z.namelist()
+                                           if n.endswith((".xml", ".qde", ".txt")))
+        elif path.suffix in (".csv", ".html", ".qdc", ".txt"):
+            out[str(path)] = path.read_text(encoding="utf-8", errors="replace")
+    return out
+
+
+def test_no_planted_name_reaches_a_shared_output(tmp_path):
+    """Testimonies whose texts and file names carry names, places, dates and numbers: nothing of
+    it reaches rapport/ (only prive/, the private table, holds them)."""
+    source = pd.read_csv(Path(__file__).resolve().parents[1] / "corpora" / "grand_debat_extrait.csv", dtype=str)
+    texts = source[source["question_code"] == "FIS_05"]["text"].head(40).tolist()
+    folder = tmp_path / "temoignages"
+    folder.mkdir()
+    planted = {
+        "af_marion.txt": "Ma sœur zoé et moi, on a vu la juge. " + texts[0],
+        "es_lucas.txt": "Lucas, 7 ans, vit impasse des Acacias à Villeneuve-d'Ascq. " + texts[1],
+        "psy_kenza.txt": "Kenza est née le 2015-09-30, NIR 2 85 05 78 006 084 36. " + texts[2],
+        "cadre_nord.txt": "Appelez le 06 12 34 56 78. " + texts[3],
+    }
+    for name, text in planted.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    for i, text in enumerate(texts[4:], start=1):
+        (folder / f"t{i:02d}.txt").write_text(text, encoding="utf-8")
+    out = tmp_path / "projet"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(socket.socket, "connect", lambda *a, **k: (_ for _ in ()).throw(OSError("no network")))
+        rx.analyse(folder, text="text", attribution="{file}", embedder="tfidf", clusterer="kmeans", n_themes=3,
+                   n_quotes=8, out=out, seed=0)
+    shared = _texts_of(out / "rapport")
+    assert len(shared) >= 8
+    leaks = [(Path(p).name, s) for p, t in shared.items() for s in PLANTED_NAMES if s in t]
+    assert not leaks, leaks
+    private = "\n".join(_texts_of(out / "prive").values())
+    assert "Villeneuve-d'Ascq" in private and "Kenza" in private  # the table of what was masked
+
+
+def test_refi_qda_exports_validate_against_the_official_schemas(project_dir):
+    from lxml import etree
+
+    schemas = DATA / "refi_qda"
+    project_schema = etree.XMLSchema(etree.parse(str(schemas / "Project-mrt2019.xsd")))
+    codebook_schema = etree.XMLSchema(etree.parse(str(schemas / "Codebook.xsd")))
+    with zipfile.ZipFile(project_dir / "rapport" / "project.qdpx") as z:
+        qde = etree.fromstring(z.read("project.qde"))
+        names = set(z.namelist())
+    assert project_schema.validate(qde), project_schema.error_log
+    # every source's text is in the archive where plainTextPath says
+    paths = {s.get("plainTextPath").replace("internal://", "Sources/") for s in
+             qde.iter("{urn:QDA-XML:project:1.0}TextSource")}
+    assert paths and paths <= names
+    qdc = etree.parse(str(project_dir / "rapport" / "grille.qdc"))
+    assert codebook_schema.validate(qdc), codebook_schema.error_log
+
+
+def test_retex_analyse_without_network_on_formulas_control_characters_and_names(tmp_path):
+    """The command a user runs, in a network namespace with no interface up: no formula cell, no
+    planted name in the shared outputs, the names in the private table only."""
+    import shutil
+    import subprocess
+    import sys
+
+    if not shutil.which("unshare") or subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode:
+        pytest.skip("unshare -n is not available here")
+    frame = pd.read_csv(FORMULAS, sep=";", dtype=str, keep_default_na=False)
+    frame.loc[10, "text"] = "Théo, 6 ans, vit avec sa sœur zoé impasse des Acacias à Villeneuve-d'Ascq. " + frame.loc[10, "text"]
+    frame.loc[11, "text"] = "Né le 2015-09-30, NIR 1 85 05 78 006 084 36. " + frame.loc[11, "text"]
+    source = tmp_path / "enquete.csv"
+    frame.to_csv(source, sep=";", index=False)
+    out = tmp_path / "projet"
+    retex = Path(sys.executable).with_name("retex")
+    done = subprocess.run(["unshare", "-n", str(retex), "analyse", str(source), "--text-col", "text", "--by", "service",
+                           "--attribution", "{service}", "--embedder", "tfidf", "--method", "kmeans", "--n-themes", "3",
+                           "--out", str(out)], capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    book = openpyxl.load_workbook(out / "rapport" / "report.xlsx")
+    assert not [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    shared = _texts_of(out / "rapport")
+    for secret in ("Théo", "zoé", "Acacias", "Villeneuve-d'Ascq", "2015-09-30", "1 85 05 78 006 084 36"):
+        assert not [p for p, t in shared.items() if secret in t], secret
+    assert "Villeneuve-d'Ascq" in "\n".join(_texts_of(out / "prive").values())
+
+
+def test_a_broken_hand_edited_quote_choices_file_names_its_line(tmp_path):
+    path = tmp_path / "citations_choix.yml"
+    rx.QuoteChoices(pin=["Le calme est revenu."], ban=["Mme [Nom] nous l'a dit"]).save(path)
+    assert rx.QuoteChoices.read(path).ban == ["Mme [Nom] nous l'a dit"]
+    path.write_text("pin:\n  - Le calme est revenu.\nban: [\"non fermé\n  - autre\n", encoding="utf-8")
+    with pytest.raises(rx.RetexInputError, match=r"citations_choix\.yml.*ligne \d+"):
+        rx.QuoteChoices.read(path)
+    path.write_text("- juste une liste\n", encoding="utf-8")
+    with pytest.raises(rx.RetexInputError, match="pin.*ban"):
+        rx.QuoteChoices.read(path)

@@ -25,8 +25,8 @@ import pandas as pd
 
 from .errors import RetexOutputError
 
-__all__ = ["atomic_path", "atomic_write", "make_dir", "neutralize_formula", "clean_text", "write_csv",
-           "FORMULA_START"]
+__all__ = ["atomic_path", "atomic_write", "make_dir", "neutralize_formula", "clean_text", "map_text", "safe_frame",
+           "write_csv", "FORMULA_START"]
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -87,14 +87,19 @@ def clean_text(value):
     return value
 
 
-def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells (and column names) cannot run as formulas."""
+def map_text(frame: pd.DataFrame, fn) -> pd.DataFrame:
+    """A copy of ``frame`` with ``fn`` applied to its text cells and column names."""
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(neutralize_formula)
-    out.columns = [neutralize_formula(str(c)) for c in out.columns]
+            out[column] = out[column].map(fn)
+    out.columns = [fn(str(c)) for c in out.columns]
     return out
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells (and column names) cannot run as formulas."""
+    return map_text(frame, neutralize_formula)
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path, *, raw: bool = False) -> Path:

@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..answers import STATUS_LABELS_FR as _STATUS_FR
 from ..errors import require
-from ..files import atomic_path, atomic_write, clean_text, make_dir, write_csv
+from ..files import atomic_path, atomic_write, clean_text, make_dir, map_text, write_csv
 
 __all__ = ["Report"]
 
@@ -120,7 +120,7 @@ class Report:
             return candidate
 
         def put(frame: pd.DataFrame, name: str) -> None:
-            _cleaned(frame).to_excel(writer, sheet_name=sheet_name(name), index=False)
+            map_text(frame, clean_text).to_excel(writer, sheet_name=sheet_name(name), index=False)
 
         with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             put(self._synthese(), "Synthèse")
@@ -331,16 +331,6 @@ def group_table(table: pd.DataFrame) -> pd.DataFrame:
     wide = cells.pivot(index="theme", columns="group", values="cell").fillna("0")
     wide = wide[[g for g in header if g in wide.columns]].rename(columns=header)
     return wide.reset_index().rename(columns={"theme": "thème"})
-
-
-def _cleaned(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with the characters no XML file may hold removed from its text cells."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(clean_text)
-    out.columns = [clean_text(str(c)) for c in out.columns]
-    return out
 
 
 def _img(png: bytes, alt: str) -> str:
