@@ -222,3 +222,27 @@ def test_analyse_from_several_files_and_a_codebook(tmp_path):
     reopened = rx.Project.open(tmp_path / "projet").rename(1, "mobilité")
     assert reopened.themes["label"].tolist() == ["fiscalité", "mobilité"]
     assert "mobilité" in set(reopened.quotes["theme_label"])
+
+
+def test_two_themes_never_share_a_label(project_dir, tmp_path):
+    """Two themes named alike (by the analyst, or by the same key terms) stay two themes in every
+    table, chart and REFI-QDA code."""
+    from retex_nlp.report.charts import theme_sizes_chart
+
+    work = tmp_path / "copie"
+    shutil.copytree(project_dir, work)
+    project = rx.Project.open(work)
+    a, b = project.themes["theme_id"].iloc[:2].tolist()
+    project.rename(a, "Même nom").rename(b, "Même nom")
+    labels = project.themes.set_index("theme_id")["label"]
+    assert {labels[a], labels[b]} == {"Même nom", "Même nom (2)"} and labels.is_unique
+    table = project.by_group["theme"]
+    assert {"Même nom", "Même nom (2)"} <= set(table["theme"])
+    fig = theme_sizes_chart(project.themes)
+    assert len(fig.axes[0].patches) == int((project.themes["size"] > 0).sum())  # one bar per theme
+    same = theme_sizes_chart(pd.DataFrame({"label": ["taxe", "taxe", "vélo"], "size": [30, 20, 10]}))
+    assert [p.get_width() for p in same.axes[0].patches] == [10, 20, 30]  # a bar each, even when labels repeat
+    project.save()
+    with zipfile.ZipFile(work / "rapport" / "project.qdpx") as z:
+        qde = z.read("project.qde").decode("utf-8")
+    assert 'name="Même nom"' in qde and 'name="Même nom (2)"' in qde

@@ -157,7 +157,7 @@ class Project:
     def recode(self, answer: str, themes: Sequence[int | str]) -> Project:
         """Give an answer exactly these themes (ids, or labels as shown in ``themes``)."""
         by_label = {info.label: t for t, info in self._state.themes.items()}
-        by_label.update({self._label(t): t for t in self._state.themes})
+        by_label.update(dict(zip(self.themes["label"], self.themes["theme_id"], strict=True)))
         ids = [by_label[t] if isinstance(t, str) and t in by_label else t for t in themes]
         self._record({"action": "recoder", "réponse": str(answer), "thèmes": ids})
         return self
@@ -220,6 +220,11 @@ class Project:
                      "key_terms": ", ".join(f"{w} ({s:g})" for w, s in words.get(t, [])),
                      "description": info.description, "origin": info.origin}
                     for t, info in sorted(self._state.themes.items())]
+            seen: dict[str, int] = {}
+            for row in rows:  # two themes never share a label: tables, charts and REFI-QDA codes key on it
+                seen[row["label"]] = seen.get(row["label"], 0) + 1
+                if seen[row["label"]] > 1:
+                    row["label"] = f"{row['label']} ({seen[row['label']]})"
             table = pd.DataFrame(rows, columns=["theme_id", "label", "size", "share", "key_terms", "description",
                                                 "origin"])
             if self.settings.get("method") == "themes":  # found themes: largest first, as they were found

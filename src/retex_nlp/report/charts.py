@@ -34,7 +34,9 @@ def theme_sizes_chart(themes: pd.DataFrame, title: str = "Nombre de réponses pa
     data = themes[themes["size"] > 0].sort_values("size")
     fig, ax = plt.subplots(figsize=(8, 0.4 * len(data) + 1.2))
     labels = [textwrap.shorten(str(x), 55, placeholder="…") for x in data["label"]]
-    ax.barh(labels, data["size"], color="#2b6a9e")
+    positions = range(len(data))  # by position: two themes with the same label keep a bar each
+    ax.barh(positions, data["size"], color="#2b6a9e")
+    ax.set_yticks(positions, labels)
     for y, v in enumerate(data["size"]):
         ax.text(v, y, f" {v}", va="center", fontsize=9)
     ax.set_xlabel("réponses")

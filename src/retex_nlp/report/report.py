@@ -78,6 +78,9 @@ class Report:
     images: dict[str, bytes] = field(default_factory=dict)
     method: list[str] = field(default_factory=list)
 
+    def _theme_order(self) -> list[str]:
+        return [str(x) for x in self.themes["label"]] if "label" in self.themes.columns else []
+
     def _quotes_of(self, theme_id: int) -> pd.DataFrame:
         if not len(self.quotes):
             return self.quotes
@@ -191,7 +194,7 @@ class Report:
             parts.append(f"<h2>Les thèmes selon « {e(var)} »</h2>")
             if f"groupe_{var}" in images:
                 parts.append(_img(images[f"groupe_{var}"], f"Thèmes par {var}"))
-            parts += [_table_html(group_table(table)), f"<p class=\"meta\">{e(SMALL_NOTE)}</p>"]
+            parts += [_table_html(group_table(table, self._theme_order())), f"<p class=\"meta\">{e(SMALL_NOTE)}</p>"]
         parts.append("<h2>Ce qu'en disent les répondants</h2>")
         for _, theme in self.themes.iterrows():
             parts.append(f"<h3>{e(str(theme['label']))}</h3>")
@@ -255,7 +258,7 @@ class Report:
             doc.add_heading(clean_text(f"Les thèmes selon « {var} »"), level=1)
             if f"groupe_{var}" in images:
                 doc.add_picture(io.BytesIO(images[f"groupe_{var}"]), width=Cm(15))
-            _docx_table(doc, group_table(table))
+            _docx_table(doc, group_table(table, self._theme_order()))
             doc.add_paragraph(SMALL_NOTE)
         doc.add_heading("Ce qu'en disent les répondants", level=1)
         for _, theme in self.themes.iterrows():
@@ -321,15 +324,19 @@ SMALL_NOTE = ("n = réponses exploitables du groupe. * : moins de 5 réponses da
               "5 répondants : à lire avec prudence, et à ne pas citer seul (risque de reconnaître quelqu'un).")
 
 
-def group_table(table: pd.DataFrame) -> pd.DataFrame:
-    """A :func:`theme_by_group` table for readers: one row per theme, one column per group
-    headed with its size (``"AF (n = 120)"``), cells ``"12 (10,0 %)"``, ``*`` on small cells."""
+def group_table(table: pd.DataFrame, order: list[str] | None = None) -> pd.DataFrame:
+    """A :func:`theme_by_group` table for readers: one row per theme (in ``order``, the others
+    after), one column per group headed with its size (``"AF (n = 120)"``), cells
+    ``"12 (10,0 %)"``, ``*`` on small cells."""
     sizes = table.groupby("group", sort=False)["group_size"].first() if "group_size" in table.columns else None
     header = {g: f"{g} (n = {int(sizes[g])})" if sizes is not None else str(g) for g in table["group"].unique()}
     cells = table.assign(cell=[f"{n} ({str(round(p, 1)).replace('.', ',')} %)" + (" *" if small else "")
                                for n, p, small in zip(table["n"], table["pct"], table["small"], strict=True)])
     wide = cells.pivot(index="theme", columns="group", values="cell").fillna("0")
     wide = wide[[g for g in header if g in wide.columns]].rename(columns=header)
+    if order is not None:
+        rows = [t for t in order if t in wide.index]
+        wide = wide.loc[rows + [t for t in wide.index if t not in set(rows)]]
     return wide.reset_index().rename(columns={"theme": "thème"})
 
 
