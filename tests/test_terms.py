@@ -146,3 +146,47 @@ def test_lafon_fast_tails_match_scipy_at_corpus_scale():
     exact = np.where(np.isfinite(exact), exact, np.sign(exact) * 300.0)
     np.testing.assert_allclose(fast, exact, rtol=1e-7, atol=1e-7)
     assert fast.max() > 50 and fast.min() < -50  # far tails, in logs, not rounded to 0
+
+
+# -- typed without accents, with a wrong accent, in capitals, with a space for the apostrophe ----------
+def test_unaccented_and_capitalised_typing_counts_as_one_term(analyzer):
+    answers = pd.DataFrame({"texte": ["C'est épuisant.", "c est epuisant", "C EST EPUISANT ET STRÉSSANT, VRAIMENT",
+                                      "La solidarité entre collègues.", "la solidarite entre collegues",
+                                      "Il faut s'adapter.", "il faut s adapter"]})
+    forms = term_frequencies(answers, text="texte", unit="form", analyzer=analyzer).set_index("term")["n_answers"]
+    assert forms["épuisant"] == 3 and "epuisant" not in forms and forms["stressant"] == 1  # (the tagger, not the
+    freqs = term_frequencies(answers, text="texte", analyzer=analyzer).set_index("term")["n_answers"]  # spelling,
+    assert freqs["solidarité"] == 2 and "solidarite" not in freqs  # may lemmatise "épuisant" as a verb)
+    assert freqs["collègue"] == 2 and freqs["s'adapter"] == 2
+    words = pd.DataFrame({"mot": ["Épuisant", "epuisant !", "EPUISANT", "S ADAPTER", "s'adapter"]})
+    one = term_frequencies(words, text="mot", one_word=True, analyzer=analyzer).set_index("term")["count"]
+    assert one.to_dict() == {"épuisant": 3, "s'adapter": 2}
+
+
+def test_two_real_words_are_never_merged(analyzer):
+    from retex_nlp.text.spelling import restore_spelling
+
+    assert restore_spelling("isolément, l'isolement") == "isolément, l'isolement"
+    assert restore_spelling("Le travail a distance, la PMI et l ASE") == "Le travail a distance, la PMI et l'ASE"
+    terms = analyzer.terms(["Travailler isolément.", "L'isolement des familles."])
+    assert "isolément" in terms[0] and "isolement" in terms[1]
+    assert analyzer.term_of("epuisant") == analyzer.term_of("épuisant") == "épuisant"
+
+
+def test_duplicates_and_embeddings_ignore_accents_and_capitals():
+    from retex_nlp.embed import CachedEmbedder
+
+    frame = pd.DataFrame({"id": ["1", "1", "2"], "texte": ["Épuisant", "epuisant", "epuisant"]})
+    answers = read_answers(frame, text="texte", id="id")
+    assert answers["status"].tolist() == ["ok", "duplicate", "ok"]  # same respondent, same answer
+
+    class Recorder:
+        name = "enregistreur"
+        seen: list[str] = []
+
+        def encode(self, texts):
+            Recorder.seen += list(texts)
+            return np.ones((len(texts), 2), dtype=np.float32)
+
+    CachedEmbedder(Recorder()).encode(["TROP DE TRAVAIL. PAS ASSEZ DE MOYENS POUR LES ENFANTS", "La PMI aide."])
+    assert Recorder.seen == ["Trop de travail. Pas assez de moyens pour les enfants", "La PMI aide."]

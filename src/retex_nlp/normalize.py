@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["normalize_text", "normalize_answer", "strip_accents", "fold", "strip_controls"]
+__all__ = ["normalize_text", "normalize_answer", "strip_accents", "fold", "strip_controls", "sentence_case"]
 
 # Apostrophes and quote-like characters typed for an apostrophe (Word, iOS, AZERTY…).
 _APOSTROPHES = "\u2019\u2018\u02bc\u02bb\u0060\u00b4\u2032\u2035\uff07"
@@ -98,3 +98,18 @@ def strip_controls(text: str) -> str:
     if not _HAS_CONTROL.search(text):
         return text
     return text.translate(_CONTROLS)
+
+
+_SENTENCE_START = re.compile(r"(^|[.!?]\s+)([a-zà-ÿœæ])")
+
+
+def sentence_case(text: str) -> str:
+    """An answer written in capitals ("TROP DE TRAVAIL. PAS ASSEZ DE MOYENS") in normal case
+    ("Trop de travail. Pas assez de moyens"), so that it is read — and embedded — like the
+    others; other texts are returned unchanged."""
+    if not isinstance(text, str):
+        return text
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 12 or sum(c.isupper() for c in letters) <= 0.7 * len(letters):
+        return text
+    return _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text.lower())

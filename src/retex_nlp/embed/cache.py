@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
+from ..normalize import sentence_case
 from .base import Embedder
 
 __all__ = ["EmbeddingCache", "CachedEmbedder"]
@@ -178,6 +179,9 @@ class CachedEmbedder:
         return self
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of ``texts``; an answer written in capitals is embedded in normal case
+        (:func:`~retex_nlp.normalize.sentence_case`), so that shouting does not make a theme."""
+        texts = [sentence_case(t) if isinstance(t, str) else t for t in texts]
         # one block: the wrapped embedder sees all the missing texts in one call, as it would unwrapped
         return self._cache.encode(self.embedder, texts, block=max(1, len(texts)))
 

