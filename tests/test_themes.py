@@ -146,6 +146,9 @@ def test_themes_separate_questions_with_french_labels(bundled):
     labels = " ".join(themes["label"])
     assert "impôt" in labels or "taxe" in labels  # accents kept: never "impt"
     assert not any(w in labels for w in ["impt", "vhicule", "procdure"])
+    for label in themes["label"]:  # titles: no negation, no word twice
+        words = [w for term in label.split(" · ") for w in term.split()]
+        assert "pas" not in words and "plus" not in words and len(words) == len(set(words)), label
     # themes follow the questions: most themes are nearly pure
     table = pd.crosstab(result.loc[ok, "theme_id"], sub.loc[ok.to_numpy(), "question_code"].to_numpy())
     purity = table.max(axis=1).sum() / table.to_numpy().sum()
@@ -353,3 +356,15 @@ def test_excel_codebook_with_french_headers(tmp_path):
     # written back with French headers, read back the same
     book.to_xlsx(tmp_path / "copie.xlsx")
     assert Codebook.read(tmp_path / "copie.xlsx") == book
+
+
+def test_labels_read_like_titles():
+    from retex_nlp.themes import label_from_terms
+
+    assert label_from_terms([("transport", 15.0), ("transport en commun", 14.7), ("ville", 11.0), ("bus", 9.9)]) == \
+        "transport en commun · ville · bus"  # the expression, not its parts too
+    assert label_from_terms([("impôt", 12.0), ("baisser", 10.0), ("pas", 9.0), ("dépense", 6.9)]) == \
+        "impôt · baisser · dépense"  # no negation
+    assert label_from_terms([("taxe", 19.8), ("taxe d'habitation", 14.3), ("supprimer", 8.0), ("foncier", 5.0)]) == \
+        "taxe d'habitation · supprimer · foncier"
+    assert label_from_terms([]) == "(thème sans terme)"

@@ -403,9 +403,32 @@ def theme_key_terms(topics: Sequence[int] | np.ndarray, docs: Sequence[str], n_w
     return out
 
 
-def label_from_terms(words: Sequence[tuple[str, float]], n: int = 3) -> str:
-    """A theme's default label: its first key terms joined by `` · ``."""
-    return " · ".join(w for w, _ in words[:n]) or "(thème sans terme)"
+#: Words that never make a label: negations and intensifiers the term counts keep ("pas", "plus").
+_NOT_IN_LABELS = frozenset({"pas", "plus", "ne", "non", "sans", "moins", "trop", "rien", "jamais", "aucun", "aucune",
+                            "très", "tout", "tous", "toute", "toutes", "bien", "même", "aussi", "encore", "déjà"})
+
+
+def label_from_terms(words: Sequence[tuple[str, float]], n: int = 3, window: int = 10) -> str:
+    """A theme's default label: its first ``n`` key terms joined by `` · ``, read like a title:
+    no negation or intensifier ("pas", "plus": a label "impôt · baisser · pas" says the opposite
+    of its answers), no word twice, and an expression rather than its parts ("transport en
+    commun · ville", not "transport · transport en commun · ville"); ``window``: how many key
+    terms are looked at."""
+    top = [w for w, _ in words[:window] if w not in _NOT_IN_LABELS]
+    expressions = [w for w in top if " " in w]
+    chosen: list[str] = []
+    used: set[str] = set()
+    for term in top:
+        if " " not in term and any(term in e.split() for e in expressions):
+            continue  # its expression says it better
+        parts = set(term.split())
+        if parts & used:
+            continue
+        chosen.append(term)
+        used |= parts
+        if len(chosen) == n:
+            break
+    return " · ".join(chosen) or " · ".join(w for w, _ in words[:n]) or "(thème sans terme)"
 
 
 def format_key_terms(words: Sequence[tuple[str, float]]) -> str:
