@@ -118,6 +118,11 @@ def test_bad_separators_and_wide_files(tmp_path):
         mp.setattr(rx.io.read, "MAX_COLUMNS", 1000)
         with pytest.raises(rx.RetexInputError, match="6001 colonnes.*limite de 1000"):
             rx.read_answers(tmp_path / "large.csv", text="texte")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rx.io.read, "MAX_ROWS", 3)
+        with pytest.raises(rx.RetexInputError, match=r"large\.csv.*5 lignes.*limite de 3 lignes.*iter_answers"):
+            rx.read_answers(tmp_path / "large.csv", text="texte")
+        assert sum(len(c) for c in rx.iter_answers(tmp_path / "large.csv", text="texte", chunksize=2)) == 5
 
 
 def test_generated_odd_files(tmp_path):

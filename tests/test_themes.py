@@ -368,3 +368,65 @@ def test_labels_read_like_titles():
     assert label_from_terms([("taxe", 19.8), ("taxe d'habitation", 14.3), ("supprimer", 8.0), ("foncier", 5.0)]) == \
         "taxe d'habitation · supprimer · foncier"
     assert label_from_terms([]) == "(thème sans terme)"
+
+
+def test_train_and_review_rounds_from_the_command_line(lga_fi8, tmp_path):
+    """retex code --train CODED.csv --review N: the coder learns from a person's codes, reports
+    its cross-validated agreement, lists answers to correct; the corrected file goes back in."""
+    import openpyxl
+    from typer.testing import CliRunner
+
+    from retex_nlp.cli import app
+
+    texts, codes, top = lga_fi8
+    answers = pd.DataFrame({"id": [f"R{i:04d}" for i in range(len(texts))], "reponse": texts})
+    answers.to_csv(tmp_path / "enquete.csv", index=False, sep=";")
+    Codebook.from_dict({"themes": [{"name": t, "description": f"La réponse parle de : {t}."} for t in top]}
+                       ).to_yaml(tmp_path / "grille.yml")
+    truth = dict(zip(answers["id"], codes, strict=True))
+    first = answers.head(120)
+    pd.DataFrame({"id": first["id"], "codes": [truth[i] for i in first["id"]]}).to_csv(tmp_path / "tour1.csv",
+                                                                                     index=False)
+    runner = CliRunner()
+    args = ["code", str(tmp_path / "enquete.csv"), "--text-col", "reponse", "--codebook", str(tmp_path / "grille.yml"),
+            "--out", str(tmp_path / "codees.csv"), "--embedder", "tfidf"]
+    result = runner.invoke(app, [*args, "--train", str(tmp_path / "tour1.csv"), "--review", "15"])
+    assert result.exit_code == 0, result.output
+    assert "kappa moyen" in result.output and "réponses à revoir" in result.output
+    review = pd.read_excel(tmp_path / "codees_a_revoir.xlsx", sheet_name="À revoir", dtype=str).fillna("")
+    assert len(review) == 15 and not set(review["answer_id"]) & set(first["id"])  # answers not coded yet
+    assert set(review.columns) >= {"answer_id", "texte", "codes_proposés", "codes"}
+    # the person corrects the proposed codes, the file goes back in with the first round
+    book = openpyxl.load_workbook(tmp_path / "codees_a_revoir.xlsx")
+    sheet = book["À revoir"]
+    header = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        row[header.index("codes")].value = truth[row[header.index("answer_id")].value]
+    book.save(tmp_path / "tour2.xlsx")
+    result = runner.invoke(app, [*args, "--train", str(tmp_path / "tour1.csv"), "--train", str(tmp_path / "tour2.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert "Accord avec vos 135 réponses codées" in result.output
+    coded = pd.read_csv(tmp_path / "codees.csv", dtype=str, keep_default_na=False)
+    later = coded.iloc[200:]
+    agree = agreement_by_theme([truth[i] for i in later["id"]], later["theme_label"].tolist(), top)
+    assert agree["kappa"].mean() > 0.3
+    # a code that is no theme of the codebook is named with its file and row
+    pd.DataFrame({"id": ["R0001"], "codes": ["Fiscalite des menages (faute)"]}).to_csv(tmp_path / "faute.csv",
+                                                                                      index=False)
+    bad = runner.invoke(app, [*args, "--train", str(tmp_path / "faute.csv")])
+    assert bad.exit_code == 2 and "code inconnu" in bad.output and "faute.csv" in bad.output
+
+
+def test_a_trained_coder_saves_and_loads_the_same(lga_fi8, tmp_path):
+    texts, codes, top = lga_fi8
+    book = Codebook.from_dict({"themes": [{"name": t} for t in top]})
+    ids = [str(i) for i in range(len(texts))]
+    frame = pd.DataFrame({"answer_id": ids, "text": texts, "status": "ok"})
+    coder = CodebookCoder(book).fit(frame, dict(zip(ids[:150], codes[:150], strict=True)))
+    assert coder.report_.attrs["n_coded"] == 150 and set(coder.thresholds_) <= set(top)
+    review = coder.to_review(10, frame)
+    assert len(review) == 10 and not set(review["answer_id"]) & set(ids[:150])
+    before = coder.transform(frame)
+    coder.save(tmp_path / "codeur")
+    after = CodebookCoder.load(tmp_path / "codeur").transform(frame)
+    assert before["theme_label"].tolist() == after["theme_label"].tolist()

@@ -6,6 +6,7 @@ calls the library, and prints what happened in French (the people who run it rea
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -37,6 +38,19 @@ def _sheet(value: str | None) -> str | int | None:
 def _fail(exc: Exception) -> None:
     typer.echo(f"Erreur : {exc}", err=True)
     raise typer.Exit(code=2)
+
+
+def _french_errors(command):
+    """Any retex_nlp error left by a command (writing its outputs, say) is a French message and
+    exit code 2, never a traceback."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except RetexError as exc:
+            _fail(exc)
+
+    return wrapper
 
 
 def _read(inputs: Path | list[Path], text_col, id_col, sheet, encoding, sep):
@@ -86,6 +100,7 @@ def print_summary(answers) -> None:
 
 
 @app.command()
+@_french_errors
 def inspect(
     input: InputArg,
     text_col: TextCol = None,
@@ -117,6 +132,7 @@ ChunkOpt = Annotated[int, typer.Option("--chunksize", help="Réponses lues et tr
 
 
 @app.command()
+@_french_errors
 def terms(
     inputs: Annotated[list[Path], typer.Argument(help="Un ou plusieurs fichiers (CSV, CSV.gz, XLSX, JSONL, TXT…).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Fichier CSV des termes à écrire.")],
@@ -143,6 +159,7 @@ def terms(
     Les fichiers sont lus par paquets de --chunksize réponses : la mémoire ne grandit pas avec
     la taille du corpus. --workers N ou --scheduler ADRESSE répartissent le travail avec Dask."""
     from . import FrenchAnalyzer, word_cloud, word_clouds
+    from .files import write_csv
     from .scale import count_terms, dask_client
 
     if specificities_out is not None and (not by or len(by) != 1):
@@ -158,7 +175,7 @@ def terms(
     except (RetexError, KeyError, ValueError) as exc:
         _fail(exc)
     out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False, encoding="utf-8")
+    write_csv(table, out)
     n_all = sum(counts.statuses.values())
     n_ok = counts.statuses.get("ok", 0)
     typer.echo(f"{len(table)} termes ({n_ok} réponses exploitables sur {n_all}) -> {out}")
@@ -174,10 +191,10 @@ def terms(
             typer.echo(f"Nuage de mots -> {wordcloud}")
     if overall is not None:
         whole = counts.total().frequencies(min_count=min_count, top=top)
-        whole.to_csv(overall, index=False, encoding="utf-8")
+        write_csv(whole, overall)
         typer.echo(f"Termes de l'ensemble -> {overall}")
     if specificities_out is not None:
-        counts.specificities().to_csv(specificities_out, index=False, encoding="utf-8")
+        write_csv(counts.specificities(), specificities_out)
         typer.echo(f"Spécificités -> {specificities_out}")
 
 
@@ -188,6 +205,7 @@ ClustererOpt = Annotated[str, typer.Option("--method", help="Regroupement : hdbs
 
 
 @app.command()
+@_french_errors
 def themes(
     inputs: Annotated[list[Path], typer.Argument(help="Un ou plusieurs fichiers (réunis : un seul jeu de thèmes).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="CSV : une ligne par réponse (answer_id, theme, theme_label).")],
@@ -216,6 +234,7 @@ def themes(
     import json
 
     from . import theme_by_group, with_themes
+    from .files import write_csv
     from .scale import dask_client, find_themes
 
     try:
@@ -227,10 +246,9 @@ def themes(
     except (RetexError, KeyError, ValueError) as exc:
         _fail(exc)
     result = with_themes(answers, assigned)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    result.to_csv(out, index=False, encoding="utf-8")
+    write_csv(result, out)
     table = finder.themes_
-    table.to_csv(out.with_name(out.stem + "_themes.csv"), index=False, encoding="utf-8")
+    write_csv(table, out.with_name(out.stem + "_themes.csv"))
     ok = result["status"] == "ok"
     share = float((result.loc[ok, "theme_id"] != -1).mean()) if ok.any() else 0.0
     typer.echo(f"{len(table)} thèmes ({finder.clustering_}, ajustés sur {finder.n_answers_fitted_} réponses), "
@@ -238,8 +256,7 @@ def themes(
     for row in table.head(40).itertuples(index=False):
         typer.echo(f"  {row.theme_id:>3}  {row.size:>6}  {row.label}")
     for col in by or []:
-        theme_by_group(result[ok], col).to_csv(out.with_name(f"{out.stem}_par_{col}.csv"), index=False,
-                                               encoding="utf-8")
+        write_csv(theme_by_group(result[ok], col), out.with_name(f"{out.stem}_par_{col}.csv"))
     if report is not None:
         summary = {k: v for k, v in report.items() if k != "finders"}
         out.with_name(out.stem + "_stabilite.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
@@ -251,6 +268,7 @@ def themes(
 
 
 @app.command()
+@_french_errors
 def code(
     input: InputArg,
     out: Annotated[Path, typer.Option("--out", "-o", help="CSV : vos colonnes, theme_id, theme_label, score_<thème>…")],
@@ -262,14 +280,23 @@ def code(
     model: Annotated[Path | None, typer.Option("--model", help="Codeur enregistré (--save) à réutiliser pour une nouvelle vague.")] = None,
     cache: CacheOpt = None,
     new_themes: Annotated[bool, typer.Option("--new-themes", help="Chercher de nouveaux thèmes dans les réponses « autre ».")] = False,
+    train: Annotated[list[Path] | None, typer.Option("--train", help="Réponses codées à la main (CSV/XLSX : identifiant + « codes » séparés par ;) ; répétable, dans l'ordre des tours.")] = None,
+    review: Annotated[int, typer.Option("--review", help="Lister N réponses à coder ou corriger ensuite (les plus utiles au codeur).")] = 0,
+    review_out: Annotated[Path | None, typer.Option("--review-out", help="Classeur des réponses à revoir (défaut : <out>_a_revoir.xlsx).")] = None,
     seed: SeedOpt = 0,
     id_col: IdCol = None,
     sheet: SheetOpt = None,
     encoding: EncodingOpt = None,
     sep: SepOpt = None,
 ) -> None:
-    """Coder les réponses avec une grille de codage (thèmes, définitions, mots-clés, exemples)."""
-    from . import CodebookCoder, MixedCoder, with_themes
+    """Coder les réponses avec une grille de codage (thèmes, définitions, mots-clés, exemples).
+
+    Avec --train, le codeur apprend des réponses codées à la main et affiche son accord
+    (validation croisée) thème par thème ; --review N liste les réponses à corriger ensuite,
+    dans un classeur à renvoyer avec --train au tour suivant."""
+    from . import Codebook, CodebookCoder, MixedCoder, with_themes
+    from .coding import read_codes, write_review
+    from .files import write_csv
 
     if codebook is None and model is None:
         _fail(RetexError("indiquez la grille de codage (--codebook) ou un codeur enregistré (--model)"))
@@ -280,28 +307,47 @@ def code(
             coded = MixedCoder(coder, seed=seed).fit_transform(answers) if new_themes else coder.transform(answers)
         else:
             coder = CodebookCoder(codebook, embedder, threshold=threshold, cache_dir=cache, seed=seed)
+            codes = None
+            if train:
+                codes = read_codes(train, id_col=None, themes=Codebook.read(codebook).names)
+                coder.fit(answers, codes)
             if new_themes:
-                mixed = MixedCoder(coder, seed=seed, cache_dir=cache)
+                mixed = MixedCoder(coder if codes is not None else coder, seed=seed, cache_dir=cache)
                 coded = mixed.fit_transform(answers)
                 coder = mixed.coder_
             else:
-                coded = coder.fit_transform(answers)
+                coded = coder.transform(answers) if codes is not None else coder.fit_transform(answers)
+        to_review = coder.to_review(review, answers) if review and getattr(coder, "models_", None) else None
     except (RetexError, KeyError, ValueError) as exc:
         _fail(exc)
+    if review and to_review is None:
+        _fail(RetexError("--review demande des réponses codées à la main (--train) : codez-en quelques-unes "
+                         "par thème, ou partez des réponses de answers_coded.csv"))
     result = with_themes(answers, coded)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    result.to_csv(out, index=False, encoding="utf-8")
+    write_csv(result, out)
     ok = coded[coded["status"] == "ok"]
     counts = ok["theme_label"].replace("", "(sans thème)").str.split(";").explode().value_counts()
     typer.echo(f"{len(coded)} réponses codées ({len(ok)} exploitables) -> {out}")
     for name, n in counts.items():
         typer.echo(f"  {n:>6}  {name}")
+    report = getattr(coder, "report_", None)
+    if report is not None:
+        typer.echo(f"Accord avec vos {report.attrs.get('n_coded')} réponses codées (validation croisée) : "
+                   f"kappa moyen {report.attrs.get('mean_kappa')}, F1 micro {report.attrs.get('micro_f1')}")
+        for row in report.itertuples(index=False):
+            typer.echo(f"  {row.theme:<40} {row.n_coded:>5} codées  précision {row.precision}  rappel {row.recall}  "
+                       f"kappa {row.kappa}")
+    if to_review is not None:
+        path = review_out or out.with_name(out.stem + "_a_revoir.xlsx")
+        write_review(to_review, path, coder.codebook_.names)
+        typer.echo(f"{len(to_review)} réponses à revoir -> {path} (corrigez la colonne « codes », puis --train)")
     if save:
         coder.save(save)
         typer.echo(f"Codeur enregistré -> {save}")
 
 
 @app.command()
+@_french_errors
 def analyse(
     inputs: Annotated[list[Path], typer.Argument(help="Un ou plusieurs fichiers (CSV, XLSX, JSONL, TXT, IRaMuTeQ) ou un dossier de .txt.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Dossier du projet (état, journal, rapport/ à diffuser, prive/).")],
@@ -411,6 +457,7 @@ def _theme_id(value: str) -> int:
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+@_french_errors
 def edit(
     ctx: typer.Context,
     project_dir: Annotated[Path, typer.Argument(help="Dossier du projet (écrit par retex analyse --out).")],
@@ -468,6 +515,7 @@ def edit(
 
 
 @app.command()
+@_french_errors
 def report(
     project_dir: Annotated[Path, typer.Argument(help="Dossier du projet (écrit par retex analyse --out).")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Dossier où écrire le rapport (défaut : DOSSIER/rapport).")] = None,
@@ -494,6 +542,7 @@ app.add_typer(models_app, name="models")
 
 
 @models_app.command("pull")
+@_french_errors
 def models_pull(
     name: Annotated[str, typer.Argument(help="Identifiant Hugging Face, ex. sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2")],
     to: Annotated[Path, typer.Option("--to", help="Dossier des modèles.")] = Path("models"),

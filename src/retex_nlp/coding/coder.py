@@ -139,55 +139,88 @@ class CodebookCoder(BaseEstimator):
         self.prototypes_ = self._prototypes()
 
     # -- fitting ------------------------------------------------------------------------------------
-    def fit(self, answers: pd.DataFrame | Sequence[str], codes: Sequence | None = None) -> CodebookCoder:
+    def fit(self, answers: pd.DataFrame | Sequence[str], codes: Sequence | pd.Series | dict | None = None
+            ) -> CodebookCoder:
         """Fit on the answers to code: each theme's similarity scale is learned on them (median
         and 99th percentile). With ``codes`` (hand-coded answers, multi-label: ``"a;b"`` strings
-        or lists, aligned with the ``ok`` answers) one classifier per theme is learned too, and
-        ``report_`` holds cross-validated precision, recall, F1 and Cohen's kappa per theme."""
-        texts = ok_answers(answers)["text"].astype(str).tolist()
-        if codes is not None and len(texts) != len(codes):
-            raise ValueError(f"{len(codes)} codes pour {len(texts)} réponses exploitables")
+        or lists) one classifier per theme is learned too, and ``report_`` holds cross-validated
+        precision, recall, F1 and Cohen's kappa per theme. ``codes`` is either aligned with the
+        ``ok`` answers, or a mapping ``answer_id -> codes`` (a dict or a Series indexed by
+        answer id) for the answers a person coded, the others being coded by the model."""
+        frame = ok_answers(answers)
+        texts = frame["text"].astype(str).tolist()
+        labelled: list[int] = list(range(len(texts)))
+        if isinstance(codes, (dict, pd.Series)):
+            mapping = {str(k): v for k, v in (codes.items() if isinstance(codes, dict) else codes.items())}
+            ids = frame["answer_id"].astype(str).tolist() if "answer_id" in frame.columns else \
+                [str(i) for i in range(len(texts))]
+            unknown = sorted(set(mapping) - set(ids))
+            if unknown:
+                raise ValueError(f"{len(unknown)} réponses codées à la main sont introuvables parmi les réponses "
+                                 f"exploitables : {unknown[:5]}")
+            labelled = [i for i, a in enumerate(ids) if a in mapping]
+            codes = [mapping[ids[i]] for i in labelled]
+        elif codes is not None:
+            codes = list(codes)
+            if len(texts) != len(codes):
+                raise ValueError(f"{len(codes)} codes pour {len(texts)} réponses exploitables")
         self._start(texts, codes)
         sim, counter, kw, _, emb, _ = self._features(texts)
         self.calibration_ = {t.name: (float(np.median(sim[:, j])), float(np.quantile(sim[:, j], 0.99)))
                              for j, t in enumerate(self.codebook_.themes)}
         self.models_ = {}
+        self.thresholds_ = {}
         if codes is not None:
-            self._learn(texts, list(codes), np.hstack([emb, sim, kw]))
+            rows = np.asarray(labelled, dtype=int)
+            self._learn([texts[i] for i in rows], list(codes), np.hstack([emb, sim, kw])[rows])
         return self
 
+    #: Hand-coded answers of a theme from which its threshold is tuned on cross-validated
+    #: probabilities (with fewer, 0.5: on 10 examples per theme, tuned thresholds over-code).
+    MIN_FOR_THRESHOLD = 30
+
     def _learn(self, texts: list[str], codes: list, X: np.ndarray) -> None:
+        """One classifier per theme on the embedding, the similarity to each theme's definition
+        and examples, and keyword matches; a theme coded by hand at least
+        :attr:`MIN_FOR_THRESHOLD` times gets the threshold that maximises its cross-validated
+        F1, the others 0.5."""
         from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import KFold, cross_val_predict
 
         Y = code_matrix(codes, self.codebook_.names)
-        folds = KFold(n_splits=min(self.cv, len(texts)), shuffle=True, random_state=self.seed)
+        folds = KFold(n_splits=max(2, min(self.cv, len(texts))), shuffle=True, random_state=self.seed)
         rows = []
         self.cv_proba_ = np.zeros(Y.shape)
+        pred_all = np.zeros(Y.shape, dtype=int)
         for j, name in enumerate(self.codebook_.names):
             y = Y[:, j]
             if y.sum() < 2 or y.sum() > len(y) - 2:
-                rows.append({"theme": name, "n_coded": int(y.sum()), "precision": np.nan, "recall": np.nan,
-                             "f1": np.nan, "kappa": np.nan})
+                rows.append({"theme": name, "n_coded": int(y.sum()), "threshold": np.nan, "precision": np.nan,
+                             "recall": np.nan, "f1": np.nan, "kappa": np.nan})
                 continue
-            clf = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000)
+            clf = LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000)
             proba = cross_val_predict(clf, X, y, cv=folds, method="predict_proba")[:, 1]
             self.cv_proba_[:, j] = proba
-            pred = (proba >= 0.5).astype(int)
+            threshold = _best_threshold(proba, y) if y.sum() >= self.MIN_FOR_THRESHOLD else 0.5
+            pred = (proba >= threshold).astype(int)
+            pred_all[:, j] = pred
             tp = int((pred & y).sum())
             precision = tp / max(pred.sum(), 1)
             recall = tp / max(y.sum(), 1)
             f1 = 2 * precision * recall / max(precision + recall, 1e-9)
-            rows.append({"theme": name, "n_coded": int(y.sum()), "precision": round(precision, 3),
-                         "recall": round(recall, 3), "f1": round(f1, 3), "kappa": round(cohen_kappa(y, pred), 3)})
+            rows.append({"theme": name, "n_coded": int(y.sum()), "threshold": round(threshold, 3),
+                         "precision": round(precision, 3), "recall": round(recall, 3), "f1": round(f1, 3),
+                         "kappa": round(cohen_kappa(y, pred), 3)})
             self.models_[name] = clf.fit(X, y)
-        pred_all = self.cv_proba_ >= 0.5
+            self.thresholds_[name] = threshold
         tp = int((pred_all & (Y == 1)).sum())
         micro_p = tp / max(int(pred_all.sum()), 1)
         micro_r = tp / max(int(Y.sum()), 1)
         self.report_ = pd.DataFrame(rows)
         self.report_.attrs["micro_f1"] = round(2 * micro_p * micro_r / max(micro_p + micro_r, 1e-9), 3)
         self.report_.attrs["macro_f1"] = round(float(self.report_["f1"].mean()), 3)
+        self.report_.attrs["mean_kappa"] = round(float(self.report_["kappa"].mean()), 3)
+        self.report_.attrs["n_coded"] = len(texts)
         self.fit_texts_ = texts
 
     # -- coding -----------------------------------------------------------------------------------
@@ -207,11 +240,11 @@ class CodebookCoder(BaseEstimator):
         if texts:
             sim, counter, kw, matched, emb, nearest = self._features(texts)
             s = self._scores(sim, counter, kw, emb)
-            threshold = 0.5 if self.models_ else self.threshold
+            thresholds = self._thresholds()
             rows = np.flatnonzero(ok)
             scores[rows] = s
             for r, i in enumerate(rows):
-                chosen = [j for j in np.argsort(-s[r], kind="stable") if s[r, j] >= threshold]
+                chosen = [j for j in np.argsort(-s[r], kind="stable") if s[r, j] >= thresholds[j]]
                 ids[i] = ";".join(str(j) for j in chosen) or str(NO_THEME)
                 labels[i] = ";".join(names[j] for j in chosen)
                 reasons[i] = self._reason(r, chosen, sim, matched, nearest)
@@ -222,6 +255,13 @@ class CodebookCoder(BaseEstimator):
         out["reason"] = reasons
         out["status"] = frame["status"].to_numpy()
         return out
+
+    def _thresholds(self) -> np.ndarray:
+        """Each theme's score threshold: learned per theme from hand-coded answers, else
+        ``threshold``."""
+        if self.models_:
+            return np.array([getattr(self, "thresholds_", {}).get(t.name, 0.5) for t in self.codebook_.themes])
+        return np.full(len(self.codebook_.themes), self.threshold)
 
     def fit_transform(self, answers: pd.DataFrame | Sequence[str], codes: Sequence | None = None) -> pd.DataFrame:
         """:meth:`fit` on the answers, then code them."""
@@ -245,15 +285,45 @@ class CodebookCoder(BaseEstimator):
             parts.append(f"{name} ({why})")
         return " | ".join(parts) if parts else "aucun thème assez proche"
 
-    def to_review(self, n: int = 20) -> pd.DataFrame:
-        """The hand-coded answers the model is least sure of (cross-validated probability
-        nearest 0.5 on some theme): what a human should check next."""
+    def to_review(self, n: int = 20, answers: pd.DataFrame | Sequence[str] | None = None) -> pd.DataFrame:
+        """What a person should code next.
+
+        Without ``answers``: the hand-coded answers the model is least sure of (cross-validated
+        probability nearest its threshold on some theme). With ``answers``: among those not
+        coded by hand yet, ``n`` answers whose correction would teach the model most: the most
+        uncertain, kept diverse (an answer too close to one already chosen is passed over), with
+        the codes the model proposes (``answer_id``, ``text``, ``proposed``, ``uncertainty``)."""
         if not getattr(self, "models_", None):
             raise ValueError("fit() the coder on hand-coded answers first")
-        margin = np.abs(self.cv_proba_ - 0.5).min(axis=1)
-        order = np.argsort(margin, kind="stable")[:n]
-        return pd.DataFrame({"index": order, "text": [self.fit_texts_[i] for i in order],
-                             "uncertainty": np.round(1 - 2 * margin[order], 3)})
+        names = self.codebook_.names
+        thresholds = self._thresholds()
+        if answers is None:
+            margin = np.abs(self.cv_proba_ - thresholds[None, :]).min(axis=1)
+            order = np.argsort(margin, kind="stable")[:n]
+            return pd.DataFrame({"index": order, "text": [self.fit_texts_[i] for i in order],
+                                 "uncertainty": np.round(1 - np.clip(margin[order] * 2, 0, 1), 3)})
+        frame = ok_answers(answers)
+        coded = set(getattr(self, "fit_texts_", []))
+        frame = frame[~frame["text"].astype(str).isin(coded)]
+        texts = frame["text"].astype(str).tolist()
+        if not texts:
+            return pd.DataFrame(columns=["answer_id", "text", "proposed", "uncertainty"])
+        sim, counter, kw, _, emb, _ = self._features(texts)
+        proba = self._scores(sim, counter, kw, emb)
+        margin = np.abs(proba - thresholds[None, :]).min(axis=1)
+        pool = np.argsort(margin, kind="stable")[: max(5 * n, n)]
+        chosen: list[int] = []
+        for i in pool:  # diverse: skip an answer nearly the same as one already chosen
+            if all(float(emb[i] @ emb[j]) < 0.9 for j in chosen):
+                chosen.append(int(i))
+            if len(chosen) == n:
+                break
+        ids = frame["answer_id"].astype(str).tolist() if "answer_id" in frame.columns else \
+            [str(i) for i in range(len(texts))]
+        proposed = [";".join(names[j] for j in np.argsort(-proba[i], kind="stable") if proba[i, j] >= thresholds[j])
+                    for i in chosen]
+        return pd.DataFrame({"answer_id": [ids[i] for i in chosen], "text": [texts[i] for i in chosen],
+                             "proposed": proposed, "uncertainty": np.round(1 - np.clip(margin[chosen] * 2, 0, 1), 3)})
 
     # -- persistence -------------------------------------------------------------------------------
     def save(self, directory: str | Path) -> Path:
@@ -263,11 +333,13 @@ class CodebookCoder(BaseEstimator):
         directory.mkdir(parents=True, exist_ok=True)
         self.codebook_.to_yaml(directory / "codebook.yml")
         state = {"embedder": self.embedder if isinstance(self.embedder, str) else None,
-                 "threshold": self.threshold, "calibration": self.calibration_, "seed": self.seed}
+                 "threshold": self.threshold, "calibration": self.calibration_, "seed": self.seed,
+                 "thresholds": getattr(self, "thresholds_", {})}
         (directory / "coder.json").write_text(json.dumps(state, ensure_ascii=False, indent=2), encoding="utf-8")
         if self.models_:
-            np.savez(directory / "classifiers.npz", **{f"{k}__coef": m.coef_ for k, m in self.models_.items()},
-                     **{f"{k}__intercept": m.intercept_ for k, m in self.models_.items()})
+            linear = {k: _as_linear(m) for k, m in self.models_.items()}
+            np.savez(directory / "classifiers.npz", **{f"{k}__coef": c for k, (c, _) in linear.items()},
+                     **{f"{k}__intercept": b for k, (_, b) in linear.items()})
         return directory
 
     @classmethod
@@ -288,6 +360,7 @@ class CodebookCoder(BaseEstimator):
                     cache_dir=cache_dir)
         coder._start([], None)
         coder.calibration_ = {k: tuple(v) for k, v in state["calibration"].items()}
+        coder.thresholds_ = {k: float(v) for k, v in (state.get("thresholds") or {}).items()}
         coder.models_ = {}
         path = directory / "classifiers.npz"
         if path.exists():
@@ -301,3 +374,27 @@ class CodebookCoder(BaseEstimator):
                     clf.classes_ = np.array([0, 1])
                     coder.models_[name] = clf
         return coder
+
+
+def _as_linear(model) -> tuple[np.ndarray, np.ndarray]:
+    """(coef, intercept) of a logistic regression, a standard scaler in front of it folded in,
+    so that a saved coder holds plain numbers (no pickle) and gives the same probabilities."""
+    steps = getattr(model, "steps", None)
+    if steps is None:
+        return model.coef_, model.intercept_
+    scaler, clf = steps[0][1], steps[-1][1]
+    coef = clf.coef_ / scaler.scale_
+    return coef, clf.intercept_ - coef @ scaler.mean_
+
+
+def _best_threshold(proba: np.ndarray, y: np.ndarray) -> float:
+    """The probability threshold that maximises F1 on cross-validated probabilities (the
+    lowest of equals, so that a rare theme is not left uncoded)."""
+    best, best_f1 = 0.5, -1.0
+    for t in np.unique(np.round(proba, 3)):
+        pred = proba >= t
+        tp = float((pred & (y == 1)).sum())
+        f1 = 2 * tp / max(float(pred.sum() + y.sum()), 1.0)
+        if f1 > best_f1 + 1e-12:
+            best, best_f1 = float(t), f1
+    return best

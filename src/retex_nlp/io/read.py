@@ -61,6 +61,9 @@ _EXCEL_ERRORS = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NUL
 MAX_CELL_CHARS = 1_000_000
 #: The most columns a file may have (beyond, a clear error says to keep only the useful ones).
 MAX_COLUMNS = 20_000
+#: The most rows read_answers holds in memory (beyond, iter_answers and the commands that stream
+#: the file, such as retex terms, read it in chunks).
+MAX_ROWS = 5_000_000
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # the guard is MAX_CELL_CHARS, not csv's 131,072
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _HAS_WORD = re.compile(r"[^\W_]")
@@ -546,6 +549,9 @@ def read_answers(
         return _read_several(source, text=text, id=id, variables=variables, sheet=sheet, encoding=encoding, sep=sep,
                              format=format, non_answers=non_answers, duplicates=duplicates)
     table = read_table(source, format=format, sheet=sheet, encoding=encoding, sep=sep)
+    if len(table.frame) > MAX_ROWS:
+        raise RetexInputError(f"{len(table.frame)} lignes : au-delà de la limite de {MAX_ROWS} lignes lues en mémoire ; "
+                              "lisez le fichier par paquets (iter_answers, retex terms)", path=table.info.path)
     return _AnswerBuilder(text, id, variables, non_answers, duplicates).build(table)
 
 

@@ -1,0 +1,81 @@
+"""Hand-coded answers in and out: the file a person codes (or corrects), read back to teach the coder.
+
+A training file is a CSV or an Excel sheet with one row per coded answer: the answer's id (the
+``answer_id`` of ``answers_coded.csv`` or of a review file, or the respondent id column) and
+``codes``, the theme names joined by ``;`` (empty: in no theme). :func:`write_review` writes
+the answers a coder asks about (:meth:`CodebookCoder.to_review`) in that form, the proposed
+codes already in the ``codes`` column, to be corrected and read back with :func:`read_codes`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from ..answers import split_codes
+from ..errors import RetexInputError
+from ..files import write_xlsx
+from ..io.read import read_table
+from ..normalize import fold
+
+__all__ = ["read_codes", "write_review", "CODES_COLUMN"]
+
+CODES_COLUMN = "codes"
+_ID_NAMES = ("answer_id", "id", "identifiant", "respondent_id")
+_CODES_NAMES = ("codes", "code", "themes", "thèmes", "theme_label")
+
+
+def _column(columns: Sequence[str], wanted: Sequence[str], path: Path, what: str) -> str:
+    found = {fold(c): c for c in columns}
+    for name in wanted:
+        if fold(name) in found:
+            return found[fold(name)]
+    raise RetexInputError(f"pas de colonne {what} ({' ou '.join(wanted)}) ; colonnes : {list(columns)}", path=path)
+
+
+def read_codes(paths: str | Path | Sequence[str | Path], id_col: str | None = None,
+               themes: Sequence[str] | None = None) -> dict[str, str]:
+    """``answer_id -> "theme a;theme b"`` from one or several training files (a later file
+    overrides an earlier one for the same answer: correction rounds read in order). With
+    ``themes``, a code that is no theme of the codebook gives an error naming the file, row and
+    code (a typo would otherwise become a theme of its own)."""
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    codes: dict[str, str] = {}
+    known = {fold(t): t for t in themes} if themes is not None else None
+    for path in map(Path, paths):
+        table = read_table(path)
+        frame, rows = table.frame, table.rows
+        columns = [str(c) for c in frame.columns]
+        ids = _column(columns, [id_col] if id_col else _ID_NAMES, path, "d'identifiant")
+        col = _column(columns, _CODES_NAMES, path, "de codes")
+        for row, answer, value in zip(rows, frame[ids], frame[col], strict=True):
+            if answer is None or not str(answer).strip():
+                continue
+            names = split_codes(value if value is not None else "")
+            if known is not None:
+                unknown = [c for c in names if fold(c) not in known]
+                if unknown:
+                    raise RetexInputError(f"code inconnu {unknown[0]!r} ; les thèmes de la grille sont "
+                                          f"{list(known.values())}", path=path, row=row, column=col)
+                names = [known[fold(c)] for c in names]
+            codes[str(answer).strip()] = ";".join(names)
+    return codes
+
+
+def write_review(review: pd.DataFrame, path: str | Path, themes: Sequence[str]) -> Path:
+    """The answers to review as a workbook: ``answer_id``, ``text``, ``proposed`` (what the
+    model proposes), ``codes`` (the same, to correct), ``uncertainty``; a sheet of instructions
+    and one listing the themes."""
+    sheet = review.assign(**{CODES_COLUMN: review["proposed"]})[["answer_id", "text", "proposed", CODES_COLUMN,
+                                                                  "uncertainty"]]
+    sheet = sheet.rename(columns={"text": "texte", "proposed": "codes_proposés", "uncertainty": "incertitude"})
+    how = pd.DataFrame({"consignes": [
+        "Corrigez la colonne « codes » : les noms des thèmes séparés par « ; », vide pour aucun thème.",
+        "Ne changez pas la colonne answer_id.",
+        "Puis : retex code FICHIER --codebook GRILLE --train CE_FICHIER.xlsx (avec les fichiers des tours "
+        "précédents, dans l'ordre).",
+        "Ces réponses sont celles dont la correction apprendra le plus au codeur (les plus incertaines, variées).",
+    ]})
+    return write_xlsx({"À revoir": sheet, "Thèmes": pd.DataFrame({"thème": list(themes)}), "Consignes": how}, path)
