@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -279,3 +280,37 @@ def test_long_padded_non_answers_are_still_found(tmp_path):
             "Je ne sais pas si le télétravail a aidé les familles mais les visites ont manqué " * 2]
     path.write_text("text\n" + "\n".join(f'"{r}"' for r in rows) + "\n", encoding="utf-8")
     assert read_answers(path)["status"].tolist() == ["non_answer", "non_answer", "non_answer", "ok"]
+
+
+def test_testimony_folder_with_its_metadata_file(tmp_path):
+    """A folder of .txt testimonies and a metadata sheet (file name -> profession, service): each
+    testimony carries its variables, up to the quotes' attributions."""
+    import socket
+
+    import retex_nlp as rx
+
+    source = pd.read_csv(Path(__file__).resolve().parents[1] / "corpora" / "grand_debat_extrait.csv", dtype=str)
+    texts = source[source["question_code"] == "ECO_06"]["text"].head(24).tolist()
+    folder = tmp_path / "temoignages"
+    folder.mkdir()
+    rows = []
+    for i, text in enumerate(texts):
+        (folder / f"t{i:02d}.txt").write_text(text, encoding="utf-8")
+        rows.append({"Fichier": f"t{i:02d}" if i % 2 else f"t{i:02d}.txt",  # with or without .txt
+                     "profession": "Assistante familiale" if i < 12 else "Psychologue", "service": f"S{i % 3}"})
+    pd.DataFrame(rows).to_csv(folder / "metadonnees.csv", index=False, sep=";")
+    answers = read_answers(folder)
+    assert len(answers) == 24 and answers["profession"].tolist()[:13] == ["Assistante familiale"] * 12 + ["Psychologue"]
+    assert answers.loc[5, "service"] == "S2" and "Fichier" not in answers.columns
+    explicit = tmp_path / "autre.xlsx"
+    pd.DataFrame(rows).drop(columns=["service"]).to_excel(explicit, index=False)
+    assert read_answers(folder, metadata=explicit)["profession"].tolist() == answers["profession"].tolist()
+    pd.DataFrame({"nom": ["t01"], "profession": ["x"]}).to_csv(tmp_path / "sans_fichier.csv", index=False)
+    with pytest.raises(RetexInputError, match="colonne « fichier »"):
+        read_answers(folder, metadata=tmp_path / "sans_fichier.csv")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(socket.socket, "connect", lambda *a, **k: (_ for _ in ()).throw(OSError("no network")))
+        project = rx.analyse(folder, text="text", by="profession", attribution="{profession}", embedder="tfidf",
+                             clusterer="kmeans", n_themes=2, n_quotes=4, seed=0)
+    assert set(project.quotes["attribution"]) <= {"Assistante familiale", "Psychologue"}
+    assert set(project.by_group["profession"]["group"]) == {"Assistante familiale", "Psychologue"}

@@ -365,6 +365,7 @@ def analyse(
     embedder: EmbedderOpt = "use",
     seed: SeedOpt = 0,
     cache: Annotated[Path | None, typer.Option("--cache", help="Dossier du cache des plongements (défaut : DOSSIER/cache).")] = None,
+    metadata: Annotated[Path | None, typer.Option("--metadata", help="Dossier de témoignages : fichier des métadonnées (colonne « fichier » + profession, service…) ; metadonnees.csv du dossier par défaut.")] = None,
     id_col: IdCol = None,
     sheet: SheetOpt = None,
     encoding: EncodingOpt = None,
@@ -392,7 +393,7 @@ def analyse(
                                n_themes=n_themes, clusterer=clusterer, embedder=embedder, n_quotes=n_quotes,
                                attribution=attribution, names=names, mask_institutions=mask_institutions,
                                title=title, seed=seed, cache_dir=cache, out=out, progress=progress,
-                               sheet=_sheet(sheet), encoding=encoding, sep=sep)
+                               sheet=_sheet(sheet), encoding=encoding, sep=sep, metadata=metadata)
     except (RetexError, KeyError, ValueError) as exc:
         bar.close()
         _fail(exc)

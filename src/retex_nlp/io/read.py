@@ -361,8 +361,37 @@ def _jsonl_records(lines: Sequence[str], first: int) -> tuple[pd.DataFrame, list
     return frame, rows, problems
 
 
-def _load_txt(path: Path, encoding: str | None) -> _Table:
+#: Names of the metadata file of a folder of testimonies, found in the folder without asking.
+METADATA_NAMES = ("metadonnees.csv", "métadonnées.csv", "metadata.csv", "metadonnees.xlsx", "métadonnées.xlsx",
+                  "metadata.xlsx")
+_FILE_COLUMNS = ("file", "fichier", "nom_fichier", "nom du fichier", "temoignage", "document")
+
+
+def _metadata(folder: Path, metadata: str | Path | None) -> tuple[pd.DataFrame | None, Path | None]:
+    """The metadata of a folder of testimonies (file name -> profession, service…): the file
+    given, else one named like :data:`METADATA_NAMES` in the folder, else none."""
+    path = Path(metadata) if metadata is not None else next(
+        (folder / n for n in METADATA_NAMES if (folder / n).is_file()), None)
+    if path is None:
+        return None, None
+    table = read_table(path)
+    columns = {fold(str(c)): str(c) for c in table.frame.columns}
+    key = next((columns[c] for c in _FILE_COLUMNS if c in columns), None)
+    if key is None:
+        raise RetexInputError(f"le fichier de métadonnées doit avoir une colonne « fichier » (le nom de chaque "
+                              f"témoignage) ; colonnes : {list(table.frame.columns)}", path=path)
+    frame = table.frame.copy()
+    frame.columns = [str(c) for c in frame.columns]
+    frame["_key"] = [Path(str(v)).stem.strip().casefold() if v is not None else "" for v in frame[key]]
+    duplicated = frame["_key"][frame["_key"].duplicated() & (frame["_key"] != "")]
+    if len(duplicated):
+        raise RetexInputError(f"témoignage décrit deux fois : {duplicated.iloc[0]!r}", path=path)
+    return frame.drop(columns=[key]), path
+
+
+def _load_txt(path: Path, encoding: str | None, metadata: str | Path | None = None) -> _Table:
     if path.is_dir():
+        meta, meta_path = _metadata(path, metadata)
         files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".txt")
         if not files:
             raise RetexInputError("le dossier ne contient aucun témoignage .txt", path=path)
@@ -376,8 +405,14 @@ def _load_txt(path: Path, encoding: str | None) -> _Table:
                 records.append({"file": f.name, "text": None})
                 problems[i] = str(exc)
         frame = pd.DataFrame(records, dtype=object)
+        if meta is not None:  # each testimony gets its row of metadata (profession, service…)
+            keys = frame["file"].map(lambda f: Path(f).stem.casefold())
+            extra = meta.set_index("_key").reindex(keys.tolist())
+            extra = extra.loc[:, [c for c in extra.columns if c not in ("file", "text")]]
+            frame = pd.concat([frame, extra.reset_index(drop=True).astype(object).where(extra.notna().to_numpy(), None)],
+                              axis=1)
         info = FileInfo(str(path), "txt-folder", ", ".join(sorted(encodings)), None, None,
-                        ["file", "text"], len(frame), problems)
+                        list(frame.columns), len(frame), problems)
         return _Table(frame, list(range(1, len(frame) + 1)), info)
     decoded = decode_bytes(_read_bytes(path), path, encoding)
     if looks_like_iramuteq(decoded.text):
@@ -410,6 +445,7 @@ def read_table(
     sheet: str | int | None = None,
     encoding: str | None = None,
     sep: str | None = None,
+    metadata: str | Path | None = None,
 ) -> _Table:
     """Load any supported source into a table of text cells (used by :func:`read_answers`)."""
     if isinstance(source, pd.DataFrame):
@@ -430,7 +466,7 @@ def read_table(
         decoded = decode_bytes(_read_bytes(path), path, encoding)
         return _iramuteq_table(path, decoded.text, decoded.encoding)
     if fmt == "txt":
-        return _load_txt(path, encoding)
+        return _load_txt(path, encoding, metadata)
     raise RetexInputError(f"format inconnu {fmt!r} : csv, xlsx, jsonl, txt ou iramuteq", path=path)
 
 
@@ -514,6 +550,7 @@ def read_answers(
     format: str | None = None,
     non_answers: Sequence[str] | None = None,
     duplicates: str | Sequence[str] | None = "auto",
+    metadata: str | Path | None = None,
 ) -> pd.DataFrame:
     """Read a survey export into an answers DataFrame (see the module docstring).
 
@@ -544,11 +581,16 @@ def read_answers(
         list of columns that identify a respondent (plus question and text), or ``None``. The first
         occurrence stays ``ok``; identical answers from different respondents are never
         duplicates ("s'adapter" said by 79 people counts 79 times).
+    metadata:
+        For a folder of testimonies: a CSV or XLSX with a ``fichier`` column (each testimony's
+        file name, with or without ``.txt``) and the columns to attach to it (profession,
+        service…). A file named ``metadonnees.csv`` (or ``metadata.csv``, ``.xlsx``) in the
+        folder is used without asking.
     """
     if isinstance(source, (list, tuple)):
         return _read_several(source, text=text, id=id, variables=variables, sheet=sheet, encoding=encoding, sep=sep,
-                             format=format, non_answers=non_answers, duplicates=duplicates)
-    table = read_table(source, format=format, sheet=sheet, encoding=encoding, sep=sep)
+                             format=format, non_answers=non_answers, duplicates=duplicates, metadata=metadata)
+    table = read_table(source, format=format, sheet=sheet, encoding=encoding, sep=sep, metadata=metadata)
     if len(table.frame) > MAX_ROWS:
         raise RetexInputError(f"{len(table.frame)} lignes : au-delà de la limite de {MAX_ROWS} lignes lues en mémoire ; "
                               "lisez le fichier par paquets (iter_answers, retex terms)", path=table.info.path)

@@ -72,10 +72,13 @@ def theme_group_heatmap(table: pd.DataFrame, by: str):
 
 
 def word_cloud_png(terms: pd.DataFrame, seed: int = 0) -> bytes:
-    """A word cloud of a term table as PNG bytes."""
+    """A word cloud of a term table as PNG bytes; negations and intensifiers ("pas", "plus"),
+    counted in the term table, are left out of the picture, where alone they say nothing."""
     from ..terms.clouds import word_cloud
+    from ..text.lexicon import NEGATIONS_AND_INTENSIFIERS
 
-    cloud = word_cloud(terms, seed=seed, width=1000, height=550)
+    shown = terms[~terms["term"].isin(NEGATIONS_AND_INTENSIFIERS)] if "term" in terms.columns else terms
+    cloud = word_cloud(shown if len(shown) else terms, seed=seed, width=1000, height=550)
     buffer = io.BytesIO()
     cloud.to_image().save(buffer, format="PNG")
     return buffer.getvalue()

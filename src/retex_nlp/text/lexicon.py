@@ -26,6 +26,12 @@ __all__ = ["Lexicon", "default_lexicon"]
 _KEYS = ("expressions", "variants", "acronyms", "keep_words", "stopwords")
 
 
+#: Words counted as terms (they carry meaning: "pas de moyens") that say nothing on their own in
+#: a theme label or a word cloud: negations and intensifiers.
+NEGATIONS_AND_INTENSIFIERS = frozenset({
+    "pas", "plus", "ne", "non", "sans", "moins", "trop", "rien", "jamais", "aucun", "aucune", "très", "tout",
+    "tous", "toute", "toutes", "bien", "même", "aussi", "encore", "déjà"})
+
 @dataclass
 class Lexicon:
     """Expressions, variants and word lists used by :class:`~retex_nlp.FrenchAnalyzer`."""

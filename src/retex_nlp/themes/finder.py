@@ -44,6 +44,7 @@ from ..answers import NO_THEME, all_answers, ok_answers
 from ..embed import Embedder, embedding_model, fit_embedder, unit_rows
 from ..terms.specificities import lafon_scores
 from ..text.analyzer import FrenchAnalyzer, default_analyzer
+from ..text.lexicon import NEGATIONS_AND_INTENSIFIERS
 from .clusterers import make_clusterer, theme_params
 
 __all__ = ["ThemeFinder", "theme_params", "split_members"]
@@ -404,8 +405,7 @@ def theme_key_terms(topics: Sequence[int] | np.ndarray, docs: Sequence[str], n_w
 
 
 #: Words that never make a label: negations and intensifiers the term counts keep ("pas", "plus").
-_NOT_IN_LABELS = frozenset({"pas", "plus", "ne", "non", "sans", "moins", "trop", "rien", "jamais", "aucun", "aucune",
-                            "très", "tout", "tous", "toute", "toutes", "bien", "même", "aussi", "encore", "déjà"})
+_NOT_IN_LABELS = NEGATIONS_AND_INTENSIFIERS
 
 
 def label_from_terms(words: Sequence[tuple[str, float]], n: int = 3, window: int = 10) -> str:
