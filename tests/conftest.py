@@ -13,6 +13,17 @@ SAMPLE_12K = SHARED / "gdn_open_answers" / "sample_12k.csv"
 BUNDLED = ROOT / "corpora" / "grand_debat_extrait.csv"
 
 
+@pytest.fixture
+def no_network(monkeypatch):
+    """Every socket connection refused: what runs under it makes no network call."""
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise OSError("network disabled in tests")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
 @pytest.fixture(scope="session")
 def analyzer():
     from retex_nlp.text import default_analyzer

@@ -21,11 +21,7 @@ runner = CliRunner()
 OUTPUTS = ("answers_coded.csv", "themes.csv", "quotes.csv", "report.html")
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise OSError("network disabled in tests")
-    monkeypatch.setattr(socket.socket, "connect", refuse)
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 @pytest.fixture(scope="module")
