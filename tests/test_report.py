@@ -211,3 +211,19 @@ def test_html_renders_in_headless_chromium_without_network(analysed, tmp_path):
     assert not failed, failed
     if os.environ.get("RETEX_UPDATE_SCREENSHOT"):  # `make screenshot`: the guide's image, on request only
         shutil.copy(shot, Path(__file__).parent.parent / "docs" / "img" / "rapport.png")
+
+
+def test_quotes_come_from_the_themes_core_its_main_question_and_read_well():
+    answers = read_answers(BUNDLED, text="text")
+    fis = answers[answers["question_code"] == "FIS_05"].head(40)
+    eco = answers[answers["question_code"] == "ECO_06"].head(30)  # a large minority of another question
+    sub = pd.concat([fis, eco], ignore_index=True).assign(open_question=lambda d: d["question_code"])
+    themes = pd.DataFrame({"answer_id": sub["answer_id"], "theme_id": 0, "theme_label": "fiscalité"})
+    quotes = representative_quotes(sub, themes, n=5, pseudonymizer=False)
+    assert len(quotes) == 5
+    asked = sub.set_index("answer_id")["question_code"]
+    assert set(asked[quotes["answer_id"]]) == {"FIS_05"}  # the theme's main question only
+    assert (quotes["readability"] >= 0.5).all()
+    # the same with every answer of one question: nothing changes but the question rule
+    alone = representative_quotes(fis.assign(open_question="FIS_05"), themes.iloc[:40], n=5, pseudonymizer=False)
+    assert (alone["readability"] >= 0.5).all() and len(alone) == 5

@@ -150,6 +150,8 @@ def representative_quotes(
     choices: QuoteChoices | str | Path | None = None,
     pseudonymizer: Pseudonymizer | None | bool = True,
     min_group: int = 5,
+    min_readability: float = 0.5,
+    core: float = 0.25,
 ) -> pd.DataFrame:
     """Up to ``n`` quotes per theme (see the module docstring).
 
@@ -160,7 +162,11 @@ def representative_quotes(
     across groups; ``template`` (any column of ``answers``, e.g. ``"{profession}, {service}"``)
     defaults to the ``by`` columns; an attribution shared by fewer than ``min_group``
     respondents is made coarser (:func:`safe_attributions`), so that nobody is recognised from
-    it (``min_group=1`` keeps every attribution whole). Returns ``theme_id``, ``theme_label``,
+    it (``min_group=1`` keeps every attribution whole). Quotes come from the theme's core (its
+    answers but the ``core`` share least similar to its centre), read well (readability at least
+    ``min_readability``) and, when the answers of several questions are pooled, from the
+    question most of the theme's answers come from; other pieces are used only when these run
+    out. Returns ``theme_id``, ``theme_label``,
     ``rank``, ``quote``, ``attribution``, ``answer_id``, ``score``, ``centrality``,
     ``readability``, ``pinned`` (and ``group`` with ``by``).
     """
@@ -196,6 +202,15 @@ def representative_quotes(
         # only the answers nearest the centre are cut into pieces (pinned ones always)
         answer_sim = unit_rows(answer_emb) @ centroid
         keep = set(np.argsort(-answer_sim, kind="stable")[: max(8 * n, 40)].tolist())
+        floor = float(np.quantile(answer_sim, core)) if len(ids) >= 8 else -np.inf
+        in_core = {a for a, v in zip(ids, answer_sim, strict=True) if v >= floor}
+        main_question = None
+        if "open_question" in frame.columns:
+            asked = frame.loc[ids, "open_question"].astype(str)
+            top = asked.value_counts()
+            if len(top) > 1 and top.iloc[0] >= 0.5 * len(ids):
+                main_question = top.index[0]
+                in_core &= set(asked.index[asked == main_question])
         cands: list[tuple[str, str]] = []  # (answer_id, piece)
         for k, (answer_id, text) in enumerate(zip(ids, texts, strict=True)):
             if choices.is_banned(text) or (k not in keep and not choices.is_pinned(text)):
@@ -208,6 +223,9 @@ def representative_quotes(
         central = emb @ centroid
         read = np.array([readability(c[1], min_words, max_words) for c in cands])
         base = np.clip(central, 0, None) * read
+        # outside the theme's core, from another question, or hard to read: only if nothing else is left
+        weak = np.array([a not in in_core or r < min_readability for (a, _), r in zip(cands, read, strict=True)])
+        base = np.where(weak, base * 0.01, base)
         pinned = [i for i, (_, piece) in enumerate(cands) if choices.is_pinned(piece)]
         chosen = _select(cands, emb, base, n, diversity, [groups[a] for a, _ in cands], bool(by_cols), pinned)
         for rank, i in enumerate(chosen, start=1):
