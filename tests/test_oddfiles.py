@@ -158,3 +158,26 @@ def test_generated_odd_files(tmp_path):
                 assert whole.loc[i, "profession"] == record["profession"], (odd.path.name, i)
         checked += 1
     assert checked > 150
+
+
+def test_excel_separator_line():
+    answers = both(DATA / "excel_sep.csv", text="texte")
+    assert answers["text"].tolist() == ["Très bien, merci", "Difficile"]  # the "," is no separator here
+    assert answers.attrs["separator"] == ";" and answers["source_row"].tolist() == [3, 4]
+
+
+def test_xlsx_formula_cells_without_a_computed_value_keep_their_text(tmp_path):
+    """A workbook written by a script (never opened in Excel) holds formulas with no computed
+    value: the answer typed "=…" is kept as its text, not lost as an empty cell."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["id", "texte"])
+    sheet.append([1, '=HYPERLINK("http://exemple.invalid","clic")'])
+    sheet.append([2, "Réponse ordinaire."])
+    sheet.append([3, "=1+1"])
+    book.save(tmp_path / "formules.xlsx")
+    answers = both(tmp_path / "formules.xlsx", text="texte")
+    assert answers["text"].tolist() == ['=HYPERLINK("http://exemple.invalid","clic")', "Réponse ordinaire.", "=1+1"]
+    assert answers["source_row"].tolist() == [2, 3, 4] and (answers["status"] == "ok").all()

@@ -132,9 +132,12 @@ def _load_csv(path: Path, encoding: str | None, sep: str | None) -> _Table:
     text = decoded.text
     if not text.strip():
         raise RetexInputError("le fichier est vide (ni en-tête, ni réponse)", path=path)
-    sep = _check_sep(sep, path) or sniff_separator(text)
+    hint = _sep_hint(text)
+    sep = _check_sep(sep, path) or hint or sniff_separator(text)
     lines = _Lines(split_lines(text))
     reader = csv.reader(lines, delimiter=sep)
+    if hint:
+        next(reader)  # Excel's "sep=;" line: not the header (read so that row numbers stay the file's)
     header = _csv_header(reader, path)
     records: list[list[str | None]] = []
     rows: list[int] = []
@@ -176,6 +179,16 @@ class _Lines:
         line = next(self._lines)
         self.taken.append(line)
         return line
+
+
+_SEP_HINT = re.compile(r'^\ufeff?"?sep=(.)"?\s*$', re.I)
+
+
+def _sep_hint(text: str) -> str | None:
+    """The separator Excel writes on a first line "sep=;" (then the header is on line 2)."""
+    first = text[:200].split("\n", 1)[0].rstrip("\r")
+    m = _SEP_HINT.match(first)
+    return m.group(1) if m else None
 
 
 def _check_sep(sep: str | None, path) -> str | None:
@@ -311,16 +324,37 @@ def _load_xlsx(path: Path, sheet: str | int | None) -> _Table:
         raise RetexInputError(f"la feuille {sheet_name!r} est vide", path=path)
     header = _dedupe_names(["" if h is None else str(h).strip() for h in header_row])
     width = len(header)
-    records, rows = [], []
+    grid: dict[int, list] = {}
     for number, values in enumerate(it, start=2):
         cells = [None if v is None else (v if isinstance(v, str) else _cell_text(v)) for v in values[:width]]
-        if all(c is None for c in cells):
-            continue
-        records.append(cells + [None] * (width - len(cells)))
-        rows.append(number)
+        grid[number] = cells + [None] * (width - len(cells))
     book.close()
+    if any(c is None for cells in grid.values() for c in cells) and len(grid) * width <= 500_000:
+        _formulas_without_value(path, sheet_name, grid, width)
+    rows = [n for n, cells in grid.items() if any(c is not None for c in cells)]
+    records = [grid[n] for n in rows]
     frame = pd.DataFrame(records, columns=header, dtype=object)
     return _Table(frame, rows, FileInfo(str(path), "xlsx", None, None, sheet_name, header, len(frame)))
+
+
+def _formulas_without_value(path: Path, sheet_name: str, grid: dict[int, list], width: int) -> None:
+    """A formula cell saved without its computed value (a file written by a script, never
+    opened in Excel) reads as empty; its text ("=1+1", "=HYPERLINK(…)") is what the person
+    typed: it is kept as the answer rather than lost."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    ws = book[sheet_name]
+    if hasattr(ws, "reset_dimensions"):
+        ws.reset_dimensions()
+    for number, values in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+        cells = grid.get(number)
+        if cells is None:
+            continue
+        for j, value in enumerate(values[:width]):
+            if cells[j] is None and isinstance(value, str) and value.startswith("="):
+                cells[j] = value
+    book.close()
 
 
 def _cell_text(value) -> str:
@@ -868,9 +902,12 @@ class _LineStream:
         return FileInfo(str(self.path), fmt, self.detected, sep, None, columns, n, problems, self.confidence)
 
     def _csv_tables(self, lines: Iterator[str], chunksize: int, sep: str | None) -> Iterator[_Table]:
-        sep = _check_sep(sep, self.path) or sniff_separator(self.head_text)
+        hint = _sep_hint(self.head_text)
+        sep = _check_sep(sep, self.path) or hint or sniff_separator(self.head_text)
         recorded = _Lines(lines)
         reader = csv.reader(recorded, delimiter=sep)
+        if hint:
+            next(reader)
         header = _dedupe_names(_csv_header(reader, self.path))
         records, rows, problems = [], [], {}
         yielded = False
