@@ -98,6 +98,7 @@ PLANTED = [
     ("Date de naissance : 2012-03-07, entrée le 2021-11-30.", ["2012-03-07", "2021-11-30"]),
     ("Son numéro : 2 93 11 59 350 012 71.", ["2 93 11 59 350 012 71"]),
     ("NIR 193115935001271 transmis à la CPAM.", ["193115935001271"]),
+    ("Virement sur FR76 3000 6000 0112 3456 7890 189 pour la famille.", ["3456 7890", "FR76"]),
     # compound towns whole
     ("Elle a été placée à Saint-Amand-les-Eaux puis à Marcq-en-Barœul.", ["Saint-Amand", "Eaux", "Marcq", "Barœul"]),
     ("La famille vient de Châlons-en-Champagne.", ["Châlons", "Champagne"]),

@@ -43,7 +43,7 @@ from ..text.lexicon import default_lexicon
 __all__ = ["Pseudonymizer", "Replacement", "pseudonymize", "PLACEHOLDER", "strip_placeholders"]
 
 #: A placeholder written by :class:`Pseudonymizer`, e.g. ``[Prénom]`` or ``[Prénom 2]``.
-PLACEHOLDER = re.compile(r"\[(?:Prénom|Nom|Lieu|Adresse|Téléphone|E-mail|Date|N° dossier|N° sécurité sociale|"
+PLACEHOLDER = re.compile(r"\[(?:Prénom|Nom|Lieu|Adresse|Téléphone|E-mail|Date|N° dossier|N° sécurité sociale|IBAN|"
                          r"Établissement)(?: \d+)?\]")
 
 
@@ -113,6 +113,7 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
     ("date de naissance", "[Date]", re.compile(
         r"\b(?:né|née|nés|nées)\s+le\s+(?P<x>\d{1,2}(?:er)?\s*(?:[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4}|\s+\w+\s+\d{4}))", re.I)),
     ("n° de sécurité sociale", "[N° sécurité sociale]", _NIR),
+    ("IBAN", "[IBAN]", re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){3,7}(?:\s?[A-Z0-9]{1,3})?\b")),
     ("date ISO", "[Date]", re.compile(r"(?<![\d-])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d-])")),
     ("date", "[Date]", re.compile(r"(?<![\d/])\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}(?![\d/])")),
     ("n° de dossier", "[N° dossier]", re.compile(
