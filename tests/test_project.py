@@ -242,3 +242,36 @@ def test_two_themes_never_share_a_label(project_dir, tmp_path):
     with zipfile.ZipFile(work / "rapport" / "project.qdpx") as z:
         qde = z.read("project.qde").decode("utf-8")
     assert 'name="Même nom"' in qde and 'name="Même nom (2)"' in qde
+
+
+def test_a_project_keeps_its_hand_coding_rounds_and_their_agreement(tmp_path):
+    """retex analyse --codebook --train: the coder learns from the analyst's codes; the project
+    keeps each round and the cross-validated agreement, which the report and its method note show."""
+    from .conftest import SHARED
+
+    lga = SHARED / "gdn_annotated_lga_elf" / "lga_gdn_fiscalite_FI7_FI8.tsv"
+    if not lga.exists():
+        pytest.skip("shared corpora not found")
+    raw = pd.read_csv(lga, sep="\t", index_col=0)
+    fi = raw[(raw["question"] == "FI8") & (raw["count"] >= 2) & (raw["tag"] != "Idée marquée")]
+    top = fi["tag"].value_counts().head(5).index.tolist()
+    gold = fi[fi["tag"].isin(top)].groupby("corpus")["tag"].apply(lambda s: ";".join(sorted(set(s)))).head(400)
+    answers = pd.DataFrame({"id": [f"R{i:04d}" for i in range(len(gold))], "reponse": gold.index})
+    answers.to_csv(tmp_path / "enquete.csv", index=False, sep=";")
+    rx.Codebook.from_dict({"themes": [{"name": t} for t in top]}).to_yaml(tmp_path / "grille.yml")
+    codes = dict(zip(answers["id"], gold.to_numpy(), strict=True))
+    pd.DataFrame({"id": answers["id"][:100], "codes": [codes[i] for i in answers["id"][:100]]}).to_csv(
+        tmp_path / "tour1.csv", index=False)
+    pd.DataFrame({"answer_id": answers["id"][100:150], "codes": [codes[i] for i in answers["id"][100:150]]}).to_excel(
+        tmp_path / "tour2.xlsx", index=False)
+    out = tmp_path / "projet"
+    result = runner.invoke(app, ["analyse", str(tmp_path / "enquete.csv"), "--text-col", "reponse", "--codebook",
+                                 str(tmp_path / "grille.yml"), "--train", str(tmp_path / "tour1.csv"), "--train",
+                                 str(tmp_path / "tour2.xlsx"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (out / "apprentissage").iterdir()) == ["tour_01.csv", "tour_02.xlsx"]
+    html = (out / "rapport" / "report.html").read_text(encoding="utf-8")
+    assert "Accord avec le codage manuel" in html and "Codage appris" in html and "150 réponses codées" in html
+    again = rx.Project.open(out)
+    assert set(again.agreement["theme"]) == set(top) and again.settings["training"]["rounds"] == ["tour1.csv", "tour2.xlsx"]
+    assert "Accord codage manuel" in pd.ExcelFile(out / "rapport" / "report.xlsx").sheet_names

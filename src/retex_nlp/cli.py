@@ -355,6 +355,7 @@ def analyse(
     by: Annotated[list[str] | None, typer.Option("--by", help="Variable(s) à comparer (service, profession…).")] = None,
     codebook: Annotated[Path | None, typer.Option("--codebook", help="Grille de codage YAML ou XLSX (sinon thèmes trouvés dans les réponses).")] = None,
     new_themes: Annotated[bool, typer.Option("--new-themes", help="Avec une grille : chercher aussi de nouveaux thèmes dans les réponses hors grille.")] = False,
+    train: Annotated[list[Path] | None, typer.Option("--train", help="Avec une grille : réponses codées à la main (identifiant + « codes ») ; répétable, dans l'ordre des tours ; gardées dans le projet.")] = None,
     n_themes: Annotated[int | None, typer.Option("--n-themes", help="Nombre de thèmes souhaité.")] = None,
     clusterer: ClustererOpt = "hdbscan",
     n_quotes: Annotated[int, typer.Option("--quotes", help="Citations par thème.")] = 5,
@@ -389,7 +390,7 @@ def analyse(
     try:
         text = text_col[0] if text_col and len(text_col) == 1 else (text_col or "text")
         source = inputs if len(inputs) > 1 else inputs[0]
-        project = run_analysis(source, text=text, by=by, id=id_col, codebook=codebook, new_themes=new_themes,
+        project = run_analysis(source, text=text, by=by, id=id_col, codebook=codebook, new_themes=new_themes, train=train,
                                n_themes=n_themes, clusterer=clusterer, embedder=embedder, n_quotes=n_quotes,
                                attribution=attribution, names=names, mask_institutions=mask_institutions,
                                title=title, seed=seed, cache_dir=cache, out=out, progress=progress,

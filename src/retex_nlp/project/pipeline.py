@@ -20,7 +20,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
 from ..answers import NO_THEME, ok_answers, split_codes
-from ..coding import Codebook, CodebookCoder, MixedCoder
+from ..coding import Codebook, CodebookCoder, MixedCoder, read_codes
 from ..embed import Embedder
 from ..errors import RetexInputError
 from ..io.read import read_answers, status_summary
@@ -53,16 +53,20 @@ class AnalysisPipeline(BaseEstimator):
         How many of the most frequent terms the project keeps for its report.
     analyzer:
         The French analyser (default: the shared one).
+    codes:
+        Hand-coded answers (``answer_id -> "theme a;theme b"``) a :class:`CodebookCoder` learns
+        from (see :meth:`CodebookCoder.fit`).
     """
 
     def __init__(self, method: BaseEstimator | None = None, *, pseudonymizer: Pseudonymizer | bool | None = None,
                  by: str | Sequence[str] | None = None, n_terms: int = 200,
-                 analyzer: FrenchAnalyzer | None = None) -> None:
+                 analyzer: FrenchAnalyzer | None = None, codes: dict | None = None) -> None:
         self.method = method
         self.pseudonymizer = pseudonymizer
         self.by = by
         self.n_terms = n_terms
         self.analyzer = analyzer
+        self.codes = codes
 
     def fit(self, answers: pd.DataFrame, y=None, *, progress: Callable[[str], None] | None = None) -> AnalysisPipeline:
         say = progress or (lambda message: None)
@@ -109,7 +113,13 @@ class AnalysisPipeline(BaseEstimator):
 
         say("Thèmes / codage")
         self.method_ = clone(self.method) if self.method is not None else ThemeFinder()
-        self.assigned_ = self.method_.fit_transform(work)
+        if self.codes:
+            if not isinstance(self.method_, CodebookCoder):
+                raise RetexInputError("l'apprentissage sur des réponses codées à la main demande une grille de codage "
+                                      "(sans --new-themes pour l'instant)")
+            self.assigned_ = self.method_.fit(work, self.codes).transform(work)
+        else:
+            self.assigned_ = self.method_.fit_transform(work)
         return self
 
     def themes_table(self) -> pd.DataFrame:
@@ -140,9 +150,11 @@ class AnalysisPipeline(BaseEstimator):
         embedder = getattr(self.method_, "embedder_", None) or getattr(getattr(self.method_, "coder_", None),
                                                                        "embedder_", None)
         settings = {**settings, "embedder_name": embedder.name if embedder is not None else ""}
+        agreement = getattr(self.method_, "report_", None)
         return Project(answers, texts, settings, self.themes_table(), self.pairs(), terms=self.terms_,
                        specificities=self.specificities_, answer_terms=self.answer_terms_,
-                       replacements=self.replacements_, model=self.method_, embedder=embedder)
+                       replacements=self.replacements_, model=self.method_, embedder=embedder,
+                       agreement=agreement)
 
 
 def analyse(
@@ -153,6 +165,7 @@ def analyse(
     id: str | None = None,
     codebook: Codebook | str | Path | None = None,
     new_themes: bool = False,
+    train: str | Path | Sequence[str | Path] | None = None,
     n_themes: int | None = None,
     clusterer: str = "hdbscan",
     embedder: str | Embedder | None = "use",
@@ -183,7 +196,9 @@ def analyse(
     the ``by`` variables) and, like every text of the report, pseudonymised (``names``: names
     to always mask). ``pinned``/``banned``: quote texts to put first / never show.
     With ``out`` the project is saved there and its report rendered in ``out/rapport/``; the
-    embedding cache then defaults to ``out/cache``.
+    embedding cache then defaults to ``out/cache``. ``train``: files of hand-coded answers (id
+    + ``codes``, rounds in order) the codebook coder learns from; the project keeps a copy of
+    each round and the cross-validated agreement.
     """
     say = progress or (lambda message: None)
     by_cols = [by] if isinstance(by, str) else list(by or [])
@@ -199,7 +214,14 @@ def analyse(
         method = ThemeFinder(embedder, clusterer=clusterer, n_themes=n_themes, seed=seed, cache_dir=cache_dir)
         kind, label = "themes", f"thèmes trouvés dans les réponses ({clusterer})"
     pseudonymizer = Pseudonymizer(names, mask_institutions=mask_institutions) if pseudonymize else False
-    pipeline = AnalysisPipeline(method, pseudonymizer=pseudonymizer, by=by_cols).fit(answers, progress=say)
+    rounds = [] if train is None else [Path(train)] if isinstance(train, (str, Path)) else [Path(t) for t in train]
+    codes = None
+    if rounds:
+        if codebook is None:
+            raise RetexInputError("train= demande une grille de codage (codebook=)")
+        book = codebook if isinstance(codebook, Codebook) else Codebook.read(codebook)
+        codes = read_codes(rounds, themes=book.names)
+    pipeline = AnalysisPipeline(method, pseudonymizer=pseudonymizer, by=by_cols, codes=codes).fit(answers, progress=say)
     cache_setting = None
     if cache_dir is not None:
         cache_setting = str(cache_dir)
@@ -219,8 +241,10 @@ def analyse(
         "names_file": str(names) if isinstance(names, (str, Path)) else None,
         "pinned": list(pinned), "banned": list(banned),
         "renamed_columns": answers.attrs.get("renamed_columns", {}),
+        "training": {"rounds": [p.name for p in rounds], "n_coded": len(codes)} if codes else None,
     }
     project = pipeline.to_project(answers, settings)
+    project.training_files = rounds
     if out is not None:
         say("Écriture du projet et du rapport")
         project.save(out)

@@ -26,6 +26,7 @@ import pandas as pd
 from ..answers import NO_THEME, STATUS_LABELS_FR, join_codes, with_themes
 from ..embed import CachedEmbedder, embedding_model, fit_embedder
 from ..errors import RetexInputError
+from ..files import atomic_write
 from ..io.read import status_summary
 from ..privacy import Pseudonymizer
 from ..quotes import representative_quotes
@@ -71,7 +72,8 @@ class Project:
     def __init__(self, answers: pd.DataFrame, texts: pd.DataFrame, settings: dict, base_themes: pd.DataFrame,
                  base_pairs: pd.DataFrame, *, terms: pd.DataFrame, specificities: pd.DataFrame,
                  answer_terms: pd.DataFrame, replacements: pd.DataFrame, journal: Sequence[dict] = (),
-                 model=None, path: str | Path | None = None, embedder: CachedEmbedder | None = None) -> None:
+                 model=None, path: str | Path | None = None, embedder: CachedEmbedder | None = None,
+                 agreement: pd.DataFrame | None = None) -> None:
         self.answers = answers
         self.texts = texts  # answer_id, shown (pseudonymised), analysed (what was embedded)
         self.settings = dict(settings)
@@ -82,6 +84,10 @@ class Project:
         self.answer_terms = answer_terms
         self.replacements = replacements
         self.model = model
+        #: cross-validated agreement of a coder with the hand-coded answers it learned from
+        self.agreement = agreement
+        #: the hand-coded files of each learning round, copied into ``apprentissage/`` on save
+        self.training_files: list[Path] = []
         self.path = Path(path) if path is not None else None
         self._embedder = embedder
         self.journal: list[dict] = []
@@ -305,7 +311,8 @@ class Project:
         report = Report(title=self.settings.get("title") or "Analyse des réponses libres", answers=self.coded_answers(),
                         summary=status_summary(self.answers), themes=themes, quotes=self.quotes, terms=self.terms,
                         specificities=self.specificities, by_group=self.by_group, codebook=codebook,
-                        replacements=self.replacements, meta=meta, method=self.method_note())
+                        replacements=self.replacements, meta=meta, method=self.method_note(),
+                        agreement=self.agreement)
         report.charts()
         return report
 
@@ -334,6 +341,14 @@ class Project:
                         f", graine {st.get('seed', 0)}) et chaque thème est nommé par ses termes caractéristiques. "
                         "Un thème est un regroupement statistique : il se lit et se nomme, il ne prouve rien à lui seul ; "
                         "une réponse peut n'être dans aucun thème.")
+        elif st.get("training"):
+            training = st["training"]
+            mean = self.agreement["kappa"].mean() if self.agreement is not None and len(self.agreement) else float("nan")
+            note.append(f"Codage appris : le codeur a appris de {training.get('n_coded')} réponses codées à la main "
+                        f"({len(training.get('rounds') or [])} tour(s) de codage, gardés dans le projet) et code les "
+                        f"autres ; son accord avec ce codage manuel, mesuré par validation croisée, est un kappa moyen "
+                        f"de {mean:.2f} (détail par thème dans le tableau d'accord). Grille : "
+                        f"{st.get('codebook') or 'grille fournie'}, plongements {embedder}, graine {st.get('seed', 0)}.")
         else:
             note.append(f"Codage : chaque réponse est comparée aux thèmes de la grille de codage "
                         f"({st.get('codebook') or 'grille fournie'}) par leurs définitions, exemples et mots-clés "
@@ -390,6 +405,12 @@ class Project:
         write_rows(state / "specificites.jsonl", self.specificities)
         write_rows(state / "termes_reponses.jsonl", self.answer_terms)
         write_rows(root / "prive" / "remplacements.jsonl", self.replacements)
+        if self.agreement is not None:
+            write_rows(state / "accord.jsonl", self.agreement)
+        for number, source in enumerate(self.training_files, start=1):  # every round of hand coding, kept
+            target = root / "apprentissage" / f"tour_{number:02d}{source.suffix.lower()}"
+            if source.exists() and source.resolve() != target.resolve():
+                atomic_write(target, source.read_bytes())
         if self.model is not None and not (root / "modele").exists():
             _save_model(self.model, root / "modele")
         write_journal(root / JOURNAL_FILE, self.journal)
@@ -446,10 +467,11 @@ class Project:
         replacements = read_rows(private) if private.exists() else pd.DataFrame(
             columns=["answer_id", "original", "placeholder", "rule", "start", "end"])
         settings = meta.get("settings") or {}
+        agreement = read_rows(state / "accord.jsonl") if (state / "accord.jsonl").exists() else None
         return cls(answers, texts, settings, read_rows(state / "themes.jsonl"), read_rows(state / "affectations.jsonl"),
                    terms=read_rows(state / "termes.jsonl"), specificities=read_rows(state / "specificites.jsonl"),
                    answer_terms=read_rows(state / "termes_reponses.jsonl"), replacements=replacements,
-                   journal=read_journal(root / JOURNAL_FILE), path=root)
+                   journal=read_journal(root / JOURNAL_FILE), path=root, agreement=agreement)
 
     def load_model(self):
         """The fitted theme model or coder saved in ``modele/`` (to code a new wave)."""

@@ -77,6 +77,13 @@ class Report:
     meta: dict = field(default_factory=dict)
     images: dict[str, bytes] = field(default_factory=dict)
     method: list[str] = field(default_factory=list)
+    agreement: pd.DataFrame | None = None
+
+    def _agreement_table(self) -> pd.DataFrame:
+        table = self.agreement.rename(columns={"theme": "thème", "n_coded": "codées à la main", "threshold": "seuil",
+                                               "precision": "précision", "recall": "rappel", "f1": "F1",
+                                               "kappa": "kappa"})
+        return table
 
     def _theme_order(self) -> list[str]:
         return [str(x) for x in self.themes["label"]] if "label" in self.themes.columns else []
@@ -142,6 +149,8 @@ class Report:
                 put(table, f"Thèmes x {var}")
             if self.codebook is not None and len(self.codebook):
                 put(self.codebook, "Grille de codage")
+            if self.agreement is not None and len(self.agreement):
+                put(self._agreement_table(), "Accord codage manuel")
             if self.method:
                 put(pd.DataFrame({"méthode": self.method}), "Méthode")
             for ws in writer.book.worksheets:
@@ -203,6 +212,10 @@ class Report:
             for _, q in self._quotes_of(theme["theme_id"]).iterrows():
                 who = f"<span class=\"who\">({e(q['attribution'])})</span>" if q.get("attribution") else ""
                 parts.append(f"<blockquote>« {e(q['quote'])} »{who}</blockquote>")
+        if self.agreement is not None and len(self.agreement):
+            parts += ["<h2>Accord avec le codage manuel</h2>",
+                      "<p class=\"meta\">Validation croisée : chaque réponse codée à la main est codée par un modèle "
+                      "qui ne l'a pas vue.</p>", _table_html(self._agreement_table())]
         if self.method:
             parts.append("<h2>Méthode</h2>")
             parts += [f"<p>{e(paragraph)}</p>" for paragraph in self.method]
