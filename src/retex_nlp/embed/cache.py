@@ -38,6 +38,9 @@ class EmbeddingCache:
         self.directory = Path(directory) if directory is not None else None
         self.shard_size = shard_size
         self._memory: dict[str, dict[str, np.ndarray]] = {}
+        # vector files whose checksum this cache already verified, with the (size, mtime) seen:
+        # index() runs before and after every encode, the CRC only when a file is new or changed
+        self._verified: dict[str, tuple[int, int]] = {}
 
     def _name(self, embedder: Embedder) -> str:
         return "".join(c if c.isalnum() or c in "-_." else "_" for c in embedder.name)
@@ -52,7 +55,7 @@ class EmbeddingCache:
             return dict(self._memory.get(self._name(embedder), {}))
         index: dict[str, np.ndarray] = {}
         for keys_file in sorted((self.directory / self._name(embedder)).glob("shard_*.keys")):
-            shard = _read_shard(keys_file)
+            shard = _read_shard(keys_file, self._verified)
             if shard is None:
                 continue
             keys, vectors = shard
@@ -133,25 +136,31 @@ def _crc(vectors: np.ndarray, step: int = 1 << 16) -> int:
     return crc
 
 
-def _read_shard(keys_file: Path) -> tuple[list[str], np.ndarray] | None:
+def _read_shard(keys_file: Path, verified: dict[str, tuple[int, int]]) -> tuple[list[str], np.ndarray] | None:
     """A shard's keys and memory-mapped vectors; ``None`` (and the shard removed when it is
-    damaged) when it is incomplete, cut, or does not match its checksum."""
+    damaged) when it is incomplete, cut, or does not match its checksum. ``verified``: vector
+    files already checked, with their (size, mtime); an unchanged one is not read again."""
     vec_file = keys_file.with_suffix(".npy")
     try:
         lines = keys_file.read_text(encoding="ascii").split("\n")
         vectors = np.load(vec_file, mmap_mode="r")
+        stat = vec_file.stat()
     except (OSError, ValueError, UnicodeDecodeError):
         return None  # being written by another process, or cut by an interruption: redone
+    seen = (stat.st_size, stat.st_mtime_ns)
     expected = None
     if lines and lines[0].startswith("# crc32="):  # shards written before checksums have none
         fields = dict(part.split("=", 1) for part in lines[0][2:].split() if "=" in part)
         expected = int(fields.get("crc32", "0"), 16)
         lines = lines[1:]
     keys = [k for k in lines if k]
-    if len(keys) != len(vectors) or (expected is not None and _crc(vectors) != expected):
+    checked = verified.get(str(vec_file)) == seen
+    if len(keys) != len(vectors) or (expected is not None and not checked and _crc(vectors) != expected):
+        verified.pop(str(vec_file), None)
         for damaged in (keys_file, vec_file):
             damaged.unlink(missing_ok=True)
         return None
+    verified[str(vec_file)] = seen
     return keys, vectors
 
 
