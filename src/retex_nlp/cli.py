@@ -312,7 +312,7 @@ def code(
                 codes = read_codes(train, id_col=None, themes=Codebook.read(codebook).names)
                 coder.fit(answers, codes)
             if new_themes:
-                mixed = MixedCoder(coder if codes is not None else coder, seed=seed, cache_dir=cache)
+                mixed = MixedCoder(coder, seed=seed, cache_dir=cache)
                 coded = mixed.fit_transform(answers)
                 coder = mixed.coder_
             else:

@@ -26,7 +26,7 @@ import pandas as pd
 from .errors import RetexOutputError
 
 __all__ = ["atomic_path", "atomic_write", "make_dir", "neutralize_formula", "clean_text", "map_text", "safe_frame",
-           "write_csv", "write_xlsx", "FORMULA_START"]
+           "write_csv", "write_xlsx", "cells_as_text", "FORMULA_START"]
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -111,6 +111,16 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, raw: bool = False) -> Pa
     return Path(path)
 
 
+def cells_as_text(book) -> None:
+    """Every cell of an openpyxl workbook that would be written as a formula (a value starting
+    with "=") is stored as the text it is."""
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+
+
 def write_xlsx(sheets: dict[str, pd.DataFrame], path: str | Path) -> Path:
     """A workbook of plain sheets, atomically: every text cell stored as text (a user's
     ``=…`` is never a formula), characters XML forbids removed, first row bold and frozen."""
@@ -119,11 +129,8 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: str | Path) -> Path:
     with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             map_text(frame, clean_text).to_excel(writer, sheet_name=name[:31], index=False)
+        cells_as_text(writer.book)
         for ws in writer.book.worksheets:
-            for row in ws.iter_rows():
-                for cell in row:
-                    if cell.data_type == "f":
-                        cell.data_type = "s"
             for cell in ws[1]:
                 cell.font = Font(bold=True)
             ws.freeze_panes = "A2"

@@ -65,7 +65,6 @@ MAX_COLUMNS = 20_000
 #: the file, such as retex terms, read it in chunks).
 MAX_ROWS = 5_000_000
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # the guard is MAX_CELL_CHARS, not csv's 131,072
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _HAS_WORD = re.compile(r"[^\W_]")
 _NOT_WORD = re.compile(r"[\W_]+")
 
@@ -559,9 +558,6 @@ def _status_of(text: object, non_answers: set[str], longest: int | None = None,
         return "unreadable", f"valeur d'erreur du tableur {stripped}"
     if "\ufffd" in text and not replacement_ok:
         return "unreadable", "caractères qui n'ont pas pu être décodés (U+FFFD)"
-    controls = _CONTROL.findall(text)
-    if controls and len(controls) > max(2, len(text) // 20):
-        return "unreadable", "caractères binaires ou de contrôle"
     if not _HAS_WORD.search(text):
         return "non_answer", "ni lettre ni chiffre"
     if longest is not None and len(stripped) > 2 * longest + 20 and len(_NOT_WORD.sub("", stripped)) > longest + 4:

@@ -21,7 +21,15 @@ import pandas as pd
 
 from ..answers import STATUS_LABELS_FR as _STATUS_FR
 from ..errors import require
-from ..files import atomic_path, atomic_write, clean_text, make_dir, map_text, write_csv
+from ..files import (
+    atomic_path,
+    atomic_write,
+    cells_as_text,
+    clean_text,
+    make_dir,
+    map_text,
+    write_csv,
+)
 
 __all__ = ["Report"]
 
@@ -153,11 +161,8 @@ class Report:
                 put(self._agreement_table(), "Accord codage manuel")
             if self.method:
                 put(pd.DataFrame({"méthode": self.method}), "Méthode")
+            cells_as_text(writer.book)  # a user's "=…" is text, never a formula
             for ws in writer.book.worksheets:
-                for row in ws.iter_rows():
-                    for cell in row:
-                        if cell.data_type == "f":  # a user's "=…" is text, never a formula
-                            cell.data_type = "s"
                 for cell in ws[1]:
                     cell.font = Font(bold=True)
                     cell.fill = PatternFill("solid", fgColor="EAF1F7")
