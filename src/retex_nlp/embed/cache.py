@@ -38,9 +38,9 @@ class EmbeddingCache:
         self.directory = Path(directory) if directory is not None else None
         self.shard_size = shard_size
         self._memory: dict[str, dict[str, np.ndarray]] = {}
-        # vector files whose checksum this cache already verified, with the (size, mtime) seen:
-        # index() runs before and after every encode, the CRC only when a file is new or changed
-        self._verified: dict[str, tuple[int, int]] = {}
+        # shards already read and checked, by vector file, with the (size, mtime) seen: index()
+        # runs before and after every encode, and reads (and checksums) only a new or changed file
+        self._loaded: dict[str, tuple[tuple[int, int], tuple[list[str], np.ndarray]]] = {}
 
     def _name(self, embedder: Embedder) -> str:
         return "".join(c if c.isalnum() or c in "-_." else "_" for c in embedder.name)
@@ -55,13 +55,32 @@ class EmbeddingCache:
             return dict(self._memory.get(self._name(embedder), {}))
         index: dict[str, np.ndarray] = {}
         for keys_file in sorted((self.directory / self._name(embedder)).glob("shard_*.keys")):
-            shard = _read_shard(keys_file, self._verified)
+            shard = self._shard(keys_file)
             if shard is None:
                 continue
             keys, vectors = shard
             for i, k in enumerate(keys):
                 index[k] = vectors[i]
         return index
+
+    def _shard(self, keys_file: Path) -> tuple[list[str], np.ndarray] | None:
+        """A shard as :func:`_read_shard` gives it, read again only when its file changed."""
+        vec_file = keys_file.with_suffix(".npy")
+        try:
+            stat = vec_file.stat()
+        except OSError:
+            self._loaded.pop(str(vec_file), None)
+            return None
+        seen = (stat.st_size, stat.st_mtime_ns)
+        cached = self._loaded.get(str(vec_file))
+        if cached is not None and cached[0] == seen:
+            return cached[1]
+        shard = _read_shard(keys_file)
+        if shard is None:
+            self._loaded.pop(str(vec_file), None)
+        else:
+            self._loaded[str(vec_file)] = (seen, shard)
+        return shard
 
     def store(self, embedder: Embedder, keys: Sequence[str], vectors: np.ndarray) -> Path | None:
         """Write one shard (vectors, then keys with their checksum); each file appears whole
@@ -136,31 +155,25 @@ def _crc(vectors: np.ndarray, step: int = 1 << 16) -> int:
     return crc
 
 
-def _read_shard(keys_file: Path, verified: dict[str, tuple[int, int]]) -> tuple[list[str], np.ndarray] | None:
+def _read_shard(keys_file: Path) -> tuple[list[str], np.ndarray] | None:
     """A shard's keys and memory-mapped vectors; ``None`` (and the shard removed when it is
-    damaged) when it is incomplete, cut, or does not match its checksum. ``verified``: vector
-    files already checked, with their (size, mtime); an unchanged one is not read again."""
+    damaged) when it is incomplete, cut, or does not match its checksum."""
     vec_file = keys_file.with_suffix(".npy")
     try:
         lines = keys_file.read_text(encoding="ascii").split("\n")
         vectors = np.load(vec_file, mmap_mode="r")
-        stat = vec_file.stat()
     except (OSError, ValueError, UnicodeDecodeError):
         return None  # being written by another process, or cut by an interruption: redone
-    seen = (stat.st_size, stat.st_mtime_ns)
     expected = None
     if lines and lines[0].startswith("# crc32="):  # shards written before checksums have none
         fields = dict(part.split("=", 1) for part in lines[0][2:].split() if "=" in part)
         expected = int(fields.get("crc32", "0"), 16)
         lines = lines[1:]
     keys = [k for k in lines if k]
-    checked = verified.get(str(vec_file)) == seen
-    if len(keys) != len(vectors) or (expected is not None and not checked and _crc(vectors) != expected):
-        verified.pop(str(vec_file), None)
+    if len(keys) != len(vectors) or (expected is not None and _crc(vectors) != expected):
         for damaged in (keys_file, vec_file):
             damaged.unlink(missing_ok=True)
         return None
-    verified[str(vec_file)] = seen
     return keys, vectors
 
 
