@@ -275,3 +275,48 @@ def test_a_project_keeps_its_hand_coding_rounds_and_their_agreement(tmp_path):
     again = rx.Project.open(out)
     assert set(again.agreement["theme"]) == set(top) and again.settings["training"]["rounds"] == ["tour1.csv", "tour2.xlsx"]
     assert "Accord codage manuel" in pd.ExcelFile(out / "rapport" / "report.xlsx").sheet_names
+
+
+def test_review_then_train_rounds_in_a_project(tmp_path):
+    """The review loop on a project: the answers to code first (before any hand coding), their
+    codes given back as a round, the coder re-fitted, every answer recoded, the analyst's edits
+    kept, the round and the agreement on disk; the next review leaves coded answers out."""
+    from .conftest import SHARED
+
+    lga = SHARED / "gdn_annotated_lga_elf" / "lga_gdn_fiscalite_FI7_FI8.tsv"
+    if not lga.exists():
+        pytest.skip("shared corpora not found")
+    raw = pd.read_csv(lga, sep="\t", index_col=0)
+    fi = raw[(raw["question"] == "FI7") & (raw["count"] >= 2) & (raw["tag"] != "Idée marquée")]
+    top = fi["tag"].value_counts().head(4).index.tolist()
+    gold = fi[fi["tag"].isin(top)].groupby("corpus")["tag"].apply(lambda s: ";".join(sorted(set(s)))).head(300)
+    answers = pd.DataFrame({"id": [f"R{i:04d}" for i in range(len(gold))], "reponse": gold.index})
+    answers.to_csv(tmp_path / "enquete.csv", index=False, sep=";")
+    truth = dict(zip(answers["id"], gold.to_numpy(), strict=True))
+    book = rx.Codebook.from_dict({"themes": [{"name": t} for t in top]})
+    project = rx.analyse(tmp_path / "enquete.csv", text="reponse", codebook=book, out=tmp_path / "projet")
+    project.rename(0, "Premier thème renommé")
+    first = project.review(30)
+    assert len(first) == 30 and first["answer_id"].is_unique and set(first["answer_id"]) <= set(truth)
+    assert {"text", "proposed", "uncertainty"} <= set(first.columns)
+    proposed = {c for v in first["proposed"] for c in v.split(";") if c}
+    assert proposed <= set(top)
+    assert project.agreement is None
+    # the analyst corrects the proposals (here: the human codes) and gives 120 answers back
+    round_one = {a: truth[a] for a in list(first["answer_id"]) + [a for a in truth if a not in set(first["answer_id"])][:90]}
+    before = project.assignments.set_index("answer_id")["theme_label"].copy()
+    project.train(round_one).save()
+    assert (tmp_path / "projet" / "apprentissage" / "tour_01.csv").exists()
+    assert set(project.agreement["theme"]) == set(top) and project.settings["training"]["n_coded"] == 120
+    after = project.assignments.set_index("answer_id")["theme_label"]
+    assert (after != before).any()  # the answers were coded again
+    assert "Premier thème renommé" in set(project.themes["label"])  # the edit survived
+    with pytest.raises(rx.RetexInputError, match="code inconnu"):
+        project.train({"R0001": "thème qui n'existe pas"})
+    reopened = rx.Project.open(tmp_path / "projet")
+    assert reopened.training_codes() == round_one and reopened.agreement is not None
+    assert "Premier thème renommé" in set(reopened.themes["label"])
+    second = reopened.review(20)
+    assert len(second) == 20 and not set(second["answer_id"]) & set(round_one)
+    html = (tmp_path / "projet" / "rapport" / "report.html").read_text(encoding="utf-8")
+    assert "Accord avec le codage manuel" in html and "120 réponses codées" in html

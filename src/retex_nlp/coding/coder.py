@@ -288,16 +288,18 @@ class CodebookCoder(BaseEstimator):
     def to_review(self, n: int = 20, answers: pd.DataFrame | Sequence[str] | None = None) -> pd.DataFrame:
         """What a person should code next.
 
-        Without ``answers``: the hand-coded answers the model is least sure of (cross-validated
+        With ``answers`` this works before any hand coding too (the first round: the answers
+        the codebook alone codes least surely). Without ``answers``: the hand-coded answers the model is least sure of (cross-validated
         probability nearest its threshold on some theme). With ``answers``: among those not
         coded by hand yet, ``n`` answers whose correction would teach the model most: the most
         uncertain, kept diverse (an answer too close to one already chosen is passed over), with
         the codes the model proposes (``answer_id``, ``text``, ``proposed``, ``uncertainty``)."""
-        if not getattr(self, "models_", None):
-            raise ValueError("fit() the coder on hand-coded answers first")
+        check_is_fitted(self, "calibration_", msg="Le codeur n'est pas ajusté : appelez fit() (ou fit_transform()).")
         names = self.codebook_.names
         thresholds = self._thresholds()
         if answers is None:
+            if not getattr(self, "models_", None):
+                raise ValueError("fit() the coder on hand-coded answers first")
             margin = np.abs(self.cv_proba_ - thresholds[None, :]).min(axis=1)
             order = np.argsort(margin, kind="stable")[:n]
             return pd.DataFrame({"index": order, "text": [self.fit_texts_[i] for i in order],

@@ -23,11 +23,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..answers import NO_THEME, STATUS_LABELS_FR, join_codes, with_themes
+from ..answers import NO_THEME, STATUS_LABELS_FR, join_codes, split_codes, with_themes
+from ..coding import CodebookCoder, read_codes
 from ..embed import CachedEmbedder, embedding_model, fit_embedder
 from ..errors import RetexInputError
-from ..files import atomic_write
+from ..files import atomic_write, write_csv
 from ..io.read import status_summary
+from ..normalize import fold
 from ..privacy import Pseudonymizer
 from ..quotes import representative_quotes
 from ..report import Report, theme_by_group
@@ -90,6 +92,7 @@ class Project:
         self.training_files: list[Path] = []
         self.path = Path(path) if path is not None else None
         self._embedder = embedder
+        self._model_changed = False
         self.journal: list[dict] = []
         self._state = self._base_state()
         for edit in journal:
@@ -123,10 +126,7 @@ class Project:
 
     def _embedding_model(self) -> CachedEmbedder:
         if self._embedder is None:
-            cache = self.settings.get("cache_dir")
-            if cache and self.path is not None and not Path(cache).is_absolute():
-                cache = self.path / cache
-            self._embedder = embedding_model(self.settings.get("embedder") or "use", cache)
+            self._embedder = embedding_model(self.settings.get("embedder") or "use", self._cache_path())
             # an embedder that learns from the corpus (TF-IDF) is learned again on the same answers
             fit_embedder(self._embedder, self.texts.loc[self._ok_mask(), "analysed"].tolist())
         return self._embedder
@@ -192,6 +192,97 @@ class Project:
     def history(self) -> list[str]:
         """The edits, one French sentence each."""
         return [f"{e.get('date', '')} : {describe_edit(e)}" for e in self.journal]
+
+    # -- teaching the coder ------------------------------------------------------------------------------
+    def _coder(self) -> CodebookCoder:
+        if self.settings.get("method") != "codebook":
+            raise RetexInputError("l'apprentissage et la liste à revoir demandent un codage par grille "
+                                  "(sans nouveaux thèmes) : ce projet a été fait "
+                                  f"par « {self.settings.get('method_label') or self.settings.get('method')} »")
+        coder = self.load_model()
+        if not isinstance(coder, CodebookCoder):
+            raise RetexInputError("le codeur de ce projet est introuvable (dossier modele/)", path=self.path)
+        return coder
+
+    def _working_answers(self) -> pd.DataFrame:
+        """The answers as the method saw them: pseudonymised, placeholders removed."""
+        return self.answers.assign(text=self.texts["analysed"].to_numpy())
+
+    def training_rounds(self) -> list[Path]:
+        """The files of hand-coded answers the coder learned from, in order (``apprentissage/``)."""
+        rounds = list(self.training_files)
+        if not rounds and self.path is not None and (self.path / "apprentissage").is_dir():
+            rounds = sorted((self.path / "apprentissage").glob("tour_*"))
+        return rounds
+
+    def training_codes(self) -> dict[str, str]:
+        """``answer_id -> "theme a;theme b"``: every answer coded by hand so far (a later round
+        overrides an earlier one)."""
+        rounds = self.training_rounds()
+        return read_codes(rounds) if rounds else {}
+
+    def review(self, n: int = 20) -> pd.DataFrame:
+        """The ``n`` answers a person should code or correct next (codebook projects): those
+        the coder is least sure of, kept diverse, not coded by hand yet. ``answer_id``,
+        ``text`` (pseudonymised, as shown), ``proposed`` (the coder's codes, theme names joined
+        by ``;``), ``uncertainty`` (0-1). Correct ``proposed`` and give it back to :meth:`train`."""
+        coder = self._coder()
+        done = set(self.training_codes())
+        work = self._working_answers()
+        work = work[~work["answer_id"].astype(str).isin(done)]
+        review = coder.to_review(n, work)
+        shown = dict(zip(self.texts["answer_id"].astype(str), self.texts["shown"], strict=True))
+        return review.assign(text=review["answer_id"].astype(str).map(shown).fillna(review["text"]))
+
+    def train(self, codes: dict[str, str] | str | Path) -> Project:
+        """Teach the codebook coder from a new round of hand-coded answers and code every
+        answer again. ``codes``: ``answer_id -> "theme a;theme b"`` (empty: in no theme), or a
+        file of them (CSV/XLSX, ``answer_id`` + ``codes``, as :meth:`review` gives them). The
+        coder learns from every round so far (kept in ``apprentissage/``); its cross-validated
+        agreement with them is in :attr:`agreement`. The journal's edits are applied again over
+        the new coding (a renamed theme keeps its name, a recoded answer its codes)."""
+        coder = self._coder()
+        names = coder.codebook_.names
+        if isinstance(codes, (str, Path)):
+            new_round = Path(codes)
+            read_codes(new_round, themes=names)  # a wrong code: French error naming file, row, column
+        else:
+            rows = pd.DataFrame({"answer_id": [str(a) for a in codes], "codes": [str(v or "") for v in codes.values()]})
+            known = {fold(n) for n in names}
+            for row, value in enumerate(rows["codes"], start=2):
+                for code in split_codes(value):
+                    if fold(code) not in known:
+                        raise RetexInputError(f"code inconnu {code!r} ; les thèmes de la grille sont {names}",
+                                              row=row, column="codes")
+            folder = (self.path / "apprentissage") if self.path is not None else None
+            if folder is None:
+                raise ValueError("save() the project first: each round of hand coding is kept in it")
+            new_round = folder / f"tour_{len(self.training_rounds()) + 1:02d}.csv"
+            write_csv(rows, new_round)
+        rounds = [*self.training_rounds(), new_round]
+        all_codes = read_codes(rounds, themes=names)
+        work = self._working_answers()
+        fresh = CodebookCoder(coder.codebook_, self.settings.get("embedder") or "use", seed=int(self.settings.get("seed", 0)),
+                              cache_dir=self._cache_path())
+        assigned = fresh.fit(work, all_codes).transform(work)
+        self.base_pairs = pd.DataFrame(
+            [(str(a), int(t)) for a, v, s in zip(assigned["answer_id"], assigned["theme_id"], assigned["status"],
+                                                 strict=True) if s == "ok" for t in split_codes(v) if int(t) != NO_THEME],
+            columns=["answer_id", "theme_id"])
+        self.model, self.agreement, self._model_changed = fresh, getattr(fresh, "report_", None), True
+        self.training_files = rounds
+        self.settings["training"] = {"rounds": [p.name for p in rounds], "n_coded": len(all_codes)}
+        kept, self.journal, self._state = self.journal, [], self._base_state()
+        for edit in kept:
+            self._record(edit)
+        self._cache = {}
+        return self
+
+    def _cache_path(self) -> Path | None:
+        cache = self.settings.get("cache_dir")
+        if cache and self.path is not None and not Path(cache).is_absolute():
+            return self.path / cache
+        return Path(cache) if cache else None
 
     # -- what the state says ------------------------------------------------------------------------------
     def _key_terms(self) -> dict[int, list[tuple[str, float]]]:
@@ -411,8 +502,9 @@ class Project:
             target = root / "apprentissage" / f"tour_{number:02d}{source.suffix.lower()}"
             if source.exists() and source.resolve() != target.resolve():
                 atomic_write(target, source.read_bytes())
-        if self.model is not None and not (root / "modele").exists():
+        if self.model is not None and (self._model_changed or not (root / "modele").exists()):
             _save_model(self.model, root / "modele")
+            self._model_changed = False
         write_journal(root / JOURNAL_FILE, self.journal)
         write_json(root / PROJECT_FILE, {
             "format": FORMAT, "schema_version": SCHEMA_VERSION, "retex_nlp": _version(),
@@ -476,7 +568,7 @@ class Project:
     def load_model(self):
         """The fitted theme model or coder saved in ``modele/`` (to code a new wave)."""
         if self.model is None and self.path is not None:
-            self.model = _load_model(self.path / "modele", self.settings)
+            self.model = _load_model(self.path / "modele", self.settings, self._cache_path())
         return self.model
 
     def _repr_html_(self) -> str:
@@ -507,11 +599,9 @@ def _save_model(model, directory: Path) -> None:
     model.save(directory)
 
 
-def _load_model(directory: Path, settings: dict):
-    from ..coding import CodebookCoder
+def _load_model(directory: Path, settings: dict, cache: Path | None):
     from ..themes import ThemeFinder
 
-    cache = settings.get("cache_dir")
     if settings.get("method") == "themes":
         return ThemeFinder.load(directory, cache_dir=cache)
     if (directory / "grille").exists():
