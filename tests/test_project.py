@@ -306,7 +306,7 @@ def test_review_then_train_rounds_in_a_project(tmp_path):
     round_one = {a: truth[a] for a in list(first["answer_id"]) + [a for a in truth if a not in set(first["answer_id"])][:90]}
     before = project.assignments.set_index("answer_id")["theme_label"].copy()
     project.train(round_one).save()
-    assert (tmp_path / "projet" / "apprentissage" / "tour_01.csv").exists()
+    assert sorted(p.name for p in (tmp_path / "projet" / "apprentissage").iterdir()) == ["tour_01.csv"]
     assert set(project.agreement["theme"]) == set(top) and project.settings["training"]["n_coded"] == 120
     after = project.assignments.set_index("answer_id")["theme_label"]
     assert (after != before).any()  # the answers were coded again
@@ -318,5 +318,8 @@ def test_review_then_train_rounds_in_a_project(tmp_path):
     assert "Premier thème renommé" in set(reopened.themes["label"])
     second = reopened.review(20)
     assert len(second) == 20 and not set(second["answer_id"]) & set(round_one)
+    reopened.train({a: truth[a] for a in second["answer_id"]}).save()
+    assert sorted(p.name for p in (tmp_path / "projet" / "apprentissage").iterdir()) == ["tour_01.csv", "tour_02.csv"]
+    assert rx.Project.open(tmp_path / "projet").settings["training"]["n_coded"] == 140
     html = (tmp_path / "projet" / "rapport" / "report.html").read_text(encoding="utf-8")
-    assert "Accord avec le codage manuel" in html and "120 réponses codées" in html
+    assert "Accord avec le codage manuel" in html and "140 réponses codées" in html

@@ -118,6 +118,8 @@ def inspect(
             typer.echo(f"Fichier : {info.path}\nFormat : {info.format}   encodage : "
                        f"{_encoding_text(info.encoding, info.encoding_confidence)}   "
                        f"séparateur : {info.separator!r}\nColonnes : {info.columns}\nLignes : {info.n_rows}")
+            if len(info.sheets) > 1:
+                typer.echo(f"Feuilles : {info.sheets} (lue : {info.sheet!r} ; une autre avec --sheet)")
             typer.echo("Indiquez la colonne des réponses avec --text-col pour le bilan des réponses.")
             return
         answers = _read(input, text_col, id_col, sheet, encoding, sep)
@@ -537,6 +539,20 @@ def report(
                 typer.echo(f"  {path}")
     except RetexError as exc:
         _fail(exc)
+
+
+@app.command("app")
+@_french_errors
+def app_command(
+    path: Annotated[Path | None, typer.Argument(help="Un projet à ouvrir, ou le dossier où ranger les projets (défaut : ~/retex_projets).")] = None,
+    port: Annotated[int, typer.Option("--port", help="Port local.")] = 8765,
+    host: Annotated[str, typer.Option("--host", help="Interface d'écoute (127.0.0.1 par défaut ; toute autre demande un jeton d'accès).")] = "127.0.0.1",
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Ne pas ouvrir le navigateur.")] = False,
+) -> None:
+    """Ouvrir l'application web locale (sur cet ordinateur, sans Internet) : fichier, analyse, thèmes, revue, rapport."""
+    from .app import serve
+
+    serve(path, host=host, port=port, open_browser=not no_browser, say=typer.echo)
 
 
 models_app = typer.Typer(help="Modèles de plongements (sentence-transformers) sous models/.")

@@ -72,7 +72,7 @@ class MissingDependencyError(RetexError, ImportError):
 
 #: What each optional extra brings, to say it in the message.
 _EXTRAS = {"themes": "thèmes et plongements de phrases", "report": "rapports Word et HTML",
-           "scale": "grands corpus répartis avec Dask"}
+           "scale": "grands corpus répartis avec Dask", "app": "application web locale"}
 
 
 def require(module: str, extra: str) -> ModuleType:

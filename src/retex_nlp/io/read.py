@@ -85,6 +85,8 @@ class FileInfo:
     #: how sure the encoding choice is (1.0: BOM, strict UTF-8, forced; lower: a code page
     #: chosen on French plausibility, see :func:`retex_nlp.io.encoding.french_score`)
     encoding_confidence: float | None = None
+    #: every sheet of a workbook, in order (``sheet`` is the one read)
+    sheets: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -333,7 +335,8 @@ def _load_xlsx(path: Path, sheet: str | int | None) -> _Table:
     rows = [n for n, cells in grid.items() if any(c is not None for c in cells)]
     records = [grid[n] for n in rows]
     frame = pd.DataFrame(records, columns=header, dtype=object)
-    return _Table(frame, rows, FileInfo(str(path), "xlsx", None, None, sheet_name, header, len(frame)))
+    return _Table(frame, rows, FileInfo(str(path), "xlsx", None, None, sheet_name, header, len(frame),
+                                        sheets=list(names)))
 
 
 def _formulas_without_value(path: Path, sheet_name: str, grid: dict[int, list], width: int) -> None:

@@ -243,6 +243,7 @@ class Project:
         the new coding (a renamed theme keeps its name, a recoded answer its codes)."""
         coder = self._coder()
         names = coder.codebook_.names
+        previous = self.training_rounds()
         if isinstance(codes, (str, Path)):
             new_round = Path(codes)
             read_codes(new_round, themes=names)  # a wrong code: French error naming file, row, column
@@ -257,9 +258,9 @@ class Project:
             folder = (self.path / "apprentissage") if self.path is not None else None
             if folder is None:
                 raise ValueError("save() the project first: each round of hand coding is kept in it")
-            new_round = folder / f"tour_{len(self.training_rounds()) + 1:02d}.csv"
+            new_round = folder / f"tour_{len(previous) + 1:02d}.csv"
             write_csv(rows, new_round)
-        rounds = [*self.training_rounds(), new_round]
+        rounds = [*previous, new_round]
         all_codes = read_codes(rounds, themes=names)
         work = self._working_answers()
         fresh = CodebookCoder(coder.codebook_, self.settings.get("embedder") or "use", seed=int(self.settings.get("seed", 0)),
