@@ -166,7 +166,10 @@ def _upload(driver, path: Path) -> None:
 
 def _choose(driver, selectize_id: str, value: str) -> None:
     """Pick ``value`` in a selectize list as a user does: type, then Enter."""
-    from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
+    from selenium.common.exceptions import (
+        ElementClickInterceptedException,
+        StaleElementReferenceException,
+    )
     from selenium.webdriver.common.keys import Keys
 
     for attempt in range(5):  # the page may still be laying out what it just received
