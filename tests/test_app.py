@@ -276,13 +276,13 @@ def test_themes_rename_and_the_downloaded_report(server, browser, downloads, tmp
 
     Select(browser.find_element("id", "theme")).select_by_index(0)
     time.sleep(0.5)
-    browser.find_element("id", "nouveau_nom").send_keys("Impôts renommés dans l'application")
+    browser.find_element("id", "nouveau_nom").send_keys("Thème renommé dans l'application")
     _click(browser, "renommer")
-    _wait(browser, _text_in("themes_liste", "Impôts renommés dans l'application"), what="the renamed theme")
+    _wait(browser, _text_in("themes_liste", "Thème renommé dans l'application"), what="the renamed theme")
     _wait(browser, _text_in("citations", "«"), what="the quotes of the theme")
     _shot(browser, "3_themes", tmp_path)
     browser.refresh()  # the state is in the project: a refreshed page reopens it
-    _wait(browser, _text_in("themes_liste", "Impôts renommés dans l'application"), timeout=60,
+    _wait(browser, _text_in("themes_liste", "Thème renommé dans l'application"), timeout=60,
           what="the project reopened after a refresh")
     _tab(browser, "groupes")
     _wait(browser, _text_in("par_groupe", "Thèmes selon theme"), what="the theme x group table")
@@ -297,13 +297,13 @@ def test_themes_rename_and_the_downloaded_report(server, browser, downloads, tmp
     while not target.exists() and time.time() < end:
         time.sleep(0.3)
     assert target.exists(), list(downloads.iterdir())
-    assert "Impôts renommés dans l'application" in html.unescape(target.read_text(encoding="utf-8"))
+    assert "Thème renommé dans l'application" in html.unescape(target.read_text(encoding="utf-8"))
     projects = [p for p in server["workspace"].iterdir() if (p / "projet.json").exists()]
     assert len(projects) == 1 and (projects[0] / "prive" / "source" / BUNDLED.name).exists()
     import retex_nlp as rx
 
     reopened = rx.Project.open(projects[0])  # the app's project is the library's
-    assert "Impôts renommés dans l'application" in set(reopened.themes["label"])
+    assert "Thème renommé dans l'application" in set(reopened.themes["label"])
 
 
 @needs_browser

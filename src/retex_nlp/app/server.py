@@ -44,6 +44,8 @@ _CSS = """
 .retex-steps li.fait { color: #1b5e20; } .retex-steps li.encours { font-weight: bold; }
 .retex-review { border: 1px solid #c8c8c8; border-radius: .3rem; padding: .6rem; margin-bottom: .6rem; }
 table.retex-table { font-size: .92rem; } .navbar-brand { font-weight: bold; }
+.shiny-file-input-progress .progress-bar { font-size: 0; }
+.shiny-file-input-progress .progress-bar::after { content: "Fichier chargé"; font-size: .75rem; }
 """
 
 
