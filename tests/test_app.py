@@ -353,6 +353,69 @@ def test_codebook_written_in_the_form_and_one_review_round(server, browser, tmp_
     assert len(rounds) == 1 and len(pd.read_csv(rounds[0])) == 12
 
 
+@needs_browser
+@browser_suite
+def test_sheet_from_a_list_and_a_cancelled_run(server, browser, tmp_path):
+    """A workbook's second sheet chosen from the list; a run cancelled: the page says so, the
+    worker is gone and no project is written."""
+    frame = pd.read_csv(BUNDLED, dtype=str)
+    book = tmp_path / "enquete.xlsx"
+    with pd.ExcelWriter(book) as writer:
+        pd.DataFrame({"note": ["feuille de garde"]}).to_excel(writer, sheet_name="Lisez-moi", index=False)
+        frame.head(300).to_excel(writer, sheet_name="Réponses", index=False)
+    before = {p.name for p in server["workspace"].iterdir()}
+    browser.get(server["url"])
+    _wait(browser, lambda d: d.find_elements("id", "fichier"), what="the page")
+    _upload(browser, book)
+    _wait(browser, lambda d: d.find_elements("id", "feuille"), what="the sheet list")
+    from selenium.webdriver.support.ui import Select
+
+    sheets = Select(browser.find_element("id", "feuille"))
+    assert [o.text for o in sheets.options] == ["Lisez-moi", "Réponses"]
+    sheets.select_by_visible_text("Réponses")
+    _wait(browser, _text_in("inspection", "300"), what="the second sheet's rows")
+    _wait(browser, _text_in("apercu", "Premières réponses"), what="the preview of the second sheet")
+    _click(browser, "vers_analyse")
+    _wait(browser, lambda d: d.find_element("id", "lancer").is_displayed(), what="the analysis tab")
+    _click(browser, "lancer")
+    _wait(browser, lambda d: d.find_elements("id", "annuler_calcul"), timeout=30, what="the cancel button")
+    _click(browser, "annuler_calcul")
+    _wait(browser, lambda d: "Calcul annulé" in d.page_source, what="the cancellation message")
+    time.sleep(1)
+    assert not browser.find_elements("id", "etape_en_cours")
+    new = [p for p in server["workspace"].iterdir() if p.name not in before and not p.name.startswith(".")]
+    assert new and not any((p / "projet.json").exists() for p in new)
+    workers = subprocess.run(["pgrep", "-f", "retex_nlp.app.worker"], capture_output=True, text=True).stdout.split()
+    assert not workers, workers
+
+
+@needs_browser
+@browser_suite
+def test_text_contrast_is_readable(server, browser):
+    """WCAG AA: every visible text (labels, buttons, tabs, muted notes) at least 4.5:1 on its background."""
+    browser.get(server["url"])
+    _wait(browser, lambda d: d.find_elements("id", "fichier"), what="the page")
+    low = browser.execute_script("""
+        function rgb(s) { const m = s.match(/[\\d.]+/g).map(Number); return m.length > 3 ? m : [...m, 1]; }
+        function lum(c) { const v = c.slice(0, 3).map(x => { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+                          return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; }
+        function background(e) { while (e) { const c = rgb(getComputedStyle(e).backgroundColor); if (c[3] > 0.5) return c; e = e.parentElement; }
+                                 return [255, 255, 255, 1]; }
+        const probe = document.createElement('p');  // a pale text the check must catch
+        probe.textContent = 'sonde-contraste'; probe.style.color = '#bbbbbb';
+        document.body.appendChild(probe);
+        const out = [];
+        for (const e of document.querySelectorAll('label, button, a.nav-link, p, .card-header, th, td, span')) {
+            if (!e.offsetParent || !e.textContent.trim()) continue;
+            const fg = rgb(getComputedStyle(e).color), bg = background(e);
+            const a = lum(fg), b = lum(bg), ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+            if (ratio < 4.5) out.push([e.tagName, e.textContent.trim().slice(0, 40), ratio.toFixed(2)]);
+        }
+        probe.remove();
+        return out;""")
+    assert [row[1] for row in low] == ["sonde-contraste"], low
+
+
 # -- without a browser: the command itself -----------------------------------------------------------------------
 def test_another_interface_needs_the_printed_token(tmp_path):
     port = _free_port()
