@@ -43,6 +43,7 @@ ESTIMATORS = {
     "HDBSCANClusterer": lambda: HDBSCANClusterer(n_themes=5, seed=1),
     "KMeansClusterer": lambda: KMeansClusterer(n_themes=4),
     "AnalysisPipeline": lambda: rx.AnalysisPipeline(rx.ThemeFinder(seed=2), by=["service"], n_terms=50),
+    "ReinertCHD": lambda: rx.ReinertCHD(6, min_split_members=5, cc_test=0.25, tsj=2, seed=3),
 }
 
 

@@ -61,7 +61,9 @@ from .report import Report, theme_by_group, write_qdpx
 from .terms import (
     TermCounter,
     TermCounts,
+    class_keyness,
     concordance,
+    document_term_matrix,
     lafon_scores,
     log_likelihood,
     specificities,
@@ -79,7 +81,7 @@ from .text import (
     normalize_text,
 )
 from .text.segment import segment_answers, split_segments, split_sentences
-from .themes import ThemeFinder, register_clusterer, theme_stability
+from .themes import ReinertCHD, ThemeFinder, register_clusterer, theme_stability
 
 __version__ = "0.2.0"
 
@@ -89,10 +91,10 @@ __all__ = [
     "segment_answers", "split_sentences", "split_segments",
     "FrenchAnalyzer", "Token", "Lexicon", "default_lexicon", "default_analyzer", "normalize_text", "normalize_answer",
     "term_frequencies", "TermCounter", "TermCounts", "concordance", "specificities", "lafon_scores", "log_likelihood",
-    "word_cloud", "word_clouds",
+    "word_cloud", "word_clouds", "document_term_matrix", "class_keyness",
     "USEEmbedder", "SentenceTransformerEmbedder", "TfidfEmbedder", "EmbeddingCache", "CachedEmbedder", "get_embedder",
     "embedding_model", "register_embedder",
-    "ThemeFinder", "theme_stability", "register_clusterer", "Codebook", "CodebookCoder", "Theme", "MixedCoder",
+    "ThemeFinder", "ReinertCHD", "theme_stability", "register_clusterer", "Codebook", "CodebookCoder", "Theme", "MixedCoder",
     "theme_by_group", "cohen_kappa", "krippendorff_alpha", "agreement_by_theme",
     "Pseudonymizer", "pseudonymize", "representative_quotes", "QuoteChoices", "Report", "write_qdpx",
     "AnalysisPipeline", "analyse", "Project",

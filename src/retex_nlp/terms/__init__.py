@@ -3,7 +3,8 @@
 from .clouds import word_cloud, word_clouds
 from .concordance import concordance
 from .counts import TermCounter, TermCounts, answer_terms, specificities, term_frequencies
+from .keyness import class_keyness, document_term_matrix
 from .specificities import lafon_scores, log_likelihood, specificity_table
 
-__all__ = ["term_frequencies", "specificities", "TermCounter", "TermCounts", "answer_terms", "concordance",
+__all__ = ["document_term_matrix", "class_keyness", "term_frequencies", "specificities", "TermCounter", "TermCounts", "answer_terms", "concordance",
            "lafon_scores", "log_likelihood", "specificity_table", "word_cloud", "word_clouds"]

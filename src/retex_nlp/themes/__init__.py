@@ -1,5 +1,6 @@
 """Inductive themes: embeddings grouped by a clusterer, labelled by their distinctive terms."""
 
+from .chd import ReinertCHD, grouped_chi2
 from .clusterers import (
            HDBSCANClusterer,
            KMeansClusterer,
@@ -10,6 +11,6 @@ from .clusterers import (
 from .finder import ThemeFinder, format_key_terms, label_from_terms, split_members, theme_key_terms
 from .stability import theme_stability
 
-__all__ = ["ThemeFinder", "theme_stability", "theme_params", "HDBSCANClusterer", "KMeansClusterer",
+__all__ = ["ReinertCHD", "grouped_chi2", "ThemeFinder", "theme_stability", "theme_params", "HDBSCANClusterer", "KMeansClusterer",
            "make_clusterer", "register_clusterer", "split_members", "theme_key_terms", "label_from_terms",
            "format_key_terms"]

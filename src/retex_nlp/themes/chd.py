@@ -1,0 +1,294 @@
+"""Reinert's descending hierarchical classification (CHD), the method of IRaMuTeQ and Alceste.
+
+Implemented from the published method (Reinert 1983, Cahiers de l'analyse des données 8(2);
+Reinert 1990, Bulletin de méthodologie sociologique 26) and the step-by-step description in the
+documentation of R's rainette package; no code of either program was used.
+
+On a presence/absence document-term matrix, the largest class is split in two, again and again:
+
+1. the documents of the class are ordered on the first axis of a correspondence analysis of
+   their table (a truncated SVD of the standardised residuals: the matrix stays sparse);
+2. the cut along that order whose two groups give the largest chi-squared of the grouped
+   2 x terms table is kept (every cut is scored at once, from running sums);
+3. each document in turn is moved to the other group when that raises the chi-squared, until no
+   move does;
+4. in each group, terms present in fewer than ``tsj`` documents are dropped, and a term whose
+   contingency coefficient with the split exceeds ``cc_test`` is kept only in the group where it
+   is over-represented. A document left with no term in its class's table is unclassified
+   (class 0) when that class is split.
+
+A class with fewer than ``min_split_members`` documents is not split. The dendrogram's heights
+are the splits' chi-squared values. Every level's partition is kept (``partitions_``).
+
+Status against rainette 0.3.1.1 on its reference run (``../shared/reference/rainette_fis02``):
+the first split is identical (same two groups, same chi-squared to 1e-9) and the unclassified
+documents are the same; later splits differ (adjusted Rand index 0.71 at k = 10): the reference
+partitions are not local optima of the documented criterion (single moves still raise their
+chi-squared), so rainette's implementation does something its documentation does not say. See
+``docs/benchmarks.md``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = ["ReinertCHD", "grouped_chi2"]
+
+
+def grouped_chi2(a: np.ndarray, totals: np.ndarray) -> float:
+    """Chi-squared of the 2 x terms table whose first row is ``a`` and second ``totals - a``."""
+    a = np.asarray(a, dtype=float)
+    totals = np.asarray(totals, dtype=float)
+    keep = totals > 0
+    a, totals = a[keep], totals[keep]
+    n = totals.sum()
+    n1 = a.sum()
+    n2 = n - n1
+    if n1 <= 0 or n2 <= 0:
+        return 0.0
+    q = float((a * a / totals).sum())
+    return _chi2_from_sums(q, n1, n)
+
+
+def _chi2_from_sums(q, n1, n):
+    """Chi-squared of a 2-row table from Q = sum a_j^2 / c_j, the first row's total and N:
+    sum (c_j - a_j)^2 / c_j = N - 2 n1 + Q, hence chi2 = N (Q / n1 + (N - 2 n1 + Q) / n2) - N."""
+    n2 = n - n1
+    return n * (q / n1 + (n - 2 * n1 + q) / n2) - n
+
+
+def _first_axis(table: sp.csr_matrix, seed: int) -> np.ndarray:
+    """Documents' coordinates on the first axis of the correspondence analysis of ``table``."""
+    n = table.sum()
+    r = np.asarray(table.sum(axis=1)).ravel() / n
+    c = np.asarray(table.sum(axis=0)).ravel() / n
+    dr, dc = 1 / np.sqrt(r), 1 / np.sqrt(c)
+    scaled = (sp.diags(dr) @ (table / n) @ sp.diags(dc)).tocsr()
+    sr, sc = np.sqrt(r), np.sqrt(c)
+    if min(table.shape) <= 60:
+        dense = scaled.toarray() - np.outer(sr, sc)
+        u, _, _ = np.linalg.svd(dense, full_matrices=False)
+        axis = u[:, 0]
+    else:
+        from scipy.sparse.linalg import LinearOperator, svds
+
+        op = LinearOperator(table.shape, dtype=float,
+                            matvec=lambda x: scaled @ np.ravel(x) - sr * (sc @ np.ravel(x)),
+                            rmatvec=lambda y: scaled.T @ np.ravel(y) - sc * (sr @ np.ravel(y)))
+        v0 = np.random.default_rng(seed).standard_normal(min(table.shape))
+        u, _, _ = svds(op, k=1, v0=v0 / np.linalg.norm(v0), tol=1e-10)
+        axis = u[:, 0]
+    coords = axis * dr
+    big = np.argmax(np.abs(coords))
+    return coords if coords[big] >= 0 else -coords  # one sign, whatever the solver returned
+
+
+def _best_cut(table: sp.csr_matrix, order: np.ndarray) -> tuple[int, float]:
+    """The prefix of ``order`` (its length) whose grouped table has the largest chi-squared."""
+    ordered = table[order].tocsc()
+    totals = np.asarray(ordered.sum(axis=0)).ravel()
+    n = totals.sum()
+    # a_j grows by one at each document containing term j: Q grows by (2 a_j + 1) / c_j there
+    positions = ordered.indices
+    ranks = np.concatenate([np.arange(e - s) for s, e in zip(ordered.indptr[:-1], ordered.indptr[1:], strict=True)])
+    cols = np.repeat(np.arange(ordered.shape[1]), np.diff(ordered.indptr))
+    delta = np.zeros(ordered.shape[0])
+    np.add.at(delta, positions, (2 * ranks + 1) / totals[cols])
+    q = np.cumsum(delta)[:-1]
+    n1 = np.cumsum(np.asarray(ordered.sum(axis=1)).ravel())[:-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        chi = np.where((n1 > 0) & (n1 < n), _chi2_from_sums(q, n1, n), -np.inf)
+    k = int(np.argmax(chi))
+    return k + 1, float(chi[k])
+
+
+def _switch(table: sp.csr_matrix, group: np.ndarray) -> tuple[np.ndarray, float]:
+    """Move documents one at a time to the other group while that raises the chi-squared."""
+    group = group.copy()
+    totals = np.asarray(table.sum(axis=0)).ravel()
+    inv = 1 / totals
+    a = np.asarray(table[group].sum(axis=0)).ravel()
+    sizes = np.asarray(table.sum(axis=1)).ravel()
+    n = totals.sum()
+    n1 = float(a.sum())
+    q = float((a * a * inv).sum())
+    current = _chi2_from_sums(q, n1, n)
+    indptr, indices = table.indptr, table.indices
+    for _ in range(1000):
+        moved = False
+        for d in range(table.shape[0]):
+            terms = indices[indptr[d]:indptr[d + 1]]
+            if group[d]:
+                q2 = q - float(((2 * a[terms] - 1) * inv[terms]).sum())
+                n12 = n1 - sizes[d]
+            else:
+                q2 = q + float(((2 * a[terms] + 1) * inv[terms]).sum())
+                n12 = n1 + sizes[d]
+            if n12 <= 0 or n12 >= n:
+                continue
+            value = _chi2_from_sums(q2, n12, n)
+            if value > current + 1e-9:
+                group[d] = not group[d]
+                a[terms] += -1 if not group[d] else 1
+                q, n1, current, moved = q2, n12, value, True
+        if not moved:
+            break
+    return group, current
+
+
+def _select_terms(table: sp.csr_matrix, group: np.ndarray, cc_test: float, tsj: int) -> tuple[np.ndarray, np.ndarray]:
+    """Terms kept in each group: present in at least ``tsj`` of its documents, and, when the
+    term's contingency coefficient with the split exceeds ``cc_test``, only where it is
+    over-represented."""
+    f1 = np.asarray(table[group].sum(axis=0)).ravel()
+    f2 = np.asarray(table[~group].sum(axis=0)).ravel()
+    d1, d2 = float(group.sum()), float((~group).sum())
+    n = d1 + d2
+    present = f1 + f2
+    absent = n - present
+    e1 = present * d1 / n  # expected presences in group 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        chi = ((f1 - e1) ** 2 / e1 + (f2 - (present - e1)) ** 2 / (present - e1)
+               + ((d1 - f1) - absent * d1 / n) ** 2 / (absent * d1 / n)
+               + ((d2 - f2) - absent * d2 / n) ** 2 / (absent * d2 / n))
+    chi = np.nan_to_num(chi)
+    cc = np.sqrt(chi / (chi + n))
+    keep1, keep2 = f1 >= tsj, f2 >= tsj
+    strong = cc > cc_test
+    keep1 &= ~(strong & (f1 < e1))
+    keep2 &= ~(strong & (f1 > e1))
+    return keep1, keep2
+
+
+class ReinertCHD(ClusterMixin, BaseEstimator):
+    """Reinert's descending hierarchical classification on a document-term matrix.
+
+    Parameters
+    ----------
+    n_clusters:
+        The number of classes to reach (fewer when no class can be split any more).
+    min_split_members:
+        A class with fewer documents is not split.
+    cc_test:
+        Contingency coefficient above which a term is kept only in the group where it is
+        over-represented after a split.
+    tsj:
+        Minimum number of documents of a group a term must be present in to stay in its table.
+    seed:
+        Start vector of the truncated SVD (same input and seed, same classes).
+
+    Attributes
+    ----------
+    labels_:
+        Class of each document at ``n_clusters_`` classes: 1..k, **0 = unclassified** (no term,
+        or every term dropped from its class's table), as in IRaMuTeQ.
+    partitions_:
+        DataFrame, one column per level ``k2`` … ``k{n}``: the classes at that level (0:
+        unclassified). Classes are numbered in dendrogram order, a split class's two parts
+        taking its place.
+    splits_:
+        DataFrame, one row per split in order: ``level`` (classes after it), ``parent`` (its
+        class number before the split), ``size``, ``size_1``, ``size_2``, ``chi2``.
+    children_, heights_:
+        The dendrogram (scipy/sklearn linkage style over the final classes): ``children_[i]``
+        the two nodes merged at step ``i`` (``< k``: a final class, 0-based; ``>= k``: the node made
+        at step ``i - k``), ``heights_[i]`` the cumulative chi-squared at that merge.
+    """
+
+    def __init__(self, n_clusters: int = 10, *, min_split_members: int = 10, cc_test: float = 0.3, tsj: int = 3,
+                 seed: int = 0) -> None:
+        self.n_clusters = n_clusters
+        self.min_split_members = min_split_members
+        self.cc_test = cc_test
+        self.tsj = tsj
+        self.seed = seed
+
+    def fit(self, X, y=None) -> ReinertCHD:
+        matrix = sp.csr_matrix(X, dtype=float)
+        matrix.data[:] = 1.0  # presence / absence
+        matrix.eliminate_zeros()
+        n_docs = matrix.shape[0]
+        docs = np.flatnonzero(np.diff(matrix.indptr) > 0)
+        terms = np.flatnonzero(np.asarray(matrix[docs].sum(axis=0)).ravel() > 0)
+        # a class: (its documents, its terms, its node id in the tree)
+        classes: list[tuple[np.ndarray, np.ndarray, int]] = [(docs, terms, 0)]
+        nodes: dict[int, tuple[int, int, float]] = {}  # node -> (child 1, child 2, chi2)
+        next_node = 1
+        levels: dict[int, np.ndarray] = {}
+        splits = []
+        while len(classes) < self.n_clusters:
+            candidates = [i for i, (d, t, _) in enumerate(classes)
+                          if len(d) >= max(self.min_split_members, 3) and len(t) >= 2]
+            if not candidates:
+                break
+            i = max(candidates, key=lambda j: (len(classes[j][0]), -j))
+            d, t, node = classes[i]
+            table = matrix[d][:, t].tocsr()
+            keep_docs = np.diff(table.indptr) > 0
+            table, d = table[keep_docs], d[keep_docs]
+            order = np.argsort(_first_axis(table, self.seed), kind="stable")
+            cut, _ = _best_cut(table, order)
+            group = np.zeros(len(d), dtype=bool)
+            group[order[:cut]] = True
+            group, chi2 = _switch(table, group)
+            keep1, keep2 = _select_terms(table, group, self.cc_test, self.tsj)
+            parts = []
+            for side, keep in ((group, keep1), (~group, keep2)):
+                # a document left with no term stays in its class until the class is split
+                parts.append((d[side], t[keep], next_node))
+                next_node += 1
+            nodes[node] = (parts[0][2], parts[1][2], chi2)
+            splits.append({"level": len(classes) + 1, "parent": i + 1, "size": len(d),
+                           "size_1": len(parts[0][0]), "size_2": len(parts[1][0]), "chi2": chi2})
+            classes[i:i + 1] = parts
+            labels = np.zeros(n_docs, dtype=int)
+            for number, (members, _, _) in enumerate(classes, start=1):
+                labels[members] = number
+            levels[len(classes)] = labels
+        self.n_clusters_ = len(classes)
+        self.labels_ = levels[self.n_clusters_] if levels else np.where(
+            np.isin(np.arange(n_docs), docs), 1, 0)
+        self.partitions_ = pd.DataFrame({f"k{k}": v for k, v in sorted(levels.items())})
+        self.splits_ = pd.DataFrame(splits, columns=["level", "parent", "size", "size_1", "size_2", "chi2"])
+        self.children_, self.heights_ = self._tree(nodes, [c[2] for c in classes])
+        return self
+
+    @staticmethod
+    def _tree(nodes: dict[int, tuple[int, int, float]], leaves: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Bottom-up merges over the final classes, heights = chi2 cumulated from the bottom."""
+        index = {leaf: k for k, leaf in enumerate(leaves)}
+        height: dict[int, float] = dict.fromkeys(leaves, 0.0)
+        merges: list[tuple[int, int, float, int]] = []
+
+        def visit(node: int) -> float:
+            if node not in nodes:
+                return height[node]
+            a, b, chi2 = nodes[node]
+            h = max(visit(a), visit(b)) + chi2
+            height[node] = h
+            merges.append((a, b, h, node))
+            return h
+
+        visit(0)
+        merges.sort(key=lambda m: m[2])
+        children, heights = [], []
+        for a, b, h, node in merges:
+            children.append([index[a], index[b]])
+            index[node] = len(leaves) + len(children) - 1
+            heights.append(h)
+        return np.array(children, dtype=int).reshape(-1, 2), np.array(heights)
+
+    def fit_predict(self, X, y=None) -> np.ndarray:
+        return self.fit(X).labels_
+
+    def partition(self, k: int) -> np.ndarray:
+        """The classes at level ``k`` (2 … ``n_clusters_``), 0 for unclassified."""
+        check_is_fitted(self, "partitions_")
+        column = f"k{k}"
+        if column not in self.partitions_:
+            raise ValueError(f"no level k={k}: levels 2..{self.n_clusters_}")
+        return self.partitions_[column].to_numpy()
