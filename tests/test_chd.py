@@ -105,3 +105,90 @@ def test_chd_separates_two_questions_of_the_bundled_corpus(analyzer):
     assert len({"chauffage", "voiture", "véhicule", "transport en commun", "vélo"} & top) >= 3, top
     again = clone(chd).fit(counts)
     assert (again.labels_ == chd.labels_).all() and again.splits_.equals(chd.splits_)
+
+
+@pytest.fixture(scope="module")
+def bundled_reinert(tmp_path_factory):
+    frame = pd.read_csv(BUNDLED, dtype=str)
+    frame.loc[0, "text"] = "Madame Dupont m'a dit que la taxe d'habitation est injuste, écrivez à jean.dupont@example.org"
+    path = tmp_path_factory.mktemp("chd") / "enquete.csv"
+    frame.to_csv(path, index=False)
+    answers = rx.read_answers(path, text="text")
+    return rx.reinert(answers, k=8, by=["theme"], names=["Dupont"]), answers
+
+
+def test_reinert_classes_profiles_and_modalities_on_real_answers(bundled_reinert):
+    from scipy.stats import chi2_contingency
+
+    result, answers = bundled_reinert
+    assert result.chd.n_clusters_ == 8 and len(result.segments) >= (answers["status"] == "ok").sum()
+    assert set(result.segments["answer_id"]) <= set(answers["answer_id"])
+    classes = result.classes
+    assert classes["segments"].sum() == (result.partition() > 0).sum()
+    profiles = result.profiles
+    row = profiles.iloc[0]
+    column = result.counts[:, result.features.index(row["term"])].toarray().ravel() > 0
+    inside = result.partition() == row["class"]
+    classified = result.partition() > 0
+    assert row["segments_in_class"] == (column & inside).sum() and row["segments_total"] == (column & classified).sum()
+    table = [[(column & inside).sum(), (~column & inside).sum()],
+             [(column & classified & ~inside).sum(), (~column & classified & ~inside).sum()]]
+    assert abs(row["chi2"] - chi2_contingency(table, correction=False)[0]) < 1e-2
+    # the class of taxes over-represents the "Fiscalité" respondents; the class of pollution "Transition écologique"
+    tax = int(profiles.loc[profiles["term"] == "impôt"].sort_values("chi2", ascending=False)["class"].iloc[0])
+    mods = result.modalities
+    best = mods[(mods["class"] == tax)].sort_values("chi2", ascending=False).iloc[0]
+    assert best["variable"] == "theme" and best["modality"].startswith("Fiscalité") and best["chi2"] > 0
+    typical = result.typical(3)
+    assert set(typical["class"]) == set(range(1, 9)) and (typical.groupby("class")["score"].apply(
+        lambda s: s.is_monotonic_decreasing)).all()
+    assert not result.segments["text"].str.contains("Dupont|jean.dupont@", regex=True).any()
+    assert "dupont" not in {f.lower() for f in result.features}
+    hits = result.concordance("taxe", tax)
+    assert len(hits) and hits["match"].str.lower().str.startswith("tax").all()
+
+
+def test_afc_and_similitudes_of_the_classes(bundled_reinert):
+    result, _ = bundled_reinert
+    afc = result.afc(n_terms=20)
+    rows = afc["classes"]
+    weights = rows["segments"] / rows["segments"].sum()
+    assert abs((weights * rows["dim1"]).sum()) < 1e-6  # principal coordinates are centred
+    assert 0 < afc["eigenvalues"]["share"].sum() <= 1 and afc["eigenvalues"]["eigenvalue"].is_monotonic_decreasing
+    assert set(afc["modalities"]["modality"]) == {"*theme_Fiscalité et dépenses publiques", "*theme_Transition écologique"}
+    graph = result.similitudes(n_terms=40)
+    import networkx as nx
+
+    assert graph.number_of_nodes() == 40 and nx.is_forest(graph)
+    a, b, data = max(graph.edges(data=True), key=lambda e: e[2]["weight"])
+    ca = result.counts[:, result.features.index(a)].toarray().ravel() > 0
+    cb = result.counts[:, result.features.index(b)].toarray().ravel() > 0
+    assert data["cooccurrence"] == (ca & cb).sum() and graph.nodes[a]["frequency"] == ca.sum()
+    assert all("community" in d for _, d in graph.nodes(data=True))
+
+
+def test_retex_chd_writes_every_output_offline(tmp_path):
+    from typer.testing import CliRunner
+
+    from retex_nlp.cli import app
+
+    frame = pd.read_csv(BUNDLED, dtype=str)
+    frame = frame[frame["question_code"].isin(["FIS_05", "ECO_06"])]
+    frame.to_csv(tmp_path / "enquete.csv", index=False)
+    result = CliRunner().invoke(app, ["chd", str(tmp_path / "enquete.csv"), "--text-col", "text", "--k", "5",
+                                      "--by", "question_code", "--out", str(tmp_path / "chd")])
+    assert result.exit_code == 0, result.output
+    assert "classe  1" in result.output and "segments non classés" in result.output
+    out = tmp_path / "chd"
+    for name in ("chd.html", "classes.csv", "profils.csv", "modalites.csv", "segments_typiques.csv", "lexicometrie.xlsx",
+                 "dendrogramme.png", "afc.png", "similitudes.png", "similitudes.html", "corpus_iramuteq.txt"):
+        assert (out / name).exists() and (out / name).stat().st_size > 200, name
+    page = (out / "chd.html").read_text(encoding="utf-8")
+    assert "Classe 1" in page and "http://" not in page and "https://" not in page
+    assert "<svg" in (out / "similitudes.html").read_text(encoding="utf-8")
+    corpus = (out / "corpus_iramuteq.txt").read_text(encoding="utf-8")
+    assert corpus.startswith("**** *") and "*questioncode_FIS_05" in corpus  # IRaMuTeQ names: letters and digits
+    classes = pd.read_csv(out / "classes.csv", dtype=str)
+    assert set(classes["class"].astype(int)) <= set(range(0, 6)) and "question_code" in classes.columns
+    bad = CliRunner().invoke(app, ["chd", str(tmp_path / "enquete.csv"), "--text-col", "reponse", "--out", str(out)])
+    assert bad.exit_code == 2 and "reponse" in bad.output and "Traceback" not in bad.output

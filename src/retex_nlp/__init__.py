@@ -57,7 +57,7 @@ from .io import (
 from .privacy import Pseudonymizer, pseudonymize
 from .project import AnalysisPipeline, Project, analyse
 from .quotes import QuoteChoices, representative_quotes
-from .report import Report, theme_by_group, write_qdpx
+from .report import Report, theme_by_group, write_qdpx, write_reinert
 from .terms import (
     TermCounter,
     TermCounts,
@@ -81,7 +81,14 @@ from .text import (
     normalize_text,
 )
 from .text.segment import segment_answers, split_segments, split_sentences
-from .themes import ReinertCHD, ThemeFinder, register_clusterer, theme_stability
+from .themes import (
+    ReinertCHD,
+    ReinertResult,
+    ThemeFinder,
+    register_clusterer,
+    reinert,
+    theme_stability,
+)
 
 __version__ = "0.2.0"
 
@@ -91,10 +98,10 @@ __all__ = [
     "segment_answers", "split_sentences", "split_segments",
     "FrenchAnalyzer", "Token", "Lexicon", "default_lexicon", "default_analyzer", "normalize_text", "normalize_answer",
     "term_frequencies", "TermCounter", "TermCounts", "concordance", "specificities", "lafon_scores", "log_likelihood",
-    "word_cloud", "word_clouds", "document_term_matrix", "class_keyness",
+    "word_cloud", "word_clouds", "document_term_matrix", "class_keyness", "correspondence_analysis", "similitudes",
     "USEEmbedder", "SentenceTransformerEmbedder", "TfidfEmbedder", "EmbeddingCache", "CachedEmbedder", "get_embedder",
     "embedding_model", "register_embedder",
-    "ThemeFinder", "ReinertCHD", "theme_stability", "register_clusterer", "Codebook", "CodebookCoder", "Theme", "MixedCoder",
+    "ThemeFinder", "ReinertCHD", "reinert", "ReinertResult", "write_reinert", "theme_stability", "register_clusterer", "Codebook", "CodebookCoder", "Theme", "MixedCoder",
     "theme_by_group", "cohen_kappa", "krippendorff_alpha", "agreement_by_theme",
     "Pseudonymizer", "pseudonymize", "representative_quotes", "QuoteChoices", "Report", "write_qdpx",
     "AnalysisPipeline", "analyse", "Project",

@@ -541,6 +541,47 @@ def report(
         _fail(exc)
 
 
+@app.command()
+@_french_errors
+def chd(
+    inputs: Annotated[list[Path], typer.Argument(help="Un ou plusieurs fichiers (CSV, XLSX, JSONL, TXT, IRaMuTeQ) ou un dossier de .txt.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Dossier des résultats (chd.html, profils, AFC, similitudes…).")],
+    text_col: TextCol = None,
+    k: Annotated[int, typer.Option("--k", help="Nombre de classes terminales.")] = 10,
+    by: Annotated[list[str] | None, typer.Option("--by", help="Variable(s) des répondants à croiser avec les classes (profession, service…).")] = None,
+    segment_size: Annotated[int, typer.Option("--segment-size", help="Taille des segments de texte (mots).")] = 40,
+    min_freq: Annotated[int, typer.Option("--min-freq", help="Fréquence minimale d'une forme active (segments).")] = 3,
+    min_split_members: Annotated[int, typer.Option("--min-split-members", help="Ne pas diviser une classe plus petite.")] = 10,
+    title: Annotated[str | None, typer.Option("--title", help="Titre de la page de résultats.")] = None,
+    seed: SeedOpt = 0,
+    id_col: IdCol = None,
+    sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
+    sep: SepOpt = None,
+) -> None:
+    """Classification de Reinert (CHD, comme IRaMuTeQ) : classes de segments, profils, AFC, similitudes.
+
+    Les réponses longues sont découpées en segments d'environ 40 mots, lemmatisées ; les noms,
+    verbes, adjectifs et adverbes sont les formes actives. Les textes sont pseudonymisés."""
+    from . import reinert, write_reinert
+
+    try:
+        answers = _read(inputs if len(inputs) > 1 else inputs[0], text_col, id_col, sheet, encoding, sep)
+        result = reinert(answers, k=k, by=by, segment_size=segment_size, min_freq=min_freq,
+                         min_split_members=min_split_members, seed=seed)
+        paths = write_reinert(result, out, title=title or "Classification de Reinert")
+    except (RetexError, KeyError, ValueError) as exc:
+        _fail(exc)
+    classes = result.classes
+    unclassified = int((result.partition() == 0).sum())
+    typer.echo(f"{len(result.segments)} segments, {len(result.features)} formes actives, {len(classes)} classes "
+               f"({unclassified} segments non classés) :")
+    for row in classes.itertuples(index=False):
+        typer.echo(f"  classe {row[0]:>2}  {row.segments:>6} seg. ({row.share:.0%})  {row.top_terms}")
+    typer.echo(f"Résultats -> {paths['html']} (et profils.csv, modalites.csv, afc.png, similitudes.html, "
+               "corpus_iramuteq.txt…)")
+
+
 @app.command("app")
 @_french_errors
 def app_command(

@@ -9,8 +9,9 @@ from .clusterers import (
            theme_params,
 )
 from .finder import ThemeFinder, format_key_terms, label_from_terms, split_members, theme_key_terms
+from .reinert import ReinertResult, reinert
 from .stability import theme_stability
 
-__all__ = ["ReinertCHD", "grouped_chi2", "ThemeFinder", "theme_stability", "theme_params", "HDBSCANClusterer", "KMeansClusterer",
+__all__ = ["ReinertCHD", "grouped_chi2", "reinert", "ReinertResult", "ThemeFinder", "theme_stability", "theme_params", "HDBSCANClusterer", "KMeansClusterer",
            "make_clusterer", "register_clusterer", "split_members", "theme_key_terms", "label_from_terms",
            "format_key_terms"]
