@@ -192,3 +192,19 @@ def test_retex_chd_writes_every_output_offline(tmp_path):
     assert set(classes["class"].astype(int)) <= set(range(0, 6)) and "question_code" in classes.columns
     bad = CliRunner().invoke(app, ["chd", str(tmp_path / "enquete.csv"), "--text-col", "reponse", "--out", str(out)])
     assert bad.exit_code == 2 and "reponse" in bad.output and "Traceback" not in bad.output
+
+
+def test_reinert_as_the_theme_method_of_a_project(tmp_path):
+    """retex analyse --method reinert: the classes become the project's themes, labelled by their
+    terms, and the report's method note says how they were made."""
+    frame = pd.read_csv(BUNDLED, dtype=str)
+    frame = frame[frame["question_code"].isin(["FIS_02", "ECO_00"])].groupby("question_code").head(150)
+    frame.to_csv(tmp_path / "enquete.csv", index=False)
+    project = rx.analyse(tmp_path / "enquete.csv", text="text", clusterer="reinert", n_themes=4, by="question_code",
+                         out=tmp_path / "projet")
+    themes = project.themes
+    assert 2 <= len(themes) <= 4 and themes["key_terms"].str.len().gt(0).all()
+    crossed = project.by_group["question_code"]
+    assert len(crossed)
+    html = (tmp_path / "projet" / "rapport" / "report.html").read_text(encoding="utf-8")
+    assert "Reinert" in html

@@ -130,7 +130,7 @@ def test_clusterer_seam(answers):
     own = rx.ThemeFinder(clusterer=AgglomerativeClustering(n_clusters=3), max_outliers=1.0, seed=0).fit(answers)
     assert len(own.theme_ids_) == 3 and own.clustering_ == "AgglomerativeClustering"
     with pytest.raises(ValueError, match="méthode de regroupement inconnue"):
-        rx.ThemeFinder(clusterer="reinert").fit(answers)
+        rx.ThemeFinder(clusterer="alceste").fit(answers)
 
 
 # -- the layout: read -> text -> terms | embed -> themes / coding -> quotes (+ privacy) -> report -------

@@ -203,7 +203,7 @@ def terms(
 EmbedderOpt = Annotated[str, typer.Option("--embedder", help="use (défaut, hors ligne), st:CHEMIN, tfidf, ou un greffon.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Graine aléatoire (mêmes réponses + même graine = mêmes thèmes).")]
 CacheOpt = Annotated[Path | None, typer.Option("--cache", help="Dossier du cache des plongements.")]
-ClustererOpt = Annotated[str, typer.Option("--method", help="Regroupement : hdbscan (défaut) ou kmeans.")]
+ClustererOpt = Annotated[str, typer.Option("--method", help="Regroupement : hdbscan (défaut), kmeans, ou reinert (classification descendante hiérarchique de Reinert, comme IRaMuTeQ).")]
 
 
 @app.command()

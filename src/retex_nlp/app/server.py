@@ -131,10 +131,11 @@ def _ui(workspace: Path) -> ui.Tag:
         ui.card(ui.card_header("Choisir l'analyse"),
                 ui.input_radio_buttons("methode", "Méthode", {
                     "themes": "Thèmes trouvés automatiquement dans les réponses",
+                    "reinert": "Classification de Reinert (mondes lexicaux, comme IRaMuTeQ)",
                     "grille": "Codage avec une grille de thèmes (définitions, mots-clés, exemples)"}),
-                ui.panel_conditional("input.methode === 'themes'",
-                                     ui.input_numeric("n_themes", "Nombre de thèmes souhaité (0 : automatique)",
-                                                      value=0, min=0, max=60)),
+                ui.panel_conditional("input.methode !== 'grille'",
+                                     ui.input_numeric("n_themes", "Nombre de thèmes ou de classes (0 : automatique ; "
+                                                      "Reinert : 10)", value=0, min=0, max=60)),
                 ui.panel_conditional("input.methode === 'grille'", ui.output_ui("grille_ui")),
                 ui.input_text("titre", "Titre du rapport", value="Analyse des réponses libres", width="100%"),
                 ui.input_action_button("lancer", "Lancer l'analyse", class_="btn-primary")),
@@ -508,6 +509,7 @@ def make_server(workspace: Path, start_project: Path | None = None):
                         "sheet": info.get().sheet if info.get() is not None else None,
                         "codebook": str(codebook) if codebook else None,
                         "n_themes": int(input.n_themes() or 0) or None, "title": input.titre() or None,
+                        "clusterer": "reinert" if input.methode() == "reinert" else "hdbscan",
                         "out": str(folder)}
                 start("analyse", args, folder)
                 ok()

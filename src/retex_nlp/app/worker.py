@@ -52,6 +52,7 @@ def run(job: dict) -> int:
             project = rx.analyse(args["source"], text=args["text"], id=args.get("id") or None,
                                  by=args.get("by") or None, codebook=args.get("codebook") or None,
                                  n_themes=args.get("n_themes") or None, title=args.get("title") or None,
+                                 clusterer=args.get("clusterer") or "hdbscan",
                                  sheet=args.get("sheet") or None, out=args["out"], progress=log.step)
             log.write({"done": True, "project": str(project.path)})
         elif action == "train":

@@ -427,7 +427,13 @@ class Project:
                         "ne repère tous les noms : relisez les citations avant de diffuser ce rapport.")
         method = st.get("method")
         embedder = st.get("embedder_name") or st.get("embedder") or "use"
-        if method == "themes":
+        if method == "themes" and st.get("clusterer") == "reinert":
+            note.append("Thèmes : classification descendante hiérarchique de Reinert (méthode d'IRaMuTeQ) sur la "
+                        "présence des lemmes dans les réponses (lemmes présents dans au moins 3 réponses) : la classe "
+                        "la plus grande est divisée en deux, encore et encore, selon le chi² des vocabulaires ; "
+                        f"graine {st.get('seed', 0)}. Chaque classe est un « monde lexical », nommé par ses termes "
+                        "caractéristiques ; une réponse sans terme retenu n'est dans aucune classe.")
+        elif method == "themes":
             note.append(f"Thèmes : chaque réponse est représentée par un plongement de phrase ({embedder}, calculé "
                         f"sur cette machine), les réponses proches sont regroupées ({st.get('clusterer') or 'hdbscan'}"
                         f", graine {st.get('seed', 0)}) et chaque thème est nommé par ses termes caractéristiques. "

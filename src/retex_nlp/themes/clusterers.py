@@ -19,7 +19,7 @@ from sklearn.base import BaseEstimator
 from ..answers import NO_THEME
 from ..errors import require
 
-__all__ = ["HDBSCANClusterer", "KMeansClusterer", "make_clusterer", "register_clusterer", "theme_params"]
+__all__ = ["HDBSCANClusterer", "KMeansClusterer", "ReinertClusterer", "make_clusterer", "register_clusterer", "theme_params"]
 
 
 def theme_params(n: int) -> dict:
@@ -119,7 +119,34 @@ def _kmeans(**settings) -> KMeansClusterer:
     return KMeansClusterer(n_themes=settings.get("n_themes"), seed=settings.get("seed", 0))
 
 
-_CLUSTERERS: dict[str, Callable[..., BaseEstimator]] = {"hdbscan": _hdbscan, "kmeans": _kmeans}
+class ReinertClusterer(BaseEstimator):
+    """Reinert's CHD as a theme method: the answers' terms (``docs``) in a presence table (terms
+    in at least ``min_freq`` answers), classified by :class:`~retex_nlp.ReinertCHD`; the
+    embeddings are not used. Unclassified answers get no theme (``-1``)."""
+
+    def __init__(self, n_themes: int | None = None, min_freq: int = 3, min_split_members: int = 10,
+                 seed: int = 0) -> None:
+        self.n_themes = n_themes
+        self.min_freq = min_freq
+        self.min_split_members = min_split_members
+        self.seed = seed
+
+    def fit_predict(self, embeddings: np.ndarray, docs: list[str]) -> np.ndarray:
+        from ..terms.keyness import document_term_matrix
+        from .chd import ReinertCHD
+
+        counts, _ = document_term_matrix([d.split() for d in docs], min_docfreq=self.min_freq)
+        self.chd_ = ReinertCHD(self.n_themes or 10, min_split_members=self.min_split_members,
+                               seed=self.seed).fit(counts)
+        self.method_ = "reinert"
+        return self.chd_.labels_ - 1  # classes 1..k -> themes 0..k-1, unclassified -> -1
+
+
+def _reinert(**settings) -> ReinertClusterer:
+    return ReinertClusterer(n_themes=settings.get("n_themes"), seed=settings.get("seed", 0))
+
+
+_CLUSTERERS: dict[str, Callable[..., BaseEstimator]] = {"hdbscan": _hdbscan, "kmeans": _kmeans, "reinert": _reinert}
 
 
 def register_clusterer(name: str, factory: Callable[..., BaseEstimator]) -> None:
