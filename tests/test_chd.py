@@ -208,3 +208,30 @@ def test_reinert_as_the_theme_method_of_a_project(tmp_path):
     assert len(crossed)
     html = (tmp_path / "projet" / "rapport" / "report.html").read_text(encoding="utf-8")
     assert "Reinert" in html
+
+
+def test_double_classification_crosses_two_segmentations(bundled_reinert):
+    """Two classifications (units of >= 3 and >= 5 forms), classes crossed: each partition is made
+    of disjoint crossed classes of at least min_members segments that follow the questions."""
+    result, _ = bundled_reinert
+    groups = result.segments["answer_id"].to_numpy()
+    from retex_nlp.themes import merge_segments
+
+    units, unit = merge_segments(result.counts, groups, 5)
+    sizes = np.asarray(units.sum(axis=1)).ravel()
+    assert units.shape[0] < result.counts.shape[0] and (pd.Series(unit).groupby(groups).nunique() >= 1).all()
+    assert all(pd.Series(groups).groupby(unit).nunique() == 1)  # a unit never spans two answers
+    assert (sizes >= 5).mean() > 0.5
+    double = rx.ReinertCHD2(8, min_segment_size1=3, min_segment_size2=5, min_members=10).fit(result.counts, groups=groups)
+    assert sorted(double.partitions_)[0] == 2 and double.n_clusters_ >= 4
+    for k, labels in double.partitions_.items():
+        counts = np.bincount(labels)[1:]
+        assert len(counts) == k and (counts >= 10).all()
+    assert (double.crossed_["chi2"] >= 3.84).all() and double.crossed_["members"].map(len).ge(10).all()
+    classified = double.labels_ > 0
+    crossed = pd.crosstab(double.labels_[classified], result.segments.loc[classified, "question_code"])
+    assert crossed.max(axis=1).sum() / crossed.to_numpy().sum() > 0.6
+    assert set(double.partitions_size_) == set(double.partitions_)
+    strict = rx.ReinertCHD2(8, min_segment_size1=3, min_segment_size2=5, min_members=10, full=False).fit(
+        result.counts, groups=groups)
+    assert len(strict.crossed_) < len(double.crossed_) and strict.partitions_size_ == {}

@@ -44,6 +44,7 @@ ESTIMATORS = {
     "KMeansClusterer": lambda: KMeansClusterer(n_themes=4),
     "AnalysisPipeline": lambda: rx.AnalysisPipeline(rx.ThemeFinder(seed=2), by=["service"], n_terms=50),
     "ReinertCHD": lambda: rx.ReinertCHD(6, min_split_members=5, cc_test=0.25, tsj=2, seed=3),
+    "ReinertCHD2": lambda: rx.ReinertCHD2(6, min_segment_size1=4, min_segment_size2=8, min_members=5, full=False),
 }
 
 

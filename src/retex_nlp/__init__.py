@@ -83,6 +83,7 @@ from .text import (
 from .text.segment import segment_answers, split_segments, split_sentences
 from .themes import (
     ReinertCHD,
+    ReinertCHD2,
     ReinertResult,
     ThemeFinder,
     register_clusterer,
@@ -101,7 +102,7 @@ __all__ = [
     "word_cloud", "word_clouds", "document_term_matrix", "class_keyness", "correspondence_analysis", "similitudes",
     "USEEmbedder", "SentenceTransformerEmbedder", "TfidfEmbedder", "EmbeddingCache", "CachedEmbedder", "get_embedder",
     "embedding_model", "register_embedder",
-    "ThemeFinder", "ReinertCHD", "reinert", "ReinertResult", "write_reinert", "theme_stability", "register_clusterer", "Codebook", "CodebookCoder", "Theme", "MixedCoder",
+    "ThemeFinder", "ReinertCHD", "ReinertCHD2", "reinert", "ReinertResult", "write_reinert", "theme_stability", "register_clusterer", "Codebook", "CodebookCoder", "Theme", "MixedCoder",
     "theme_by_group", "cohen_kappa", "krippendorff_alpha", "agreement_by_theme",
     "Pseudonymizer", "pseudonymize", "representative_quotes", "QuoteChoices", "Report", "write_qdpx",
     "AnalysisPipeline", "analyse", "Project",

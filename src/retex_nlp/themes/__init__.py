@@ -1,6 +1,6 @@
 """Inductive themes: embeddings grouped by a clusterer, labelled by their distinctive terms."""
 
-from .chd import ReinertCHD, grouped_chi2
+from .chd import ReinertCHD, ReinertCHD2, grouped_chi2, merge_segments
 from .clusterers import (
            HDBSCANClusterer,
            KMeansClusterer,
@@ -12,6 +12,6 @@ from .finder import ThemeFinder, format_key_terms, label_from_terms, split_membe
 from .reinert import ReinertResult, reinert
 from .stability import theme_stability
 
-__all__ = ["ReinertCHD", "grouped_chi2", "reinert", "ReinertResult", "ThemeFinder", "theme_stability", "theme_params", "HDBSCANClusterer", "KMeansClusterer",
+__all__ = ["ReinertCHD", "ReinertCHD2", "merge_segments", "grouped_chi2", "reinert", "ReinertResult", "ThemeFinder", "theme_stability", "theme_params", "HDBSCANClusterer", "KMeansClusterer",
            "make_clusterer", "register_clusterer", "split_members", "theme_key_terms", "label_from_terms",
            "format_key_terms"]

@@ -30,13 +30,15 @@ chi-squared), so rainette's implementation does something its documentation does
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["ReinertCHD", "grouped_chi2"]
+__all__ = ["ReinertCHD", "ReinertCHD2", "grouped_chi2", "merge_segments"]
 
 
 def grouped_chi2(a: np.ndarray, totals: np.ndarray) -> float:
@@ -292,3 +294,169 @@ class ReinertCHD(ClusterMixin, BaseEstimator):
         if column not in self.partitions_:
             raise ValueError(f"no level k={k}: levels 2..{self.n_clusters_}")
         return self.partitions_[column].to_numpy()
+
+
+def merge_segments(counts, groups: Sequence, min_size: int) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Consecutive segments of the same document (``groups``) merged until each unit holds at
+    least ``min_size`` forms (a short last piece joins the unit before it): ``(units x terms
+    presence matrix, unit of each segment)``."""
+    matrix = sp.csr_matrix(counts, dtype=float)
+    sizes = np.diff(matrix.indptr)
+    groups = np.asarray(groups)
+    unit = np.empty(len(groups), dtype=int)
+    current, filled, last_of_group, number = -1, 0, {}, -1
+    for i, g in enumerate(groups):
+        if i == 0 or g != groups[i - 1] or filled >= min_size:
+            number += 1
+            current, filled = number, 0
+        unit[i] = current
+        filled += sizes[i]
+        last_of_group[g] = current
+    # a last unit still too small joins the one before it, in the same document
+    for i in range(len(groups) - 1, 0, -1):
+        u = unit[i]
+        if groups[i] == groups[i - 1] and unit[i - 1] != u and sizes[unit == u].sum() < min_size:
+            unit[unit == u] = unit[i - 1]
+    _, unit = np.unique(unit, return_inverse=True)
+    merge = sp.csr_matrix((np.ones(len(unit)), (unit, np.arange(len(unit)))), shape=(unit.max() + 1, len(unit)))
+    units = (merge @ matrix).tocsr()
+    units.data[:] = 1.0
+    return units, unit
+
+
+def _association(n_ab: int, n_a: int, n_b: int, n: int) -> float:
+    """Signed chi-squared (Yates-corrected, as R's chisq.test) of two classes' 2 x 2 membership table."""
+    table = np.array([[n_ab, n_a - n_ab], [n_b - n_ab, n - n_a - n_b + n_ab]], dtype=float)
+    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / n
+    if (expected == 0).any():
+        return 0.0
+    diff = np.abs(table - expected)
+    diff = diff - np.minimum(0.5, diff)
+    chi2 = float((diff ** 2 / expected).sum())
+    return chi2 if n_ab >= expected[0, 0] else -chi2
+
+
+class ReinertCHD2(ClusterMixin, BaseEstimator):
+    """Reinert's double classification (IRaMuTeQ's "double", rainette2): two classifications of
+    the same segments with units of at least ``min_segment_size1`` and ``min_segment_size2``
+    forms, their classes (every level) crossed; crossed classes of at least ``min_members``
+    segments and association chi-squared ``>= min_chi2`` are combined into partitions of 2 …
+    ``max_k`` disjoint crossed classes, keeping, per ``k``, the partition with the largest sum of
+    chi-squared (``partitions_``) and, with ``full=True``, the one covering most segments
+    (``partitions_size_``). With ``full=False`` only mutually most associated pairs of classes
+    are crossed. Segments in no retained crossed class are unclassified (0); many may be, as in
+    IRaMuTeQ (no reassignment). The search over partitions is exhaustive, as rainette's, on the
+    ``max_crossed`` crossed classes of largest chi-squared (a bound on its time).
+
+    ``fit(X, groups=...)``: ``X`` the segments x terms matrix, ``groups`` each segment's document.
+    """
+
+    def __init__(self, n_clusters: int = 10, *, min_segment_size1: int = 10, min_segment_size2: int = 15,
+                 max_k: int | None = None, min_members: int = 10, min_chi2: float = 3.84, full: bool = True,
+                 max_crossed: int = 80, min_split_members: int = 10, cc_test: float = 0.3, tsj: int = 3,
+                 seed: int = 0) -> None:
+        self.n_clusters = n_clusters
+        self.min_segment_size1 = min_segment_size1
+        self.min_segment_size2 = min_segment_size2
+        self.max_k = max_k
+        self.min_members = min_members
+        self.min_chi2 = min_chi2
+        self.full = full
+        self.max_crossed = max_crossed
+        self.min_split_members = min_split_members
+        self.cc_test = cc_test
+        self.tsj = tsj
+        self.seed = seed
+
+    def _classes(self, counts, groups, min_size: int) -> list[frozenset]:
+        units, unit = merge_segments(counts, groups, min_size)
+        chd = ReinertCHD(self.n_clusters, min_split_members=self.min_split_members, cc_test=self.cc_test,
+                         tsj=self.tsj, seed=self.seed).fit(units)
+        found = []
+        for column in chd.partitions_.columns:
+            labels = chd.partitions_[column].to_numpy()[unit]
+            for value in sorted(set(labels) - {0}):
+                found.append(frozenset(np.flatnonzero(labels == value).tolist()))
+        return found
+
+    def fit(self, X, y=None, groups: Sequence | None = None) -> ReinertCHD2:
+        matrix = sp.csr_matrix(X, dtype=float)
+        n = matrix.shape[0]
+        groups = np.arange(n) if groups is None else np.asarray(groups)
+        first = self._classes(matrix, groups, self.min_segment_size1)
+        second = self._classes(matrix, groups, self.min_segment_size2)
+        pairs = {}
+        for i, a in enumerate(first):
+            for j, b in enumerate(second):
+                both = a & b
+                if len(both) < max(self.min_members, 1):
+                    continue
+                chi2 = _association(len(both), len(a), len(b), n)
+                if chi2 < self.min_chi2:
+                    continue
+                pairs[(i, j)] = (frozenset(both), chi2)
+        if not self.full:  # only classes that are each other's most associated
+            best_a, best_b = {}, {}
+            for (i, j), (_, chi2) in pairs.items():
+                if chi2 > best_a.get(i, (None, -np.inf))[1]:
+                    best_a[i] = (j, chi2)
+                if chi2 > best_b.get(j, (None, -np.inf))[1]:
+                    best_b[j] = (i, chi2)
+            pairs = {(i, j): v for (i, j), v in pairs.items() if best_a[i][0] == j and best_b[j][0] == i}
+        crossed: dict[frozenset, float] = {}
+        for members, chi2 in pairs.values():  # the same members crossed twice: kept once
+            crossed[members] = max(chi2, crossed.get(members, -np.inf))
+        self.crossed_ = pd.DataFrame({"members": list(crossed), "size": [len(m) for m in crossed],
+                                      "chi2": list(crossed.values())})
+        self.partitions_, self.partitions_size_ = self._partitions(list(crossed.items()), n)
+        if not self.partitions_:
+            raise ValueError("aucune partition en classes croisées : baissez min_members ou min_chi2")
+        self.n_clusters_ = max(self.partitions_)
+        self.labels_ = self.partitions_[self.n_clusters_]
+        return self
+
+    def _partitions(self, crossed: list[tuple[frozenset, float]], n: int) -> tuple[dict, dict]:
+        """Every set of 2 … max_k disjoint crossed classes (depth-first), the best per k."""
+        max_k = self.max_k or self.n_clusters
+        order = sorted(range(len(crossed)), key=lambda i: -crossed[i][1])[: self.max_crossed]
+        sets = [crossed[i][0] for i in order]
+        chi2s = [crossed[i][1] for i in order]
+        best_chi2: dict[int, tuple[float, tuple]] = {}
+        best_size: dict[int, tuple[int, tuple]] = {}
+
+        def grow(chosen: tuple, used: frozenset, start: int, chi2: float, size: int) -> None:
+            k = len(chosen)
+            if k >= 2:
+                if chi2 > best_chi2.get(k, (-np.inf,))[0]:
+                    best_chi2[k] = (chi2, chosen)
+                if size > best_size.get(k, (-1,))[0]:
+                    best_size[k] = (size, chosen)
+            if k == max_k:
+                return
+            for i in range(start, len(sets)):
+                if used.isdisjoint(sets[i]):
+                    grow(chosen + (i,), used | sets[i], i + 1, chi2 + chi2s[i], size + len(sets[i]))
+
+        grow((), frozenset(), 0, 0.0, 0)
+
+        def labels(chosen: tuple) -> np.ndarray:
+            out = np.zeros(n, dtype=int)
+            ranked = sorted(chosen, key=lambda i: -len(sets[i]))  # class 1: the largest crossed class
+            for number, i in enumerate(ranked, start=1):
+                out[list(sets[i])] = number
+            return out
+
+        by_chi2 = {k: labels(v[1]) for k, v in sorted(best_chi2.items())}
+        by_size = {k: labels(v[1]) for k, v in sorted(best_size.items())} if self.full else {}
+        return by_chi2, by_size
+
+    def fit_predict(self, X, y=None, groups: Sequence | None = None) -> np.ndarray:
+        return self.fit(X, groups=groups).labels_
+
+    def partition(self, k: int, criterion: str = "chi2") -> np.ndarray:
+        """The best partition in ``k`` crossed classes by ``criterion`` (``"chi2"`` or ``"size"``)."""
+        check_is_fitted(self, "partitions_")
+        found = self.partitions_ if criterion == "chi2" else self.partitions_size_
+        if k not in found:
+            raise ValueError(f"aucune partition en {k} classes croisées : {sorted(found)}")
+        return found[k]
