@@ -181,7 +181,8 @@ def test_retex_chd_writes_every_output_offline(tmp_path):
     assert "classe  1" in result.output and "segments non classés" in result.output
     out = tmp_path / "chd"
     for name in ("chd.html", "classes.csv", "profils.csv", "modalites.csv", "segments_typiques.csv", "lexicometrie.xlsx",
-                 "dendrogramme.png", "afc.png", "similitudes.png", "similitudes.html", "corpus_iramuteq.txt"):
+                 "dendrogramme.png", "afc.png", "similitudes.png", "similitudes.html", "corpus_iramuteq.txt",
+                 "lexicometrie.docx"):
         assert (out / name).exists() and (out / name).stat().st_size > 200, name
     page = (out / "chd.html").read_text(encoding="utf-8")
     assert "Classe 1" in page and "http://" not in page and "https://" not in page

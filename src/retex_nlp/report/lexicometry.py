@@ -5,6 +5,7 @@
 ``modalites.csv``, ``segments_typiques.csv``, ``lexicometrie.xlsx`` (the same tables),
 ``dendrogramme.png``, ``afc.png``, ``similitudes.png``, ``similitudes.html`` (interactive:
 hover a form for its frequency and links), ``chd.html`` (everything on one page, no network),
+``lexicometrie.docx`` (the same, to edit in Word),
 and ``corpus_iramuteq.txt`` for users who continue in IRaMuTeQ.
 """
 
@@ -93,7 +94,10 @@ def afc_chart(afc: dict, n_per_class: int = 12):
         pad_y = 0.08 * (ys.max() - ys.min() or 1)
         ax.set_xlim(xs.min() - pad_x, xs.max() + pad_x)
         ax.set_ylim(ys.min() - pad_y, ys.max() + pad_y)
-    ax.set_title("Analyse factorielle des correspondances : classes et formes (★ : modalités)")
+    title = "Analyse factorielle des correspondances : classes et formes (★ : modalités)"
+    if afc.get("left_out"):
+        title += "\n(classes de moins de 10 segments non représentées : " + ", ".join(map(str, afc["left_out"])) + ")"
+    ax.set_title(title)
     fig.tight_layout()
     return fig
 
@@ -176,6 +180,11 @@ def _img(png: bytes, alt: str) -> str:
     return f"<img alt='{html.escape(alt)}' src='data:image/png;base64,{base64.b64encode(png).decode()}'>"
 
 
+def _french(classes: pd.DataFrame) -> pd.DataFrame:
+    return classes.assign(share=[f"{s:.1%}" for s in classes["share"]]).rename(columns={
+        "class": "classe", "share": "part", "answers": "réponses", "top_terms": "formes caractéristiques"})
+
+
 def _html_table(frame: pd.DataFrame) -> str:
     return frame.to_html(index=False, escape=True, border=0, classes="t")
 
@@ -231,18 +240,63 @@ def write_reinert(result, directory: str | Path, *, title: str = "Classification
     page = ("<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><meta name='viewport' "
             "content='width=device-width, initial-scale=1'>"
             f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif;max-width:1100px;margin:1rem auto;"
-            "color:#1a1a1a;line-height:1.4}} img{{max-width:100%}} table.t{{border-collapse:collapse;font-size:.9rem}}"
-            "table.t td,table.t th{{padding:.15rem .5rem;border-bottom:1px solid #ddd;text-align:left}}</style></head>"
+            "color:#1a1a1a;line-height:1.4} img{max-width:100%} table.t{border-collapse:collapse;font-size:.9rem}"
+            "table.t td,table.t th{padding:.15rem .5rem;border-bottom:1px solid #ddd;text-align:left}</style></head>"
             f"<body><h1>{html.escape(title)}</h1>"
             f"<p>{len(result.segments)} segments de texte ({result.segments['answer_id'].nunique()} réponses), "
             f"{len(result.features)} formes actives ; {result.chd.n_clusters_} classes ; {unclassified} segments non "
             "classés (aucune forme retenue). Méthode de Reinert (classification descendante hiérarchique sur la "
             "présence des formes dans les segments), comme IRaMuTeQ ; ce sont des « mondes lexicaux » : des "
             "vocabulaires qui vont ensemble, à lire avec les segments typiques.</p>"
-            f"{_img(pngs['dendrogramme'], 'Dendrogramme des classes')}{_html_table(classes)}"
+            f"{_img(pngs['dendrogramme'], 'Dendrogramme des classes')}{_html_table(_french(classes))}"
             f"<h2>Analyse factorielle des correspondances</h2>{_img(pngs['afc'], 'AFC des classes et des formes')}"
             f"<h2>Analyse de similitudes</h2>{_img(pngs['similitudes'], 'Graphe de similitudes')}"
             "<p>Version interactive : similitudes.html.</p>" + "".join(blocks) + "</body></html>")
     paths["html"] = out / "chd.html"
     paths["html"].write_text(page, encoding="utf-8")
+    paths["docx"] = _write_docx(result, out / "lexicometrie.docx", title, pngs, classes, typical, modalities)
     return paths
+
+
+def _write_docx(result, path: Path, title: str, pngs: dict, classes: pd.DataFrame, typical: pd.DataFrame,
+                modalities: pd.DataFrame) -> Path:
+    """The same as chd.html, as a Word document to edit (A4)."""
+    import io
+
+    from ..errors import require
+    from ..files import atomic_path, clean_text
+    from .report import _docx_table
+
+    Document = require("docx", "report").Document
+    Cm = require("docx.shared", "report").Cm
+    doc = Document()
+    for section in doc.sections:
+        section.page_width, section.page_height = Cm(21), Cm(29.7)
+        section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Cm(2)
+    doc.add_heading(clean_text(title), level=0)
+    doc.add_paragraph(f"{len(result.segments)} segments de texte, {len(result.features)} formes actives, "
+                      f"{result.chd.n_clusters_} classes (méthode de Reinert, comme IRaMuTeQ).")
+    doc.add_picture(io.BytesIO(pngs["dendrogramme"]), width=Cm(17))
+    _docx_table(doc, _french(classes))
+    doc.add_heading("Analyse factorielle des correspondances", level=1)
+    doc.add_picture(io.BytesIO(pngs["afc"]), width=Cm(16))
+    doc.add_heading("Analyse de similitudes", level=1)
+    doc.add_picture(io.BytesIO(pngs["similitudes"]), width=Cm(16))
+    for row in classes.itertuples(index=False):
+        value = row[0]
+        doc.add_heading(f"Classe {value} — {row.segments} segments ({row.share:.1%})", level=1)
+        prof = result.profiles
+        top = prof[(prof["class"] == value) & (prof["chi2"] > 0)].head(15)
+        _docx_table(doc, top[["term", "segments_in_class", "segments_total", "percent", "chi2"]].rename(columns={
+            "term": "forme", "segments_in_class": "segments de la classe", "segments_total": "segments du corpus",
+            "percent": "%", "chi2": "chi²"}))
+        if len(modalities):
+            mods = modalities[(modalities["class"] == value) & (modalities["chi2"] > 0) & (modalities["p"] <= 0.05)]
+            if len(mods):
+                doc.add_paragraph("Modalités sur-représentées : " + clean_text(", ".join(mods["term"])))
+        for text in typical[typical["class"] == value]["text"]:
+            doc.add_paragraph(clean_text(f"« {text} »"), style="Quote")
+    doc.add_paragraph("Les noms, lieux et coordonnées ont été remplacés par des mentions entre crochets.")
+    with atomic_path(path) as tmp:
+        doc.save(str(tmp))
+    return path

@@ -192,18 +192,23 @@ class ReinertResult:
         found = concordance(frame, term, width=width, analyzer=analyzer)
         return found.rename(columns={"answer_id": "segment_id"})
 
-    def afc(self, n_terms: int = 40) -> dict[str, pd.DataFrame]:
+    def afc(self, n_terms: int = 40, min_class_size: int = 10) -> dict[str, pd.DataFrame]:
         """Correspondence analysis of the classes x forms table (segments of each class containing
         each form), on the ``n_terms`` most over-represented forms of each class, the respondents'
         modalities projected as supplementary columns: ``{"classes", "terms", "modalities",
-        "eigenvalues"}`` (coordinates ``dim1``, ``dim2``; a term's ``class`` is the one it is most
-        over-represented in)."""
+        "eigenvalues", "left_out"}`` (coordinates ``dim1``, ``dim2``; a term's ``class`` is the one it
+        is most over-represented in). Classes of fewer than ``min_class_size`` segments (a rare
+        word's two or three segments) are left out: they would take the axes to themselves."""
         labels = self.partition()
+        sizes = np.bincount(labels, minlength=self.chd.n_clusters_ + 1)
+        classes = [c for c in range(1, self.chd.n_clusters_ + 1) if sizes[c] >= min_class_size]
+        left_out = [c for c in range(1, self.chd.n_clusters_ + 1) if sizes[c] < min_class_size]
+        if len(classes) < 2:
+            classes, left_out = list(range(1, self.chd.n_clusters_ + 1)), []
         prof = self.profiles
-        chosen = prof[prof["chi2"] > 0].groupby("class").head(n_terms)
+        chosen = prof[(prof["chi2"] > 0) & prof["class"].isin(classes)].groupby("class").head(n_terms)
         chosen = chosen.sort_values("chi2", ascending=False).drop_duplicates("term")
         index = [self.features.index(t) for t in chosen["term"]]
-        classes = range(1, self.chd.n_clusters_ + 1)
         table = np.vstack([np.asarray(self.counts[labels == c][:, index].sum(axis=0)).ravel() for c in classes])
         supplementary = None
         names: list[str] = []
@@ -221,7 +226,8 @@ class ReinertResult:
                                      chi2=chosen["chi2"].to_numpy())
         modalities = (ca["supplementary"].assign(modality=names) if supplementary is not None
                       else pd.DataFrame(columns=["dim1", "dim2", "modality"]))
-        return {"classes": rows, "terms": terms, "modalities": modalities, "eigenvalues": ca["eigenvalues"]}
+        return {"classes": rows, "terms": terms, "modalities": modalities, "eigenvalues": ca["eigenvalues"],
+                "left_out": left_out}
 
     def similitudes(self, n_terms: int = 60, measure: str = "cooccurrence") -> nx.Graph:
         """The similitudes graph of the corpus's ``n_terms`` most frequent active forms (see
