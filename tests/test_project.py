@@ -244,20 +244,28 @@ def test_two_themes_never_share_a_label(project_dir, tmp_path):
     assert 'name="Même nom"' in qde and 'name="Même nom (2)"' in qde
 
 
-def test_a_project_keeps_its_hand_coding_rounds_and_their_agreement(tmp_path):
-    """retex analyse --codebook --train: the coder learns from the analyst's codes; the project
-    keeps each round and the cross-validated agreement, which the report and its method note show."""
+def _lga_survey(tmp_path: Path, question: str, n_labels: int, n: int):
+    """Real answers with human theme labels (LGA, Grand Débat): the ``n`` first answers of
+    ``question`` coded with its ``n_labels`` commonest labels, written as ``enquete.csv``
+    (``id``, ``reponse``); returns (answers, labels, "a;b" codes per answer text)."""
     from .conftest import SHARED
 
     lga = SHARED / "gdn_annotated_lga_elf" / "lga_gdn_fiscalite_FI7_FI8.tsv"
     if not lga.exists():
         pytest.skip("shared corpora not found")
     raw = pd.read_csv(lga, sep="\t", index_col=0)
-    fi = raw[(raw["question"] == "FI8") & (raw["count"] >= 2) & (raw["tag"] != "Idée marquée")]
-    top = fi["tag"].value_counts().head(5).index.tolist()
-    gold = fi[fi["tag"].isin(top)].groupby("corpus")["tag"].apply(lambda s: ";".join(sorted(set(s)))).head(400)
+    fi = raw[(raw["question"] == question) & (raw["count"] >= 2) & (raw["tag"] != "Idée marquée")]
+    top = fi["tag"].value_counts().head(n_labels).index.tolist()
+    gold = fi[fi["tag"].isin(top)].groupby("corpus")["tag"].apply(lambda s: ";".join(sorted(set(s)))).head(n)
     answers = pd.DataFrame({"id": [f"R{i:04d}" for i in range(len(gold))], "reponse": gold.index})
     answers.to_csv(tmp_path / "enquete.csv", index=False, sep=";")
+    return answers, top, gold
+
+
+def test_a_project_keeps_its_hand_coding_rounds_and_their_agreement(tmp_path):
+    """retex analyse --codebook --train: the coder learns from the analyst's codes; the project
+    keeps each round and the cross-validated agreement, which the report and its method note show."""
+    answers, top, gold = _lga_survey(tmp_path, "FI8", 5, 400)
     rx.Codebook.from_dict({"themes": [{"name": t} for t in top]}).to_yaml(tmp_path / "grille.yml")
     codes = dict(zip(answers["id"], gold.to_numpy(), strict=True))
     pd.DataFrame({"id": answers["id"][:100], "codes": [codes[i] for i in answers["id"][:100]]}).to_csv(
@@ -281,17 +289,7 @@ def test_review_then_train_rounds_in_a_project(tmp_path):
     """The review loop on a project: the answers to code first (before any hand coding), their
     codes given back as a round, the coder re-fitted, every answer recoded, the analyst's edits
     kept, the round and the agreement on disk; the next review leaves coded answers out."""
-    from .conftest import SHARED
-
-    lga = SHARED / "gdn_annotated_lga_elf" / "lga_gdn_fiscalite_FI7_FI8.tsv"
-    if not lga.exists():
-        pytest.skip("shared corpora not found")
-    raw = pd.read_csv(lga, sep="\t", index_col=0)
-    fi = raw[(raw["question"] == "FI7") & (raw["count"] >= 2) & (raw["tag"] != "Idée marquée")]
-    top = fi["tag"].value_counts().head(4).index.tolist()
-    gold = fi[fi["tag"].isin(top)].groupby("corpus")["tag"].apply(lambda s: ";".join(sorted(set(s)))).head(300)
-    answers = pd.DataFrame({"id": [f"R{i:04d}" for i in range(len(gold))], "reponse": gold.index})
-    answers.to_csv(tmp_path / "enquete.csv", index=False, sep=";")
+    answers, top, gold = _lga_survey(tmp_path, "FI7", 4, 300)
     truth = dict(zip(answers["id"], gold.to_numpy(), strict=True))
     book = rx.Codebook.from_dict({"themes": [{"name": t} for t in top]})
     project = rx.analyse(tmp_path / "enquete.csv", text="reponse", codebook=book, out=tmp_path / "projet")

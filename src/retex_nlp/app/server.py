@@ -855,7 +855,12 @@ def make_server(workspace: Path, start_project: Path | None = None):
             table = p.by_group.get(var)
             if table is None:
                 return None
-            return ui.TagList(_table(table, f"Thèmes selon {var}"),
+            shown = table.rename(columns={"theme": "thème", "group": "groupe", "group_size": "effectif du groupe",
+                                          "n": "réponses", "pct": "%", "expected": "attendu", "residual": "résidu",
+                                          "small": "petit effectif"})
+            if "petit effectif" in shown:
+                shown["petit effectif"] = shown["petit effectif"].map({True: "* oui", False: ""})
+            return ui.TagList(_table(shown, f"Thèmes selon {var}"),
                               ui.p("Les pourcentages portent sur les réponses exploitables de chaque groupe (effectif "
                                    "indiqué) ; * : moins de 5 réponses ou répondants, à lire avec prudence.",
                                    class_="retex-muted small"))
@@ -872,6 +877,10 @@ def make_server(workspace: Path, start_project: Path | None = None):
                                             one_word=True, top=30)
             else:
                 table = p.terms.head(30)
+            table = table.rename(columns={"term": "terme", "count": "occurrences", "n_answers": "réponses",
+                                          "share_answers": "part des réponses"})
+            if "part des réponses" in table:
+                table["part des réponses"] = [f"{v:.1%}" for v in table["part des réponses"]]
             return _table(table, "Les plus fréquents")
 
         # -- 6. report ------------------------------------------------------------------------------------------
