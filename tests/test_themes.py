@@ -430,3 +430,22 @@ def test_a_trained_coder_saves_and_loads_the_same(lga_fi8, tmp_path):
     coder.save(tmp_path / "codeur")
     after = CodebookCoder.load(tmp_path / "codeur").transform(frame)
     assert before["theme_label"].tolist() == after["theme_label"].tolist()
+
+
+def test_a_first_small_round_with_a_rare_theme_never_crashes(lga_fi8):
+    """25 hand-coded answers where a theme is coded only twice (a first review round): whatever
+    the seed, cross-validation keeps both classes in every training fold, and the rare theme gets
+    an agreement figure instead of a crash."""
+    texts, codes, names = lga_fi8
+    counts = pd.Series([c for v in codes for c in v.split(";") if c]).value_counts()
+    common = counts.index[0]
+    rare = next(n for n in counts.index[1:] if counts[n] >= 2)
+    with_rare = [i for i, v in enumerate(codes) if rare in v.split(";")][:2]
+    without = [i for i, v in enumerate(codes) if rare not in v.split(";")][:23]
+    chosen = with_rare + without
+    book = Codebook.from_dict({"themes": [{"name": n} for n in names]})
+    for seed in range(6):
+        coder = CodebookCoder(book, seed=seed).fit([texts[i] for i in chosen], [codes[i] for i in chosen])
+        row = coder.report_.set_index("theme").loc[rare]
+        assert row["n_coded"] == 2 and row["kappa"] == row["kappa"]  # a number, not NaN
+        assert common in coder.models_

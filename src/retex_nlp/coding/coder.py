@@ -185,10 +185,9 @@ class CodebookCoder(BaseEstimator):
         :attr:`MIN_FOR_THRESHOLD` times gets the threshold that maximises its cross-validated
         F1, the others 0.5."""
         from sklearn.linear_model import LogisticRegression
-        from sklearn.model_selection import KFold, cross_val_predict
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
         Y = code_matrix(codes, self.codebook_.names)
-        folds = KFold(n_splits=max(2, min(self.cv, len(texts))), shuffle=True, random_state=self.seed)
         rows = []
         self.cv_proba_ = np.zeros(Y.shape)
         pred_all = np.zeros(Y.shape, dtype=int)
@@ -199,6 +198,10 @@ class CodebookCoder(BaseEstimator):
                              "recall": np.nan, "f1": np.nan, "kappa": np.nan})
                 continue
             clf = LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000)
+            # stratified, and never more folds than examples of the rarer side: every training
+            # fold then holds both classes (a theme coded twice in 25 answers used to crash here)
+            splits = max(2, min(self.cv, int(y.sum()), int(len(y) - y.sum())))
+            folds = StratifiedKFold(n_splits=splits, shuffle=True, random_state=self.seed)
             proba = cross_val_predict(clf, X, y, cv=folds, method="predict_proba")[:, 1]
             self.cv_proba_[:, j] = proba
             threshold = _best_threshold(proba, y) if y.sum() >= self.MIN_FOR_THRESHOLD else 0.5

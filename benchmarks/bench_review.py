@@ -1,0 +1,117 @@
+"""The review loop: how many corrections until the coder agrees with a human, active vs random.
+
+    python benchmarks/bench_review.py [--questions FI8 FI7 DC13] [--rounds 12] [--per-round 25]
+                                      [--out docs/benchmarks.md]
+
+Data: the Grand Débat answers hand-tagged by "La Grande Annotation" volunteers (tags given by at
+least 2 annotators; labels with at least 20 answers; the others' answers keep their remaining
+labels), as in ``bench_themes.py``. A fixed, seeded 30% of the answers is the test set, never
+shown to the coder. The codebook holds the label names only. Round 0 codes from the codebook
+alone; then, each round, the analyst "corrects" ``--per-round`` answers (their human labels),
+chosen either by the coder (:meth:`CodebookCoder.to_review`: the least sure, kept diverse — what
+``retex code --review`` and the app's review page list) or at random, and the coder is fitted
+again on every answer corrected so far. Reported after each round: the mean Cohen's kappa over
+themes on the test set, and labels per answer (humans: 1.6-1.9).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import machine, markdown, replace_section  # noqa: E402
+from bench_themes import load_question  # noqa: E402
+
+from retex_nlp import Codebook, CodebookCoder  # noqa: E402
+from retex_nlp.coding.agreement import code_matrix, cohen_kappa  # noqa: E402
+
+
+def mean_kappa(gold: list[list[str]], pred: list[str], names: list[str]) -> float:
+    g = code_matrix([";".join(t) for t in gold], names)
+    p = code_matrix(pred, names)
+    return float(np.mean([cohen_kappa(g[:, j], p[:, j]) for j in range(len(names))]))
+
+
+def run(code: str, strategy: str, rounds: int, per_round: int, seed: int, cache: Path) -> list[dict]:
+    data = load_question(code)
+    counts = pd.Series([t for tags in data["tags"] for t in tags]).value_counts()
+    names = sorted(counts[counts >= 20].index)
+    data = data.assign(tags=data["tags"].map(lambda tags: [t for t in tags if t in names]))
+    data = data.assign(answer_id=[f"{code}-{i:05d}" for i in range(len(data))], status="ok")
+    rng = np.random.default_rng(seed)
+    test = np.zeros(len(data), dtype=bool)
+    test[rng.choice(len(data), int(0.3 * len(data)), replace=False)] = True
+    pool, held = data[~test].reset_index(drop=True), data[test].reset_index(drop=True)
+    gold = dict(zip(pool["answer_id"], pool["tags"].map(";".join), strict=True))
+    book = Codebook.from_dict({"themes": [{"name": n} for n in names]})
+    coded: dict[str, str] = {}
+    rows = []
+    for number in range(rounds + 1):
+        start = time.perf_counter()
+        coder = CodebookCoder(book, "use", cache_dir=cache, seed=seed).fit(pool, coded or None)
+        pred = coder.transform(held)["theme_label"].tolist()
+        rows.append({"question": code, "strategy": strategy, "round": number, "corrected": len(coded),
+                     "kappa": round(mean_kappa(held["tags"].tolist(), pred, names), 3),
+                     "labels_per_answer": round(float(np.mean([len([c for c in p.split(";") if c]) for p in pred])), 2),
+                     "seconds": round(time.perf_counter() - start, 1)})
+        print(rows[-1], flush=True)
+        if number == rounds:
+            break
+        left = pool[~pool["answer_id"].isin(coded)]
+        if strategy == "active":
+            chosen = coder.to_review(per_round, left)["answer_id"].tolist()
+        else:
+            chosen = left["answer_id"].sample(per_round, random_state=seed + number).tolist()
+        coded.update({a: gold[a] for a in chosen})
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", nargs="+", default=["FI8"])
+    parser.add_argument("--rounds", type=int, default=12)
+    parser.add_argument("--per-round", type=int, default=25)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    cache = Path(tempfile.mkdtemp(prefix="bench_review_"))
+    rows = []
+    for code in args.questions:
+        for strategy in ("active", "random"):
+            rows.extend(run(code, strategy, args.rounds, args.per_round, args.seed, cache))
+    table = pd.DataFrame(rows)
+    wide = table.pivot_table(index=["question", "corrected"], columns="strategy", values="kappa").reset_index()
+    wide.columns = [str(c) for c in wide.columns]
+    print(wide.to_string(index=False))
+    if args.out:
+        reached = []
+        for (question, strategy), part in table.groupby(["question", "strategy"]):
+            hit = part[part["kappa"] >= 0.8]
+            reached.append(f"{question} {strategy}: " + (f"{int(hit['corrected'].iloc[0])} corrections" if len(hit)
+                                                          else f"not reached in {int(part['corrected'].max())} "
+                                                               f"(best {part['kappa'].max():.2f})"))
+        section = "\n".join([
+            "## The review loop: corrections until the coder agrees, active vs random (`benchmarks/bench_review.py`)", "",
+            f"Command: `python benchmarks/bench_review.py --questions {' '.join(args.questions)} --rounds {args.rounds} "
+            f"--per-round {args.per_round} --out docs/benchmarks.md`",
+            f"Machine: {machine()}. Codebook: the label names only; test set: a fixed 30% never shown to the coder; "
+            "each round the analyst corrects answers chosen by the coder (`to_review`: least sure, diverse) or at "
+            "random; the coder is fitted again on all corrections so far. Mean Cohen's kappa over themes on the "
+            "test set:", "", markdown(wide), "",
+            "Labels per answer given by the coder, per round (humans: 1.6-1.9):", "",
+            markdown(table.pivot_table(index=["question", "corrected"], columns="strategy",
+                                       values="labels_per_answer").reset_index()), "",
+            "kappa 0.8: " + "; ".join(reached) + ".", "",
+        ])
+        replace_section(args.out, "## The review loop", section)
+
+
+if __name__ == "__main__":
+    main()
