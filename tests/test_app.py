@@ -298,6 +298,14 @@ def test_themes_rename_and_the_downloaded_report(server, browser, downloads, tmp
         time.sleep(0.3)
     assert target.exists(), list(downloads.iterdir())
     assert "Thème renommé dans l'application" in html.unescape(target.read_text(encoding="utf-8"))
+    _click(browser, "lexicometrie")  # IRaMuTeQ's lexicometry of the same project
+    _wait(browser, lambda d: "Analyse lexicométrique prête" in d.page_source, timeout=180, what="the lexicometry")
+    _click(browser, "dl_chd_html")
+    page = downloads / "chd.html"
+    end = time.time() + 30
+    while not page.exists() and time.time() < end:
+        time.sleep(0.3)
+    assert "Classe 1" in page.read_text(encoding="utf-8")
     projects = [p for p in server["workspace"].iterdir() if (p / "projet.json").exists()]
     assert len(projects) == 1 and (projects[0] / "prive" / "source" / BUNDLED.name).exists()
     import retex_nlp as rx
@@ -443,3 +451,31 @@ def test_a_busy_port_is_a_french_message(tmp_path):
         run = subprocess.run([str(RETEX), "app", str(tmp_path), "--no-browser", "--port", str(port)],
                              capture_output=True, text=True, timeout=60)
     assert run.returncode == 2 and "port" in run.stderr + run.stdout and "Traceback" not in run.stderr
+
+
+def test_the_worker_runs_the_lexicometry_of_a_project(tmp_path):
+    """The app's long step for IRaMuTeQ users: Reinert classes, profiles, AFC and similitudes of a
+    project's pseudonymised texts, written in rapport/lexicometrie/, progress and outcome logged."""
+    import json
+
+    import retex_nlp as rx
+    from retex_nlp.app.worker import LEXICOMETRY_STEPS, run
+
+    frame = pd.read_csv(BUNDLED, dtype=str)
+    frame = frame[frame["question_code"].isin(["FIS_05", "ECO_06"])].groupby("question_code").head(150)
+    frame.loc[frame.index[0], "text"] = "Madame Leblanc dit que la santé coûte trop cher à sa famille."
+    frame.to_csv(tmp_path / "enquete.csv", index=False)
+    project = rx.analyse(tmp_path / "enquete.csv", text="text", by="question_code", embedder="tfidf",
+                         names=["Leblanc"], out=tmp_path / "projet")
+    log = tmp_path / "avancement.jsonl"
+    assert run({"action": "lexicometry", "args": {"project": str(project.path), "k": 4}, "log": str(log)}) == 0
+    events = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [e["step"] for e in events if "step" in e] == LEXICOMETRY_STEPS and events[-1]["done"]
+    out = tmp_path / "projet" / "rapport" / "lexicometrie"
+    for name in ("chd.html", "lexicometrie.docx", "lexicometrie.xlsx", "afc.png", "similitudes.html"):
+        assert (out / name).stat().st_size > 500, name
+    classes = pd.read_csv(out / "classes.csv", dtype=str)
+    assert not classes["text"].str.contains("Leblanc").any() and "question_code" in classes.columns
+    bad = tmp_path / "erreur.jsonl"
+    assert run({"action": "lexicometry", "args": {"project": str(tmp_path / "absent")}, "log": str(bad)}) == 1
+    assert "dossier de projet introuvable" in json.loads(bad.read_text(encoding="utf-8").splitlines()[-1])["error"]

@@ -37,6 +37,9 @@ NONE = ""  # "no column" in a select
 DOWNLOADS = [("dl_html", "report.html", "Rapport HTML"), ("dl_xlsx", "report.xlsx", "Classeur Excel"),
              ("dl_docx", "report.docx", "Document Word"), ("dl_qdpx", "project.qdpx", "Projet REFI-QDA (.qdpx)"),
              ("dl_csv", "answers_coded.csv", "Réponses codées (CSV)")]
+LEXICOMETRY_DOWNLOADS = [("dl_chd_html", "lexicometrie/chd.html", "Résultats lexicométriques (HTML)"),
+                         ("dl_chd_docx", "lexicometrie/lexicometrie.docx", "Résultats lexicométriques (Word)"),
+                         ("dl_chd_xlsx", "lexicometrie/lexicometrie.xlsx", "Tableaux lexicométriques (Excel)")]
 
 _CSS = """
 .retex-quote { border-left: 4px solid #1f5f99; padding: .3rem .8rem; margin: .4rem 0; background: #f4f7fb; }
@@ -199,6 +202,14 @@ def _ui(workspace: Path) -> ui.Tag:
                 ui.output_ui("avancement_rapport"),
                 ui.div(*[ui.download_button(key, label) for key, _, label in DOWNLOADS],
                        ui.download_button("dl_projet", "Projet complet (.zip, données personnelles incluses)"),
+                       class_="d-flex flex-wrap gap-2")),
+        ui.card(ui.card_header("Analyse lexicométrique (comme IRaMuTeQ)"),
+                ui.p("Classification de Reinert des segments de texte, profils des classes, analyse factorielle "
+                     "des correspondances et graphe de similitudes, sur les textes pseudonymisés du projet."),
+                ui.input_numeric("k_reinert", "Nombre de classes", value=8, min=2, max=20),
+                ui.input_action_button("lexicometrie", "Calculer l'analyse lexicométrique"),
+                ui.output_ui("avancement_lexicometrie"),
+                ui.div(*[ui.download_button(key, label) for key, _, label in LEXICOMETRY_DOWNLOADS],
                        class_="d-flex flex-wrap gap-2")),
         value="rapport")
     return ui.page_navbar(
@@ -550,6 +561,8 @@ def make_server(workspace: Path, start_project: Path | None = None):
                     elif current_job["action"] == "train":
                         ui.notification_show("Le codeur a appris de vos corrections ; réponses recodées.",
                                              type="message")
+                    elif current_job["action"] == "lexicometry":
+                        ui.notification_show("Analyse lexicométrique prête : vous pouvez la télécharger.", type="message")
                     else:
                         ui.notification_show("Rapport prêt : vous pouvez le télécharger.", type="message")
                 except Exception as exc:  # noqa: BLE001
@@ -582,6 +595,20 @@ def make_server(workspace: Path, start_project: Path | None = None):
         @render.ui
         def avancement_rapport():
             return progress_panel(("render",))
+
+        @render.ui
+        def avancement_lexicometrie():
+            return progress_panel(("lexicometry",))
+
+        @reactive.effect
+        @reactive.event(input.lexicometrie)
+        def _lexicometry():
+            try:
+                p = current()
+                start("lexicometry", {"project": str(p.path), "k": int(input.k_reinert() or 8)}, p.path)
+                ok()
+            except Exception as exc:  # noqa: BLE001
+                fail(exc)
 
         @reactive.effect
         @reactive.event(input.annuler_calcul)
@@ -898,7 +925,8 @@ def make_server(workspace: Path, start_project: Path | None = None):
             p = current()
             path = p.path / "rapport" / name
             if not path.exists():
-                raise rx.RetexError("le rapport n'est pas encore prêt : cliquez sur « Préparer le rapport »")
+                raise rx.RetexError("ce fichier n'est pas encore prêt : cliquez sur « Préparer le rapport » ou "
+                                    "« Calculer l'analyse lexicométrique »")
             return str(path)
 
         def downloader(name: str):
@@ -910,8 +938,8 @@ def make_server(workspace: Path, start_project: Path | None = None):
                     return None
             return handler
 
-        for key, name, _label in DOWNLOADS:  # one output per report file, named by its button
-            output(id=key)(render.download(downloader(name), filename=name))
+        for key, name, _label in DOWNLOADS + LEXICOMETRY_DOWNLOADS:  # one output per file, named by its button
+            output(id=key)(render.download(downloader(name), filename=Path(name).name))
 
         @render.download(filename=lambda: f"{project.get().path.name if project.get() else 'projet'}.zip")
         def dl_projet():

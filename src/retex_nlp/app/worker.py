@@ -2,7 +2,8 @@
 "Annuler" ends the process.
 
 ``python -m retex_nlp.app.worker JOB.json`` runs one step of the public API (``analyse``,
-``train``: a review round, ``render``: the report) and writes its progress, then its outcome,
+``train``: a review round, ``render``: the report, ``lexicometry``: Reinert's classification with
+its profiles, AFC and similitudes in ``rapport/lexicometrie/``) and writes its progress, then its outcome,
 as JSON lines in the job's log file::
 
     {"step": "Termes", "i": 3, "n": 5}
@@ -24,6 +25,8 @@ ANALYSE_STEPS = ["Lecture des réponses", "Pseudonymisation", "Termes", "Thèmes
                  "Écriture du projet et du rapport"]
 TRAIN_STEPS = ["Ouverture du projet", "Apprentissage sur vos codes et nouveau codage", "Écriture du projet et du rapport"]
 RENDER_STEPS = ["Ouverture du projet", "Écriture du rapport (HTML, Excel, Word, REFI-QDA)"]
+LEXICOMETRY_STEPS = ["Ouverture du projet", "Segments, lemmes et classification de Reinert",
+                     "Profils, AFC, similitudes et pages de résultats"]
 
 
 class _Log:
@@ -45,7 +48,8 @@ def run(job: dict) -> int:
 
     log_path = Path(job["log"])
     action, args = job["action"], job.get("args", {})
-    steps = {"analyse": ANALYSE_STEPS, "train": TRAIN_STEPS, "render": RENDER_STEPS}[action]
+    steps = {"analyse": ANALYSE_STEPS, "train": TRAIN_STEPS, "render": RENDER_STEPS,
+             "lexicometry": LEXICOMETRY_STEPS}[action]
     log = _Log(log_path, steps)
     try:
         if action == "analyse":
@@ -62,6 +66,17 @@ def run(job: dict) -> int:
             project.train(args["codes"])
             log.step(TRAIN_STEPS[2])
             project.save()
+            log.write({"done": True, "project": str(project.path)})
+        elif action == "lexicometry":
+            log.step(LEXICOMETRY_STEPS[0])
+            project = rx.Project.open(args["project"])
+            log.step(LEXICOMETRY_STEPS[1])
+            shown = project.answers.assign(text=project.texts["shown"].to_numpy())  # already pseudonymised
+            result = rx.reinert(shown, k=int(args.get("k") or 10), by=project.by or None,
+                                seed=int(project.settings.get("seed", 0)), pseudonymize=False)
+            log.step(LEXICOMETRY_STEPS[2])
+            rx.write_reinert(result, project.path / "rapport" / "lexicometrie",
+                             title=f"Classification de Reinert — {project.settings.get('title') or project.path.name}")
             log.write({"done": True, "project": str(project.path)})
         else:
             log.step(RENDER_STEPS[0])
