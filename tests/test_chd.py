@@ -208,7 +208,23 @@ def test_reinert_as_the_theme_method_of_a_project(tmp_path):
     crossed = project.by_group["question_code"]
     assert len(crossed)
     html = (tmp_path / "projet" / "rapport" / "report.html").read_text(encoding="utf-8")
-    assert "Reinert" in html
+    assert "Reinert" in html and "Profils lexicaux des classes" in html
+    profiles = project.lexical_profiles()
+    assert set(profiles["theme"]) <= set(themes["label"]) and (profiles["chi2"] > 0).all()
+    row = profiles.iloc[0]
+    assert row["answers_in_theme"] <= row["answers_total"] and abs(
+        row["percent"] - 100 * row["answers_in_theme"] / row["answers_total"]) < 0.1
+    import html as markup
+
+    assert row["term"] in markup.unescape(html)
+    assert "Profils lexicaux" in pd.ExcelFile(tmp_path / "projet" / "rapport" / "report.xlsx").sheet_names
+    import docx
+
+    text = "\n".join(p.text for p in docx.Document(tmp_path / "projet" / "rapport" / "report.docx").paragraphs)
+    assert "Profils lexicaux des classes" in text
+    # a renamed class keeps its profile under its new name
+    project.rename(int(themes["theme_id"].iloc[0]), "Classe renommée")
+    assert "Classe renommée" in set(project.lexical_profiles()["theme"])
 
 
 def test_double_classification_crosses_two_segmentations(bundled_reinert):

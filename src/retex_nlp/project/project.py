@@ -387,6 +387,40 @@ class Project:
                     shown[column] = shown[column].map(masker.mask_label)
         return shown
 
+    def lexical_profiles(self, n: int = 10, min_answers: int = 3) -> pd.DataFrame:
+        """Each theme's (or Reinert class's) profile as IRaMuTeQ shows it: its ``n`` most
+        over-represented terms with ``answers_in_theme`` containing the term, ``answers_total``
+        (among the answers in a theme), ``percent``, signed ``chi2`` and ``p`` of the 2 x 2 table
+        (in the theme or not x containing the term or not); terms in at least ``min_answers``
+        answers, ``p <= 0.05``."""
+        from ..terms.keyness import document_term_matrix
+        from ..themes.reinert import presence_chi2
+
+        pairs = self._state.pairs
+        classified = [a for a, ts in pairs.items() if ts]
+        docs = dict(zip(self.answer_terms["answer_id"].astype(str), self.answer_terms["terms"], strict=True))
+        counts, features = document_term_matrix([(docs.get(a) or "").split() for a in classified], min_answers)
+        counts.data[:] = 1.0
+        total = np.asarray(counts.sum(axis=0)).ravel()
+        names = np.array([f.replace("_", " ") for f in features], dtype=object)
+        labels = dict(zip(self.themes["theme_id"], self.themes["label"], strict=True))
+        parts = []
+        for theme in self.themes["theme_id"]:
+            inside = np.array([theme in pairs[a] for a in classified], dtype=bool)
+            if not inside.any() or not len(features):
+                continue
+            in_theme = np.asarray(counts[inside].sum(axis=0)).ravel()
+            chi2, p = presence_chi2(in_theme, total, int(inside.sum()), len(classified))
+            keep = np.flatnonzero((chi2 > 0) & (p <= 0.05))
+            keep = keep[np.argsort(-chi2[keep], kind="stable")][:n]
+            parts.append(pd.DataFrame({"theme": labels[theme], "term": names[keep],
+                                       "answers_in_theme": in_theme[keep].astype(int),
+                                       "answers_total": total[keep].astype(int),
+                                       "percent": np.round(100 * in_theme[keep] / total[keep], 1),
+                                       "chi2": np.round(chi2[keep], 2), "p": p[keep]}))
+        columns = ["theme", "term", "answers_in_theme", "answers_total", "percent", "chi2", "p"]
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
     # -- rendering ------------------------------------------------------------------------------------
     def report(self) -> Report:
         """The report of the current state (nothing is fitted)."""
@@ -404,7 +438,8 @@ class Project:
                         summary=status_summary(self.answers), themes=themes, quotes=self.quotes, terms=self.terms,
                         specificities=self.specificities, by_group=self.by_group, codebook=codebook,
                         replacements=self.replacements, meta=meta, method=self.method_note(),
-                        agreement=self.agreement)
+                        agreement=self.agreement,
+                        lexicometry=self.lexical_profiles() if self.settings.get("clusterer") == "reinert" else None)
         report.charts()
         return report
 

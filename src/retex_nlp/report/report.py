@@ -86,6 +86,14 @@ class Report:
     images: dict[str, bytes] = field(default_factory=dict)
     method: list[str] = field(default_factory=list)
     agreement: pd.DataFrame | None = None
+    #: the classes' lexical profiles (Reinert method): theme, term, answers_in_theme, answers_total,
+    #: percent, chi2, p — see :meth:`retex_nlp.Project.lexical_profiles`
+    lexicometry: pd.DataFrame | None = None
+
+    def _lexicometry_table(self) -> pd.DataFrame:
+        return self.lexicometry.drop(columns=["p"]).rename(columns={
+            "theme": "classe", "term": "forme", "answers_in_theme": "réponses de la classe",
+            "answers_total": "réponses classées", "percent": "%", "chi2": "chi²"})
 
     def _agreement_table(self) -> pd.DataFrame:
         table = self.agreement.rename(columns={"theme": "thème", "n_coded": "codées à la main", "threshold": "seuil",
@@ -159,6 +167,8 @@ class Report:
                 put(self.codebook, "Grille de codage")
             if self.agreement is not None and len(self.agreement):
                 put(self._agreement_table(), "Accord codage manuel")
+            if self.lexicometry is not None and len(self.lexicometry):
+                put(self._lexicometry_table(), "Profils lexicaux")
             if self.method:
                 put(pd.DataFrame({"méthode": self.method}), "Méthode")
             cells_as_text(writer.book)  # a user's "=…" is text, never a formula
@@ -221,6 +231,11 @@ class Report:
             parts += ["<h2>Accord avec le codage manuel</h2>",
                       "<p class=\"meta\">Validation croisée : chaque réponse codée à la main est codée par un modèle "
                       "qui ne l'a pas vue.</p>", _table_html(self._agreement_table())]
+        if self.lexicometry is not None and len(self.lexicometry):
+            parts += ["<h2>Profils lexicaux des classes (méthode de Reinert)</h2>",
+                      "<p class=\"meta\">Pour chaque classe, ses formes les plus sur-représentées, comme dans "
+                      "IRaMuTeQ : réponses de la classe qui contiennent la forme, réponses classées qui la "
+                      "contiennent, pourcentage, chi² (p ≤ 0,05).</p>", _table_html(self._lexicometry_table())]
         if self.method:
             parts.append("<h2>Méthode</h2>")
             parts += [f"<p>{e(paragraph)}</p>" for paragraph in self.method]
@@ -285,6 +300,9 @@ class Report:
             for _, q in self._quotes_of(theme["theme_id"]).iterrows():
                 text = f"« {q['quote']} »" + (f" ({q['attribution']})" if q.get("attribution") else "")
                 doc.add_paragraph(clean_text(text), style="Quote")
+        if self.lexicometry is not None and len(self.lexicometry):
+            doc.add_heading("Profils lexicaux des classes (méthode de Reinert)", level=1)
+            _docx_table(doc, self._lexicometry_table())
         if self.method:
             doc.add_heading("Méthode", level=1)
             for paragraph in self.method:
