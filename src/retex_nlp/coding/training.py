@@ -20,7 +20,7 @@ from ..files import write_xlsx
 from ..io.read import read_table
 from ..normalize import fold
 
-__all__ = ["read_codes", "write_review", "CODES_COLUMN"]
+__all__ = ["read_codes", "known_codes", "write_review", "CODES_COLUMN"]
 
 CODES_COLUMN = "codes"
 _ID_NAMES = ("answer_id", "id", "identifiant", "respondent_id")
@@ -43,7 +43,6 @@ def read_codes(paths: str | Path | Sequence[str | Path], id_col: str | None = No
     code (a typo would otherwise become a theme of its own)."""
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     codes: dict[str, str] = {}
-    known = {fold(t): t for t in themes} if themes is not None else None
     for path in map(Path, paths):
         table = read_table(path)
         frame, rows = table.frame, table.rows
@@ -54,14 +53,22 @@ def read_codes(paths: str | Path | Sequence[str | Path], id_col: str | None = No
             if answer is None or not str(answer).strip():
                 continue
             names = split_codes(value if value is not None else "")
-            if known is not None:
-                unknown = [c for c in names if fold(c) not in known]
-                if unknown:
-                    raise RetexInputError(f"code inconnu {unknown[0]!r} ; les thèmes de la grille sont "
-                                          f"{list(known.values())}", path=path, row=row, column=col)
-                names = [known[fold(c)] for c in names]
+            if themes is not None:
+                names = known_codes(names, themes, path=path, row=row, column=col)
             codes[str(answer).strip()] = ";".join(names)
     return codes
+
+
+def known_codes(names: Sequence[str], themes: Sequence[str], *, path: str | Path | None = None,
+                row: int | None = None, column: str | None = None) -> list[str]:
+    """``names`` as the codebook spells its themes (case and accents aside); a code that is no
+    theme (a typo would otherwise become a theme of its own) is a French error naming where it is."""
+    known = {fold(t): t for t in themes}
+    unknown = [c for c in names if fold(c) not in known]
+    if unknown:
+        raise RetexInputError(f"code inconnu {unknown[0]!r} ; les thèmes de la grille sont {list(known.values())}",
+                              path=path, row=row, column=column)
+    return [known[fold(c)] for c in names]
 
 
 def write_review(review: pd.DataFrame, path: str | Path, themes: Sequence[str]) -> Path:

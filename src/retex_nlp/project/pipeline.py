@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
-from ..answers import NO_THEME, ok_answers, split_codes
+from ..answers import assignment_pairs, ok_answers
 from ..coding import Codebook, CodebookCoder, MixedCoder, read_codes
 from ..embed import Embedder
 from ..errors import RetexInputError
@@ -138,10 +138,7 @@ class AnalysisPipeline(BaseEstimator):
 
     def pairs(self) -> pd.DataFrame:
         """``(answer_id, theme_id)`` for every ok answer in a theme."""
-        rows = [(str(a), int(t)) for a, v, s in zip(self.assigned_["answer_id"], self.assigned_["theme_id"],
-                                                     self.assigned_["status"], strict=True)
-                if s == "ok" for t in split_codes(v) if int(t) != NO_THEME]
-        return pd.DataFrame(rows, columns=["answer_id", "theme_id"])
+        return assignment_pairs(self.assigned_[self.assigned_["status"] == "ok"])
 
     def to_project(self, answers: pd.DataFrame, settings: dict) -> Project:
         """The project of this fitted analysis of ``answers``."""

@@ -23,13 +23,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..answers import NO_THEME, STATUS_LABELS_FR, join_codes, split_codes, with_themes
-from ..coding import CodebookCoder, read_codes
+from ..answers import (
+    NO_THEME,
+    STATUS_LABELS_FR,
+    assignment_pairs,
+    join_codes,
+    split_codes,
+    with_themes,
+)
+from ..coding import CodebookCoder, known_codes, read_codes
 from ..embed import CachedEmbedder, embedding_model, fit_embedder
 from ..errors import RetexInputError
 from ..files import atomic_write, write_csv
 from ..io.read import status_summary
-from ..normalize import fold
 from ..privacy import Pseudonymizer
 from ..quotes import representative_quotes
 from ..report import Report, theme_by_group
@@ -249,12 +255,8 @@ class Project:
             read_codes(new_round, themes=names)  # a wrong code: French error naming file, row, column
         else:
             rows = pd.DataFrame({"answer_id": [str(a) for a in codes], "codes": [str(v or "") for v in codes.values()]})
-            known = {fold(n) for n in names}
-            for row, value in enumerate(rows["codes"], start=2):
-                for code in split_codes(value):
-                    if fold(code) not in known:
-                        raise RetexInputError(f"code inconnu {code!r} ; les thèmes de la grille sont {names}",
-                                              row=row, column="codes")
+            for row, value in enumerate(rows["codes"], start=2):  # row as in the round file to be written
+                known_codes(split_codes(value), names, row=row, column="codes")
             folder = (self.path / "apprentissage") if self.path is not None else None
             if folder is None:
                 raise ValueError("save() the project first: each round of hand coding is kept in it")
@@ -266,10 +268,7 @@ class Project:
         fresh = CodebookCoder(coder.codebook_, self.settings.get("embedder") or "use", seed=int(self.settings.get("seed", 0)),
                               cache_dir=self._cache_path())
         assigned = fresh.fit(work, all_codes).transform(work)
-        self.base_pairs = pd.DataFrame(
-            [(str(a), int(t)) for a, v, s in zip(assigned["answer_id"], assigned["theme_id"], assigned["status"],
-                                                 strict=True) if s == "ok" for t in split_codes(v) if int(t) != NO_THEME],
-            columns=["answer_id", "theme_id"])
+        self.base_pairs = assignment_pairs(assigned[assigned["status"] == "ok"])
         self.model, self.agreement, self._model_changed = fresh, getattr(fresh, "report_", None), True
         self.training_files = rounds
         self.settings["training"] = {"rounds": [p.name for p in rounds], "n_coded": len(all_codes)}
