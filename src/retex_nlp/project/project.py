@@ -393,32 +393,21 @@ class Project:
         (in the theme or not x containing the term or not); terms in at least ``min_answers``
         answers, ``p <= 0.05``."""
         from ..terms.keyness import document_term_matrix
-        from ..themes.reinert import presence_chi2
+        from ..themes.reinert import presence_profiles
 
         pairs = self._state.pairs
         classified = [a for a, ts in pairs.items() if ts]
         docs = dict(zip(self.answer_terms["answer_id"].astype(str), self.answer_terms["terms"], strict=True))
         counts, features = document_term_matrix([(docs.get(a) or "").split() for a in classified], min_answers)
         counts.data[:] = 1.0
-        total = np.asarray(counts.sum(axis=0)).ravel()
-        names = np.array([f.replace("_", " ") for f in features], dtype=object)
         labels = dict(zip(self.themes["theme_id"], self.themes["label"], strict=True))
-        parts = []
-        for theme in self.themes["theme_id"]:
-            inside = np.array([theme in pairs[a] for a in classified], dtype=bool)
-            if not inside.any() or not len(features):
-                continue
-            in_theme = np.asarray(counts[inside].sum(axis=0)).ravel()
-            chi2, p = presence_chi2(in_theme, total, int(inside.sum()), len(classified))
-            keep = np.flatnonzero((chi2 > 0) & (p <= 0.05))
-            keep = keep[np.argsort(-chi2[keep], kind="stable")][:n]
-            parts.append(pd.DataFrame({"theme": labels[theme], "term": names[keep],
-                                       "answers_in_theme": in_theme[keep].astype(int),
-                                       "answers_total": total[keep].astype(int),
-                                       "percent": np.round(100 * in_theme[keep] / total[keep], 1),
-                                       "chi2": np.round(chi2[keep], 2), "p": p[keep]}))
-        columns = ["theme", "term", "answers_in_theme", "answers_total", "percent", "chi2", "p"]
-        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+        groups = {labels[t]: np.array([t in pairs[a] for a in classified], dtype=bool) for t in self.themes["theme_id"]}
+        table = presence_profiles(counts, {k: v for k, v in groups.items() if v.any()},
+                                  [f.replace("_", " ") for f in features])
+        table = table[table["chi2"] > 0].groupby("class", sort=False).head(n)
+        table = table.rename(columns={"class": "theme", "in_group": "answers_in_theme", "total": "answers_total"})
+        return table.round({"percent": 1, "chi2": 2})[
+            ["theme", "term", "answers_in_theme", "answers_total", "percent", "chi2", "p"]].reset_index(drop=True)
 
     # -- rendering ------------------------------------------------------------------------------------
     def report(self) -> Report:

@@ -265,14 +265,10 @@ def _write_docx(result, path: Path, title: str, pngs: dict, classes: pd.DataFram
 
     from ..errors import require
     from ..files import atomic_path, clean_text
-    from .report import _docx_table
+    from .report import _docx_table, a4_document
 
-    Document = require("docx", "report").Document
     Cm = require("docx.shared", "report").Cm
-    doc = Document()
-    for section in doc.sections:
-        section.page_width, section.page_height = Cm(21), Cm(29.7)
-        section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Cm(2)
+    doc = a4_document()
     doc.add_heading(clean_text(title), level=0)
     doc.add_paragraph(f"{len(result.segments)} segments de texte, {len(result.features)} formes actives, "
                       f"{result.chd.n_clusters_} classes (méthode de Reinert, comme IRaMuTeQ).")

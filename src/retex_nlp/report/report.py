@@ -264,14 +264,10 @@ class Report:
     # -- Word -----------------------------------------------------------------------------------------
     def to_docx(self, path: str | Path) -> Path:
         """A Word document with the same structure as the HTML page, to be edited."""
-        Document = require("docx", "report").Document
         Cm = require("docx.shared", "report").Cm
 
         images = self.charts()
-        doc = Document()
-        for section in doc.sections:  # A4, 2 cm margins
-            section.page_width, section.page_height = Cm(21), Cm(29.7)
-            section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Cm(2)
+        doc = a4_document()
         doc.add_heading(clean_text(self.title), level=0)
         doc.add_paragraph(clean_text(" · ".join(f"{k} : {v}" for k, v in self.meta.items())))
         doc.add_heading("Les réponses", level=1)
@@ -387,6 +383,17 @@ def _table_html(frame: pd.DataFrame) -> str:
         f"<td class=\"n\">{v}</td>" if isinstance(v, (int, float)) else f"<td>{html.escape(str(v))}</td>"
         for c, v in row.items()) + "</tr>" for _, row in frame.iterrows())
     return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def a4_document():
+    """A new Word document, A4 with 2 cm margins (the reports' page)."""
+    Document = require("docx", "report").Document
+    Cm = require("docx.shared", "report").Cm
+    doc = Document()
+    for section in doc.sections:
+        section.page_width, section.page_height = Cm(21), Cm(29.7)
+        section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Cm(2)
+    return doc
 
 
 def _docx_table(doc, frame: pd.DataFrame) -> None:

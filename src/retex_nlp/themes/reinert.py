@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import networkx as nx
 import numpy as np
@@ -43,10 +44,10 @@ from ..terms.keyness import class_keyness, document_term_matrix
 from ..terms.similitudes import similitudes
 from ..text.analyzer import FrenchAnalyzer, default_analyzer
 from ..text.lexicon import NEGATIONS_AND_INTENSIFIERS
-from ..text.segment import split_segments
+from ..text.segment import segment_answers
 from .chd import ReinertCHD
 
-__all__ = ["reinert", "ReinertResult", "ACTIVE_POS", "presence_chi2"]
+__all__ = ["reinert", "ReinertResult", "ACTIVE_POS", "presence_chi2", "presence_profiles"]
 
 #: Universal POS tags of IRaMuTeQ's active forms (``MWE``: the lexicon's multiword expressions).
 ACTIVE_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "ADV", "MWE"})
@@ -69,6 +70,28 @@ def presence_chi2(in_class: np.ndarray, total: np.ndarray, n_class: int, n_total
     return signed, 1 - chi2_distribution.cdf(chi2, 1)
 
 
+def presence_profiles(presence, groups: dict, names: Sequence[str], *, max_p: float = 0.05) -> pd.DataFrame:
+    """Each group's forms by decreasing signed chi-squared (ties by name), ``p <= max_p``: for the
+    units (segments, answers) of ``presence`` (units x forms, 0/1) and ``groups`` (name -> boolean
+    mask over the units; a unit may be in several), ``class``, ``rank``, ``term``, ``in_group`` (units
+    of the group with the form), ``total`` (units with it), ``percent``, ``chi2``, ``p``."""
+    matrix = sp.csr_matrix(presence)
+    total = np.asarray(matrix.sum(axis=0)).ravel()
+    names = np.asarray(names, dtype=object)
+    parts = []
+    for value, inside in groups.items():
+        in_group = np.asarray(matrix[inside].sum(axis=0)).ravel()
+        chi2, p = presence_chi2(in_group, total, int(inside.sum()), matrix.shape[0])
+        keep = np.flatnonzero((in_group > 0) & (p <= max_p))
+        keep = keep[np.lexsort((names[keep].astype(str), -chi2[keep]))]
+        parts.append(pd.DataFrame({
+            "class": value, "rank": np.arange(1, len(keep) + 1), "term": names[keep],
+            "in_group": in_group[keep].astype(int), "total": total[keep].astype(int),
+            "percent": 100 * in_group[keep] / np.maximum(total[keep], 1), "chi2": chi2[keep], "p": p[keep]}))
+    columns = ["class", "rank", "term", "in_group", "total", "percent", "chi2", "p"]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
 @dataclass
 class ReinertResult:
     """What :func:`reinert` computed (see the module docstring)."""
@@ -85,7 +108,7 @@ class ReinertResult:
         """Each segment's class at level ``k`` (default: the last one), 0 for unclassified."""
         return self.chd.labels_ if k is None else self.chd.partition(k)
 
-    @property
+    @cached_property
     def classes(self) -> pd.DataFrame:
         """``class``, ``segments``, ``share`` (of classified segments), ``answers``, ``top_terms``."""
         labels = self.partition()
@@ -99,63 +122,45 @@ class ReinertResult:
                          "answers": int(self.segments.loc[inside, "answer_id"].nunique()), "top_terms": ", ".join(top)})
         return pd.DataFrame(rows, columns=["class", "segments", "share", "answers", "top_terms"])
 
-    def _profile(self, matrix: sp.csr_matrix, names: Sequence[str], kind: str, max_p: float, top: int | None
-                 ) -> pd.DataFrame:
+    def _profile(self, matrix: sp.csr_matrix, names: Sequence[str], kind: str, max_p: float) -> pd.DataFrame:
         labels = self.partition()
         classified = labels > 0
-        matrix = matrix[classified]
-        labels = labels[classified]
-        total = np.asarray(matrix.sum(axis=0)).ravel()
-        names = np.asarray(names, dtype=object)
-        parts = []
-        for value in range(1, self.chd.n_clusters_ + 1):
-            inside = labels == value
-            in_class = np.asarray(matrix[inside].sum(axis=0)).ravel()
-            chi2, p = presence_chi2(in_class, total, int(inside.sum()), len(labels))
-            keep = np.flatnonzero((in_class > 0) & (p <= max_p))
-            keep = keep[np.lexsort((names[keep].astype(str), -chi2[keep]))]
-            if top is not None:
-                keep = keep[:top]
-            parts.append(pd.DataFrame({
-                "class": value, "rank": np.arange(1, len(keep) + 1), "term": names[keep], "kind": kind,
-                "segments_in_class": in_class[keep].astype(int), "segments_total": total[keep].astype(int),
-                "percent": np.round(100 * in_class[keep] / np.maximum(total[keep], 1), 2),
-                "chi2": np.round(chi2[keep], 3), "p": p[keep]}))
-        columns = ["class", "rank", "term", "kind", "segments_in_class", "segments_total", "percent", "chi2", "p"]
-        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+        groups = {value: labels[classified] == value for value in range(1, self.chd.n_clusters_ + 1)}
+        table = presence_profiles(matrix[classified], groups, names, max_p=max_p)
+        table = table.rename(columns={"in_group": "segments_in_class", "total": "segments_total"})
+        table.insert(3, "kind", kind)
+        return table.round({"percent": 2, "chi2": 3})
 
-    @property
+    @cached_property
     def profiles(self) -> pd.DataFrame:
         """Each class's active forms by decreasing chi-squared (over-represented first), with
         ``p <= 0.05``: ``class``, ``rank``, ``term``, ``kind``, ``segments_in_class``,
         ``segments_total``, ``percent``, ``chi2`` (signed), ``p``."""
-        return self._profile(self.counts, self.features, "active", 0.05, None)
+        return self._profile(self.counts, self.features, "active", 0.05)
 
-    @property
+    @cached_property
     def supplementary_profiles(self) -> pd.DataFrame:
         """The same for the supplementary forms (function words)."""
-        return self._profile(self.supplementary, self.supplementary_features, "supplementary", 0.05, None)
+        return self._profile(self.supplementary, self.supplementary_features, "supplementary", 0.05)
 
-    @property
+    @cached_property
     def modalities(self) -> pd.DataFrame:
         """The same for the respondents' variables: which modalities (``*variable_modality``)
         over- or under-represent each class."""
         if not self.by:
             return pd.DataFrame(columns=["class", "rank", "term", "kind", "segments_in_class", "segments_total",
                                          "percent", "chi2", "p", "variable", "modality"])
-        columns, names = [], []
+        columns, names, pairs = [], [], {}
         for variable in self.by:
             values = self.segments[variable].fillna("").astype(str)
             for modality in sorted(set(values) - {""}):
                 columns.append((values == modality).to_numpy())
                 names.append(f"*{variable}_{modality}")
+                pairs[names[-1]] = (variable, modality)
         matrix = sp.csr_matrix(np.column_stack(columns).astype(float))
-        table = self._profile(matrix, names, "variable", 1.0, None)
-        split = table["term"].str.slice(1).str.split("_", n=1, expand=True)
-        lookup = {f"*{v}_{m}": (v, m) for v in self.by
-                  for m in set(self.segments[v].fillna("").astype(str)) - {""}}
-        table["variable"] = [lookup[t][0] for t in table["term"]] if len(split) else []
-        table["modality"] = [lookup[t][1] for t in table["term"]] if len(split) else []
+        table = self._profile(matrix, names, "variable", 1.0)
+        table["variable"] = [pairs[t][0] for t in table["term"]]
+        table["modality"] = [pairs[t][1] for t in table["term"]]
         return table
 
     def typical(self, n: int = 10) -> pd.DataFrame:
@@ -260,13 +265,7 @@ def reinert(
     if pseudonymize:  # segments are quoted: names, places and contacts masked before anything else
         shown, _ = Pseudonymizer(names).fit().transform(ok["text"].astype(str), ids=ok["answer_id"])
         ok = ok.assign(text=list(shown))
-    records = []
-    others = [c for c in ok.columns if c not in ("text", "answer_id")]
-    for row in ok.to_dict("records"):
-        for number, piece in enumerate(split_segments(str(row["text"]), segment_size) or [str(row["text"])], start=1):
-            records.append({"segment_id": f"{row['answer_id']}/{number}", "answer_id": row["answer_id"],
-                            "text": piece, **{c: row[c] for c in others}})
-    segments = pd.DataFrame(records, columns=["segment_id", "answer_id", "text", *others])
+    segments = segment_answers(ok, method="words", size=segment_size)
     tokens = analyzer.transform([strip_placeholders(t) for t in segments["text"].tolist()])
     def is_active(t) -> bool:  # negations and intensifiers ("pas", "plus", "très") are supplementary
         return t.is_content and t.pos in ACTIVE_POS and t.lemma.lower() not in NEGATIONS_AND_INTENSIFIERS
