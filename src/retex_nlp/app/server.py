@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import traceback
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -256,6 +257,17 @@ def make_server(workspace: Path, start_project: Path | None = None):
         def ok() -> None:
             error.set("")
 
+        @contextmanager
+        def attempt():
+            """A step the user asked for: its error becomes the French message shown, else the
+            message is cleared (never a traceback on the page)."""
+            try:
+                yield
+            except Exception as exc:  # noqa: BLE001
+                fail(exc)
+            else:
+                ok()
+
         def current() -> rx.Project:
             version.get()
             p = project.get()
@@ -325,11 +337,8 @@ def make_server(workspace: Path, start_project: Path | None = None):
             src = source.get()
             if src is None or not input.feuille():
                 return
-            try:
+            with attempt():
                 info.set(rx.inspect_file(src["path"], sheet=input.feuille()))
-                ok()
-            except Exception as exc:  # noqa: BLE001
-                fail(exc)
 
         @reactive.effect
         @reactive.event(input.ouvrir)
@@ -338,12 +347,9 @@ def make_server(workspace: Path, start_project: Path | None = None):
             if not name:
                 fail(rx.RetexError("aucun projet à reprendre dans ce dossier de travail"))
                 return
-            try:
+            with attempt():
                 open_project(workspace / name)
-                ok()
                 ui.update_navset("etapes", selected="themes")
-            except Exception as exc:  # noqa: BLE001
-                fail(exc)
 
         @render.ui
         def inspection():
@@ -462,7 +468,7 @@ def make_server(workspace: Path, start_project: Path | None = None):
             files = input.grille_fichier()
             if not files:
                 return
-            try:
+            with attempt():
                 src = files[0]
                 folder = Path(tempfile.mkdtemp(prefix="retex_grille_"))
                 path = folder / Path(src["name"]).name
@@ -470,9 +476,6 @@ def make_server(workspace: Path, start_project: Path | None = None):
                 book = rx.Codebook.read(path)
                 book_rows.set([{"name": t.name, "description": t.description, "keywords": list(t.keywords),
                                 "examples": list(t.examples)} for t in book.themes])
-                ok()
-            except Exception as exc:  # noqa: BLE001
-                fail(exc)
 
         def start(action: str, args: dict, folder: Path) -> None:
             if job.get() is not None:
@@ -494,7 +497,7 @@ def make_server(workspace: Path, start_project: Path | None = None):
         @reactive.effect
         @reactive.event(input.lancer)
         def _run():
-            try:
+            with attempt():
                 src = source.get()
                 if src is None:
                     raise rx.RetexError("choisissez d'abord un fichier de réponses (étape 1)")
@@ -523,9 +526,6 @@ def make_server(workspace: Path, start_project: Path | None = None):
                         "clusterer": "reinert" if input.methode() == "reinert" else "hdbscan",
                         "out": str(folder)}
                 start("analyse", args, folder)
-                ok()
-            except Exception as exc:  # noqa: BLE001
-                fail(exc)
 
         @reactive.effect
         def _poll():
@@ -603,12 +603,9 @@ def make_server(workspace: Path, start_project: Path | None = None):
         @reactive.effect
         @reactive.event(input.lexicometrie)
         def _lexicometry():
-            try:
+            with attempt():
                 p = current()
                 start("lexicometry", {"project": str(p.path), "k": int(input.k_reinert() or 8)}, p.path)
-                ok()
-            except Exception as exc:  # noqa: BLE001
-                fail(exc)
 
         @reactive.effect
         @reactive.event(input.annuler_calcul)
@@ -671,14 +668,11 @@ def make_server(workspace: Path, start_project: Path | None = None):
             return ui.div(_table(shown, "Thèmes"), id="themes_liste")
 
         def edit(action) -> None:
-            try:
+            with attempt():
                 p = current()
                 action(p)
                 p.save(render=False)
                 version.set(version.get() + 1)
-                ok()
-            except Exception as exc:  # noqa: BLE001
-                fail(exc)
 
         def chosen_theme() -> int:
             if not input.theme():
@@ -801,11 +795,8 @@ def make_server(workspace: Path, start_project: Path | None = None):
         @reactive.effect
         @reactive.event(input.proposer)
         def _propose():
-            try:
+            with attempt():
                 review.set(current().review(int(input.n_revue() or 10)))
-                ok()
-            except Exception as exc:  # noqa: BLE001
-                fail(exc)
 
         @render.ui
         def revue_liste():
@@ -839,16 +830,13 @@ def make_server(workspace: Path, start_project: Path | None = None):
             queue = review.get()
             if queue is None:
                 return
-            try:
+            with attempt():
                 p = current()
                 codes = {str(a): ";".join(input[f"rev_{k}"]() or []) for k, a in enumerate(queue["answer_id"])}
                 if p.agreement is not None and len(p.agreement):
                     previous_kappa.set(float(p.agreement["kappa"].mean()))
                 start("train", {"project": str(p.path), "codes": codes}, p.path)
                 review.set(None)
-                ok()
-            except Exception as exc:  # noqa: BLE001
-                fail(exc)
 
         @render.ui
         def accord():
@@ -914,12 +902,9 @@ def make_server(workspace: Path, start_project: Path | None = None):
         @reactive.effect
         @reactive.event(input.preparer)
         def _render():
-            try:
+            with attempt():
                 p = current()
                 start("render", {"project": str(p.path)}, p.path)
-                ok()
-            except Exception as exc:  # noqa: BLE001
-                fail(exc)
 
         def report_file(name: str) -> str:
             p = current()
