@@ -4,9 +4,12 @@
 keyword matches on lemmas (and ``*`` patterns on words) with the embedding similarity of the
 answer to the theme's description and examples, calibrated on the answers' own similarity
 distribution; answers that fit no theme are in no theme. Fitted with hand-coded answers
-(``fit(answers, codes)``) it learns one classifier per theme, reports cross-validated
-precision, recall, F1 and Cohen's kappa, and :meth:`CodebookCoder.to_review` lists the answers
-it is least sure of.
+(``fit(answers, codes)``) it learns one classifier per theme on three views of each answer
+(embedding and codebook similarity, character n-grams, lemmas: :mod:`.learner`), codes each
+answer with its most likely theme and any other theme it is also sure of, learns when to code
+nothing if the analyst left answers uncoded, and uses the answers nobody coded yet (self-training
+on the surest half); it reports cross-validated precision, recall, F1 and Cohen's kappa, and
+:meth:`CodebookCoder.to_review` lists the answers whose correction would teach it most.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import fnmatch
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -25,13 +29,73 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..answers import NO_THEME, all_answers, ok_answers, split_codes
 from ..embed import Embedder, embedding_model, fit_embedder, unit_rows
+from ..normalize import fold
 from ..text.analyzer import FrenchAnalyzer, default_analyzer
 from .agreement import code_matrix, cohen_kappa
 from .codebook import OTHER, Codebook, Theme
+from .learner import VIEWS, TextViews, fit_linear, linear_proba
 
 __all__ = ["CodebookCoder"]
 
 _WORD = re.compile(r"[\w'-]+")
+
+
+@dataclass
+class _Features:
+    """What the coder reads of a batch of answers."""
+
+    texts: list[str]
+    terms: list[list[str]]
+    emb: np.ndarray
+    sim: np.ndarray  # similarity to each theme's definition and examples (best anchor)
+    counter: np.ndarray  # similarity to its counter-examples (-1: none)
+    kw: np.ndarray  # 1 where a keyword of the theme matched
+    matched: list[list[str]]  # "theme: words" per answer
+    nearest: np.ndarray  # index of the nearest anchor per theme
+
+    @staticmethod
+    def rows(f: _Features, rows: np.ndarray) -> _Features:
+        return _Features([f.texts[i] for i in rows], [f.terms[i] for i in rows], f.emb[rows], f.sim[rows],
+                         f.counter[rows], f.kw[rows], [f.matched[i] for i in rows], f.nearest[rows])
+
+
+_SPLIT = re.compile(r"[^\w*]+")
+
+
+def _words(text: str) -> list[str]:
+    """The words of ``text`` folded (lower case, no accents), apostrophes and hyphens splitting."""
+    return [w for w in _SPLIT.split(fold(text)) if w]
+
+
+def _lemma_words(tokens) -> list[str]:
+    """The same, from the lemmas of an analysed answer (an expression gives its words)."""
+    return [w for t in tokens if t.pos not in ("PUNCT", "SPACE") for w in _words(t.lemma)]
+
+
+def _phrase_forms(keyword: str, analyzer: FrenchAnalyzer) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A keyword as a phrase of folded words and of folded lemmas."""
+    return tuple(_words(keyword)), tuple(_lemma_words(analyzer.analyse(keyword)))
+
+
+def _contains(words: list[str], phrase: tuple[str, ...]) -> bool:
+    """``phrase`` occurs in ``words`` as consecutive words."""
+    n = len(phrase)
+    if not n:
+        return False
+    if n == 1:
+        return phrase[0] in words
+    return any(tuple(words[i:i + n]) == phrase for i in range(len(words) - n + 1) if words[i] == phrase[0])
+
+
+def _fit(views: dict, rows: np.ndarray, y: np.ndarray, seed: int) -> dict[str, tuple[np.ndarray, float]]:
+    """One logistic regression per view on the answers ``rows``."""
+    return {view: fit_linear(X[rows], y, seed) for view, X in views.items()}
+
+
+def _proba(model: dict[str, tuple[np.ndarray, float]], views: dict, rows: np.ndarray | None = None) -> np.ndarray:
+    """The views' probabilities, averaged."""
+    probas = [linear_proba(X if rows is None else X[rows], *model[view]) for view, X in views.items() if view in model]
+    return np.mean(probas, axis=0)
 
 
 class CodebookCoder(BaseEstimator):
@@ -45,17 +109,26 @@ class CodebookCoder(BaseEstimator):
     embedder:
         ``"use"`` (default, offline), ``"st:PATH"``, ``"tfidf"`` or an embedder.
     threshold:
-        Score (0-1) from which a theme is coded. Scores are ``0.4`` for a keyword match plus
-        ``0.6`` x the calibrated similarity (0 at the answers' median similarity to the theme,
-        1 at its 99th percentile); a keyword alone codes the theme unless the answer is less
-        similar than the median, similarity alone from about the 90th percentile.
+        Zero-shot: score (0-1) from which similarity alone codes a theme that has no keywords.
+        Scores are ``0.4`` for a trusted keyword match plus ``0.6`` x the calibrated similarity
+        (0 at the answers' median similarity to the theme, 1 at its 99th percentile). How
+        keywords, similarity and the nearest theme decide: :meth:`_choose`.
     cache_dir:
         Folder of the on-disk embedding cache (``None``: in memory, for this run).
+    cv:
+        Cross-validation folds of the agreement report (fewer when a theme has fewer examples).
+    nearest:
+        Zero-shot: code an answer that no keyword and no close similarity codes with its nearest
+        theme when it is close enough (``False`` in :class:`MixedCoder`, which gives such answers
+        new themes).
+    self_training:
+        With hand-coded answers among others (``codes`` as a mapping), fit again with the surer
+        half of the others coded by the first fit.
     """
 
     def __init__(self, codebook: Codebook | str | Path, embedder: str | Embedder | None = "use", *,
                  threshold: float = 0.4, analyzer: FrenchAnalyzer | None = None, cache_dir: str | Path | None = None,
-                 seed: int = 0, cv: int = 5) -> None:
+                 seed: int = 0, cv: int = 5, self_training: bool = True, nearest: bool = True) -> None:
         self.codebook = codebook
         self.embedder = embedder
         self.threshold = threshold
@@ -63,6 +136,8 @@ class CodebookCoder(BaseEstimator):
         self.cache_dir = cache_dir
         self.seed = seed
         self.cv = cv
+        self.self_training = self_training
+        self.nearest = nearest
 
     # -- internals --------------------------------------------------------------------------------
     def _emb(self, texts: Sequence[str]) -> np.ndarray:
@@ -76,17 +151,17 @@ class CodebookCoder(BaseEstimator):
             proto.append({
                 "anchors": anchors, "emb": self._emb(anchors),
                 "counter": self._emb(t.counter_examples) if t.counter_examples else None,
-                "terms": {analyzer.term_of(k) for k in t.keywords if "*" not in k},
-                "patterns": [k.lower() for k in t.keywords if "*" in k],
+                "phrases": [(k, _phrase_forms(k, analyzer)) for k in t.keywords if "*" not in k],
+                "patterns": [fold(k) for k in t.keywords if "*" in k],
             })
         return proto
 
-    def _features(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[list[str]], np.ndarray,
-                                                   np.ndarray]:
-        """Similarity, counter-similarity, keyword matches, matched terms, embeddings, nearest anchor."""
+    def _features(self, texts: list[str]) -> _Features:
+        """Similarity to each theme, counter-similarity, keyword matches, embeddings, terms."""
         analyzer = self.analyzer or default_analyzer()
         emb = self._emb(texts)
-        terms = analyzer.terms(texts) if texts else []
+        docs = analyzer.transform(texts) if texts else []
+        terms = [[t.lemma for t in d if t.is_content] for d in docs]
         n, k = len(texts), len(self.prototypes_)
         sim = np.zeros((n, k), dtype=np.float32)
         nearest = np.zeros((n, k), dtype=int)
@@ -99,31 +174,97 @@ class CodebookCoder(BaseEstimator):
             nearest[:, j] = s.argmax(axis=1)
             if p["counter"] is not None:
                 counter[:, j] = (emb @ p["counter"].T).max(axis=1)
-        patterns = any(p["patterns"] for p in self.prototypes_)
-        for i, (text, ts) in enumerate(zip(texts, terms, strict=True)):
-            words = [w.lower() for w in _WORD.findall(text)] if patterns else []
-            tset = set(ts)
+        for i, (text, tokens) in enumerate(zip(texts, docs, strict=True)):
+            forms, lemmas = _words(text), _lemma_words(tokens)
             found = []
             for j, p in enumerate(self.prototypes_):
-                hits = sorted(tset & p["terms"]) + sorted({w for w in words for pat in p["patterns"]
-                                                          if fnmatch.fnmatchcase(w, pat)})
+                hits = [k for k, (kf, kl) in p["phrases"] if _contains(forms, kf) or _contains(lemmas, kl)]
+                hits += sorted({w for w in forms for pat in p["patterns"] if fnmatch.fnmatchcase(w, pat)})
                 if hits:
                     kw[i, j] = 1.0
                     found.append(f"{self.codebook_.themes[j].name}: {', '.join(hits)}")
             matched[i] = found
-        return sim, counter, kw, matched, emb, nearest
+        return _Features(texts, terms, emb, sim, counter, kw, matched, nearest)
 
-    def _scores(self, sim: np.ndarray, counter: np.ndarray, kw: np.ndarray, emb: np.ndarray) -> np.ndarray:
+    def _views(self, f: _Features) -> dict[str, object]:
+        """The views of the answers the learned classifiers read (see :mod:`.learner`)."""
+        views: dict[str, object] = {"dense": np.hstack([f.emb, f.sim, f.kw])}
+        text_views = getattr(self, "text_views_", None)
+        if text_views is not None:
+            views.update(text_views.transform(f.texts, f.terms))
+        return views
+
+    def _scores(self, f: _Features) -> np.ndarray:
+        """One score (0-1) per answer and theme."""
         if self.models_:
-            X = np.hstack([emb, sim, kw])
-            return np.column_stack([self.models_[t.name].predict_proba(X)[:, 1] if t.name in self.models_
-                                    else np.zeros(len(emb)) for t in self.codebook_.themes])
+            views = self._views(f)
+            return np.column_stack([_proba(self.models_[t.name], views) if t.name in self.models_
+                                    else np.zeros(len(f.texts)) for t in self.codebook_.themes])
+        rel = self._relative(f)
+        score = 0.4 * f.kw * (f.sim >= self._gates()) + 0.6 * np.clip(rel, 0, 1)
+        # closer to a counter-example than to the theme: not this theme
+        return np.where(f.counter > f.sim, 0.0, score)
+
+    def _relative(self, f: _Features) -> np.ndarray:
+        """Similarity on each theme's own scale: 0 at the answers' median, 1 at their 99th percentile."""
         med = np.array([self.calibration_[t.name][0] for t in self.codebook_.themes])
         top = np.array([self.calibration_[t.name][1] for t in self.codebook_.themes])
-        rel = (sim - med) / np.maximum(top - med, 1e-6)
-        score = 0.4 * kw * (rel >= 0) + 0.6 * np.clip(rel, 0, 1)
-        # closer to a counter-example than to the theme: not this theme
-        return np.where(counter > sim, 0.0, score)
+        return (f.sim - med) / np.maximum(top - med, 1e-6)
+
+    def _gates(self) -> np.ndarray:
+        """Per theme, the similarity under which a keyword match is not trusted: the answers'
+        :attr:`KEYWORD_GATE` quantile (the meaning is far from every word of the definition)."""
+        return np.array([self.calibration_[t.name][2] if len(self.calibration_[t.name]) > 2 else -np.inf
+                         for t in self.codebook_.themes])
+
+    def _zero_shot(self, f: _Features) -> list[list[int]]:
+        """The codebook alone (see :meth:`_choose`)."""
+        rel = self._relative(f)
+        keyed = np.array([bool(p["phrases"] or p["patterns"]) for p in self.prototypes_])
+        far = f.counter > f.sim
+        by_keyword = (f.kw > 0) & (f.sim >= self._gates()) & ~far
+        # similarity alone: from `threshold` (on the 0.6 x scale), or the top 1% where the
+        # analyst gave keywords (the words then say more than a loose closeness)
+        cut = np.where(keyed, 1.0, self.threshold / 0.6)
+        by_meaning = (rel >= cut) & ~far
+        chosen = []
+        for r in range(len(f.texts)):
+            js = np.flatnonzero(by_keyword[r] | by_meaning[r])
+            if not len(js) and self.nearest:
+                j = int(np.argmax(np.where(far[r], -np.inf, f.sim[r])))
+                js = np.array([j]) if not far[r, j] and rel[r, j] >= self.NEAREST_FLOOR else js
+            chosen.append(sorted(js.tolist(), key=lambda j: (-rel[r, j] - f.kw[r, j], j)))
+        return chosen
+
+    def _none_scores(self, f: _Features) -> np.ndarray | None:
+        """The learned probability that the analyst would code nothing (``None`` when every
+        hand-coded answer had a code, or nothing was learned)."""
+        model = (getattr(self, "models_", None) or {}).get(OTHER)
+        return _proba(model, self._views(f)) if model else None
+
+    def _choose(self, scores: np.ndarray, none: np.ndarray | None, learned: bool | None = None,
+                f: _Features | None = None) -> list[list[int]]:
+        """The themes coded for each answer, surest first.
+
+        Learned: the most likely theme, unless "no code" is likelier, and any other theme at or
+        above its threshold. Zero-shot (``f`` given): a theme whose keyword (a phrase, on words
+        or lemmas, accents ignored) is in the answer, unless the answer's meaning is among the
+        :attr:`KEYWORD_GATE` farthest from it; a theme the answer is very close to (``threshold``,
+        or the top 1% for a theme with keywords); else, with ``nearest``, the nearest theme if
+        the answer is closer to it than :attr:`NEAREST_FLOOR` on its scale; else nothing."""
+        learned = bool(self.models_) if learned is None else learned
+        if not learned:
+            return self._zero_shot(f)
+        thresholds = self._thresholds()
+        chosen = []
+        for r in range(len(scores)):
+            order = [int(j) for j in np.argsort(-scores[r], kind="stable")]
+            top = order[0]
+            if scores[r, top] <= 0 or (none is not None and none[r] > scores[r, top]):
+                chosen.append([])
+                continue
+            chosen.append([top] + [j for j in order[1:] if scores[r, j] >= thresholds[j]])
+        return chosen
 
     def _start(self, texts: list[str], codes: Sequence | None) -> None:
         """Resolve the codebook (a copy, with the themes of ``codes`` it lacks) and the embedder."""
@@ -165,66 +306,131 @@ class CodebookCoder(BaseEstimator):
             if len(texts) != len(codes):
                 raise ValueError(f"{len(codes)} codes pour {len(texts)} réponses exploitables")
         self._start(texts, codes)
-        sim, counter, kw, _, emb, _ = self._features(texts)
-        self.calibration_ = {t.name: (float(np.median(sim[:, j])), float(np.quantile(sim[:, j], 0.99)))
+        f = self._features(texts)
+        self.calibration_ = {t.name: (float(np.median(f.sim[:, j])), float(np.quantile(f.sim[:, j], 0.99)),
+                                      float(np.quantile(f.sim[:, j], self.KEYWORD_GATE)))
                              for j, t in enumerate(self.codebook_.themes)}
+        self.keyword_warnings_ = self._keyword_warnings(f)
         self.models_ = {}
         self.thresholds_ = {}
         if codes is not None:
-            rows = np.asarray(labelled, dtype=int)
-            self._learn([texts[i] for i in rows], list(codes), np.hstack([emb, sim, kw])[rows])
+            self.text_views_ = TextViews().fit(texts, f.terms)
+            self._learn(np.asarray(labelled, dtype=int), list(codes), f)
         return self
 
-    #: Hand-coded answers of a theme from which its threshold is tuned on cross-validated
-    #: probabilities (with fewer, 0.5: on 10 examples per theme, tuned thresholds over-code).
+    #: Share of the answers least similar to a theme in which its keywords are not trusted.
+    KEYWORD_GATE = 0.1
+    #: How close (0 = the theme's median answer, 1 = its 99th percentile) the nearest theme must
+    #: be to code an answer that nothing else codes.
+    NEAREST_FLOOR = 0.2
+    #: A keyword found in more than this share of the answers is too general to mark a theme.
+    GENERIC_KEYWORD = 0.25
+
+    def _keyword_warnings(self, f: _Features) -> list[str]:
+        """French warnings for keywords that cannot mark a theme: in too many answers, or made of
+        function words only."""
+        analyzer = self.analyzer or default_analyzer()
+        out = []
+        n = max(len(f.texts), 1)
+        for t, p in zip(self.codebook_.themes, self.prototypes_, strict=True):
+            for keyword, _ in p["phrases"]:
+                if not any(token.is_content for token in analyzer.analyse(keyword)):
+                    out.append(f"mot-clé « {keyword} » (thème « {t.name} ») : uniquement des mots outils, il ne "
+                               "distingue aucun thème")
+                    continue
+                share = sum(keyword in m.split(": ", 1)[1].split(", ") for ms in f.matched for m in ms
+                            if m.startswith(t.name + ": ")) / n
+                if share > self.GENERIC_KEYWORD:
+                    out.append(f"mot-clé « {keyword} » (thème « {t.name} ») : présent dans {share:.0%} des réponses, "
+                               "trop général pour marquer un thème")
+        return out
+
+    #: Hand-coded answers of a theme from which the score at which it is coded *beside* the most
+    #: likely theme is tuned on cross-validated probabilities (with fewer: 0.5).
     MIN_FOR_THRESHOLD = 30
 
-    def _learn(self, texts: list[str], codes: list, X: np.ndarray) -> None:
-        """One classifier per theme on the embedding, the similarity to each theme's definition
-        and examples, and keyword matches; a theme coded by hand at least
-        :attr:`MIN_FOR_THRESHOLD` times gets the threshold that maximises its cross-validated
-        F1, the others 0.5."""
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    def _learn(self, rows: np.ndarray, codes: list, f: _Features) -> None:
+        """Learn from the hand-coded answers ``rows`` of ``f`` (see the module docstring);
+        ``report_`` is the agreement of the whole rule with them, cross-validated."""
+        from sklearn.model_selection import StratifiedKFold
 
-        Y = code_matrix(codes, self.codebook_.names)
-        rows = []
-        self.cv_proba_ = np.zeros(Y.shape)
-        pred_all = np.zeros(Y.shape, dtype=int)
-        for j, name in enumerate(self.codebook_.names):
-            y = Y[:, j]
-            if y.sum() < 2 or y.sum() > len(y) - 2:
-                rows.append({"theme": name, "n_coded": int(y.sum()), "threshold": np.nan, "precision": np.nan,
-                             "recall": np.nan, "f1": np.nan, "kappa": np.nan})
+        names = self.codebook_.names
+        views = self._views(f)
+        Y = code_matrix(codes, names)
+        n = len(rows)
+        targets = {name: Y[:, j] for j, name in enumerate(names)}
+        uncoded = (Y.sum(axis=1) == 0).astype(int)
+        if 2 <= uncoded.sum() <= n - 2:  # the analyst leaves some answers uncoded: learn when
+            targets[OTHER] = uncoded
+        cv = {}
+        for name, y in targets.items():
+            if y.sum() < 2 or y.sum() > n - 2:
                 continue
-            clf = LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000)
             # stratified, and never more folds than examples of the rarer side: every training
             # fold then holds both classes (a theme coded twice in 25 answers used to crash here)
-            splits = max(2, min(self.cv, int(y.sum()), int(len(y) - y.sum())))
-            folds = StratifiedKFold(n_splits=splits, shuffle=True, random_state=self.seed)
-            proba = cross_val_predict(clf, X, y, cv=folds, method="predict_proba")[:, 1]
-            self.cv_proba_[:, j] = proba
-            threshold = _best_threshold(proba, y) if y.sum() >= self.MIN_FOR_THRESHOLD else 0.5
-            pred = (proba >= threshold).astype(int)
-            pred_all[:, j] = pred
+            splits = max(2, min(self.cv, int(y.sum()), int(n - y.sum())))
+            proba = np.zeros(n)
+            for train, test in StratifiedKFold(splits, shuffle=True, random_state=self.seed).split(rows, y):
+                proba[test] = _proba(_fit(views, rows[train], y[train], self.seed), views, rows[test])
+            cv[name] = proba
+        self.cv_proba_ = np.column_stack([cv.get(name, np.zeros(n)) for name in names])
+        top = self.cv_proba_.argmax(axis=1)
+        self.thresholds_ = {name: (_best_threshold(cv[name], targets[name], top == j)
+                                   if targets[name].sum() >= self.MIN_FOR_THRESHOLD else 0.5)
+                            for j, name in enumerate(names) if name in cv}
+        chosen = self._choose(self.cv_proba_, cv.get(OTHER), learned=True)
+        pred_all = np.zeros(Y.shape, dtype=int)
+        for r, js in enumerate(chosen):
+            pred_all[r, js] = 1
+        report = []
+        for j, name in enumerate(names):
+            y, pred = Y[:, j], pred_all[:, j]
+            if name not in cv:
+                report.append({"theme": name, "n_coded": int(y.sum()), "threshold": np.nan, "precision": np.nan,
+                               "recall": np.nan, "f1": np.nan, "kappa": np.nan})
+                continue
             tp = int((pred & y).sum())
-            precision = tp / max(pred.sum(), 1)
-            recall = tp / max(y.sum(), 1)
-            f1 = 2 * precision * recall / max(precision + recall, 1e-9)
-            rows.append({"theme": name, "n_coded": int(y.sum()), "threshold": round(threshold, 3),
-                         "precision": round(precision, 3), "recall": round(recall, 3), "f1": round(f1, 3),
-                         "kappa": round(cohen_kappa(y, pred), 3)})
-            self.models_[name] = clf.fit(X, y)
-            self.thresholds_[name] = threshold
+            precision, recall = tp / max(pred.sum(), 1), tp / max(y.sum(), 1)
+            report.append({"theme": name, "n_coded": int(y.sum()), "threshold": round(self.thresholds_[name], 3),
+                           "precision": round(precision, 3), "recall": round(recall, 3),
+                           "f1": round(2 * precision * recall / max(precision + recall, 1e-9), 3),
+                           "kappa": round(cohen_kappa(y, pred), 3)})
+        self.models_ = {name: _fit(views, rows, targets[name], self.seed) for name in cv}
+        others = np.setdiff1d(np.arange(len(f.texts)), rows)
+        if self.self_training and len(others) and self.models_:
+            self._self_train(views, rows, targets, others, f)
         tp = int((pred_all & (Y == 1)).sum())
         micro_p = tp / max(int(pred_all.sum()), 1)
         micro_r = tp / max(int(Y.sum()), 1)
-        self.report_ = pd.DataFrame(rows)
+        self.report_ = pd.DataFrame(report)
         self.report_.attrs["micro_f1"] = round(2 * micro_p * micro_r / max(micro_p + micro_r, 1e-9), 3)
         self.report_.attrs["macro_f1"] = round(float(self.report_["f1"].mean()), 3)
         self.report_.attrs["mean_kappa"] = round(float(self.report_["kappa"].mean()), 3)
-        self.report_.attrs["n_coded"] = len(texts)
-        self.fit_texts_ = texts
+        self.report_.attrs["n_coded"] = n
+        self.fit_texts_ = [f.texts[i] for i in rows]
+
+    def _self_train(self, views: dict, rows: np.ndarray, targets: dict[str, np.ndarray], others: np.ndarray,
+                    f: _Features) -> None:
+        """Fit again with the surer half of the answers nobody coded, coded by the first fit
+        (their most likely theme, or nothing): a classifier learned from ten examples of a theme
+        then also sees the many ways the other answers say it."""
+        names = self.codebook_.names
+        sub = _Features.rows(f, others)
+        scores = self._scores(sub)
+        none = self._none_scores(sub)
+        order = np.sort(scores, axis=1)
+        rival = order[:, -2] if scores.shape[1] > 1 else np.zeros(len(others))
+        if none is not None:
+            rival = np.maximum(rival, none)
+        top = scores.argmax(axis=1)
+        sure = np.abs(order[:, -1] - rival)
+        keep = sure >= np.median(sure)
+        coded_none = (none > order[:, -1]) if none is not None else np.zeros(len(others), dtype=bool)
+        both = np.concatenate([rows, others[keep]])
+        for name in self.models_:
+            pseudo = coded_none[keep] if name == OTHER else ((top[keep] == names.index(name)) & ~coded_none[keep])
+            y = np.concatenate([targets[name], pseudo.astype(int)])
+            self.models_[name] = _fit(views, both, y, self.seed)
 
     # -- coding -----------------------------------------------------------------------------------
     def transform(self, answers: pd.DataFrame | Sequence[str]) -> pd.DataFrame:
@@ -241,16 +447,14 @@ class CodebookCoder(BaseEstimator):
         labels = [""] * len(frame)
         reasons = [""] * len(frame)
         if texts:
-            sim, counter, kw, matched, emb, nearest = self._features(texts)
-            s = self._scores(sim, counter, kw, emb)
-            thresholds = self._thresholds()
+            f = self._features(texts)
+            s = self._scores(f)
             rows = np.flatnonzero(ok)
             scores[rows] = s
-            for r, i in enumerate(rows):
-                chosen = [j for j in np.argsort(-s[r], kind="stable") if s[r, j] >= thresholds[j]]
+            for r, (i, chosen) in enumerate(zip(rows, self._choose(s, self._none_scores(f), f=f), strict=True)):
                 ids[i] = ";".join(str(j) for j in chosen) or str(NO_THEME)
                 labels[i] = ";".join(names[j] for j in chosen)
-                reasons[i] = self._reason(r, chosen, sim, matched, nearest)
+                reasons[i] = self._reason(r, chosen, f, s)
         out = pd.DataFrame({"answer_id": frame["answer_id"].to_numpy(), "theme_id": ids,
                             "theme_label": labels})
         for j, name in enumerate(names):
@@ -262,8 +466,8 @@ class CodebookCoder(BaseEstimator):
     def _thresholds(self) -> np.ndarray:
         """Each theme's score threshold: learned per theme from hand-coded answers, else
         ``threshold``."""
-        if self.models_:
-            return np.array([getattr(self, "thresholds_", {}).get(t.name, 0.5) for t in self.codebook_.themes])
+        if getattr(self, "thresholds_", None):
+            return np.array([self.thresholds_.get(t.name, 0.5) for t in self.codebook_.themes])
         return np.full(len(self.codebook_.themes), self.threshold)
 
     def fit_transform(self, answers: pd.DataFrame | Sequence[str], codes: Sequence | None = None) -> pd.DataFrame:
@@ -276,15 +480,16 @@ class CodebookCoder(BaseEstimator):
         return pd.DataFrame({"theme_id": range(len(self.codebook_.themes)), "label": self.codebook_.names,
                              "description": [t.description for t in self.codebook_.themes]})
 
-    def _reason(self, r: int, chosen: list[int], sim: np.ndarray, matched: list[list[str]],
-                nearest: np.ndarray) -> str:
+    def _reason(self, r: int, chosen: list[int], f: _Features, scores: np.ndarray) -> str:
         parts = []
         for j in chosen:
             name = self.codebook_.names[j]
-            bits = [m.split(": ", 1)[1] for m in matched[r] if m.startswith(name + ": ")]
-            anchor = self.prototypes_[j]["anchors"][nearest[r, j]]
-            near = "la description" if nearest[r, j] == 0 else f"l'exemple « {anchor[:60]} »"
-            why = (f"mots-clés : {bits[0]} ; " if bits else "") + f"proche de {near} ({sim[r, j]:.2f})"
+            bits = [m.split(": ", 1)[1] for m in f.matched[r] if m.startswith(name + ": ")]
+            anchor = self.prototypes_[j]["anchors"][f.nearest[r, j]]
+            near = "la description" if f.nearest[r, j] == 0 else f"l'exemple « {anchor[:60]} »"
+            why = (f"mots-clés : {bits[0]} ; " if bits else "") + f"proche de {near} ({f.sim[r, j]:.2f})"
+            if self.models_:
+                why += f" ; appris de vos réponses codées ({scores[r, j]:.2f})"
             parts.append(f"{name} ({why})")
         return " | ".join(parts) if parts else "aucun thème assez proche"
 
@@ -313,9 +518,17 @@ class CodebookCoder(BaseEstimator):
         texts = frame["text"].astype(str).tolist()
         if not texts:
             return pd.DataFrame(columns=["answer_id", "text", "proposed", "uncertainty"])
-        sim, counter, kw, _, emb, _ = self._features(texts)
-        proba = self._scores(sim, counter, kw, emb)
+        f = self._features(texts)
+        emb = f.emb
+        proba = self._scores(f)
         margin = np.abs(proba - thresholds[None, :]).min(axis=1)
+        if self.models_:  # learned: unsure between its two likeliest themes (or none), or near a threshold
+            order = np.sort(proba, axis=1)
+            rival = order[:, -2] if proba.shape[1] > 1 else np.zeros(len(texts))
+            none = self._none_scores(f)
+            if none is not None:
+                rival = np.maximum(rival, none)
+            margin = np.minimum(margin, np.abs(order[:, -1] - rival))
         pool = np.argsort(margin, kind="stable")[: max(5 * n, n)]
         chosen: list[int] = []
         for i in pool:  # diverse: skip an answer nearly the same as one already chosen
@@ -325,8 +538,10 @@ class CodebookCoder(BaseEstimator):
                 break
         ids = frame["answer_id"].astype(str).tolist() if "answer_id" in frame.columns else \
             [str(i) for i in range(len(texts))]
-        proposed = [";".join(names[j] for j in np.argsort(-proba[i], kind="stable") if proba[i, j] >= thresholds[j])
-                    for i in chosen]
+        picked = np.asarray(chosen, dtype=int)
+        sub = _Features.rows(f, picked)
+        codes = self._choose(proba[picked], self._none_scores(sub), f=sub)
+        proposed = [";".join(names[j] for j in js) for js in codes]
         return pd.DataFrame({"answer_id": [ids[i] for i in chosen], "text": [texts[i] for i in chosen],
                              "proposed": proposed, "uncertainty": np.round(1 - np.clip(margin[chosen] * 2, 0, 1), 3)})
 
@@ -337,22 +552,26 @@ class CodebookCoder(BaseEstimator):
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         self.codebook_.to_yaml(directory / "codebook.yml")
-        state = {"embedder": self.embedder if isinstance(self.embedder, str) else None,
+        text_views = getattr(self, "text_views_", None)
+        vocab, idf = text_views.state() if text_views is not None and self.models_ else ({}, {})
+        state = {"format": 2, "embedder": self.embedder if isinstance(self.embedder, str) else None,
                  "threshold": self.threshold, "calibration": self.calibration_, "seed": self.seed,
-                 "thresholds": getattr(self, "thresholds_", {})}
-        (directory / "coder.json").write_text(json.dumps(state, ensure_ascii=False, indent=2), encoding="utf-8")
+                 "thresholds": getattr(self, "thresholds_", {}), "views": vocab}
+        (directory / "coder.json").write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
         if self.models_:
-            linear = {k: _as_linear(m) for k, m in self.models_.items()}
-            np.savez(directory / "classifiers.npz", **{f"{k}__coef": c for k, (c, _) in linear.items()},
-                     **{f"{k}__intercept": b for k, (_, b) in linear.items()})
+            arrays = dict(idf)
+            for name, model in self.models_.items():
+                for view, (coef, intercept) in model.items():
+                    arrays[f"{name}__{view}__coef"] = coef
+                    arrays[f"{name}__{view}__intercept"] = np.array([intercept])
+            np.savez(directory / "classifiers.npz", **arrays)
         return directory
 
     @classmethod
     def load(cls, directory: str | Path, embedder: str | Embedder | None = None,
              cache_dir: str | Path | None = None) -> CodebookCoder:
-        """A coder saved by :meth:`save`, ready to code a new wave (``transform``)."""
-        from sklearn.linear_model import LogisticRegression
-
+        """A coder saved by :meth:`save`, ready to code a new wave (``transform``). Coders saved
+        before the character and lemma views (one classifier per theme) load as they were."""
         from ..errors import RetexInputError
 
         directory = Path(directory)
@@ -370,34 +589,28 @@ class CodebookCoder(BaseEstimator):
         path = directory / "classifiers.npz"
         if path.exists():
             arrays = np.load(path)
+            if state.get("views"):
+                coder.text_views_ = TextViews.from_state(state["views"], arrays)
             for key in arrays.files:
-                name, part = key.rsplit("__", 1)
-                if part == "coef":
-                    clf = LogisticRegression()
-                    clf.coef_ = arrays[key]
-                    clf.intercept_ = arrays[f"{name}__intercept"]
-                    clf.classes_ = np.array([0, 1])
-                    coder.models_[name] = clf
+                if not key.endswith("__coef"):
+                    continue
+                base = key[: -len("__coef")]
+                name, _, view = base.rpartition("__")
+                if view not in VIEWS:  # format 1: one classifier per theme, on the dense view
+                    name, view = base, "dense"
+                coder.models_.setdefault(name, {})[view] = (np.asarray(arrays[key], dtype=np.float64).ravel(),
+                                                            float(np.ravel(arrays[f"{base}__intercept"])[0]))
         return coder
 
 
-def _as_linear(model) -> tuple[np.ndarray, np.ndarray]:
-    """(coef, intercept) of a logistic regression, a standard scaler in front of it folded in,
-    so that a saved coder holds plain numbers (no pickle) and gives the same probabilities."""
-    steps = getattr(model, "steps", None)
-    if steps is None:
-        return model.coef_, model.intercept_
-    scaler, clf = steps[0][1], steps[-1][1]
-    coef = clf.coef_ / scaler.scale_
-    return coef, clf.intercept_ - coef @ scaler.mean_
-
-
-def _best_threshold(proba: np.ndarray, y: np.ndarray) -> float:
-    """The probability threshold that maximises F1 on cross-validated probabilities (the
-    lowest of equals, so that a rare theme is not left uncoded)."""
+def _best_threshold(proba: np.ndarray, y: np.ndarray, coded: np.ndarray) -> float:
+    """The probability from which a theme is also coded beside an answer's likeliest theme that
+    maximises its F1 on cross-validated probabilities (``coded``: answers where it is the
+    likeliest, coded anyway; the lowest of equals, so that a rare theme is not left uncoded;
+    above every probability: never beside another)."""
     best, best_f1 = 0.5, -1.0
-    for t in np.unique(np.round(proba, 3)):
-        pred = proba >= t
+    for t in [*np.unique(np.round(proba, 3)), 1.01]:
+        pred = coded | (proba >= t)
         tp = float((pred & (y == 1)).sum())
         f1 = 2 * tp / max(float(pred.sum() + y.sum()), 1.0)
         if f1 > best_f1 + 1e-12:

@@ -65,8 +65,9 @@ class MixedCoder(BaseEstimator):
             if hasattr(self.codebook, "calibration_"):
                 return self.codebook
             return clone(self.codebook).fit(frame)
+        # nearest=False: an answer the codebook does not clearly code stays free for a new theme
         return CodebookCoder(self.codebook, self.embedder, threshold=self.threshold, analyzer=self.analyzer,
-                             cache_dir=self.cache_dir, seed=self.seed).fit(frame)
+                             cache_dir=self.cache_dir, seed=self.seed, nearest=False).fit(frame)
 
     def fit(self, answers: pd.DataFrame | Sequence[str], y=None) -> MixedCoder:
         """Fit the coder on the answers, then find new themes among those it leaves in no theme."""
