@@ -179,6 +179,11 @@ def test_retex_chd_writes_every_output_offline(tmp_path):
                                       "--by", "question_code", "--out", str(tmp_path / "chd")])
     assert result.exit_code == 0, result.output
     assert "classe  1" in result.output and "segments non classés" in result.output
+    # what was left out and why, as `retex analyse` says it
+    from retex_nlp import read_answers
+
+    read = read_answers(tmp_path / "enquete.csv", text="text")["status"].value_counts()
+    assert f"{len(frame)} réponses lues : {read['ok']} réponses exploitables" in result.output
     out = tmp_path / "chd"
     for name in ("chd.html", "classes.csv", "profils.csv", "modalites.csv", "segments_typiques.csv", "lexicometrie.xlsx",
                  "dendrogramme.png", "afc.png", "similitudes.png", "similitudes.html", "corpus_iramuteq.txt",

@@ -319,12 +319,10 @@ def code(
                 coder = mixed.coder_
             else:
                 coded = coder.transform(answers) if codes is not None else coder.fit_transform(answers)
-        to_review = coder.to_review(review, answers) if review and getattr(coder, "models_", None) else None
+        # without --train too: the first round lists what the codebook alone codes least surely
+        to_review = coder.to_review(review, answers) if review else None
     except (RetexError, KeyError, ValueError) as exc:
         _fail(exc)
-    if review and to_review is None:
-        _fail(RetexError("--review demande des réponses codées à la main (--train) : codez-en quelques-unes "
-                         "par thème, ou partez des réponses de answers_coded.csv"))
     result = with_themes(answers, coded)
     write_csv(result, out)
     ok = coded[coded["status"] == "ok"]
@@ -332,6 +330,8 @@ def code(
     typer.echo(f"{len(coded)} réponses codées ({len(ok)} exploitables) -> {out}")
     for name, n in counts.items():
         typer.echo(f"  {n:>6}  {name}")
+    for warning in getattr(coder, "keyword_warnings_", []):
+        typer.echo(f"Attention, {warning}.")
     report = getattr(coder, "report_", None)
     if report is not None:
         typer.echo(f"Accord avec vos {report.attrs.get('n_coded')} réponses codées (validation croisée) : "
@@ -403,11 +403,16 @@ def analyse(
     bar.close()
     for old, new in project.settings.get("renamed_columns", {}).items():
         typer.echo(f"Remarque : la colonne « {old} » porte un nom réservé par retex_nlp ; gardée sous « {new} ».")
-    counts = project.answers["status"].value_counts()
-    typer.echo(f"{len(project.answers)} réponses lues : " + ", ".join(
-        f"{int(counts[s])} {label}" for s, label in _STATUS_FR.items() if counts.get(s)))
+    _print_statuses(project.answers)
     _print_outputs(project, out)
     typer.echo(f"Pour modifier : retex edit {out} --rename ID NOM … ; puis : retex report {out}")
+
+
+def _print_statuses(answers) -> None:
+    """How many answers were read, and why those left out were."""
+    counts = answers["status"].value_counts()
+    typer.echo(f"{len(answers)} réponses lues : " + ", ".join(
+        f"{int(counts[s])} {label}" for s, label in _STATUS_FR.items() if counts.get(s)))
 
 
 def _print_outputs(project, out: Path) -> None:
@@ -572,6 +577,7 @@ def chd(
         paths = write_reinert(result, out, title=title or "Classification de Reinert")
     except (RetexError, KeyError, ValueError) as exc:
         _fail(exc)
+    _print_statuses(answers)
     classes = result.classes
     unclassified = int((result.partition() == 0).sum())
     typer.echo(f"{len(result.segments)} segments, {len(result.features)} formes actives, {len(classes)} classes "
