@@ -467,13 +467,17 @@ class Project:
             mean = self.agreement["kappa"].mean() if self.agreement is not None and len(self.agreement) else float("nan")
             note.append(f"Codage appris : le codeur a appris de {training.get('n_coded')} réponses codées à la main "
                         f"({len(training.get('rounds') or [])} tour(s) de codage, gardés dans le projet) et code les "
-                        f"autres ; son accord avec ce codage manuel, mesuré par validation croisée, est un kappa moyen "
+                        f"autres (selon le sens de la réponse, ses mots sans accents ni majuscules et ses lemmes ; "
+                        f"il code le thème le plus probable et tout autre thème dont il est aussi sûr) ; son accord "
+                        f"avec ce codage manuel, mesuré par validation croisée, est un kappa moyen "
                         f"de {mean:.2f} (détail par thème dans le tableau d'accord). Grille : "
                         f"{st.get('codebook') or 'grille fournie'}, plongements {embedder}, graine {st.get('seed', 0)}.")
         else:
             note.append(f"Codage : chaque réponse est comparée aux thèmes de la grille de codage "
                         f"({st.get('codebook') or 'grille fournie'}) par leurs définitions, exemples et mots-clés "
-                        f"(plongements {embedder}, graine {st.get('seed', 0)}) ; une réponse peut recevoir plusieurs "
+                        f"(plongements {embedder}, graine {st.get('seed', 0)}) : un mot-clé (expression entière, sans "
+                        "tenir compte des accents) code son thème sauf si le sens de la réponse en est très éloigné ; "
+                        "sinon le thème le plus proche, s'il l'est assez ; une réponse peut recevoir plusieurs "
                         "codes, ou aucun." + (" Les réponses hors grille ont été regroupées en nouveaux thèmes."
                                              if method == "mixed" else ""))
         note.append("Citations : choisies parmi les réponses les plus proches du centre de leur thème, lisibles et "
