@@ -390,6 +390,11 @@ def test_train_and_review_rounds_from_the_command_line(lga_fi8, tmp_path):
     runner = CliRunner()
     args = ["code", str(tmp_path / "enquete.csv"), "--text-col", "reponse", "--codebook", str(tmp_path / "grille.yml"),
             "--out", str(tmp_path / "codees.csv"), "--embedder", "tfidf"]
+    # round 0, before any hand coding: the answers the codebook alone codes least surely
+    zero = runner.invoke(app, [*args, "--review", "10", "--review-out", str(tmp_path / "tour0.xlsx")])
+    assert zero.exit_code == 0, zero.output
+    assert "10 réponses à revoir" in zero.output and "kappa moyen" not in zero.output
+    assert len(pd.read_excel(tmp_path / "tour0.xlsx", sheet_name="À revoir")) == 10
     result = runner.invoke(app, [*args, "--train", str(tmp_path / "tour1.csv"), "--review", "15"])
     assert result.exit_code == 0, result.output
     assert "kappa moyen" in result.output and "réponses à revoir" in result.output
