@@ -7,15 +7,26 @@ same USE embeddings (computed once, cached on disk).
 
 1. Inductive themes vs the human labels: NMI and ARI on the answers with a single corroborated
    label (unassigned answers count as one more cluster), share unassigned, number of themes,
-   seconds. retex_nlp's ``ThemeFinder`` vs ``BERTopic()`` with its default settings.
+   seconds. retex_nlp's ``ThemeFinder`` vs ``BERTopic()`` with its default settings and vs an
+   oracle: KMeans told the true number of labels.
 2. Codebook coding with a codebook written only from the label names (themes with at least
    ``--min-label`` answers; description = a one-line sentence built from the name):
-   ``CodebookCoder`` vs BERTopic's zero-shot topic modelling with the same names. Multi-label
-   micro/macro F1 and mean Cohen's kappa over themes.
+   ``CodebookCoder`` vs BERTopic's zero-shot topic modelling with the same names; then with the
+   codebooks a user would write (``benchmarks/codebooks/lga_*.yml``: one sentence and five
+   keywords per label, written without reading the answers) vs two simple baselines on the same
+   codebook: keywords only (every theme whose keyword is in the answer, accents and case
+   ignored) and cosine only (the theme whose "name. sentence" is nearest). Multi-label
+   micro/macro F1, mean Cohen's kappa over themes, codes per answer (humans: 1.6-1.9).
 3. Learning from 20% hand-coded answers (seeded split), coding the other 80%:
    ``CodebookCoder.fit`` vs BERTopic's supervised mode (logistic regression on the embeddings,
    one label per answer).
 4. The same fit run twice in one process: identical themes? (ARI between the two runs.)
+5. Few-shot curves: 5, 10 and 20 hand-coded examples per theme (answers with a single
+   corroborated label; labels with at least 20 such answers; 10 seeded draws), the rest of the
+   question's answers coded. ``CodebookCoder.fit`` (codebook = the label names; the examples
+   given as ``answer_id -> code`` among all the question's answers) vs USE + LogisticRegression
+   on the same examples. Cohen's kappa over the labels on the single-label answers not drawn
+   (the coder's first code; none counts as a wrong label); codes per answer on all answers.
 
     python benchmarks/bench_themes.py --out docs/benchmarks.md
 """
@@ -23,6 +34,7 @@ same USE embeddings (computed once, cached on disk).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 import warnings
@@ -37,8 +49,10 @@ from _common import SHARED, machine, markdown, replace_section, rss_mb  # noqa: 
 
 from retex_nlp import Codebook, CodebookCoder, EmbeddingCache, ThemeFinder, USEEmbedder  # noqa: E402
 from retex_nlp.coding.agreement import code_matrix, cohen_kappa  # noqa: E402
+from retex_nlp.normalize import fold  # noqa: E402
 
 LGA = SHARED / "gdn_annotated_lga_elf"
+CODEBOOKS = Path(__file__).resolve().parent / "codebooks"
 CACHE = Path(__file__).resolve().parent / ".cache"
 
 
@@ -82,10 +96,14 @@ def inductive(name: str, data: pd.DataFrame, emb: np.ndarray, seed: int) -> list
     single = np.array([len(t) == 1 for t in data["tags"]])
     truth = [t[0] for t in data.loc[single, "tags"]]
     rows = []
-    for method in ("retex_nlp ThemeFinder", "BERTopic (defaults)"):
+    for method in ("retex_nlp ThemeFinder", "BERTopic (defaults)", "KMeans told the true k"):
         start = time.perf_counter()
         if method.startswith("retex"):
             topics = ThemeFinder(seed=seed).fit_transform(data["text"].tolist(), embeddings=emb)["theme_id"].to_numpy()
+        elif method.startswith("KMeans"):
+            from sklearn.cluster import KMeans
+
+            topics = KMeans(len(set(truth)), n_init=10, random_state=seed).fit_predict(emb)
         else:
             topics = np.asarray(BERTopic().fit_transform(data["text"].tolist(), embeddings=emb)[0])
         seconds = time.perf_counter() - start
@@ -114,7 +132,7 @@ def zero_shot(name: str, data: pd.DataFrame, emb: np.ndarray, names: list[str], 
     texts = data["text"].tolist()
     rows = []
     start = time.perf_counter()
-    coded = CodebookCoder(codebook_from_names(names), embedder).transform(texts)
+    coded = CodebookCoder(codebook_from_names(names), embedder).fit_transform(texts)
     pred = [[c for c in codes.split(";") if c in names] for codes in coded["theme_label"]]
     rows.append({"question": name, "method": "retex_nlp CodebookCoder", "themes": len(names),
                  **multilabel_scores(gold, pred, names), "seconds": round(time.perf_counter() - start, 1)})
@@ -127,6 +145,39 @@ def zero_shot(name: str, data: pd.DataFrame, emb: np.ndarray, names: list[str], 
     rows.append({"question": name, "method": "BERTopic zero-shot (defaults)", "themes": len(names),
                  **multilabel_scores(gold, pred, names), "seconds": round(time.perf_counter() - start, 1)})
     print(rows[-1], flush=True)
+    return rows
+
+
+def _keyword_in(text: str, keywords: list[str]) -> bool:
+    words = " " + re.sub(r"[^\w]+", " ", fold(text)) + " "
+    return any(" " + re.sub(r"[^\w]+", " ", fold(k)).strip() + " " in words for k in keywords)
+
+
+def written_codebook(name: str, data: pd.DataFrame, emb: np.ndarray, embedder) -> list[dict]:
+    """Coding from the codebook a user wrote (one sentence + five keywords per label)."""
+    from retex_nlp.embed import unit_rows
+
+    book = Codebook.read(CODEBOOKS / f"lga_{name}.yml")
+    names = book.names
+    gold = [[t for t in tags if t in names] for tags in data["tags"]]
+    texts = data["text"].tolist()
+    rows = []
+
+    def add(method: str, pred: list[list[str]], start: float) -> None:
+        rows.append({"question": name, "method": method, "themes": len(names), **multilabel_scores(gold, pred, names),
+                     "codes/answer": round(float(np.mean([len(p) for p in pred])), 2),
+                     "seconds": round(time.perf_counter() - start, 1)})
+        print(rows[-1], flush=True)
+
+    start = time.perf_counter()
+    coded = CodebookCoder(book, embedder).fit_transform(texts)
+    add("retex_nlp CodebookCoder (sentence + 5 keywords)", [[c for c in v.split(";") if c] for v in coded["theme_label"]],
+        start)
+    start = time.perf_counter()
+    add("keywords only", [[t.name for t in book.themes if _keyword_in(x, t.keywords)] for x in texts], start)
+    start = time.perf_counter()
+    anchors = unit_rows(embedder.encode([f"{t.name}. {t.description}" for t in book.themes]))
+    add("cosine only (nearest theme)", [[names[j]] for j in (unit_rows(emb) @ anchors.T).argmax(axis=1)], start)
     return rows
 
 
@@ -170,6 +221,45 @@ def supervised(name: str, data: pd.DataFrame, emb: np.ndarray, names: list[str],
     return rows
 
 
+def few_shot(name: str, data: pd.DataFrame, emb: np.ndarray, embedder, draws: int,
+             sizes: tuple[int, ...] = (5, 10, 20), min_single: int = 20) -> list[dict]:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import cohen_kappa_score
+
+    single = np.array([len(t) == 1 for t in data["tags"]])
+    counts = pd.Series([t[0] for t in data.loc[single, "tags"]]).value_counts()
+    names = sorted(counts[counts >= min_single].index)
+    pool = np.flatnonzero(single & np.array([t[0] in names if len(t) == 1 else False for t in data["tags"]]))
+    label = np.array([t[0] if len(t) == 1 else "" for t in data["tags"]], dtype=object)
+    ids = [str(i) for i in range(len(data))]
+    frame = pd.DataFrame({"answer_id": ids, "text": data["text"].tolist(), "status": "ok"})
+    rows = []
+    for per in sizes:
+        scores: dict[str, list[float]] = {"coder": [], "baseline": [], "codes": [], "seconds": []}
+        for seed in range(draws):
+            rng = np.random.default_rng(seed)
+            train = np.concatenate([rng.choice(pool[label[pool] == n], per, replace=False) for n in names])
+            test = np.setdiff1d(pool, train)
+            truth = label[test].tolist()
+            start = time.perf_counter()
+            coder = CodebookCoder(codebook_from_names(names), embedder, seed=seed)
+            coded = coder.fit(frame, {ids[i]: label[i] for i in train}).transform(frame)
+            scores["seconds"].append(time.perf_counter() - start)
+            first = [c.split(";")[0] or "(aucun)" for c in coded["theme_label"]]
+            scores["coder"].append(cohen_kappa_score(truth, [first[i] for i in test]))
+            scores["codes"].append(float(np.mean([len([c for c in v.split(";") if c]) for v in coded["theme_label"]])))
+            clf = LogisticRegression(max_iter=3000).fit(emb[train], label[train].tolist())
+            scores["baseline"].append(cohen_kappa_score(truth, clf.predict(emb[test]).tolist()))
+        rows.append({"question": name, "labels": len(names), "per_label": per, "test": len(test),
+                     "USE+LR kappa": round(float(np.mean(scores["baseline"])), 3),
+                     "CodebookCoder kappa": round(float(np.mean(scores["coder"])), 3),
+                     "coder min-max": f"{min(scores['coder']):.2f}-{max(scores['coder']):.2f}",
+                     "codes/answer": round(float(np.mean(scores["codes"])), 2),
+                     "seconds": round(float(np.mean(scores["seconds"])), 1)})
+        print(rows[-1], flush=True)
+    return rows
+
+
 def twice(name: str, data: pd.DataFrame, emb: np.ndarray, seed: int) -> list[dict]:
     from bertopic import BERTopic
 
@@ -199,27 +289,49 @@ def main() -> None:
     parser.add_argument("--questions", nargs="+", default=["FI7", "FI8", "DC13"])
     parser.add_argument("--min-label", type=int, default=30, help="codebook themes: labels with at least this many answers")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--draws", type=int, default=10, help="few-shot: seeded draws of examples per size")
+    parser.add_argument("--only", nargs="+", choices=["inductive", "codebook", "supervised", "twice", "few_shot"],
+                        help="run these parts only (the others' tables are left as they are in --out)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     embedder = USEEmbedder()
-    results: dict[str, list[dict]] = {"inductive": [], "codebook": [], "supervised": [], "twice": []}
+    results: dict[str, list[dict]] = {"inductive": [], "codebook": [], "supervised": [], "twice": [], "few_shot": [], "written": []}
+    parts = set(args.only or results)
     start = time.perf_counter()
     for code in args.questions:
         data = load_question(code)
         emb = EmbeddingCache(CACHE).encode(embedder, data["text"].tolist())
         names = label_set(data, args.min_label)
         print(f"{code}: {len(data)} answers, {len(names)} codebook themes", flush=True)
-        results["inductive"] += inductive(code, data, emb, args.seed)
-        results["codebook"] += zero_shot(code, data, emb, names, embedder)
-        results["supervised"] += supervised(code, data, emb, names, embedder, args.seed)
-        if code == args.questions[0]:
+        if "inductive" in parts:
+            results["inductive"] += inductive(code, data, emb, args.seed)
+        if "codebook" in parts:
+            results["codebook"] += zero_shot(code, data, emb, names, embedder)
+            results["written"] += written_codebook(code, data, emb, embedder)
+        if "supervised" in parts:
+            results["supervised"] += supervised(code, data, emb, names, embedder, args.seed)
+        if "twice" in parts and code == args.questions[0]:
             results["twice"] += twice(code, data, emb, args.seed)
+        if "few_shot" in parts:
+            results["few_shot"] += few_shot(code, data, emb, embedder, args.draws)
     total = time.perf_counter() - start
     tables = {k: pd.DataFrame(v) for k, v in results.items()}
     for k, t in tables.items():
         print(f"\n{k}\n{t.to_string(index=False)}")
-    if args.out:
+    if args.out and tables["few_shot"].size:
+        only = f" --only {' '.join(args.only)}" if args.only else ""
+        cmd = f"python benchmarks/bench_themes.py --questions {' '.join(args.questions)}{only} --draws {args.draws} --out {args.out}"
+        replace_section(args.out, "## Few-shot coding", "\n".join([
+            "## Few-shot coding: hand-coded examples per theme (`benchmarks/bench_themes.py`)", "",
+            f"Command: `{cmd}`", f"Machine: {machine()}. Total {total / 60:.1f} min, peak RSS {rss_mb():.0f} MB.",
+            "Data: the LGA answers of section \"Themes and coding\" with a single corroborated label, labels with"
+            f" >= 20 such answers; {args.draws} seeded draws of N examples per label; kappa (Cohen, over the"
+            " labels) on the single-label answers not drawn, mean of the draws. The coder codes every answer of"
+            " the question from the label names and the examples; the baseline is USE + LogisticRegression"
+            " (scikit-learn defaults) on the same examples and embeddings.", "",
+            markdown(tables["few_shot"]), ""]))
+    if args.out and parts >= {"inductive", "codebook", "supervised", "twice"}:
         cmd = f"python benchmarks/bench_themes.py --questions {' '.join(args.questions)} --min-label {args.min_label} --out {args.out}"
         section = [
             "## Themes and coding vs human labels (`benchmarks/bench_themes.py`)", "",
@@ -230,6 +342,8 @@ def main() -> None:
             markdown(tables["inductive"]), "",
             f"### 2. Codebook from the label names only (labels with >= {args.min_label} answers)", "",
             markdown(tables["codebook"]), "",
+            "### 2b. Codebook a user wrote (one sentence + 5 keywords per label) vs simple baselines", "",
+            markdown(tables["written"]), "",
             "### 3. Learning from 20% hand-coded answers, coding the other 80%", "",
             markdown(tables["supervised"]), "",
             "### 4. The same fit twice in one process", "",
