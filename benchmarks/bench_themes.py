@@ -8,7 +8,7 @@ same USE embeddings (computed once, cached on disk).
 1. Inductive themes vs the human labels: NMI and ARI on the answers with a single corroborated
    label (unassigned answers count as one more cluster), share unassigned, number of themes,
    seconds. retex_nlp's ``ThemeFinder`` vs ``BERTopic()`` with its default settings and vs an
-   oracle: KMeans told the true number of labels.
+   oracle: KMeans told the true number of labels (and ``ThemeFinder`` told it too).
 2. Codebook coding with a codebook written only from the label names (themes with at least
    ``--min-label`` answers; description = a one-line sentence built from the name):
    ``CodebookCoder`` vs BERTopic's zero-shot topic modelling with the same names; then with the
@@ -96,10 +96,13 @@ def inductive(name: str, data: pd.DataFrame, emb: np.ndarray, seed: int) -> list
     single = np.array([len(t) == 1 for t in data["tags"]])
     truth = [t[0] for t in data.loc[single, "tags"]]
     rows = []
-    for method in ("retex_nlp ThemeFinder", "BERTopic (defaults)", "KMeans told the true k"):
+    for method in ("retex_nlp ThemeFinder", "BERTopic (defaults)", "KMeans told the true k",
+                   "retex_nlp ThemeFinder told the true k"):
         start = time.perf_counter()
         if method.startswith("retex"):
-            topics = ThemeFinder(seed=seed).fit_transform(data["text"].tolist(), embeddings=emb)["theme_id"].to_numpy()
+            k = len(set(truth)) if method.endswith("true k") else None
+            topics = ThemeFinder(seed=seed, n_themes=k).fit_transform(data["text"].tolist(),
+                                                                      embeddings=emb)["theme_id"].to_numpy()
         elif method.startswith("KMeans"):
             from sklearn.cluster import KMeans
 
