@@ -266,7 +266,9 @@ def test_a_project_keeps_its_hand_coding_rounds_and_their_agreement(tmp_path):
     """retex analyse --codebook --train: the coder learns from the analyst's codes; the project
     keeps each round and the cross-validated agreement, which the report and its method note show."""
     answers, top, gold = _lga_survey(tmp_path, "FI8", 5, 400)
-    rx.Codebook.from_dict({"themes": [{"name": t} for t in top]}).to_yaml(tmp_path / "grille.yml")
+    # a keyword of function words only: the analyst is told it marks nothing
+    rx.Codebook.from_dict({"themes": [{"name": t, **({"keywords": ["de la"]} if i == 0 else {})}
+                                      for i, t in enumerate(top)]}).to_yaml(tmp_path / "grille.yml")
     codes = dict(zip(answers["id"], gold.to_numpy(), strict=True))
     pd.DataFrame({"id": answers["id"][:100], "codes": [codes[i] for i in answers["id"][:100]]}).to_csv(
         tmp_path / "tour1.csv", index=False)
@@ -277,6 +279,7 @@ def test_a_project_keeps_its_hand_coding_rounds_and_their_agreement(tmp_path):
                                  str(tmp_path / "grille.yml"), "--train", str(tmp_path / "tour1.csv"), "--train",
                                  str(tmp_path / "tour2.xlsx"), "--out", str(out)])
     assert result.exit_code == 0, result.output
+    assert f"Attention, mot-clé « de la » (thème « {top[0]} ») : uniquement des mots outils" in result.output
     assert sorted(p.name for p in (out / "apprentissage").iterdir()) == ["tour_01.csv", "tour_02.xlsx"]
     html = (out / "rapport" / "report.html").read_text(encoding="utf-8")
     assert "Accord avec le codage manuel" in html and "Codage appris" in html and "150 réponses codées" in html

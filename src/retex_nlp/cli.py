@@ -330,8 +330,7 @@ def code(
     typer.echo(f"{len(coded)} réponses codées ({len(ok)} exploitables) -> {out}")
     for name, n in counts.items():
         typer.echo(f"  {n:>6}  {name}")
-    for warning in getattr(coder, "keyword_warnings_", []):
-        typer.echo(f"Attention, {warning}.")
+    _print_keyword_warnings(coder)
     report = getattr(coder, "report_", None)
     if report is not None:
         typer.echo(f"Accord avec vos {report.attrs.get('n_coded')} réponses codées (validation croisée) : "
@@ -404,6 +403,7 @@ def analyse(
     for old, new in project.settings.get("renamed_columns", {}).items():
         typer.echo(f"Remarque : la colonne « {old} » porte un nom réservé par retex_nlp ; gardée sous « {new} ».")
     _print_statuses(project.answers)
+    _print_keyword_warnings(getattr(project.model, "coder_", project.model))
     _print_outputs(project, out)
     typer.echo(f"Pour modifier : retex edit {out} --rename ID NOM … ; puis : retex report {out}")
 
@@ -413,6 +413,12 @@ def _print_statuses(answers) -> None:
     counts = answers["status"].value_counts()
     typer.echo(f"{len(answers)} réponses lues : " + ", ".join(
         f"{int(counts[s])} {label}" for s, label in _STATUS_FR.items() if counts.get(s)))
+
+
+def _print_keyword_warnings(coder) -> None:
+    """The codebook's keywords that cannot mark a theme (too general, function words only)."""
+    for warning in getattr(coder, "keyword_warnings_", []):
+        typer.echo(f"Attention, {warning}.")
 
 
 def _print_outputs(project, out: Path) -> None:
