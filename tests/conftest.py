@@ -25,6 +25,14 @@ def no_network(monkeypatch):
 
 
 @pytest.fixture(scope="session")
+def use():
+    """The default embedder (USE multilingual, shipped weights), loaded once."""
+    from retex_nlp import USEEmbedder
+
+    return USEEmbedder()
+
+
+@pytest.fixture(scope="session")
 def analyzer():
     from retex_nlp.text import default_analyzer
 

@@ -10,17 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from retex_nlp import Codebook, CodebookCoder, MixedCoder, USEEmbedder
+from retex_nlp import Codebook, CodebookCoder, MixedCoder
 from retex_nlp.normalize import fold
 
 from .conftest import SHARED
 
 LGA = SHARED / "gdn_annotated_lga_elf" / "lga_gdn_fiscalite_FI7_FI8.tsv"
-
-
-@pytest.fixture(scope="module")
-def use():
-    return USEEmbedder()
 
 
 @pytest.fixture(scope="module")

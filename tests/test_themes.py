@@ -42,11 +42,6 @@ def no_network(monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def use():
-    return USEEmbedder()
-
-
-@pytest.fixture(scope="module")
 def bundled():
     return read_answers(BUNDLED, text="text", variables=["question_code"])
 

@@ -37,9 +37,6 @@ from .learner import VIEWS, TextViews, fit_linear, linear_proba
 
 __all__ = ["CodebookCoder"]
 
-_WORD = re.compile(r"[\w'-]+")
-
-
 @dataclass
 class _Features:
     """What the coder reads of a batch of answers."""
@@ -50,13 +47,14 @@ class _Features:
     sim: np.ndarray  # similarity to each theme's definition and examples (best anchor)
     counter: np.ndarray  # similarity to its counter-examples (-1: none)
     kw: np.ndarray  # 1 where a keyword of the theme matched
-    matched: list[list[str]]  # "theme: words" per answer
+    matched: list[dict[int, list[str]]]  # per answer: theme index -> its keywords (or words) found
     nearest: np.ndarray  # index of the nearest anchor per theme
 
-    @staticmethod
-    def rows(f: _Features, rows: np.ndarray) -> _Features:
-        return _Features([f.texts[i] for i in rows], [f.terms[i] for i in rows], f.emb[rows], f.sim[rows],
-                         f.counter[rows], f.kw[rows], [f.matched[i] for i in rows], f.nearest[rows])
+    def take(self, rows: np.ndarray) -> _Features:
+        """The same for the answers ``rows`` only."""
+        return _Features([self.texts[i] for i in rows], [self.terms[i] for i in rows], self.emb[rows],
+                         self.sim[rows], self.counter[rows], self.kw[rows], [self.matched[i] for i in rows],
+                         self.nearest[rows])
 
 
 _SPLIT = re.compile(r"[^\w*]+")
@@ -72,9 +70,11 @@ def _lemma_words(tokens) -> list[str]:
     return [w for t in tokens if t.pos not in ("PUNCT", "SPACE") for w in _words(t.lemma)]
 
 
-def _phrase_forms(keyword: str, analyzer: FrenchAnalyzer) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """A keyword as a phrase of folded words and of folded lemmas."""
-    return tuple(_words(keyword)), tuple(_lemma_words(analyzer.analyse(keyword)))
+def _phrase(keyword: str, analyzer: FrenchAnalyzer) -> tuple[str, tuple[str, ...], tuple[str, ...], bool]:
+    """A keyword as a phrase of folded words and of folded lemmas, and whether it holds a
+    content word (a keyword of function words only marks nothing)."""
+    tokens = analyzer.analyse(keyword)
+    return keyword, tuple(_words(keyword)), tuple(_lemma_words(tokens)), any(t.is_content for t in tokens)
 
 
 def _contains(words: list[str], phrase: tuple[str, ...]) -> bool:
@@ -85,6 +85,16 @@ def _contains(words: list[str], phrase: tuple[str, ...]) -> bool:
     if n == 1:
         return phrase[0] in words
     return any(tuple(words[i:i + n]) == phrase for i in range(len(words) - n + 1) if words[i] == phrase[0])
+
+
+def _top_and_rival(scores: np.ndarray, none: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Per answer, its best score and what competes with it: the second best, or the learned
+    "no code" probability when that is higher."""
+    order = np.sort(scores, axis=1)
+    rival = order[:, -2] if scores.shape[1] > 1 else np.zeros(len(scores))
+    if none is not None:
+        rival = np.maximum(rival, none)
+    return order[:, -1], rival
 
 
 def _fit(views: dict, rows: np.ndarray, y: np.ndarray, seed: int) -> dict[str, tuple[np.ndarray, float]]:
@@ -151,7 +161,7 @@ class CodebookCoder(BaseEstimator):
             proto.append({
                 "anchors": anchors, "emb": self._emb(anchors),
                 "counter": self._emb(t.counter_examples) if t.counter_examples else None,
-                "phrases": [(k, _phrase_forms(k, analyzer)) for k in t.keywords if "*" not in k],
+                "phrases": [_phrase(k, analyzer) for k in t.keywords if "*" not in k],
                 "patterns": [fold(k) for k in t.keywords if "*" in k],
             })
         return proto
@@ -167,7 +177,7 @@ class CodebookCoder(BaseEstimator):
         nearest = np.zeros((n, k), dtype=int)
         counter = np.full((n, k), -1.0, dtype=np.float32)
         kw = np.zeros((n, k), dtype=np.float32)
-        matched: list[list[str]] = [[] for _ in range(n)]
+        matched: list[dict[int, list[str]]] = [{} for _ in range(n)]
         for j, p in enumerate(self.prototypes_):
             s = emb @ p["emb"].T
             sim[:, j] = s.max(axis=1)
@@ -176,14 +186,12 @@ class CodebookCoder(BaseEstimator):
                 counter[:, j] = (emb @ p["counter"].T).max(axis=1)
         for i, (text, tokens) in enumerate(zip(texts, docs, strict=True)):
             forms, lemmas = _words(text), _lemma_words(tokens)
-            found = []
             for j, p in enumerate(self.prototypes_):
-                hits = [k for k, (kf, kl) in p["phrases"] if _contains(forms, kf) or _contains(lemmas, kl)]
+                hits = [k for k, kf, kl, _ in p["phrases"] if _contains(forms, kf) or _contains(lemmas, kl)]
                 hits += sorted({w for w in forms for pat in p["patterns"] if fnmatch.fnmatchcase(w, pat)})
                 if hits:
                     kw[i, j] = 1.0
-                    found.append(f"{self.codebook_.themes[j].name}: {', '.join(hits)}")
-            matched[i] = found
+                    matched[i][j] = hits
         return _Features(texts, terms, emb, sim, counter, kw, matched, nearest)
 
     def _views(self, f: _Features) -> dict[str, object]:
@@ -194,16 +202,20 @@ class CodebookCoder(BaseEstimator):
             views.update(text_views.transform(f.texts, f.terms))
         return views
 
-    def _scores(self, f: _Features) -> np.ndarray:
-        """One score (0-1) per answer and theme."""
+    def _scores(self, f: _Features, views: dict | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+        """One score (0-1) per answer and theme, and the learned probability that the analyst
+        would code nothing (``None`` when every hand-coded answer had a code, or nothing was
+        learned). ``views``: those of ``f`` when the caller has them already."""
         if self.models_:
-            views = self._views(f)
-            return np.column_stack([_proba(self.models_[t.name], views) if t.name in self.models_
-                                    else np.zeros(len(f.texts)) for t in self.codebook_.themes])
+            views = self._views(f) if views is None else views
+            scores = np.column_stack([_proba(self.models_[t.name], views) if t.name in self.models_
+                                      else np.zeros(len(f.texts)) for t in self.codebook_.themes])
+            other = self.models_.get(OTHER)
+            return scores, (_proba(other, views) if other else None)
         rel = self._relative(f)
         score = 0.4 * f.kw * (f.sim >= self._gates()) + 0.6 * np.clip(rel, 0, 1)
         # closer to a counter-example than to the theme: not this theme
-        return np.where(f.counter > f.sim, 0.0, score)
+        return np.where(f.counter > f.sim, 0.0, score), None
 
     def _relative(self, f: _Features) -> np.ndarray:
         """Similarity on each theme's own scale: 0 at the answers' median, 1 at their 99th percentile."""
@@ -235,12 +247,6 @@ class CodebookCoder(BaseEstimator):
                 js = np.array([j]) if not far[r, j] and rel[r, j] >= self.NEAREST_FLOOR else js
             chosen.append(sorted(js.tolist(), key=lambda j: (-rel[r, j] - f.kw[r, j], j)))
         return chosen
-
-    def _none_scores(self, f: _Features) -> np.ndarray | None:
-        """The learned probability that the analyst would code nothing (``None`` when every
-        hand-coded answer had a code, or nothing was learned)."""
-        model = (getattr(self, "models_", None) or {}).get(OTHER)
-        return _proba(model, self._views(f)) if model else None
 
     def _choose(self, scores: np.ndarray, none: np.ndarray | None, learned: bool | None = None,
                 f: _Features | None = None) -> list[list[int]]:
@@ -329,17 +335,15 @@ class CodebookCoder(BaseEstimator):
     def _keyword_warnings(self, f: _Features) -> list[str]:
         """French warnings for keywords that cannot mark a theme: in too many answers, or made of
         function words only."""
-        analyzer = self.analyzer or default_analyzer()
         out = []
         n = max(len(f.texts), 1)
-        for t, p in zip(self.codebook_.themes, self.prototypes_, strict=True):
-            for keyword, _ in p["phrases"]:
-                if not any(token.is_content for token in analyzer.analyse(keyword)):
+        for j, (t, p) in enumerate(zip(self.codebook_.themes, self.prototypes_, strict=True)):
+            for keyword, _, _, content in p["phrases"]:
+                if not content:
                     out.append(f"mot-clé « {keyword} » (thème « {t.name} ») : uniquement des mots outils, il ne "
                                "distingue aucun thème")
                     continue
-                share = sum(keyword in m.split(": ", 1)[1].split(", ") for ms in f.matched for m in ms
-                            if m.startswith(t.name + ": ")) / n
+                share = sum(keyword in m.get(j, ()) for m in f.matched) / n
                 if share > self.GENERIC_KEYWORD:
                     out.append(f"mot-clé « {keyword} » (thème « {t.name} ») : présent dans {share:.0%} des réponses, "
                                "trop général pour marquer un thème")
@@ -415,17 +419,12 @@ class CodebookCoder(BaseEstimator):
         (their most likely theme, or nothing): a classifier learned from ten examples of a theme
         then also sees the many ways the other answers say it."""
         names = self.codebook_.names
-        sub = _Features.rows(f, others)
-        scores = self._scores(sub)
-        none = self._none_scores(sub)
-        order = np.sort(scores, axis=1)
-        rival = order[:, -2] if scores.shape[1] > 1 else np.zeros(len(others))
-        if none is not None:
-            rival = np.maximum(rival, none)
+        scores, none = self._scores(f.take(others), {view: X[others] for view, X in views.items()})
+        best, rival = _top_and_rival(scores, none)
         top = scores.argmax(axis=1)
-        sure = np.abs(order[:, -1] - rival)
+        sure = np.abs(best - rival)
         keep = sure >= np.median(sure)
-        coded_none = (none > order[:, -1]) if none is not None else np.zeros(len(others), dtype=bool)
+        coded_none = (none > best) if none is not None else np.zeros(len(others), dtype=bool)
         both = np.concatenate([rows, others[keep]])
         for name in self.models_:
             pseudo = coded_none[keep] if name == OTHER else ((top[keep] == names.index(name)) & ~coded_none[keep])
@@ -448,10 +447,10 @@ class CodebookCoder(BaseEstimator):
         reasons = [""] * len(frame)
         if texts:
             f = self._features(texts)
-            s = self._scores(f)
+            s, none = self._scores(f)
             rows = np.flatnonzero(ok)
             scores[rows] = s
-            for r, (i, chosen) in enumerate(zip(rows, self._choose(s, self._none_scores(f), f=f), strict=True)):
+            for r, (i, chosen) in enumerate(zip(rows, self._choose(s, none, f=f), strict=True)):
                 ids[i] = ";".join(str(j) for j in chosen) or str(NO_THEME)
                 labels[i] = ";".join(names[j] for j in chosen)
                 reasons[i] = self._reason(r, chosen, f, s)
@@ -484,10 +483,10 @@ class CodebookCoder(BaseEstimator):
         parts = []
         for j in chosen:
             name = self.codebook_.names[j]
-            bits = [m.split(": ", 1)[1] for m in f.matched[r] if m.startswith(name + ": ")]
+            bits = f.matched[r].get(j)
             anchor = self.prototypes_[j]["anchors"][f.nearest[r, j]]
             near = "la description" if f.nearest[r, j] == 0 else f"l'exemple « {anchor[:60]} »"
-            why = (f"mots-clés : {bits[0]} ; " if bits else "") + f"proche de {near} ({f.sim[r, j]:.2f})"
+            why = (f"mots-clés : {', '.join(bits)} ; " if bits else "") + f"proche de {near} ({f.sim[r, j]:.2f})"
             if self.models_:
                 why += f" ; appris de vos réponses codées ({scores[r, j]:.2f})"
             parts.append(f"{name} ({why})")
@@ -520,15 +519,11 @@ class CodebookCoder(BaseEstimator):
             return pd.DataFrame(columns=["answer_id", "text", "proposed", "uncertainty"])
         f = self._features(texts)
         emb = f.emb
-        proba = self._scores(f)
+        proba, none = self._scores(f)
         margin = np.abs(proba - thresholds[None, :]).min(axis=1)
         if self.models_:  # learned: unsure between its two likeliest themes (or none), or near a threshold
-            order = np.sort(proba, axis=1)
-            rival = order[:, -2] if proba.shape[1] > 1 else np.zeros(len(texts))
-            none = self._none_scores(f)
-            if none is not None:
-                rival = np.maximum(rival, none)
-            margin = np.minimum(margin, np.abs(order[:, -1] - rival))
+            best, rival = _top_and_rival(proba, none)
+            margin = np.minimum(margin, np.abs(best - rival))
         pool = np.argsort(margin, kind="stable")[: max(5 * n, n)]
         chosen: list[int] = []
         for i in pool:  # diverse: skip an answer nearly the same as one already chosen
@@ -539,8 +534,7 @@ class CodebookCoder(BaseEstimator):
         ids = frame["answer_id"].astype(str).tolist() if "answer_id" in frame.columns else \
             [str(i) for i in range(len(texts))]
         picked = np.asarray(chosen, dtype=int)
-        sub = _Features.rows(f, picked)
-        codes = self._choose(proba[picked], self._none_scores(sub), f=sub)
+        codes = self._choose(proba[picked], None if none is None else none[picked], f=f.take(picked))
         proposed = [";".join(names[j] for j in js) for js in codes]
         return pd.DataFrame({"answer_id": [ids[i] for i in chosen], "text": [texts[i] for i in chosen],
                              "proposed": proposed, "uncertainty": np.round(1 - np.clip(margin[chosen] * 2, 0, 1), 3)})
