@@ -77,6 +77,9 @@ def test_representative_quotes_are_readable_diverse_and_spread(tmp_path):
         source = " ".join(originals[q["answer_id"]].split())
         # whole sentences of the answer, never cut mid-sentence
         assert all(s in split_sentences(source) for s in split_sentences(q["quote"])) or q["quote"] == source
+        # a piece of a long answer comes with the whole answer to read
+        assert q["whole_text"] == "" if q["quote"] == source else " ".join(q["whole_text"].split()) == source
+    assert (quotes["whole_text"] != "").any()
     assert (quotes["attribution"] != "").all()
     # pins and bans (by text) survive a re-run; a banned text is banned in every copy
     first = quotes[(quotes["theme_label"] == "FIS_05") & ~quotes["quote"].str.contains("[", regex=False)].iloc[0]

@@ -42,7 +42,8 @@ __all__ = [
 
 ANSWER_COLUMNS = ("answer_id", "respondent_id", "open_question", "text", "status", "status_note", "source_row")
 #: Columns the tool adds to results: never a user column's name in an output.
-RESULT_COLUMNS = ("theme_id", "theme_label", "codes", "similarity", "reason", "new_theme", "source_file")
+RESULT_COLUMNS = ("theme_id", "theme_label", "codes", "similarity", "reason", "new_theme", "source_file",
+                  "testimony_id", "segment")
 RESERVED = frozenset(ANSWER_COLUMNS + RESULT_COLUMNS)
 RENAMED_SUFFIX = " (fichier)"
 

@@ -368,6 +368,8 @@ def analyse(
     seed: SeedOpt = 0,
     cache: Annotated[Path | None, typer.Option("--cache", help="Dossier du cache des plongements (défaut : DOSSIER/cache).")] = None,
     metadata: Annotated[Path | None, typer.Option("--metadata", help="Dossier de témoignages : fichier des métadonnées (colonne « fichier » + profession, service…) ; metadonnees.csv du dossier par défaut.")] = None,
+    segments: Annotated[bool | None, typer.Option("--segments/--no-segments", help="Découper les textes longs en segments de phrases (thèmes, codage et citations par segment, reliés au témoignage). Par défaut : oui pour un dossier de .txt ou des réponses de 80 mots et plus.")] = None,
+    segment_size: Annotated[int, typer.Option("--segment-size", help="Taille des segments (mots, en phrases entières).")] = 40,
     id_col: IdCol = None,
     sheet: SheetOpt = None,
     encoding: EncodingOpt = None,
@@ -395,6 +397,7 @@ def analyse(
                                n_themes=n_themes, clusterer=clusterer, embedder=embedder, n_quotes=n_quotes,
                                attribution=attribution, names=names, mask_institutions=mask_institutions,
                                title=title, seed=seed, cache_dir=cache, out=out, progress=progress,
+                               segments=segments, segment_size=segment_size,
                                sheet=_sheet(sheet), encoding=encoding, sep=sep, metadata=metadata)
     except (RetexError, KeyError, ValueError) as exc:
         bar.close()
@@ -402,7 +405,12 @@ def analyse(
     bar.close()
     for old, new in project.settings.get("renamed_columns", {}).items():
         typer.echo(f"Remarque : la colonne « {old} » porte un nom réservé par retex_nlp ; gardée sous « {new} ».")
-    _print_statuses(project.answers)
+    _print_statuses(project.answers_read)
+    if project.settings.get("segments"):
+        seg = project.settings["segments"]
+        typer.echo(f"{seg['testimonies']} textes longs découpés en {seg['segments']} segments d'environ "
+                   f"{seg['size']} mots (--no-segments pour les garder entiers) ; chaque segment garde son "
+                   "témoignage (testimony_id) et ses métadonnées.")
     _print_keyword_warnings(getattr(project.model, "coder_", project.model))
     _print_outputs(project, out)
     typer.echo(f"Pour modifier : retex edit {out} --rename ID NOM … ; puis : retex report {out}")

@@ -27,6 +27,7 @@ from ..io.read import read_answers, status_summary
 from ..privacy import Pseudonymizer, strip_placeholders
 from ..terms import TermCounts
 from ..text.analyzer import FrenchAnalyzer, default_analyzer
+from ..text.segment import is_testimony_corpus, segment_testimonies
 from ..themes import ThemeFinder
 from .project import Project
 
@@ -174,6 +175,8 @@ def analyse(
     pinned: Sequence[str] = (),
     banned: Sequence[str] = (),
     title: str | None = None,
+    segments: bool | None = None,
+    segment_size: int = 40,
     seed: int = 0,
     cache_dir: str | Path | None = None,
     out: str | Path | None = None,
@@ -195,12 +198,22 @@ def analyse(
     With ``out`` the project is saved there and its report rendered in ``out/rapport/``; the
     embedding cache then defaults to ``out/cache``. ``train``: files of hand-coded answers (id
     + ``codes``, rounds in order) the codebook coder learns from; the project keeps a copy of
-    each round and the cross-validated agreement.
+    each round and the cross-validated agreement. ``segments``: cut long testimonies into
+    segments of whole sentences (about ``segment_size`` words) that are themed, coded and quoted
+    one by one, each linked to its testimony (``testimony_id``) and its metadata; ``None``
+    decides (:func:`~retex_nlp.text.segment.is_testimony_corpus`: a folder of .txt files, or
+    answers of 80 words or more).
     """
     say = progress or (lambda message: None)
     by_cols = [by] if isinstance(by, str) else list(by or [])
     say("Lecture des réponses")
     answers = read_answers(data, text=text, id=id, **read_kwargs)
+    segmented = None
+    if segments or (segments is None and is_testimony_corpus(answers)):
+        answers = segment_testimonies(answers, segment_size)
+        pieces = answers[answers["status"] == "ok"].groupby("testimony_id")["segment"].size()
+        segmented = {"size": segment_size, "testimonies": int((pieces > 1).sum()),
+                     "segments": int(pieces[pieces > 1].sum()), "whole": int((pieces == 1).sum())}
     if cache_dir is None and out is not None:
         cache_dir = Path(out) / "cache"
     if codebook is not None:
@@ -239,6 +252,7 @@ def analyse(
         "pinned": list(pinned), "banned": list(banned),
         "renamed_columns": answers.attrs.get("renamed_columns", {}),
         "training": {"rounds": [p.name for p in rounds], "n_coded": len(codes)} if codes else None,
+        "segments": segmented,
     }
     project = pipeline.to_project(answers, settings)
     project.training_files = rounds

@@ -304,7 +304,9 @@ class Project:
     @property
     def themes(self) -> pd.DataFrame:
         """``theme_id``, ``label``, ``size`` (ok answers in it), ``share`` (of ok answers),
-        ``key_terms`` (with their specificity), ``description``, ``origin``."""
+        ``key_terms`` (with their specificity), ``description``, ``origin`` (and, when the
+        answers were cut into segments, ``testimonies``: how many testimonies have a segment in
+        the theme)."""
         if "themes" not in self._cache:
             n_ok = max(len(self._state.pairs), 1)
             sizes: dict[int, int] = {}
@@ -324,6 +326,14 @@ class Project:
                     row["label"] = f"{row['label']} ({seen[row['label']]})"
             table = pd.DataFrame(rows, columns=["theme_id", "label", "size", "share", "key_terms", "description",
                                                 "origin"])
+            if "testimony_id" in self.answers.columns:  # segments: how many testimonies speak of each theme
+                testimony = dict(zip(self.answers["answer_id"].astype(str), self.answers["testimony_id"].astype(str),
+                                     strict=True))
+                speakers: dict[int, set] = {}
+                for a, ts in self._state.pairs.items():
+                    for t in ts:
+                        speakers.setdefault(t, set()).add(testimony.get(a, a))
+                table.insert(3, "testimonies", [len(speakers.get(t, ())) for t in table["theme_id"]])
             if self.settings.get("method") == "themes":  # found themes: largest first, as they were found
                 table = table.sort_values(["size", "theme_id"], ascending=[False, True], kind="stable")
             self._cache["themes"] = table.reset_index(drop=True)
@@ -343,6 +353,14 @@ class Project:
                              "theme_id": ids, "theme_label": names})
 
     @property
+    def answers_read(self) -> pd.DataFrame:
+        """One row per answer of the files (the first segment of a testimony cut into segments):
+        what status counts are about."""
+        if "segment" in self.answers.columns:
+            return self.answers[self.answers["segment"].astype(int) == 1]
+        return self.answers
+
+    @property
     def by(self) -> list[str]:
         return list(self.settings.get("by") or [])
 
@@ -352,11 +370,36 @@ class Project:
         if "quotes" not in self._cache:
             shown = self._shown_answers()
             template = self.settings.get("attribution")
-            self._cache["quotes"] = representative_quotes(
+            quotes = representative_quotes(
                 shown, self.assignments, n=int(self.settings.get("n_quotes", 5)), by=self.by or None,
                 template=template, embedder=self._embedding_model(), choices=self._state.choices,
                 pseudonymizer=False)
+            if "testimony_id" in shown.columns and len(quotes):  # a segment: the whole testimony to read
+                whole = self.testimonies()
+                testimony = shown.set_index(shown["answer_id"].astype(str))["testimony_id"].astype(str)
+                of = quotes["answer_id"].map(testimony).map(whole["text"])
+                pieces = quotes["answer_id"].map(testimony).map(whole["segments"]).fillna(1)
+                quotes["whole_text"] = np.where(pieces > 1, of.fillna(""), quotes["whole_text"])
+            self._cache["quotes"] = quotes
         return self._cache["quotes"]
+
+    def testimonies(self) -> pd.DataFrame:
+        """The testimonies of a project whose answers were cut into segments, whole again:
+        indexed by ``testimony_id``, with ``text`` (pseudonymised segments joined in order),
+        ``segments`` (how many) and ``themes`` (labels of the themes its segments are in, the most
+        frequent first). Empty when the answers were not segmented."""
+        shown = self._shown_answers()
+        if "testimony_id" not in shown.columns:
+            return pd.DataFrame(columns=["text", "segments", "themes"]).rename_axis("testimony_id")
+        labels = self.assignments.set_index(self.assignments["answer_id"].astype(str))["theme_label"]
+        rows = []
+        for testimony, part in shown.sort_values("segment", kind="stable").groupby(
+                shown["testimony_id"].astype(str), sort=False):
+            found = pd.Series([t for a in part["answer_id"].astype(str) for t in str(labels.get(a) or "").split(";")
+                               if t]).value_counts()
+            rows.append({"testimony_id": testimony, "text": " ".join(part["text"].fillna("").astype(str)),
+                         "segments": len(part), "themes": ";".join(found.index)})
+        return pd.DataFrame(rows, columns=["testimony_id", "text", "segments", "themes"]).set_index("testimony_id")
 
     @property
     def by_group(self) -> dict[str, pd.DataFrame]:
@@ -423,7 +466,7 @@ class Project:
         if self.settings.get("method") in ("codebook", "mixed"):
             codebook = pd.DataFrame({"name": themes["label"], "description": themes["description"]})
         report = Report(title=self.settings.get("title") or "Analyse des réponses libres", answers=self.coded_answers(),
-                        summary=status_summary(self.answers), themes=themes, quotes=self.quotes, terms=self.terms,
+                        summary=status_summary(self.answers_read), themes=themes, quotes=self.quotes, terms=self.terms,
                         specificities=self.specificities, by_group=self.by_group, codebook=codebook,
                         replacements=self.replacements, meta=meta, method=self.method_note(),
                         agreement=self.agreement,
@@ -435,14 +478,22 @@ class Project:
         """What was done, with which settings, and its limits: a short note in French for the
         reader of the report (one paragraph per item)."""
         st = self.settings
-        counts = self.answers["status"].value_counts()
+        counts = self.answers_read["status"].value_counts()
         n_ok = int(counts.get("ok", 0))
         sources = ", ".join(Path(s).name for s in st.get("sources", [])) or "un tableau de données"
         left = ", ".join(f"{int(counts[s])} {label}" for s, label in STATUS_LABELS_FR.items()
                          if s != "ok" and counts.get(s))
-        note = [f"Données : {len(self.answers)} réponses lues depuis {sources} (question(s) : "
+        note = [f"Données : {len(self.answers_read)} réponses lues depuis {sources} (question(s) : "
                 f"{', '.join(map(str, st.get('text_columns', []))) or 'texte'}) ; {n_ok} réponses exploitables"
                 + (f", les autres étant signalées et gardées dans les fichiers : {left}" if left else "") + "."]
+        if st.get("segments"):
+            seg = st["segments"]
+            note.append(f"Témoignages : {seg['testimonies']} textes longs ont été découpés en {seg['segments']} "
+                        f"segments de phrases entières d'environ {seg['size']} mots"
+                        + (f" ({seg['whole']} textes courts restent d'un seul tenant)" if seg.get("whole") else "")
+                        + " ; thèmes, codage et citations portent sur les segments, chacun relié à son témoignage "
+                        "(colonnes testimony_id et segment) et à ses métadonnées. Le nombre de témoignages qui "
+                        "abordent chaque thème est donné à côté du nombre de segments.")
         if st.get("pseudonymize", True):
             note.append("Pseudonymisation : avant toute analyse, les noms, prénoms, lieux, dates, adresses et "
                         "coordonnées repérés ont été remplacés par des mentions entre crochets ([Prénom], [Lieu]…), "
@@ -543,7 +594,7 @@ class Project:
         write_json(root / PROJECT_FILE, {
             "format": FORMAT, "schema_version": SCHEMA_VERSION, "retex_nlp": _version(),
             "updated": f"{datetime.now():%Y-%m-%d %H:%M:%S}", "settings": self.settings,
-            "counts": {s: int((self.answers["status"] == s).sum()) for s in STATUS_LABELS_FR},
+            "counts": {s: int((self.answers_read["status"] == s).sum()) for s in STATUS_LABELS_FR},
             "themes": int(len(self._state.themes)), "edits": len(self.journal)})
         written = {"project": root / PROJECT_FILE, "journal": root / JOURNAL_FILE}
         if render:

@@ -118,10 +118,14 @@ def theme_labels(result: pd.DataFrame) -> dict[int, str]:
     return labels
 
 
+def _flat(text: str) -> str:
+    return re.sub(r"[ \t]+", " ", str(text).strip())
+
+
 def _candidates(text: str, min_words: int, max_words: int) -> list[str]:
     """The quotable pieces of an answer: the whole answer when short enough, else runs of one to
     three consecutive whole sentences."""
-    text = re.sub(r"[ \t]+", " ", text.strip())
+    text = _flat(text)
     if len(_WORDS.findall(text)) <= max_words:
         return [text]
     sentences = split_sentences(text)
@@ -168,7 +172,8 @@ def representative_quotes(
     question most of the theme's answers come from; other pieces are used only when these run
     out. Returns ``theme_id``, ``theme_label``,
     ``rank``, ``quote``, ``attribution``, ``answer_id``, ``score``, ``centrality``,
-    ``readability``, ``pinned`` (and ``group`` with ``by``).
+    ``readability``, ``pinned``, ``whole_text`` (the whole answer when the quote is a piece
+    of it, else empty) (and ``group`` with ``by``).
     """
     if "answer_id" not in answers.columns:
         raise KeyError("answers need an 'answer_id' column (read them with read_answers)")
@@ -192,7 +197,7 @@ def representative_quotes(
               else pd.Series("", index=frame.index))
     attributions = safe_attributions(frame, template, min_group) if template else None
     columns = ["theme_id", "theme_label", "rank", "quote", "attribution", "answer_id", "score", "centrality",
-               "readability", "pinned"]
+               "readability", "pinned", "whole_text"]
     rows: list[dict] = []
     for theme, members in pairs.groupby("theme_id", sort=True):
         ids = members["answer_id"].drop_duplicates().tolist()
@@ -235,11 +240,14 @@ def representative_quotes(
                          "answer_id": answer_id,
                          "score": round(float(base[i]), 4), "centrality": round(float(central[i]), 4),
                          "readability": float(read[i]), "pinned": i in pinned,
+                         "whole_text": "" if piece == _flat(frame.at[answer_id, "text"]) else
+                         str(frame.at[answer_id, "text"]).strip(),
                          **({"group": groups[answer_id]} if by_cols else {})})
     result = pd.DataFrame(rows, columns=columns + (["group"] if by_cols else []))
     replacements = pd.DataFrame(columns=["answer_id", "original", "placeholder", "rule", "start", "end"])
     if pseudonymizer and len(result):
         result["quote"], replacements = pseudonymizer.transform(result["quote"], ids=result["answer_id"])
+        result["whole_text"] = [pseudonymizer.pseudonymize(t)[0] if t else "" for t in result["whole_text"]]
         result["attribution"] = [pseudonymizer.pseudonymize(a)[0] for a in result["attribution"]]
     result.attrs["replacements"] = replacements
     return result

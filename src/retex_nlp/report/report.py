@@ -43,6 +43,7 @@ th,td{border:1px solid #c9d3dd;padding:.25rem .6rem;text-align:left}th{backgroun
 td.n{text-align:right}img{max-width:100%;height:auto}.terms{color:#4a5a6a;font-size:.9rem}
 blockquote{margin:.7rem 0;padding:.5rem 1rem;border-left:4px solid #2b6a9e;background:#f5f8fb}
 blockquote .who{display:block;color:#4a5a6a;font-size:.9rem;margin-top:.2rem}
+blockquote details{font-size:.9rem;margin-top:.3rem}blockquote summary{cursor:pointer;color:#2b6a9e}
 .meta{color:#4a5a6a;font-size:.9rem}
 """
 
@@ -154,9 +155,11 @@ class Report:
             put(self.themes, "Thèmes")
             for theme_id, label in zip(self.themes["theme_id"], self.themes["label"], strict=True):
                 q = self._quotes_of(theme_id)
-                cols = [c for c in ("rank", "quote", "attribution", "answer_id", "score") if c in q.columns]
+                cols = [c for c in ("rank", "quote", "attribution", "answer_id", "score", "whole_text")
+                        if c in q.columns]
                 put(q[cols].rename(columns={"rank": "rang", "quote": "citation", "attribution": "attribution",
-                                            "answer_id": "id réponse", "score": "score"}), f"Citations {label}")
+                                            "answer_id": "id réponse", "score": "score",
+                                            "whole_text": "réponse entière"}), f"Citations {label}")
             if len(self.terms):
                 put(self.terms, "Termes")
             if len(self.specificities):
@@ -209,8 +212,11 @@ class Report:
         parts += ["<h2>Les thèmes</h2>"]
         if "themes" in images:
             parts.append(_img(images["themes"], "Nombre de réponses par thème"))
-        parts.append(_table_html(self.themes[[c for c in ("label", "size", "share", "key_terms") if c in self.themes]]
-                                 .rename(columns={"label": "thème", "size": "réponses", "share": "part",
+        segmented = "testimonies" in self.themes.columns
+        parts.append(_table_html(self.themes[[c for c in ("label", "size", "testimonies", "share", "key_terms")
+                                              if c in self.themes]]
+                                 .rename(columns={"label": "thème", "size": "segments" if segmented else "réponses",
+                                                  "testimonies": "témoignages", "share": "part",
                                                   "key_terms": "termes caractéristiques"})))
         for var, table in self.by_group.items():
             if not len(table):
@@ -222,11 +228,16 @@ class Report:
         parts.append("<h2>Ce qu'en disent les répondants</h2>")
         for _, theme in self.themes.iterrows():
             parts.append(f"<h3>{e(str(theme['label']))}</h3>")
-            parts.append(f"<p class=\"terms\">{int(theme['size'])} réponses"
+            size = (f"{int(theme['size'])} segments de {int(theme['testimonies'])} témoignages" if segmented
+                    else f"{int(theme['size'])} réponses")
+            parts.append(f"<p class=\"terms\">{size}"
                          + (f" · {e(str(theme['key_terms']))}" if str(theme.get("key_terms") or "") else "") + "</p>")
             for _, q in self._quotes_of(theme["theme_id"]).iterrows():
                 who = f"<span class=\"who\">({e(q['attribution'])})</span>" if q.get("attribution") else ""
-                parts.append(f"<blockquote>« {e(q['quote'])} »{who}</blockquote>")
+                whole = str(q.get("whole_text") or "")
+                more = (f"<details><summary>{'Lire le témoignage entier' if segmented else 'Lire la réponse entière'}"
+                        f"</summary><p>{e(whole)}</p></details>") if whole else ""
+                parts.append(f"<blockquote>« {e(q['quote'])} »{who}{more}</blockquote>")
         if self.agreement is not None and len(self.agreement):
             parts += ["<h2>Accord avec le codage manuel</h2>",
                       "<p class=\"meta\">Validation croisée : chaque réponse codée à la main est codée par un modèle "
@@ -279,8 +290,10 @@ class Report:
         doc.add_heading("Les thèmes", level=1)
         if "themes" in images:
             doc.add_picture(io.BytesIO(images["themes"]), width=Cm(15))
-        _docx_table(doc, self.themes[[c for c in ("label", "size", "key_terms") if c in self.themes]]
-                    .rename(columns={"label": "thème", "size": "réponses", "key_terms": "termes caractéristiques"}))
+        segmented = "testimonies" in self.themes.columns
+        _docx_table(doc, self.themes[[c for c in ("label", "size", "testimonies", "key_terms") if c in self.themes]]
+                    .rename(columns={"label": "thème", "size": "segments" if segmented else "réponses",
+                                     "testimonies": "témoignages", "key_terms": "termes caractéristiques"}))
         for var, table in self.by_group.items():
             if not len(table):
                 continue
@@ -292,7 +305,8 @@ class Report:
         doc.add_heading("Ce qu'en disent les répondants", level=1)
         for _, theme in self.themes.iterrows():
             doc.add_heading(clean_text(str(theme["label"])), level=2)
-            doc.add_paragraph(f"{int(theme['size'])} réponses")
+            doc.add_paragraph(f"{int(theme['size'])} segments de {int(theme['testimonies'])} témoignages"
+                              if segmented else f"{int(theme['size'])} réponses")
             for _, q in self._quotes_of(theme["theme_id"]).iterrows():
                 text = f"« {q['quote']} »" + (f" ({q['attribution']})" if q.get("attribution") else "")
                 doc.add_paragraph(clean_text(text), style="Quote")

@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-__all__ = ["split_sentences", "split_segments", "segment_answers"]
+__all__ = ["split_sentences", "split_segments", "segment_answers", "segment_testimonies", "is_testimony_corpus"]
 
 # Abbreviations after which a full stop does not end a sentence.
 _ABBREV = {"m", "mm", "mme", "mmes", "mlle", "dr", "pr", "me", "st", "ste", "etc", "cf", "ex", "p", "n", "no",
@@ -36,10 +36,14 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
-def split_segments(text: str, size: int = 40) -> list[str]:
+def split_segments(text: str, size: int = 40, *, paragraphs: bool = False) -> list[str]:
     """IRaMuTeQ-style segments of about ``size`` words: whole sentences are grouped until a
     segment reaches ``size`` words; a sentence longer than 1.5 x ``size`` is cut at the comma or
-    semicolon nearest to ``size`` words (or at ``size`` words when it has none)."""
+    semicolon nearest to ``size`` words (or at ``size`` words when it has none). With
+    ``paragraphs`` a segment never runs across a line break (a paragraph of a testimony often
+    turns to another subject); a paragraph shorter than ``size`` is a segment of its own."""
+    if paragraphs:
+        return [seg for par in re.split(r"\s*\n\s*", text) if par.strip() for seg in split_segments(par, size)]
     segments: list[str] = []
     current: list[str] = []
     count = 0
@@ -92,3 +96,47 @@ def segment_answers(answers: pd.DataFrame, method: str = "sentence", size: int =
             records.append(rec)
     columns = ["segment_id", "answer_id", "segment", "text", *others]
     return pd.DataFrame(records, columns=columns)
+
+
+#: Median length (words) of the usable answers from which ``segments="auto"`` treats them as
+#: testimonies to cut into segments (survey answers are mostly 5-40 words).
+TESTIMONY_MEDIAN_WORDS = 80
+
+
+def is_testimony_corpus(answers: pd.DataFrame) -> bool:
+    """Whether ``answers`` are testimonies rather than survey answers: read from a folder of
+    .txt files, or usable answers of at least :data:`TESTIMONY_MEDIAN_WORDS` words (median)."""
+    if answers.attrs.get("format") == "txt-folder":
+        return True
+    ok = answers[answers["status"] == "ok"] if "status" in answers.columns else answers
+    if not len(ok):
+        return False
+    lengths = ok["text"].fillna("").astype(str).map(lambda t: len(_WORD.findall(t)))
+    return float(lengths.median()) >= TESTIMONY_MEDIAN_WORDS
+
+
+def segment_testimonies(answers: pd.DataFrame, size: int = 40) -> pd.DataFrame:
+    """The answers with each long usable one cut into segments of whole sentences of about
+    ``size`` words, never across a line break (:func:`split_segments`), one row per segment, for
+    themes, coding and quotes.
+
+    A segment keeps every column of its answer (respondent id, file, profession, service…) and
+    gets the ``answer_id`` ``"<id>/<k>"``; ``testimony_id`` is the id of the whole answer and
+    ``segment`` its number (1, 2…). An answer that stays in one piece keeps its id, and rows
+    that are not usable (empty, duplicate…) are kept as they are: nothing is lost, and the
+    segments of a testimony joined in order give its text back (spaces aside).
+    """
+    if not len(answers):
+        return answers.assign(testimony_id=pd.Series(dtype=object), segment=pd.Series(dtype=int))
+    records = []
+    for row in answers.to_dict("records"):
+        answer_id = row["answer_id"]
+        pieces = [row["text"]]
+        if row.get("status", "ok") == "ok" and isinstance(row["text"], str):
+            pieces = split_segments(row["text"], size, paragraphs=True) or [row["text"]]
+        for k, piece in enumerate(pieces, start=1):
+            records.append({**row, "answer_id": answer_id if len(pieces) == 1 else f"{answer_id}/{k}",
+                            "text": piece, "testimony_id": answer_id, "segment": k})
+    frame = pd.DataFrame.from_records(records, columns=[*answers.columns, "testimony_id", "segment"])
+    frame.attrs.update(answers.attrs, segment_size=size, testimonies=int(len(answers)))
+    return frame
