@@ -357,6 +357,8 @@ class FrenchAnalyzer:
     # -- internals ----------------------------------------------------------------------------
     def _prepare(self, text: str) -> str:
         text = restore_spelling(normalize_text(text))
+        if sum(map(str.isupper, text)) < 9:  # cheap test first: too few capitals to be all-caps typing
+            return text
         letters = [c for c in text if c.isalpha()]
         if len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.7 * len(letters):
             self._compile()
@@ -474,9 +476,12 @@ class FrenchAnalyzer:
         n = len(base)
         lemmas: list[str] = []
         poses: list[str] = []
+        memo, acronym = self._acr_memo, self._is_acronym
         for b in base:
             t = b.text
-            acr = self._is_acronym(t)
+            acr = memo.get(t)
+            if acr is None:
+                acr = acronym(t)
             if acr:
                 lemmas.append(acr)
                 poses.append("PROPN")
@@ -570,6 +575,7 @@ def _read_table(fh) -> dict[str, tuple[str, str]]:
 
 
 @lru_cache(maxsize=500_000)
+@lru_cache(maxsize=1 << 18)
 def _loose(word: str) -> str:
     """Accent-, case-, number- and gender-insensitive key of a word, to match expressions:
     "médiatisées" and "médiatisée" give "mediatise", "moyens" and "moyen" give "moyen"."""

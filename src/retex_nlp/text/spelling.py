@@ -79,6 +79,7 @@ def is_french_word(word: str) -> bool:
     return low in index or low in lookup
 
 
+@lru_cache(maxsize=1 << 18)
 def _restore_word(word: str) -> str:
     lookup, index, unique = _lexicon()
     low = word.lower()
