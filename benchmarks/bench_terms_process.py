@@ -66,10 +66,15 @@ def main() -> None:
             f"Command: `python benchmarks/bench_terms_process.py --n {args.n} --runs {args.runs} --out docs/benchmarks.md`",
             f"Machine: {machine()}. {args.n:,} Grand Débat answers (FIS_02), each command a fresh process, imports "
             "and model loading included.", "", markdown(table), "",
-            f"Best against best: {best:.0%} of spaCy's time; the target is 33% (**not met**). Profile of the "
-            "`retex terms` process: about 4 s of it is importing spaCy's French tokenizer exceptions (paid by both), "
-            "5 s the tagger on the words the form table does not know, 3 s building tokens and terms (`_finish`), "
-            "1.4 s restoring accents.", "",
+            f"Best against best: {best:.0%} of spaCy's time; the target is 33% (**not met**). Where the "
+            "`retex terms` process spends its time (stages timed in one process, 20,000 answers): loading the "
+            "spaCy model 5.6 s (2.4 s of it compiling the French tokenizer's 1.45 MB `token_match` regular "
+            "expression and 1.9 s thinc importing PyTorch, both paid by spaCy's script too; keeping PyTorch out "
+            "breaks SciPy's array-API checks), restoring accents and elisions 1.5 s, spaCy's tokenizer 2.7 s, "
+            "the tagger on the windows around words the form table does not know 5-7 s, building tokens and "
+            "terms (`_finish`) 3.2 s. A third of spaCy's time would leave about 6 s for everything after "
+            "loading; the same figures vary by 15-30% between runs and machines of this kind (spaCy's script "
+            "took 54-58 s in an earlier session, 41-43 s in this one).", "",
         ])
         replace_section(args.out, "## `retex terms` against spaCy's trimmed pipeline", section)
 
