@@ -662,7 +662,10 @@ def make_server(workspace: Path, start_project: Path | None = None):
                 table = themes_table()
             except rx.RetexError:
                 return None
-            shown = pd.DataFrame({"n°": table["theme_id"], "thème": table["label"], "réponses": table["size"],
+            segmented = "testimonies" in table.columns
+            shown = pd.DataFrame({"n°": table["theme_id"], "thème": table["label"],
+                                  "segments" if segmented else "réponses": table["size"],
+                                  **({"témoignages": table["testimonies"]} if segmented else {}),
                                   "part": [f"{s:.0%}" for s in table["share"]],
                                   "termes caractéristiques": [", ".join(k.split(", ")[:6]) for k in table["key_terms"]]})
             return ui.div(_table(shown, "Thèmes"), id="themes_liste")
@@ -734,8 +737,18 @@ def make_server(workspace: Path, start_project: Path | None = None):
                 return None
             if quotes.empty:
                 return ui.p("Pas de citation pour ce thème.", class_="retex-muted")
-            choices = {str(i): ui.span(f"« {t} »", ui.tags.small(f" — {a}" if a else "", class_="retex-muted"))
-                       for i, (t, a) in enumerate(zip(quotes["quote"], quotes["attribution"].fillna(""), strict=True))}
+            segmented = "testimony_id" in current().answers.columns
+            whole = quotes["whole_text"].fillna("") if "whole_text" in quotes.columns else [""] * len(quotes)
+
+            def entire(text: str):  # a piece of a long answer or testimony: the whole text, folded
+                if not text:
+                    return None
+                return ui.tags.details(ui.tags.summary("Lire le témoignage entier" if segmented else
+                                                       "Lire la réponse entière"), ui.p(text), class_="retex-muted")
+
+            choices = {str(i): ui.span(f"« {t} »", ui.tags.small(f" — {a}" if a else "", class_="retex-muted"), entire(w))
+                       for i, (t, a, w) in enumerate(zip(quotes["quote"], quotes["attribution"].fillna(""), whole,
+                                                         strict=True))}
             return ui.input_radio_buttons("citation", "Citations du thème", choices=choices)
 
         @reactive.effect
