@@ -104,6 +104,7 @@ def test_testimonies_are_themed_and_quoted_by_segment_linked_to_their_file(tmp_p
     # the report counts testimonies and opens the whole testimony under each quote
     html = (tmp_path / "projet" / "rapport" / "report.html").read_text(encoding="utf-8")
     assert html.count("Lire le témoignage entier") == len(quotes)
+    assert html.count("<strong>") >= len(quotes)  # the quote marked inside its testimony
     assert re.search(r"\d+ segments de \d+ témoignages", html) and "16 textes longs ont été découpés" in html
     assert "16 réponses lues" in html
     # the project opens again with its segments

@@ -48,6 +48,16 @@ blockquote details{font-size:.9rem;margin-top:.3rem}blockquote summary{cursor:po
 """
 
 
+def _marked(whole: str, piece: str) -> str:
+    """``whole`` as HTML with ``piece`` (the quote) in bold where it is, spaces aside."""
+    flat, part = " ".join(whole.split()), " ".join(piece.split())
+    start = flat.find(part) if part else -1
+    if start < 0:
+        return html.escape(flat)
+    end = start + len(part)
+    return f"{html.escape(flat[:start])}<strong>{html.escape(part)}</strong>{html.escape(flat[end:])}"
+
+
 @dataclass
 class Report:
     """What an analysis produced, ready to be written as Excel, HTML and Word.
@@ -236,7 +246,7 @@ class Report:
                 who = f"<span class=\"who\">({e(q['attribution'])})</span>" if q.get("attribution") else ""
                 whole = str(q.get("whole_text") or "")
                 more = (f"<details><summary>{'Lire le témoignage entier' if segmented else 'Lire la réponse entière'}"
-                        f"</summary><p>{e(whole)}</p></details>") if whole else ""
+                        f"</summary><p>{_marked(whole, str(q['quote']))}</p></details>") if whole else ""
                 parts.append(f"<blockquote>« {e(q['quote'])} »{who}{more}</blockquote>")
         if self.agreement is not None and len(self.agreement):
             parts += ["<h2>Accord avec le codage manuel</h2>",
