@@ -169,6 +169,7 @@ def written_codebook(name: str, data: pd.DataFrame, emb: np.ndarray, embedder) -
     def add(method: str, pred: list[list[str]], start: float) -> None:
         rows.append({"question": name, "method": method, "themes": len(names), **multilabel_scores(gold, pred, names),
                      "codes/answer": round(float(np.mean([len(p) for p in pred])), 2),
+                     "human codes/answer": round(float(np.mean([len(g) for g in gold])), 2),
                      "seconds": round(time.perf_counter() - start, 1)})
         print(rows[-1], flush=True)
 
