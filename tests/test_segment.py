@@ -114,3 +114,37 @@ def test_testimonies_are_themed_and_quoted_by_segment_linked_to_their_file(tmp_p
     # asked not to, the testimonies stay whole
     whole = rx.analyse(folder, embedder="tfidf", clusterer="kmeans", n_themes=4, segments=False, seed=0)
     assert len(whole.answers) == 16 and "testimony_id" not in whole.answers.columns
+
+
+def test_segments_are_coded_and_taught_by_segment(tmp_path, no_network):
+    """A codebook codes each segment; hand codes of segments teach the coder, hand codes of
+    whole testimonies give a French error that says what to do."""
+    import pandas as pd
+    import pytest
+
+    import retex_nlp as rx
+
+    folder, _ = _testimony_folder(tmp_path)
+    book = tmp_path / "grille.yml"
+    book.write_text("themes:\n"
+                    "  - name: environnement\n    description: pollution, climat, biodiversité\n"
+                    "    keywords: [pollution, climat, biodiversité, énergie]\n"
+                    "  - name: impôts\n    description: les impôts et les taxes\n"
+                    "    keywords: [impôt, taxe, fiscalité, TVA]\n", encoding="utf-8")
+    project = rx.analyse(folder, codebook=book, embedder="tfidf", seed=0)
+    ok = project.answers[project.answers["status"] == "ok"]
+    coded = project.assignments.set_index("answer_id").loc[ok["answer_id"], "theme_label"]
+    assert {"environnement", "impôts"} <= set(";".join(coded).split(";"))
+    both = project.testimonies()["themes"].str.count(";") >= 1
+    assert both.sum() >= 4  # a testimony's segments coded apart: some testimonies get both themes
+    # hand codes of segments teach the coder
+    first = ok.groupby("testimony_id").head(2)
+    labels = project.assignments.set_index("answer_id").loc[first["answer_id"], "theme_label"]
+    pd.DataFrame({"answer_id": first["answer_id"].tolist(), "codes": labels.replace("", "environnement").tolist()}
+                 ).to_csv(tmp_path / "segments.csv", index=False)
+    taught = rx.analyse(folder, codebook=book, embedder="tfidf", seed=0, train=tmp_path / "segments.csv")
+    assert taught.settings["training"]["n_coded"] == len(first)
+    # hand codes of whole testimonies: a clear error
+    pd.DataFrame({"id": ok["testimony_id"].unique()[:4], "codes": "impôts"}).to_csv(tmp_path / "entiers.csv", index=False)
+    with pytest.raises(rx.RetexInputError, match="codé.*en entier.*--no-segments"):
+        rx.analyse(folder, codebook=book, embedder="tfidf", seed=0, train=tmp_path / "entiers.csv")

@@ -231,6 +231,14 @@ def analyse(
             raise RetexInputError("train= demande une grille de codage (codebook=)")
         book = codebook if isinstance(codebook, Codebook) else Codebook.read(codebook)
         codes = read_codes(rounds, themes=book.names)
+        if segmented:  # hand codes of whole testimonies cannot teach a coder of segments
+            whole = sorted(set(map(str, codes)) - set(answers["answer_id"].astype(str))
+                           & set(answers["testimony_id"].astype(str)))
+            if whole:
+                raise RetexInputError(
+                    f"{len(whole)} témoignage(s) codé(s) en entier ({', '.join(whole[:3])}) alors que les textes sont "
+                    "découpés en segments : codez les segments (identifiants « témoignage/numéro », comme dans le "
+                    "fichier à revoir) ou relancez avec --no-segments", path=rounds[-1])
     pipeline = AnalysisPipeline(method, pseudonymizer=pseudonymizer, by=by_cols, codes=codes).fit(answers, progress=say)
     cache_setting = None
     if cache_dir is not None:
