@@ -432,8 +432,12 @@ def _print_keyword_warnings(coder) -> None:
 def _print_outputs(project, out: Path) -> None:
     themes = project.themes
     typer.echo(f"{len(themes)} thèmes, {len(project.quotes)} citations (pseudonymisées).")
+    segmented = "testimonies" in themes.columns
+    if segmented:
+        typer.echo("  (n°, segments, témoignages, thème)")
     for row in themes.head(40).itertuples(index=False):
-        typer.echo(f"  {row.theme_id:>3}  {row.size:>6}  {row.label}")
+        typer.echo(f"  {row.theme_id:>3}  {row.size:>6}  " + (f"{row.testimonies:>5}  " if segmented else "")
+                   + str(row.label))
     labels = {"html": "Rapport HTML", "xlsx": "Classeur Excel", "docx": "Document Word",
               "answers": "Réponses codées (CSV)", "themes": "Thèmes (CSV)", "quotes": "Citations (CSV)",
               "qdpx": "Projet REFI-QDA (NVivo, ATLAS.ti, MAXQDA, QualCoder)",
