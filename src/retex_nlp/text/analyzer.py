@@ -30,9 +30,13 @@ processes. :func:`load_spacy` also turns spaCy's lemmatiser word index from list
 from __future__ import annotations
 
 import gzip
+import multiprocessing
+import os
 import re
+import sys
+import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -42,7 +46,7 @@ from tqdm.auto import tqdm
 
 from ..normalize import normalize_answer, normalize_text, strip_accents
 from .lexicon import Lexicon, default_lexicon
-from .model import load_spacy
+from .model import import_spacy, load_spacy
 from .spelling import restore_spelling
 
 __all__ = ["Token", "FrenchAnalyzer", "load_spacy", "default_analyzer", "UNITS"]
@@ -104,6 +108,12 @@ class FrenchAnalyzer:
         (the first ones, so the result is deterministic).
     context:
         Tokens of context on each side of a word the tagger must see.
+    n_process:
+        Processes analysing the texts of one :meth:`transform` call: ``None`` uses up to two
+        (forked from this one, on Linux, from the main thread, for :data:`PARALLEL_MIN` distinct
+        texts or more), ``1``
+        keeps everything in this process. Each text's analysis depends on its text alone, so
+        the tokens are the same either way.
     """
 
     def __init__(
@@ -119,6 +129,7 @@ class FrenchAnalyzer:
         batch_size: int = 256,
         cache_size: int = 100_000,
         progress: bool | None = None,
+        n_process: int | None = None,
     ) -> None:
         self.model = model
         self.lexicon = lexicon
@@ -130,6 +141,7 @@ class FrenchAnalyzer:
         self.batch_size = batch_size
         self.cache_size = cache_size
         self.progress = progress
+        self.n_process = n_process
         self.lemma_table_: dict[str, tuple[str, str]] | None = None
         self._cache: dict[str, list[Token]] = {}
         self._compiled = False
@@ -166,6 +178,7 @@ class FrenchAnalyzer:
     def _compile(self) -> None:
         if self._compiled:
             return
+        import_spacy()
         from spacy.lang.fr.stop_words import STOP_WORDS
 
         lex = self._resolved_lexicon()
@@ -314,12 +327,10 @@ class FrenchAnalyzer:
         unique = list(todo)
         show = self.progress if self.progress is not None else len(unique) >= 20_000
         step = max(self.batch_size * 8, 2048)
+        chunks = [unique[start:start + step] for start in range(0, len(unique), step)]
         with tqdm(total=len(unique), desc="Analyse du texte", unit="rép.", disable=not show) as bar:
-            for start in range(0, len(unique), step):
-                chunk = unique[start:start + step]
-                prepared = [self._prepare(t) for t in chunk]
-                for text, norm, base in zip(chunk, prepared, self._bases(prepared), strict=True):
-                    tokens = self._finish(norm, base)
+            for chunk, analysed in zip(chunks, self._analysed_chunks(chunks), strict=True):
+                for text, tokens in zip(chunk, analysed, strict=True):
                     if len(self._cache) >= self.cache_size:
                         self._cache.clear()
                     self._cache[text] = tokens
@@ -327,6 +338,38 @@ class FrenchAnalyzer:
                         out[i] = tokens
                 bar.update(len(chunk))
         return out  # type: ignore[return-value]
+
+    def _analyse_chunk(self, chunk: list[str]) -> list[list[Token]]:
+        prepared = [self._prepare(t) for t in chunk]
+        return [self._finish(norm, base) for norm, base in zip(prepared, self._bases(prepared), strict=True)]
+
+    def _processes(self, n_texts: int) -> int:
+        if self.n_process is not None:
+            return max(1, int(self.n_process))
+        if n_texts < PARALLEL_MIN or not sys.platform.startswith("linux"):
+            return 1
+        if multiprocessing.current_process().daemon or threading.current_thread() is not threading.main_thread():
+            return 1  # a daemon process cannot have children; a task thread (Dask, a server) does not fork
+        return min(2, os.cpu_count() or 1)
+
+    def _analysed_chunks(self, chunks: list[list[str]]) -> Iterator[list[list[Token]]]:
+        """The tokens of each chunk, in order: here, or in processes forked from this one (the
+        loaded pipeline and tables are shared, not reloaded; tokens come back as columns)."""
+        n = self._processes(sum(map(len, chunks)))
+        if n <= 1 or len(chunks) < 2:
+            for chunk in chunks:
+                yield self._analyse_chunk(chunk)
+            return
+        global _FORKED
+        self._compile()
+        _ = self.nlp  # loaded before forking, once for all
+        _FORKED = self
+        try:
+            with multiprocessing.get_context("fork").Pool(n) as pool:
+                for packed in pool.imap(_analyse_packed, chunks):
+                    yield [[Token(*row) for row in zip(*columns, strict=True)] if columns else [] for columns in packed]
+        finally:
+            _FORKED = None
 
     def fit_transform(self, texts: Iterable[str], y=None) -> list[list[Token]]:
         texts = list(texts)
@@ -550,6 +593,18 @@ class FrenchAnalyzer:
             tokens.append(Token(b.text, lemma, pos, is_stop, is_content, b.idx, b.idx + len(b.text)))
             i += 1
         return tokens
+
+
+#: Distinct texts from which :meth:`FrenchAnalyzer.transform` uses two processes by default.
+PARALLEL_MIN = 4000
+_FORKED: FrenchAnalyzer | None = None  # the analyser a forked process works with
+
+
+def _analyse_packed(chunk: list[str]) -> list[tuple]:
+    """In a forked process: the tokens of ``chunk``, each text's as columns (far cheaper to send
+    back than one object per token)."""
+    assert _FORKED is not None
+    return [tuple(zip(*tokens, strict=True)) for tokens in _FORKED._analyse_chunk(chunk)]
 
 
 def _opens(previous: str) -> bool:
