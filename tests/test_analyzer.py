@@ -16,6 +16,7 @@ def lemmas(analyzer, text):
 @pytest.mark.parametrize("text", [
     "S'adapter", "S’adapter !", "s'adapte", "S'ADAPTER", "Nous nous adaptons.", "Je me suis adaptée très vite.",
     "Ils se sont bien adaptés", "Il a fallu s’adapter en permanence", "j'ai dû m'y adapter", "Nous devons nous adapter",
+    "Les enfants s'adaptent.",  # the small tagger calls "adaptent" an adverb here
 ])
 def test_pronominal_verb_variants_are_one_lemma(analyzer, text):
     assert "s'adapter" in lemmas(analyzer, text)

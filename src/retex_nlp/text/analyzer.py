@@ -57,6 +57,8 @@ _SKIP_POS = frozenset({"PUNCT", "SPACE", "NUM", "SYM", "X"})
 _REFLEXIVE_SUBJECT = {"me": ("je", "j'"), "m'": ("je", "j'"), "te": ("tu",), "t'": ("tu",),
                       "nous": ("nous",), "vous": ("vous",)}
 _SE = frozenset({"se", "s'"})
+_MISTAGGED_VERB = frozenset({"ADV", "NOUN", "X", "PROPN"})
+_INFINITIVE = ("er", "ir", "re", "oir")
 _SEP = "\x1f"  # joins the previous form and the form in the table's context entries
 _NEXT = "\x1e"  # joins the form and the next form
 _CLITICS = frozenset({"se", "s'", "me", "m'", "te", "t'", "nous", "vous"})
@@ -548,7 +550,11 @@ class FrenchAnalyzer:
             j = i + 1
             while j < n and j <= i + 4 and (lowers[j] in _BETWEEN_CLITIC_AND_VERB or poses[j] == "AUX"):
                 j += 1
-            if j < n and poses[j] == "VERB" and lemmas[j].isalpha() and not lemmas[j].startswith(("s'", "se ")):
+            # after "se"/"s'" comes a verb, even where the small tagger says otherwise ("Les enfants
+            # s'adaptent." ends on an adverb for it): a lemma in the infinitive is taken as the verb
+            verb = poses[j] == "VERB" or (low in _SE and poses[j] in _MISTAGGED_VERB
+                                          and lemmas[j].endswith(_INFINITIVE)) if j < n else False
+            if verb and lemmas[j].isalpha() and not lemmas[j].startswith(("s'", "se ")):
                 verb = lemmas[j]
                 lemmas[j] = ("s'" if verb[0] in "aeéèêiîoôuûhy" else "se ") + verb
                 consumed[i] = True
