@@ -35,6 +35,7 @@ import os
 import re
 import sys
 import threading
+import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
@@ -610,6 +611,7 @@ def _analyse_packed(chunk: list[str]) -> list[tuple]:
     """In a forked process: the tokens of ``chunk``, each text's as columns (far cheaper to send
     back than one object per token)."""
     assert _FORKED is not None
+    warnings.simplefilter("ignore")  # a forked child writes nothing (its parent's streams may be locked)
     return [tuple(zip(*tokens, strict=True)) for tokens in _FORKED._analyse_chunk(chunk)]
 
 
