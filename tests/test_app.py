@@ -479,3 +479,40 @@ def test_the_worker_runs_the_lexicometry_of_a_project(tmp_path):
     bad = tmp_path / "erreur.jsonl"
     assert run({"action": "lexicometry", "args": {"project": str(tmp_path / "absent")}, "log": str(bad)}) == 1
     assert "dossier de projet introuvable" in json.loads(bad.read_text(encoding="utf-8").splitlines()[-1])["error"]
+
+
+def test_a_zip_of_testimonies_becomes_the_folder_the_reader_reads(tmp_path):
+    """The app's file picker takes a .zip of .txt testimonies with their metadonnees.csv: unpacked
+    flat (a path in the archive never leaves the target), read as a folder of testimonies with
+    their metadata; a zip without testimonies or a broken one gives a French error."""
+    import zipfile
+
+    import retex_nlp as rx
+    from retex_nlp.app.server import unpack_testimonies
+
+    texts = pd.read_csv(BUNDLED, dtype=str)["text"].head(6).tolist()
+    archive = tmp_path / "entretiens.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for i, text in enumerate(texts):
+            zf.writestr(f"entretiens/t{i}.txt", text)
+        zf.writestr("entretiens/metadonnees.csv", "fichier,profession\n" + "".join(
+            f"t{i}.txt,{'Psychologue' if i % 2 else 'Éducateur'}\n" for i in range(6)))
+        zf.writestr("../../evasion.txt", "hors du dossier")
+        zf.writestr("__MACOSX/entretiens/._t0.txt", "métadonnées du Mac")
+        zf.writestr("entretiens/photo.jpg", b"\xff\xd8")
+    folder = unpack_testimonies(archive, tmp_path / "source" / "entretiens")
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [f"t{i}.txt" for i in range(6)] + ["metadonnees.csv", "evasion.txt"])
+    assert not (tmp_path / "evasion.txt").exists() and not (tmp_path.parent / "evasion.txt").exists()
+    info = rx.inspect_file(folder)
+    assert info.format == "txt-folder" and "profession" in info.columns
+    answers = rx.read_answers(folder)
+    assert answers.set_index("file").loc["t1.txt", "profession"] == "Psychologue"
+    empty = tmp_path / "vide.zip"
+    with zipfile.ZipFile(empty, "w") as zf:
+        zf.writestr("notes.md", "rien")
+    with pytest.raises(rx.RetexInputError, match="aucun témoignage"):
+        unpack_testimonies(empty, tmp_path / "vide")
+    (tmp_path / "casse.zip").write_bytes(b"PK\x03\x04 pas une archive")
+    with pytest.raises(rx.RetexInputError, match="illisible"):
+        unpack_testimonies(tmp_path / "casse.zip", tmp_path / "casse")

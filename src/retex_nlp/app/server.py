@@ -77,6 +77,38 @@ def new_project_dir(workspace: Path, file_name: str) -> Path:
     return folder
 
 
+#: Most a .zip of testimonies may hold once unpacked (a zip bomb stops there).
+MAX_UNZIPPED = 500 * 1024 * 1024
+
+
+def unpack_testimonies(archive: Path, target: Path) -> Path:
+    """A .zip of testimonies (.txt files, and their metadonnees.csv/.xlsx) unpacked flat into
+    ``target``, the folder ``read_answers`` reads; other kinds of files and folders' paths are left out
+    (no file is written outside ``target``). A French error names the archive when it is not a
+    zip, holds no .txt, or is too large once unpacked."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            members = [m for m in zf.infolist() if not m.is_dir() and not Path(m.filename).name.startswith(".")
+                       and "__MACOSX" not in Path(m.filename).parts
+                       and m.filename.lower().endswith((".txt", ".csv", ".xlsx"))]
+            if not any(m.filename.lower().endswith(".txt") for m in members):
+                raise rx.RetexInputError("l'archive ne contient aucun témoignage .txt", path=archive)
+            if sum(m.file_size for m in members) > MAX_UNZIPPED:
+                raise rx.RetexInputError(f"l'archive dépasse {MAX_UNZIPPED // 2**20} Mo une fois décompressée",
+                                         path=archive)
+            target.mkdir(parents=True, exist_ok=True)
+            for m in members:
+                name = Path(m.filename).name  # flat: a path in the archive never leaves target
+                if (target / name).exists():
+                    raise rx.RetexInputError(f"deux fichiers « {name} » dans l'archive", path=archive)
+                (target / name).write_bytes(zf.read(m))
+    except zipfile.BadZipFile as exc:
+        raise rx.RetexInputError("archive .zip illisible", path=archive) from exc
+    return target
+
+
 def project_zip(folder: Path) -> Path:
     """The project folder as a zip, its embedding cache left out (it is rebuilt when needed)."""
     import zipfile
@@ -118,7 +150,7 @@ def _ui(workspace: Path) -> ui.Tag:
         "1. Fichier",
         ui.layout_columns(
             ui.card(ui.card_header("Ouvrir un fichier de réponses"),
-                    _file_input("fichier", "Fichier (CSV, Excel, JSONL, TXT, export IRaMuTeQ)", FORMATS,
+                    _file_input("fichier", "Fichier (CSV, Excel, JSONL, TXT, export IRaMuTeQ, .zip de témoignages .txt)", FORMATS,
                                 "Aucun fichier choisi"),
                     ui.p("Le fichier reste sur cet ordinateur : rien n'est envoyé sur Internet.",
                          class_="retex-muted")),
@@ -323,6 +355,8 @@ def make_server(workspace: Path, start_project: Path | None = None):
                 target = folder / "prive" / "source" / Path(upload["name"]).name
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(upload["datapath"], target)
+                if target.suffix.lower() == ".zip":  # a folder of testimonies, zipped
+                    target = unpack_testimonies(target, target.with_suffix(""))
                 source.set({"path": target, "project_dir": folder})
                 info.set(rx.inspect_file(target))
                 project.set(None)
