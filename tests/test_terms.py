@@ -192,3 +192,21 @@ def test_duplicates_and_embeddings_ignore_accents_and_capitals():
 
     CachedEmbedder(Recorder()).encode(["TROP DE TRAVAIL. PAS ASSEZ DE MOYENS POUR LES ENFANTS", "La PMI aide."])
     assert Recorder.seen == ["Trop de travail. Pas assez de moyens pour les enfants", "La PMI aide."]
+
+
+def test_nouns_taken_for_adjectives_keep_their_word_and_typed_accents_stay(analyzer):
+    """The small tagger calls some nouns adjectives and the rule lemmatiser then cuts them
+    ("taxe" -> "tax", "vieillesse" -> "vieilless"): the word is kept when the cut is no French
+    lemma. A word typed with its accents but missing from the lexicon is not turned into
+    another ("hydrogène" is not "hydrogéné"); a wrong accent is still put right."""
+    from retex_nlp.text.spelling import restore_spelling
+
+    answers = ["Les impôts locaux ( taxe d'habitation et taxe foncière ) car ils sont très élevés",
+               "Santé, minimum vieillesse et aides aux handicapés",
+               "Je pourrais acheter une voiture à hydrogène ou électrique si le prix baisse"]
+    terms = analyzer.terms(answers)
+    assert terms[0].count("taxe") == 2 and "tax" not in terms[0]
+    assert "vieillesse" in terms[1] and "vieilless" not in terms[1]
+    assert "hydrogène" in terms[2] and "hydrogéné" not in terms[2]
+    assert restore_spelling("c'est complétement stréssant") == "c'est complètement stressant"
+    assert analyzer.terms(["Il faut percevoir les aides perçues"])[0].count("percevoir") >= 1

@@ -48,7 +48,7 @@ from tqdm.auto import tqdm
 from ..normalize import normalize_answer, normalize_text, strip_accents
 from .lexicon import Lexicon, default_lexicon
 from .model import import_spacy, load_spacy
-from .spelling import restore_spelling
+from .spelling import is_french_word, is_known_lemma, restore_spelling
 
 __all__ = ["Token", "FrenchAnalyzer", "load_spacy", "default_analyzer", "UNITS"]
 
@@ -532,7 +532,10 @@ class FrenchAnalyzer:
                 lemmas.append(acr)
                 poses.append("PROPN")
             else:
-                lemmas.append(b.lemma.lower() if b.lemma else t.lower())
+                lemma = b.lemma.lower() if b.lemma else t.lower()
+                if b.pos == "ADJ" and lemma != t.lower() and _not_a_word_but_form(lemma, t.lower()):
+                    lemma = t.lower()  # a noun the tagger took for an adjective: "vieillesse" -> not "vieilless"
+                lemmas.append(lemma)
                 poses.append(b.pos)
         lowers = [b.text.lower() for b in base]
         consumed = [False] * n
@@ -638,6 +641,12 @@ def _read_table(fh) -> dict[str, tuple[str, str]]:
 
 
 @lru_cache(maxsize=500_000)
+@lru_cache(maxsize=1 << 16)
+def _not_a_word_but_form(lemma: str, form: str) -> bool:
+    """The rule lemmatiser's adjective lemma is no French lemma while the form is a word."""
+    return not is_known_lemma(lemma) and is_french_word(form)
+
+
 @lru_cache(maxsize=1 << 18)
 def _loose(word: str) -> str:
     """Accent-, case-, number- and gender-insensitive key of a word, to match expressions:

@@ -72,6 +72,25 @@ def _lexicon() -> tuple[object, frozenset[str], dict[str, str]]:
     return lookup, frozenset(index), unique
 
 
+@lru_cache(maxsize=1)
+def _lemmas() -> frozenset[str]:
+    """Every lemma spaCy's French lemmatiser knows: its index, and the lemmas of its lookup
+    table (lists of lemmas, or one)."""
+    lookup, index, _ = _lexicon()
+    found: set[str] = set(index)
+    for value in lookup.values():
+        if isinstance(value, str):
+            found.add(value.lower())
+        elif isinstance(value, (list, tuple)):
+            found.update(v.lower() for v in value if isinstance(v, str))
+    return frozenset(found)
+
+
+def is_known_lemma(word: str) -> bool:
+    """Whether ``word`` is a lemma of spaCy's French lemmatiser, or a French word as written."""
+    return word.lower() in _lemmas() or is_french_word(word)
+
+
 def is_french_word(word: str) -> bool:
     """Whether ``word`` (any case) is a French word as written."""
     lookup, index, _ = _lexicon()
@@ -86,11 +105,24 @@ def _restore_word(word: str) -> str:
     if low in index or low in lookup or len(low) < 3:
         return word
     restored = unique.get(strip_accents(low))
-    if restored is None or restored == low:
+    if restored is None or restored == low or not _accents_fit(low, restored):
         return word
     if word.isupper() and len(word) > 1:
         return restored.upper()
     return restored[0].upper() + restored[1:] if word[0].isupper() else restored
+
+
+def _accents_fit(typed: str, word: str) -> bool:
+    """Whether ``word`` can be what ``typed`` meant. Accents left out, dropped or typed the
+    wrong way are put right ("interessé" -> "intéressé", "stréssant" -> "stressant",
+    "complétement" -> "complètement"), but not both at once: a word typed with its accents and
+    missing from the lexicon ("hydrogène") is not turned into another ("hydrogéné")."""
+    if len(typed) != len(word):
+        return True
+    pairs = [(t, w) for t, w in zip(typed, word, strict=True) if t != w]
+    changed = any(t != strip_accents(t) and w != strip_accents(w) for t, w in pairs)
+    added = any(t == strip_accents(t) and w != strip_accents(w) for t, w in pairs)
+    return not (changed and added)
 
 
 def restore_accents(text: str) -> str:
