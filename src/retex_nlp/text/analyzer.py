@@ -533,7 +533,7 @@ class FrenchAnalyzer:
                 poses.append("PROPN")
             else:
                 lemma = b.lemma.lower() if b.lemma else t.lower()
-                if b.pos == "ADJ" and lemma != t.lower() and _not_a_word_but_form(lemma, t.lower()):
+                if b.pos in ("ADJ", "VERB") and lemma != t.lower() and _not_a_word_but_form(lemma, t.lower()):
                     lemma = t.lower()  # a noun the tagger took for an adjective: "vieillesse" -> not "vieilless"
                 lemmas.append(lemma)
                 poses.append(b.pos)
