@@ -210,3 +210,8 @@ def test_nouns_taken_for_adjectives_keep_their_word_and_typed_accents_stay(analy
     assert "hydrogène" in terms[2] and "hydrogéné" not in terms[2]
     assert restore_spelling("c'est complétement stréssant") == "c'est complètement stressant"
     assert analyzer.terms(["Il faut percevoir les aides perçues"])[0].count("percevoir") >= 1
+    # adverbs and nouns the tagger calls verbs (real answers): no "drastiquemer", "abattemer"
+    verbs = analyzer.terms(["baisser drastiquement les taxations sur les entreprises pour nous rendre plus competitifs.....",
+                            "Il faudrait passer le taux d'abattement sur les revenus imposables de 10 à 20%."])
+    assert "drastiquement" in verbs[0] and "abattement" in verbs[1]
+    assert not any(t.endswith("emer") for ts in verbs for t in ts)
