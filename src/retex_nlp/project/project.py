@@ -375,11 +375,11 @@ class Project:
                 template=template, embedder=self._embedding_model(), choices=self._state.choices,
                 pseudonymizer=False)
             if "testimony_id" in shown.columns and len(quotes):  # a segment: the whole testimony to read
-                whole = self.testimonies()
+                whole = self._testimonies(shown)
                 testimony = shown.set_index(shown["answer_id"].astype(str))["testimony_id"].astype(str)
-                of = quotes["answer_id"].map(testimony).map(whole["text"])
-                pieces = quotes["answer_id"].map(testimony).map(whole["segments"]).fillna(1)
-                quotes["whole_text"] = np.where(pieces > 1, of.fillna(""), quotes["whole_text"])
+                of = quotes["answer_id"].map(testimony)
+                pieces = of.map(whole["segments"]).fillna(1)
+                quotes["whole_text"] = np.where(pieces > 1, of.map(whole["text"]).fillna(""), quotes["whole_text"])
             self._cache["quotes"] = quotes
         return self._cache["quotes"]
 
@@ -388,7 +388,9 @@ class Project:
         indexed by ``testimony_id``, with ``text`` (pseudonymised segments joined in order),
         ``segments`` (how many) and ``themes`` (labels of the themes its segments are in, the most
         frequent first). Empty when the answers were not segmented."""
-        shown = self._shown_answers()
+        return self._testimonies(self._shown_answers())
+
+    def _testimonies(self, shown: pd.DataFrame) -> pd.DataFrame:
         if "testimony_id" not in shown.columns:
             return pd.DataFrame(columns=["text", "segments", "themes"]).rename_axis("testimony_id")
         labels = self.assignments.set_index(self.assignments["answer_id"].astype(str))["theme_label"]

@@ -523,7 +523,8 @@ class FrenchAnalyzer:
         lemmas: list[str] = []
         poses: list[str] = []
         memo, acronym = self._acr_memo, self._is_acronym
-        for b in base:
+        lowers = [b.text.lower() for b in base]
+        for b, low in zip(base, lowers, strict=True):
             t = b.text
             acr = memo.get(t)
             if acr is None:
@@ -532,12 +533,11 @@ class FrenchAnalyzer:
                 lemmas.append(acr)
                 poses.append("PROPN")
             else:
-                lemma = b.lemma.lower() if b.lemma else t.lower()
-                if b.pos in ("ADJ", "VERB") and lemma != t.lower() and _not_a_word_but_form(lemma, t.lower()):
-                    lemma = t.lower()  # a noun the tagger took for an adjective: "vieillesse" -> not "vieilless"
+                lemma = b.lemma.lower() if b.lemma else low
+                if b.pos in ("ADJ", "VERB") and lemma != low and _not_a_word_but_form(lemma, low):
+                    lemma = low  # a noun or adverb tagged adjective or verb: "vieillesse", not "vieilless"
                 lemmas.append(lemma)
                 poses.append(b.pos)
-        lowers = [b.text.lower() for b in base]
         consumed = [False] * n
         # Pronominal verbs: "s'adapter", "se sont adaptés", "nous nous adaptons", "je me suis adaptée".
         for i in range(n):
@@ -640,14 +640,14 @@ def _read_table(fh) -> dict[str, tuple[str, str]]:
     return table
 
 
-@lru_cache(maxsize=500_000)
 @lru_cache(maxsize=1 << 16)
 def _not_a_word_but_form(lemma: str, form: str) -> bool:
-    """The rule lemmatiser's adjective lemma is no French lemma while the form is a word."""
+    """The rule lemmatiser's lemma (of a word tagged adjective or verb) is no French lemma
+    while the form is a French word."""
     return not is_known_lemma(lemma) and is_french_word(form)
 
 
-@lru_cache(maxsize=1 << 18)
+@lru_cache(maxsize=500_000)
 def _loose(word: str) -> str:
     """Accent-, case-, number- and gender-insensitive key of a word, to match expressions:
     "médiatisées" and "médiatisée" give "mediatise", "moyens" and "moyen" give "moyen"."""

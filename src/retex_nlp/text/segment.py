@@ -138,5 +138,5 @@ def segment_testimonies(answers: pd.DataFrame, size: int = 40) -> pd.DataFrame:
             records.append({**row, "answer_id": answer_id if len(pieces) == 1 else f"{answer_id}/{k}",
                             "text": piece, "testimony_id": answer_id, "segment": k})
     frame = pd.DataFrame.from_records(records, columns=[*answers.columns, "testimony_id", "segment"])
-    frame.attrs.update(answers.attrs, segment_size=size, testimonies=int(len(answers)))
+    frame.attrs.update(answers.attrs)
     return frame
