@@ -17,6 +17,8 @@ What it does that plain BERTopic does not:
   only outliers); ``clusterer="kmeans"``, or any registered method;
 - non-answers, empty and duplicate rows are never clustered ("je ne sais pas" cannot eat a
   theme); they come back with theme -1 and their status;
+- the themes found are refined by k-means on what the answers mean and on the words they use
+  (:mod:`retex_nlp.themes.refine`; ``refine=False`` keeps the clusterer's themes as they are);
 - outliers are reduced by similarity to the theme centroids, so at most ``max_outliers`` of the
   answers stay unassigned;
 - seeded and deterministic: same answers and seed, same themes, in any process;
@@ -46,6 +48,10 @@ from ..terms.specificities import lafon_scores
 from ..text.analyzer import FrenchAnalyzer, default_analyzer
 from ..text.lexicon import NEGATIONS_AND_INTENSIFIERS
 from .clusterers import make_clusterer, theme_params
+from .refine import refine_themes
+
+#: The clusterers whose themes come from the embeddings, refined on meaning + words.
+REFINED = ("hdbscan", "kmeans")
 
 __all__ = ["ThemeFinder", "theme_params", "split_members"]
 
@@ -72,6 +78,10 @@ class ThemeFinder(BaseEstimator):
         or a clusterer object (see :mod:`retex_nlp.themes.clusterers`).
     n_themes:
         Target number of themes; ``None`` lets the clusterer decide, up to ``max_themes``.
+    refine:
+        Refine the clusterer's themes by k-means on the sentence embeddings and the answers'
+        words together (:mod:`retex_nlp.themes.refine`); only for ``"hdbscan"`` and
+        ``"kmeans"``, whose themes come from the embeddings.
     max_outliers:
         Share of answers that may stay in no theme after outlier reduction; ``1.0`` keeps the
         clusterer's outliers as they are.
@@ -92,6 +102,7 @@ class ThemeFinder(BaseEstimator):
         clusterer: str | BaseEstimator = "hdbscan",
         n_themes: int | None = None,
         max_themes: int = 30,
+        refine: bool = True,
         max_outliers: float = 0.10,
         min_theme_size: int | None = None,
         sample_size: int = 30_000,
@@ -106,6 +117,7 @@ class ThemeFinder(BaseEstimator):
         self.clusterer = clusterer
         self.n_themes = n_themes
         self.max_themes = max_themes
+        self.refine = refine
         self.max_outliers = max_outliers
         self.min_theme_size = min_theme_size
         self.sample_size = sample_size
@@ -156,6 +168,8 @@ class ThemeFinder(BaseEstimator):
         self.clusterer_ = clusterer
         self.clustering_ = getattr(clusterer, "method_", type(clusterer).__name__)
         self.params_ = getattr(clusterer, "params_", theme_params(len(texts)))
+        if self.refine and self.clustering_ in REFINED:
+            topics = refine_themes(emb, docs, topics, max_outliers=self.max_outliers, seed=self.seed)
         topics = self._reduce_outliers(topics, emb)
         # Renumber themes by decreasing size (0 = largest).
         sizes = Counter(t for t in topics.tolist() if t != NO_THEME)
