@@ -175,6 +175,31 @@ def test_two_real_words_are_never_merged(analyzer):
     assert analyzer.term_of("epuisant") == analyzer.term_of("épuisant") == "épuisant"
 
 
+def test_spelling_tables_are_kept_between_processes_and_rebuilt_when_damaged(tmp_path, monkeypatch):
+    """The accent tables are built once, kept in the cache folder, read back by the next
+    process the same; a damaged file is rebuilt; RETEX_CACHE_DIR="" keeps none."""
+    from retex_nlp.text import spelling
+
+    def fresh():
+        spelling._lexicon.cache_clear()
+        spelling._restore_word.cache_clear()
+        return spelling._lexicon()
+
+    monkeypatch.setenv("RETEX_CACHE_DIR", str(tmp_path))
+    built = fresh()
+    files = list(tmp_path.glob("orthographe-*.pickle"))
+    assert len(files) == 1
+    assert fresh() == built  # read back from the file
+    assert spelling.restore_spelling("c etait epuisant, l isolement") == "c'était épuisant, l'isolement"
+    files[0].write_bytes(b"interrupted")
+    assert fresh() == built and files[0].stat().st_size > 1_000_000  # rebuilt and written again
+    monkeypatch.setenv("RETEX_CACHE_DIR", "")
+    files[0].unlink()
+    assert fresh() == built and not any(tmp_path.iterdir())
+    spelling._lexicon.cache_clear()
+    spelling._restore_word.cache_clear()
+
+
 def test_duplicates_and_embeddings_ignore_accents_and_capitals():
     from retex_nlp.embed import CachedEmbedder
 
