@@ -385,6 +385,10 @@ def test_labels_read_like_titles():
         "impôt · baisser · dépense"  # no negation
     assert label_from_terms([("taxe", 19.8), ("taxe d'habitation", 14.3), ("supprimer", 8.0), ("foncier", 5.0)]) == \
         "taxe d'habitation · supprimer · foncier"
+    assert label_from_terms([("maladie", 9.0), ("chasse", 8.0), ("chasser", 7.5), ("hôpital", 7.0)]) == \
+        "maladie · chasse · hôpital"  # one word of a family
+    assert label_from_terms([("pollution", 9.0), ("polluer", 8.0), ("transport", 7.5), ("transition", 7.0)]) == \
+        "pollution · transport · transition"
     assert label_from_terms([]) == "(thème sans terme)"
 
 

@@ -44,6 +44,7 @@ from sklearn.base import BaseEstimator
 
 from ..answers import NO_THEME, all_answers, ok_answers
 from ..embed import Embedder, embedding_model, fit_embedder, unit_rows
+from ..normalize import fold
 from ..terms.specificities import lafon_scores
 from ..text.analyzer import FrenchAnalyzer, default_analyzer
 from ..text.lexicon import NEGATIONS_AND_INTENSIFIERS
@@ -422,12 +423,26 @@ def theme_key_terms(topics: Sequence[int] | np.ndarray, docs: Sequence[str], n_w
 _NOT_IN_LABELS = NEGATIONS_AND_INTENSIFIERS
 
 
+_ENDINGS = ("ation", "ition", "ement", "ment", "tion", "age", "er", "ir", "re", "e", "s")
+
+
+def _family(word: str) -> str:
+    """A word's family, for labels only: accent-folded, without one common noun or verb ending
+    when at least four letters remain ("chasser", "chasse" -> "chass"; "pollution", "polluer" ->
+    "pollu"; "transport" and "transition" stay apart)."""
+    folded = fold(word.lower())
+    for ending in _ENDINGS:
+        if folded.endswith(ending) and len(folded) - len(ending) >= 4:
+            return "~" + folded[: -len(ending)]
+    return "~" + folded
+
+
 def label_from_terms(words: Sequence[tuple[str, float]], n: int = 3, window: int = 10) -> str:
     """A theme's default label: its first ``n`` key terms joined by `` · ``, read like a title:
     no negation or intensifier ("pas", "plus": a label "impôt · baisser · pas" says the opposite
-    of its answers), no word twice, and an expression rather than its parts ("transport en
-    commun · ville", not "transport · transport en commun · ville"); ``window``: how many key
-    terms are looked at."""
+    of its answers), no word twice nor two words of one family ("chasse · chasser", "pollution ·
+    polluer"), and an expression rather than its parts ("transport en commun · ville", not
+    "transport · transport en commun · ville"); ``window``: how many key terms are looked at."""
     top = [w for w, _ in words[:window] if w not in _NOT_IN_LABELS]
     expressions = [w for w in top if " " in w]
     chosen: list[str] = []
@@ -435,7 +450,7 @@ def label_from_terms(words: Sequence[tuple[str, float]], n: int = 3, window: int
     for term in top:
         if " " not in term and any(term in e.split() for e in expressions):
             continue  # its expression says it better
-        parts = set(term.split())
+        parts = set(term.split()) | {_family(w) for w in term.split()}
         if parts & used:
             continue
         chosen.append(term)
