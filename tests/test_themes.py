@@ -390,6 +390,15 @@ def test_labels_read_like_titles():
     assert label_from_terms([("pollution", 9.0), ("polluer", 8.0), ("transport", 7.5), ("transition", 7.0)]) == \
         "pollution · transport · transition"
     assert label_from_terms([]) == "(thème sans terme)"
+    # a second theme with the same leading terms steps aside rather than being numbered
+    from retex_nlp.themes import label_apart
+
+    first = [("produit", 30.1), ("TVA", 19.3), ("nécessité", 18.6), ("taxe", 12.7), ("suppression", 8.2)]
+    second = [("produit", 50.0), ("TVA", 33.5), ("nécessité", 32.5), ("bio", 5.4), ("alimentaire", 4.9)]
+    taken = {label_apart(first, set())}
+    assert taken == {"produit · TVA · nécessité"}
+    assert label_apart(second, taken) == "produit · TVA · bio"
+    assert label_apart([("produit", 1.0)], {"produit"}) == "produit"  # nothing else to say: the caller numbers it
 
 
 def test_train_and_review_rounds_from_the_command_line(lga_fi8, tmp_path):

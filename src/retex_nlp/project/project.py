@@ -39,7 +39,7 @@ from ..io.read import status_summary
 from ..privacy import Pseudonymizer
 from ..quotes import representative_quotes
 from ..report import Report, theme_by_group
-from ..themes import label_from_terms, theme_key_terms
+from ..themes import label_apart, label_from_terms, theme_key_terms
 from .edits import ThemeInfo, ThemeState, apply_edit, describe_edit
 from .store import (
     FORMAT,
@@ -319,6 +319,12 @@ class Project:
                      "key_terms": ", ".join(f"{w} ({s:g})" for w, s in words.get(t, [])),
                      "description": info.description, "origin": info.origin}
                     for t, info in sorted(self._state.themes.items())]
+            user = {row["label"] for row in rows if self._state.themes[row["theme_id"]].user_label}
+            taken: set[str] = set(user)
+            for row in rows:  # an automatic label steps aside from one taken before it ("… · bio", not "… (2)")
+                if not self._state.themes[row["theme_id"]].user_label and words.get(row["theme_id"]):
+                    row["label"] = label_apart(words[row["theme_id"]], taken)
+                taken.add(row["label"])
             seen: dict[str, int] = {}
             for row in rows:  # two themes never share a label: tables, charts and REFI-QDA codes key on it
                 seen[row["label"]] = seen.get(row["label"], 0) + 1

@@ -8,10 +8,17 @@ from .clusterers import (
            register_clusterer,
            theme_params,
 )
-from .finder import ThemeFinder, format_key_terms, label_from_terms, split_members, theme_key_terms
+from .finder import (
+           ThemeFinder,
+           format_key_terms,
+           label_apart,
+           label_from_terms,
+           split_members,
+           theme_key_terms,
+)
 from .reinert import ReinertResult, reinert
 from .stability import theme_stability
 
 __all__ = ["ReinertCHD", "ReinertCHD2", "merge_segments", "grouped_chi2", "reinert", "ReinertResult", "ThemeFinder", "theme_stability", "theme_params", "HDBSCANClusterer", "KMeansClusterer",
-           "make_clusterer", "register_clusterer", "split_members", "theme_key_terms", "label_from_terms",
+           "make_clusterer", "register_clusterer", "split_members", "theme_key_terms", "label_from_terms", "label_apart",
            "format_key_terms"]

@@ -212,7 +212,12 @@ class ThemeFinder(BaseEstimator):
         self.fit_texts_ = texts
         self.fit_embeddings_ = emb
         words = theme_key_terms(topics, docs, self.n_words)
-        self.labels_ = {t: self.labels_.get(t) or label_from_terms(words.get(t, [])) for t in ids}
+        taken: set[str] = set()
+        labels: dict[int, str] = {}
+        for t in ids:  # in order of size: a smaller theme's label steps aside from a larger one's
+            labels[t] = self.labels_.get(t) or label_apart(words.get(t, []), taken)
+            taken.add(labels[t])
+        self.labels_ = labels
         self.key_terms_ = words
 
     def transform(self, answers: pd.DataFrame | Sequence[str], embeddings: np.ndarray | None = None) -> pd.DataFrame:
@@ -458,6 +463,21 @@ def label_from_terms(words: Sequence[tuple[str, float]], n: int = 3, window: int
         if len(chosen) == n:
             break
     return " · ".join(chosen) or " · ".join(w for w, _ in words[:n]) or "(thème sans terme)"
+
+
+def label_apart(words: Sequence[tuple[str, float]], taken: set[str] | frozenset[str], n: int = 3) -> str:
+    """:func:`label_from_terms`, but not one of the labels ``taken``: the label's last term is
+    left out, in turn, until the label is new ("produit · TVA · nécessité" taken: "produit · TVA ·
+    bio"); after five tries the label may still be taken (the caller numbers it)."""
+    label = label_from_terms(words, n)
+    dropped: set[str] = set()
+    while label in taken and len(dropped) < 5:
+        dropped.add(label.split(" · ")[-1])
+        kept = [w for w in words if w[0] not in dropped]
+        if not kept:
+            break
+        label = label_from_terms(kept, n)
+    return label
 
 
 def format_key_terms(words: Sequence[tuple[str, float]]) -> str:
