@@ -226,11 +226,13 @@ def test_nouns_taken_for_adjectives_keep_their_word_and_typed_accents_stay(analy
     another ("hydrogène" is not "hydrogéné"); a wrong accent is still put right."""
     from retex_nlp.text.spelling import restore_spelling
 
-    answers = ["Les impôts locaux ( taxe d'habitation et taxe foncière ) car ils sont très élevés",
+    answers = ["Les impôts locaux ( taxe locale et taxe sur le carburant ) car ils sont très élevés",
                "Santé, minimum vieillesse et aides aux handicapés",
                "Je pourrais acheter une voiture à hydrogène ou électrique si le prix baisse"]
     terms = analyzer.terms(answers)
     assert terms[0].count("taxe") == 2 and "tax" not in terms[0]
+    both = analyzer.terms(["Les impôts locaux ( taxe d'habitation et taxe foncière ) car ils sont très élevés"])[0]
+    assert "taxe d'habitation" in both and "taxe foncière" in both and "tax" not in both  # expressions
     assert "vieillesse" in terms[1] and "vieilless" not in terms[1]
     assert "hydrogène" in terms[2] and "hydrogéné" not in terms[2]
     assert restore_spelling("c'est complétement stréssant") == "c'est complètement stressant"
