@@ -398,6 +398,7 @@ def test_labels_read_like_titles():
     taken = {label_apart(first, set())}
     assert taken == {"produit · TVA · nécessité"}
     assert label_apart(second, taken) == "produit · TVA · bio"
+    assert label_apart(second, {"produit · nécessité · TVA"}) == "produit · TVA · bio"  # same terms, other order
     assert label_apart([("produit", 1.0)], {"produit"}) == "produit"  # nothing else to say: the caller numbers it
 
 

@@ -466,12 +466,13 @@ def label_from_terms(words: Sequence[tuple[str, float]], n: int = 3, window: int
 
 
 def label_apart(words: Sequence[tuple[str, float]], taken: set[str] | frozenset[str], n: int = 3) -> str:
-    """:func:`label_from_terms`, but not one of the labels ``taken``: the label's last term is
+    """:func:`label_from_terms`, but not one of the labels ``taken`` (in any order): its last term is
     left out, in turn, until the label is new ("produit · TVA · nécessité" taken: "produit · TVA ·
     bio"); after five tries the label may still be taken (the caller numbers it)."""
     label = label_from_terms(words, n)
+    seen = {frozenset(t.split(" · ")) for t in taken}  # the same terms in another order are the same label
     dropped: set[str] = set()
-    while label in taken and len(dropped) < 5:
+    while frozenset(label.split(" · ")) in seen and len(dropped) < 5:
         dropped.add(label.split(" · ")[-1])
         kept = [w for w in words if w[0] not in dropped]
         if not kept:
