@@ -39,7 +39,7 @@ from ..io.read import status_summary
 from ..privacy import Pseudonymizer
 from ..quotes import representative_quotes
 from ..report import Report, theme_by_group
-from ..themes import label_apart, label_from_terms, theme_key_terms
+from ..themes import theme_key_terms, theme_labels
 from .edits import ThemeInfo, ThemeState, apply_edit, describe_edit
 from .store import (
     FORMAT,
@@ -296,11 +296,6 @@ class Project:
             self._cache["key_terms"] = theme_key_terms(topics, texts, 10)
         return self._cache["key_terms"]
 
-    def _label(self, theme: int) -> str:
-        info = self._state.themes[theme]
-        words = self._key_terms().get(theme)
-        return info.label if info.user_label or not words else label_from_terms(words)
-
     @property
     def themes(self) -> pd.DataFrame:
         """``theme_id``, ``label``, ``size`` (ok answers in it), ``share`` (of ok answers),
@@ -314,17 +309,14 @@ class Project:
                 for t in ts:
                     sizes[t] = sizes.get(t, 0) + 1
             words = self._key_terms()
-            rows = [{"theme_id": t, "label": self._label(t), "size": sizes.get(t, 0),
+            # a person's label, or none to say better, stays; the others come from the key terms
+            fixed = {t: info.label for t, info in self._state.themes.items() if info.user_label or not words.get(t)}
+            labels = theme_labels(sorted(self._state.themes), words, fixed)
+            rows = [{"theme_id": t, "label": labels[t], "size": sizes.get(t, 0),
                      "share": round(sizes.get(t, 0) / n_ok, 4),
                      "key_terms": ", ".join(f"{w} ({s:g})" for w, s in words.get(t, [])),
                      "description": info.description, "origin": info.origin}
                     for t, info in sorted(self._state.themes.items())]
-            user = {row["label"] for row in rows if self._state.themes[row["theme_id"]].user_label}
-            taken: set[str] = set(user)
-            for row in rows:  # an automatic label steps aside from one taken before it ("… · bio", not "… (2)")
-                if not self._state.themes[row["theme_id"]].user_label and words.get(row["theme_id"]):
-                    row["label"] = label_apart(words[row["theme_id"]], taken)
-                taken.add(row["label"])
             seen: dict[str, int] = {}
             for row in rows:  # two themes never share a label: tables, charts and REFI-QDA codes key on it
                 seen[row["label"]] = seen.get(row["label"], 0) + 1

@@ -15,10 +15,11 @@ from .finder import (
            label_from_terms,
            split_members,
            theme_key_terms,
+           theme_labels,
 )
 from .reinert import ReinertResult, reinert
 from .stability import theme_stability
 
 __all__ = ["ReinertCHD", "ReinertCHD2", "merge_segments", "grouped_chi2", "reinert", "ReinertResult", "ThemeFinder", "theme_stability", "theme_params", "HDBSCANClusterer", "KMeansClusterer",
-           "make_clusterer", "register_clusterer", "split_members", "theme_key_terms", "label_from_terms", "label_apart",
+           "make_clusterer", "register_clusterer", "split_members", "theme_key_terms", "label_from_terms", "label_apart", "theme_labels",
            "format_key_terms"]

@@ -212,12 +212,7 @@ class ThemeFinder(BaseEstimator):
         self.fit_texts_ = texts
         self.fit_embeddings_ = emb
         words = theme_key_terms(topics, docs, self.n_words)
-        taken: set[str] = set()
-        labels: dict[int, str] = {}
-        for t in ids:  # in order of size: a smaller theme's label steps aside from a larger one's
-            labels[t] = self.labels_.get(t) or label_apart(words.get(t, []), taken)
-            taken.add(labels[t])
-        self.labels_ = labels
+        self.labels_ = theme_labels(ids, words, {t: self.labels_[t] for t in ids if self.labels_.get(t)})
         self.key_terms_ = words
 
     def transform(self, answers: pd.DataFrame | Sequence[str], embeddings: np.ndarray | None = None) -> pd.DataFrame:
@@ -479,6 +474,19 @@ def label_apart(words: Sequence[tuple[str, float]], taken: set[str] | frozenset[
             break
         label = label_from_terms(kept, n)
     return label
+
+
+def theme_labels(ids: Sequence[int], words: dict[int, Sequence[tuple[str, float]]],
+                 fixed: dict[int, str]) -> dict[int, str]:
+    """The label of each theme of ``ids`` (largest first): those of ``fixed`` as they are (a
+    person's), the others from their key terms (``words``), each stepping aside
+    (:func:`label_apart`) from the fixed labels and from the labels of the themes before it."""
+    taken = set(fixed.values())
+    labels: dict[int, str] = {}
+    for t in ids:
+        labels[t] = fixed[t] if t in fixed else label_apart(words.get(t, []), taken)
+        taken.add(labels[t])
+    return labels
 
 
 def format_key_terms(words: Sequence[tuple[str, float]]) -> str:

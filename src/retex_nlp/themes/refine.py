@@ -13,7 +13,8 @@ started from the themes found, in a space that holds both views of an answer wit
 The number of themes does not change. Answers the clusterer left in no theme join their nearest
 refined theme, except the least similar of them, up to ``max_outliers`` of all answers, which
 stay in no theme. On the Grand Débat answers with human labels this raised the agreement with
-the labels on each question (``docs/benchmarks.md``, "Themes and coding").
+the labels on two questions of three and left the third as it was (``docs/benchmarks.md``,
+"Themes and coding").
 """
 
 from __future__ import annotations
