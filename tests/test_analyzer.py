@@ -30,6 +30,30 @@ def test_reflexive_only_with_matching_subject(analyzer):
     assert "s'organiser" in lemmas(analyzer, "Il a fallu qu'on s'organise autrement.")
 
 
+@pytest.mark.parametrize(("text", "lemma"), [
+    ("La question se pose.", "se poser"), ("Cette taxe s'applique à tous.", "s'appliquer"),
+    ("On se demande pourquoi.", "se demander"), ("Le gouvernement se moque de nous.", "se moquer"),
+    ("On taxe trop les salariés.", "taxer"), ("Il lui reste juste de quoi vivre.", "rester"),
+])
+def test_verbs_in_the_present_that_are_also_nouns_get_their_infinitive(analyzer, text, lemma):
+    # spaCy's French rules have no "-e" -> "-er" for verbs: "pose", "demande" stayed as they were
+    assert lemma in [t.lemma for t in analyzer.analyse(text)]  # "rester" is a stopword
+
+
+def test_nouns_are_not_verbs_after_an_article(analyzer):
+    assert lemmas(analyzer, "La demande des familles reste forte")[0] == "demande"
+    assert "taxe" in lemmas(analyzer, "La taxe carbone est injuste")
+
+
+@pytest.mark.parametrize(("text", "word"), [
+    ("Il faut supprimer la taxe carbone.", "carbone"),  # tagged adjective: the rules gave "carbon"
+    ("Moins de TVA sur les produits de première nécessité (pain, lait, farine)", "lait"),  # verb: "ler"
+    ("Une TVA très faible voire nulle sur les produits", "voire"),  # tagged adjective: "voir"
+])
+def test_nouns_and_adverbs_mistagged_keep_their_form(analyzer, text, word):
+    assert word in lemmas(analyzer, text)
+
+
 def test_elisions_are_split_and_not_counted(analyzer):
     tokens = analyzer.analyse("L'enfant n'a plus d'école, qu'il s'ennuie")
     texts = [t.text for t in tokens]

@@ -47,7 +47,7 @@ from tqdm.auto import tqdm
 
 from ..normalize import normalize_answer, normalize_text, strip_accents
 from .lexicon import Lexicon, default_lexicon
-from .model import import_spacy, load_spacy
+from .model import import_spacy, lemma_index, load_spacy
 from .spelling import is_french_word, is_known_lemma, restore_spelling
 
 __all__ = ["Token", "FrenchAnalyzer", "load_spacy", "default_analyzer", "UNITS"]
@@ -67,6 +67,10 @@ _BETWEEN_CLITIC_AND_VERB = frozenset(
     {"ne", "n'", "y", "en", "le", "la", "les", "l'", "lui", "leur", "pas", "plus", "jamais", "bien", "mieux", "très",
      "tout", "toujours", "vite", "rapidement", "beaucoup", "peu", "aussi"}
 )
+#: before a verb in the present: a subject or reflexive pronoun ("il pose", "se pose", "qui reste")…
+_SUBJECT_OR_REFLEXIVE = frozenset({"se", "s'", "me", "m'", "te", "t'", "je", "j'", "il", "elle", "on", "qui", "ça", "cela"})
+#: …possibly with object pronouns or a negation in between ("il ne le demande", "on s'en moque")
+_OBJECT_CLITICS = frozenset({"ne", "n'", "y", "en", "le", "la", "l'", "les", "lui", "leur", "se", "s'"})
 _ALPHA = re.compile(r"[^\W\d_]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _ELIDED_END = "'"
@@ -534,10 +538,18 @@ class FrenchAnalyzer:
                 poses.append("PROPN")
             else:
                 lemma = b.lemma.lower() if b.lemma else low
-                if b.pos in ("ADJ", "VERB") and lemma != low and _not_a_word_but_form(lemma, low):
+                if b.pos in ("ADJ", "VERB") and lemma != low and (
+                        _not_a_word_but_form(lemma, low) or _guess_over_a_word(lemma, low, b.pos)):
                     lemma = low  # a noun or adverb tagged adjective or verb: "vieillesse", not "vieilless"
                 lemmas.append(lemma)
                 poses.append(b.pos)
+        for i in range(1, n):
+            # spaCy's French rules have no "-e" -> "-er" for verbs: "il pose", "se demande" stay as
+            # they are where the form is also a noun; after a pronoun the infinitive is the lemma
+            if poses[i] == "VERB" and lemmas[i] == lowers[i] and _after_pronoun(lowers, i):
+                verb = _infinitive_of_present(lowers[i])
+                if verb:
+                    lemmas[i] = verb
         consumed = [False] * n
         # Pronominal verbs: "s'adapter", "se sont adaptés", "nous nous adaptons", "je me suis adaptée".
         for i in range(n):
@@ -645,6 +657,40 @@ def _not_a_word_but_form(lemma: str, form: str) -> bool:
     """The rule lemmatiser's lemma (of a word tagged adjective or verb) is no French lemma
     while the form is a French word."""
     return not is_known_lemma(lemma) and is_french_word(form)
+
+
+@lru_cache(maxsize=1 << 16)
+def _guess_over_a_word(lemma: str, form: str, pos: str) -> bool:
+    """spaCy's rules guessed ``lemma`` (it is not in the lemmatiser's index for ``pos``) for a
+    form that is itself a noun or an adverb and no inflection of another word: "carbone" tagged
+    adjective gives "carbon", "lait" tagged verb "ler", "voire" "voir"; the form is the lemma."""
+    index = lemma_index()
+    return (lemma not in index[pos.lower()] and (form in index["noun"] or form in index["adv"])
+            and form not in index["lookup"])
+
+
+@lru_cache(maxsize=1 << 16)
+def _infinitive_of_present(form: str) -> str:
+    """The first-group verb ``form`` is the present of ("pose" -> "poser", "crée" -> "créer"),
+    or ``""``."""
+    if len(form) > 2 and form.endswith("e") and form[:-1].isalpha():
+        verb = form[:-1] + "er"
+        if verb in lemma_index()["verb"]:
+            return verb
+    return ""
+
+
+def _after_pronoun(lowers: Sequence[str], i: int) -> bool:
+    """Whether the word at ``i`` follows a subject or reflexive pronoun, object pronouns and a
+    negation aside ("on ne le demande", "il s'en moque")."""
+    k = i - 1
+    while k >= max(0, i - 4):
+        if lowers[k] in _SUBJECT_OR_REFLEXIVE:
+            return True
+        if lowers[k] not in _OBJECT_CLITICS:
+            return False
+        k -= 1
+    return False
 
 
 @lru_cache(maxsize=500_000)

