@@ -185,7 +185,8 @@ def test_refining_on_meaning_and_words_agrees_better_with_human_labels():
     raw = ThemeFinder(seed=0, refine=False).fit(texts, embeddings=emb)
     refined = ThemeFinder(seed=0).fit(texts, embeddings=emb)
     assert len(refined.theme_ids_) == len(raw.theme_ids_)  # as many themes
-    assert (refined.fit_topics_ == -1).mean() <= 0.10
+    assert (refined.fit_topics_ == -1).mean() <= 0.05
+    assert (refined.fit_topics_[single] == -1).mean() <= 0.10  # among the answers humans tagged too
     before = normalized_mutual_info_score(truth, raw.fit_topics_[single])
     after = normalized_mutual_info_score(truth, refined.fit_topics_[single])
     assert after > before + 0.03, (before, after)

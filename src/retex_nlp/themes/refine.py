@@ -47,7 +47,7 @@ def word_view(docs: Sequence[str], n_components: int = 100, seed: int = 0) -> np
 
 
 def refine_themes(embeddings: np.ndarray, docs: Sequence[str], topics: np.ndarray, *,
-                  max_outliers: float = 0.10, seed: int = 0) -> np.ndarray:
+                  max_outliers: float = 0.05, seed: int = 0) -> np.ndarray:
     """Themes (``-1``: none) refined by k-means on meaning + words, started from ``topics``'
     themes (see the module docstring). Theme numbers are kept (theme ``t`` stays ``t``)."""
     from sklearn.cluster import KMeans
