@@ -403,6 +403,26 @@ def test_labels_read_like_titles():
     assert label_apart([("produit", 1.0)], {"produit"}) == "produit"  # nothing else to say: the caller numbers it
 
 
+def test_a_theme_whose_label_is_in_few_of_its_answers_is_labelled_mixed(analyzer):
+    from retex_nlp.themes import label_coverage, theme_key_terms, theme_labels
+
+    tva = ["Baisser la TVA sur les produits de première nécessité.", "La TVA est l'impôt le plus injuste.",
+           "Supprimer la TVA sur les produits alimentaires.", "Une TVA réduite sur les produits bio.",
+           "La TVA frappe les plus modestes.", "Moins de TVA sur les produits de base."]
+    vague = ["Tout est important.", "Les quatre sont liés.", "La chasse à courre.", "La qualité de vie des citoyens.",
+             "Les lobbies.", "Difficile de choisir entre la peste et le choléra !", "Tri sélectif des ordures.",
+             "C'est un tout, avec des incidences diverses."]
+    docs = [" ".join(t.replace(" ", "_") for t in terms) or "_" for terms in analyzer.terms(tva + vague)]
+    topics = [0] * len(tva) + [1] * len(vague)
+    members = {0: docs[:len(tva)], 1: docs[len(tva):]}
+    words = theme_key_terms(topics, docs)
+    labels = theme_labels([0, 1], words, {}, members)
+    assert labels[0].startswith("TVA") and label_coverage(labels[0], members[0]) == 1.0
+    assert labels[1].startswith("réponses diverses : ") and label_coverage(labels[1], members[1]) < 0.3
+    assert theme_labels([0, 1], words, {})[1] == labels[1].removeprefix("réponses diverses : ")  # without docs: as before
+    assert theme_labels([0, 1], words, {1: "Réponses vagues"}, members)[1] == "Réponses vagues"  # a person's label stays
+
+
 def test_train_and_review_rounds_from_the_command_line(lga_fi8, tmp_path):
     """retex code --train CODED.csv --review N: the coder learns from a person's codes, reports
     its cross-validated agreement, lists answers to correct; the corrected file goes back in."""

@@ -294,6 +294,10 @@ class Project:
                     topics.append(t)
                     texts.append(docs.get(a) or "_")
             self._cache["key_terms"] = theme_key_terms(topics, texts, 10)
+            members: dict[int, list[str]] = {}
+            for t, d in zip(topics, texts, strict=True):
+                members.setdefault(t, []).append(d)
+            self._cache["members"] = members
         return self._cache["key_terms"]
 
     @property
@@ -311,7 +315,7 @@ class Project:
             words = self._key_terms()
             # a person's label, or none to say better, stays; the others come from the key terms
             fixed = {t: info.label for t, info in self._state.themes.items() if info.user_label or not words.get(t)}
-            labels = theme_labels(sorted(self._state.themes), words, fixed)
+            labels = theme_labels(sorted(self._state.themes), words, fixed, self._cache["members"])
             rows = [{"theme_id": t, "label": labels[t], "size": sizes.get(t, 0),
                      "share": round(sizes.get(t, 0) / n_ok, 4),
                      "key_terms": ", ".join(f"{w} ({s:g})" for w, s in words.get(t, [])),

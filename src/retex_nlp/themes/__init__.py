@@ -12,6 +12,7 @@ from .finder import (
            ThemeFinder,
            format_key_terms,
            label_apart,
+           label_coverage,
            label_from_terms,
            split_members,
            theme_key_terms,
@@ -21,5 +22,5 @@ from .reinert import ReinertResult, reinert
 from .stability import theme_stability
 
 __all__ = ["ReinertCHD", "ReinertCHD2", "merge_segments", "grouped_chi2", "reinert", "ReinertResult", "ThemeFinder", "theme_stability", "theme_params", "HDBSCANClusterer", "KMeansClusterer",
-           "make_clusterer", "register_clusterer", "split_members", "theme_key_terms", "label_from_terms", "label_apart", "theme_labels",
+           "make_clusterer", "register_clusterer", "split_members", "theme_key_terms", "label_from_terms", "label_apart", "label_coverage", "theme_labels",
            "format_key_terms"]

