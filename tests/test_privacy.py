@@ -102,6 +102,15 @@ PLANTED = [
     # compound towns whole
     ("Elle a été placée à Saint-Amand-les-Eaux puis à Marcq-en-Barœul.", ["Saint-Amand", "Eaux", "Marcq", "Barœul"]),
     ("La famille vient de Châlons-en-Champagne.", ["Châlons", "Champagne"]),
+    # a title typed in lower case, surnames with a particle
+    ("ma référente, madame Nguyen, est super.", ["Nguyen"]),
+    ("Le rendez-vous avec monsieur Durand a été annulé.", ["Durand"]),
+    ("Mr Jean-Pierre Le Goff et Mme Da Silva étaient présents.", ["Jean-Pierre", "Goff", "Silva"]),
+    ("Le dossier suivi par Mme de La Fontaine.", ["Fontaine"]),
+    ("Madame la Juge Lefèvre a prolongé le placement.", ["Lefèvre"]),
+    # vehicle registration plates and IP addresses
+    ("Le véhicule immatriculé AB-123-CD stationne devant le foyer.", ["AB-123-CD"]),
+    ("Message envoyé depuis l'adresse IP 192.168.1.12 à 23 h.", ["192.168.1.12"]),
 ]
 KEPT = [
     "La France manque de familles d'accueil.",
@@ -111,6 +120,9 @@ KEPT = [
     "Les enfants du Nord et du Pas-de-Calais sont suivis par l'ASE et la PMI.",
     "La place de la famille reste centrale ; la rose des vents, la pierre angulaire.",
     "Claire et nette, la consigne a aidé les éducateurs.",
+    "Monsieur le Maire a répondu aux familles.",
+    "Madame la Juge a prolongé le placement de six mois.",
+    "La version 2.1 du logiciel date de 2019 ; la loi 2016-297 protège l'enfant.",
 ]
 
 

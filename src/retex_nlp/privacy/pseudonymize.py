@@ -2,7 +2,8 @@
 
 Answers about children in danger name children, parents, colleagues, towns and phone numbers.
 :class:`Pseudonymizer` replaces them with placeholders (``[Prénom]``, ``[Nom]``, ``[Lieu]``,
-``[Adresse]``, ``[Téléphone]``, ``[E-mail]``, ``[Date]``, ``[N° dossier]``, and
+``[Adresse]``, ``[Téléphone]``, ``[E-mail]``, ``[Date]``, ``[N° dossier]``, ``[Immatriculation]``,
+``[Adresse IP]``, and
 ``[Établissement]`` when asked), consistently within a text: the same name gets the same
 placeholder, two different first names become ``[Prénom 1]`` and ``[Prénom 2]``. Ages ("18 mois",
 "12 ans"), professions and acronyms (ASE, PMI, AEMO…) are kept: they are what the reader needs.
@@ -10,10 +11,12 @@ placeholder, two different first names become ``[Prénom 1]`` and ``[Prénom 2]`
 It combines, in this order:
 
 1. rules: e-mails, French phone numbers, dates of birth and other full dates, case numbers,
-   street addresses, postcodes with their town;
+   street addresses, postcodes with their town, vehicle registration plates, IP addresses;
 2. a names list given by the user (always masked, whatever the case);
-3. titles (M., Mme, Madame, Monsieur, Dr, Me…) followed by a capitalised word: the title is
-   kept, the name masked ("Mme [Nom]");
+3. titles (M., Mme, Madame, Monsieur, Dr, Me…, "madame", "monsieur"… in lower case too)
+   followed by a capitalised name, with its particles ("Le Goff", "de La Fontaine", "Da
+   Silva"): the title is kept, the name masked ("Mme [Nom]"); a function is no name ("Monsieur
+   le Maire", "Madame la Juge");
 4. a list of first names common in France (``data/prenoms.txt``): masked when capitalised
    (or in capitals), except when the word is also a common French word ("Pierre", "Rose",
    "Claire") and sits at the start of a sentence with nothing else saying it is a person;
@@ -45,7 +48,7 @@ __all__ = ["Pseudonymizer", "Replacement", "pseudonymize", "PLACEHOLDER", "strip
 
 #: A placeholder written by :class:`Pseudonymizer`, e.g. ``[Prénom]`` or ``[Prénom 2]``.
 PLACEHOLDER = re.compile(r"\[(?:Prénom|Nom|Lieu|Adresse|Téléphone|E-mail|Date|N° dossier|N° sécurité sociale|IBAN|"
-                         r"Établissement)(?: \d+)?\]")
+                         r"Immatriculation|Adresse IP|Établissement)(?: \d+)?\]")
 
 
 def strip_placeholders(text: str) -> str:
@@ -70,6 +73,18 @@ _AMBIGUOUS = {"pierre", "rose", "claire", "marine", "blanche", "violette", "fleu
               "victoire", "ambre", "capucine", "olive", "céleste", "clément", "maxime", "tom", "martin", "noé",
               "lou", "mathis", "jade", "prudence", "colombe", "france", "marius", "gaspard", "margot", "justine"}
 _TITLES = r"(?:M\.|Mr\.?|Mme|Mmes|Mlle|Madame|Monsieur|Mademoiselle|Dr\.?|Docteur|Me|Maître|Pr\.?|Professeur)"
+#: Titles typed in lower case ("madame Nguyen"); "me" and "m." are left out (a pronoun, an initial).
+_TITLES_LOWER = r"(?i:madame|monsieur|mademoiselle|docteur|maître|professeur|mme|mlle|mr)"
+#: Particles of a surname: "Le Goff", "de La Fontaine", "Da Silva", "Van der Berg", "d'Estaing".
+_PARTICLE = r"(?:(?:[Ll]es?|[Ll]a|[Dd]e|[Dd]u|[Dd]es|[Dd]a|[Dd]i|[Dd]os|[Dd]as|[Dd]el|[Vv]an|[Vv]on|[Dd]er|[Dd]en|[Bb]en|[Ee]l|[Tt]er)\s+|[Dd]'|[Ll]')"
+_SURNAME = rf"(?:{_PARTICLE}){{0,2}}(?:{_NAME}|{_CAPS})"
+#: What follows a title and is a function, not a name: "Monsieur le Maire", "Madame la Juge".
+_FUNCTIONS = frozenset({"maire", "juge", "président", "présidente", "préfet", "préfète", "directeur", "directrice",
+                        "ministre", "procureur", "procureure", "substitut", "député", "députée", "sénateur",
+                        "sénatrice", "conseiller", "conseillère", "adjoint", "adjointe", "inspecteur", "inspectrice",
+                        "commissaire", "recteur", "rectrice", "défenseur", "défenseure", "administrateur",
+                        "administratrice", "chef", "cheffe", "responsable", "éducateur", "éducatrice"})
+_TITLED_NAME = re.compile(rf"\b(?:{_TITLES}|{_TITLES_LOWER})\s+({_SURNAME}(?:\s+{_SURNAME}){{0,2}})")
 _PERSON_CUES = re.compile(
     rf"^\s*(?:\(\s*\d+\s*(?:ans|mois)|,\s*\d+\s*(?:ans|mois)|[{_UP}][{_LOW}]+\b|est\b|était\b|a\b|avait\b|va\b|"
     r"allait\b|vit\b|pleure|dit\b|disait\b|se\b|s'|n'|ne\b|et\s+sa\b|et\s+son\b|,\s*sa\b|,\s*son\b|"
@@ -124,6 +139,10 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
         rf"square|résidence)\s+(?:(?:de|du|des|d'|la|le|les|l')\s*)*[\w'-]+(?:\s+[{_UP}][\w'-]+)*", re.I)),
     ("code postal", "[Lieu]", re.compile(rf"\b\d{{5}}\s+[{_UP}][\w'-]+(?:[\s-][{_UP}][\w'-]+)*")),
     ("voie nommée", "[Adresse]", _STREET),
+    ("immatriculation", "[Immatriculation]", re.compile(
+        r"(?<![\w-])[A-HJ-NP-TV-Z]{2}[- ]?\d{3}[- ]?[A-HJ-NP-TV-Z]{2}(?![\w-])")),
+    ("adresse IP", "[Adresse IP]", re.compile(
+        r"(?<![\d.])(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(?![\d.])")),
 ]
 
 
@@ -291,9 +310,17 @@ class Pseudonymizer(BaseEstimator):
         if self.mask_institutions:
             for m in _ESTABLISHMENT.finditer(text):
                 spans.append((m.start(2), m.end(2), "Établissement", "établissement nommé"))
-        for m in re.finditer(rf"\b{_TITLES}\s+((?:{_NAME}|{_CAPS})(?:\s+(?:{_NAME}|{_CAPS}))?)", text):
-            if m.group(1).lower() not in self._keep and m.group(1).lower() not in _protected():
-                spans.append((m.start(1), m.end(1), "Nom", "civilité + nom"))
+        for m in _TITLED_NAME.finditer(text):
+            start, name = m.start(1), m.group(1)
+            function = None
+            for w in re.finditer(r"[^\s']+", name):
+                if w.group(0).lower() in _FUNCTIONS:
+                    function = w
+            if function is not None:  # "Madame la Juge Dupont": the name is what follows the function
+                rest = name[function.end():]
+                start, name = start + function.end() + len(rest) - len(rest.lstrip()), rest.strip()
+            if name and name.lower() not in self._keep and name.lower() not in _protected():
+                spans.append((start, start + len(name), "Nom", "civilité + nom"))
         spans += self._first_name_spans(text)
         spans += self._lowercase_name_spans(text)
         if self.mask_places:
