@@ -108,6 +108,10 @@ PLANTED = [
     ("Mr Jean-Pierre Le Goff et Mme Da Silva étaient présents.", ["Jean-Pierre", "Goff", "Silva"]),
     ("Le dossier suivi par Mme de La Fontaine.", ["Fontaine"]),
     ("Madame la Juge Lefèvre a prolongé le placement.", ["Lefèvre"]),
+    # a surname with a particle after a first name, a family's name, a full date in words
+    ("Le jeune Mohamed Ben Salah, 15 ans, est arrivé hier.", ["Mohamed", "Salah"]),
+    ("La famille LEFEBVRE est suivie depuis 2018 ; la famille Martin aussi.", ["LEFEBVRE", "Martin"]),
+    ("Le placement a eu lieu le 3 mars 2015 au foyer.", ["3 mars 2015"]),
     # vehicle registration plates and IP addresses
     ("Le véhicule immatriculé AB-123-CD stationne devant le foyer.", ["AB-123-CD"]),
     ("Message envoyé depuis l'adresse IP 192.168.1.12 à 23 h.", ["192.168.1.12"]),
@@ -123,6 +127,7 @@ KEPT = [
     "Monsieur le Maire a répondu aux familles.",
     "Madame la Juge a prolongé le placement de six mois.",
     "La version 2.1 du logiciel date de 2019 ; la loi 2016-297 protège l'enfant.",
+    "Depuis mars 2020, les familles d'accueil et les familles ASE du Nord sont épuisées.",
 ]
 
 

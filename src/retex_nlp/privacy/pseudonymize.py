@@ -84,6 +84,8 @@ _FUNCTIONS = frozenset({"maire", "juge", "président", "présidente", "préfet",
                         "sénatrice", "conseiller", "conseillère", "adjoint", "adjointe", "inspecteur", "inspectrice",
                         "commissaire", "recteur", "rectrice", "défenseur", "défenseure", "administrateur",
                         "administratrice", "chef", "cheffe", "responsable", "éducateur", "éducatrice"})
+#: "la famille Martin", "Famille LEFEBVRE": a family's name.
+_FAMILY_NAME = re.compile(rf"\b(?i:famille|familles)\s+((?:{_PARTICLE}){{0,2}}(?:{_NAME}|{_CAPS}))(?![\w'’-])")
 _TITLED_NAME = re.compile(rf"\b(?:{_TITLES}|{_TITLES_LOWER})\s+({_SURNAME}(?:\s+{_SURNAME}){{0,2}})")
 _PERSON_CUES = re.compile(
     rf"^\s*(?:\(\s*\d+\s*(?:ans|mois)|,\s*\d+\s*(?:ans|mois)|[{_UP}][{_LOW}]+\b|est\b|était\b|a\b|avait\b|va\b|"
@@ -132,6 +134,9 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
     ("IBAN", "[IBAN]", re.compile(r"\b[A-Z]{2}\d{2}(?:\s?\d{4}){3,7}(?:\s?[A-Z0-9]{1,4})?\b")),
     ("date ISO", "[Date]", re.compile(r"(?<![\d-])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d-])")),
     ("date", "[Date]", re.compile(r"(?<![\d/])\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}(?![\d/])")),
+    ("date", "[Date]", re.compile(
+        r"(?<![\d])\d{1,2}(?:er)?\s+(?i:janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|"
+        r"octobre|novembre|décembre|decembre)\s+(?:19|20)\d{2}(?!\d)")),
     ("n° de dossier", "[N° dossier]", re.compile(
         r"\b(?:dossier|réf\.?|référence|n°|no\.?|numéro)\s*(?:n°\s*)?:?\s*(?P<x>(?=[\w/-]*\d)[A-Z0-9][\w/-]{3,})", re.I)),
     ("adresse", "[Adresse]", re.compile(
@@ -321,6 +326,10 @@ class Pseudonymizer(BaseEstimator):
                 start, name = start + function.end() + len(rest) - len(rest.lstrip()), rest.strip()
             if name and name.lower() not in self._keep and name.lower() not in _protected():
                 spans.append((start, start + len(name), "Nom", "civilité + nom"))
+        for m in _FAMILY_NAME.finditer(text):
+            low = m.group(1).lower()
+            if low not in self._keep and low not in _protected() and low not in _KEPT_LOWER:
+                spans.append((m.start(1), m.end(1), "Nom", "famille + nom"))
         spans += self._first_name_spans(text)
         spans += self._lowercase_name_spans(text)
         if self.mask_places:
@@ -396,7 +405,7 @@ class Pseudonymizer(BaseEstimator):
             if not self._is_person(text, m.start(), m.end()):
                 continue
             spans.append((m.start(), m.end(), "Prénom", "prénom (liste)"))
-            surname = re.match(rf"\s+({_NAME}|{_CAPS})(?![\w'-])", after)
+            surname = re.match(rf"\s+({_SURNAME})(?![\w'-])", after)  # "Mohamed Ben Salah"
             if surname and surname.group(1).lower() not in protected and surname.group(1).lower() not in self._keep:
                 start = m.end() + surname.start(1)
                 spans.append((start, start + len(surname.group(1)), "Nom", "nom après un prénom"))
