@@ -128,6 +128,7 @@ KEPT = [
     "Madame la Juge a prolongé le placement de six mois.",
     "La version 2.1 du logiciel date de 2019 ; la loi 2016-297 protège l'enfant.",
     "Depuis mars 2020, les familles d'accueil et les familles ASE du Nord sont épuisées.",
+    "Aide aux familles SANS CONDITION DE REVENUS.",
 ]
 
 

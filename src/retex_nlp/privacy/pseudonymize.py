@@ -327,8 +327,9 @@ class Pseudonymizer(BaseEstimator):
             if name and name.lower() not in self._keep and name.lower() not in _protected():
                 spans.append((start, start + len(name), "Nom", "civilité + nom"))
         for m in _FAMILY_NAME.finditer(text):
-            low = m.group(1).lower()
-            if low not in self._keep and low not in _protected() and low not in _KEPT_LOWER:
+            low = m.group(1).lower()  # not a word shouted or capitalised: "familles SANS CONDITION"
+            if low not in self._keep and low not in _protected() and low not in _KEPT_LOWER \
+                    and low.split()[-1] not in _common_words():
                 spans.append((m.start(1), m.end(1), "Nom", "famille + nom"))
         spans += self._first_name_spans(text)
         spans += self._lowercase_name_spans(text)
