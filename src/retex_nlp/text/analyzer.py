@@ -48,7 +48,7 @@ from tqdm.auto import tqdm
 from ..normalize import normalize_answer, normalize_text, strip_accents
 from .lexicon import Lexicon, default_lexicon
 from .model import import_spacy, lemma_index, load_spacy
-from .spelling import is_french_word, is_known_lemma, restore_spelling
+from .spelling import in_lookup_table, is_french_word, is_known_lemma, restore_spelling
 
 __all__ = ["Token", "FrenchAnalyzer", "load_spacy", "default_analyzer", "UNITS"]
 
@@ -666,7 +666,7 @@ def _guess_over_a_word(lemma: str, form: str, pos: str) -> bool:
     adjective gives "carbon", "lait" tagged verb "ler", "voire" "voir"; the form is the lemma."""
     index = lemma_index()
     return (lemma not in index[pos.lower()] and (form in index["noun"] or form in index["adv"])
-            and form not in index["lookup"])
+            and not in_lookup_table(form))
 
 
 @lru_cache(maxsize=1 << 16)

