@@ -324,3 +324,14 @@ def test_review_then_train_rounds_in_a_project(tmp_path):
     assert rx.Project.open(tmp_path / "projet").settings["training"]["n_coded"] == 140
     html = (tmp_path / "projet" / "rapport" / "report.html").read_text(encoding="utf-8")
     assert "Accord avec le codage manuel" in html and "140 réponses codées" in html
+
+
+def test_nothing_to_analyse_says_why_in_french(tmp_path):
+    path = tmp_path / "vide.csv"
+    pd.DataFrame({"id": [1, 2, 3, 4], "reponse": ["RAS", "", "néant", "RAS"]}).to_csv(path, index=False)
+    with pytest.raises(rx.RetexInputError) as err:
+        rx.analyse(path, "reponse")
+    message = str(err.value)
+    assert "vide.csv" in message and "aucune réponse exploitable" in message
+    assert "non-réponses (RAS, néant…) : 3" in message and "vides : 1" in message
+    assert "non_answer" not in message

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
-from ..answers import assignment_pairs, ok_answers
+from ..answers import STATUS_LABELS_FR, assignment_pairs, ok_answers
 from ..coding import Codebook, CodebookCoder, MixedCoder, read_codes
 from ..embed import Embedder
 from ..errors import RetexInputError
@@ -80,7 +80,8 @@ class AnalysisPipeline(BaseEstimator):
         if n_ok == 0:
             summary = status_summary(answers)
             raise RetexInputError("aucune réponse exploitable à analyser (" + ", ".join(
-                f"{s} {n}" for s, n in zip(summary["status"], summary["n"], strict=True)) + ")",
+                f"{STATUS_LABELS_FR.get(s, s)} : {n}" for s, n in zip(summary["status"], summary["n"], strict=True))
+                + ")",
                 path=answers.attrs.get("source"))
         texts = answers["text"].fillna("").astype(str)
         if self.pseudonymizer is not False:
