@@ -315,7 +315,7 @@ class Project:
             words = self._key_terms()
             # a person's label, or none to say better, stays; the others come from the key terms
             fixed = {t: info.label for t, info in self._state.themes.items() if info.user_label or not words.get(t)}
-            labels = theme_labels(sorted(self._state.themes), words, fixed, self._cache["members"])
+            labels = theme_labels(sorted(self._state.themes), words, fixed, self._cache.get("members"))
             rows = [{"theme_id": t, "label": labels[t], "size": sizes.get(t, 0),
                      "share": round(sizes.get(t, 0) / n_ok, 4),
                      "key_terms": ", ".join(f"{w} ({s:g})" for w, s in words.get(t, [])),
