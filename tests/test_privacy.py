@@ -102,6 +102,7 @@ PLANTED = [
     # compound towns whole
     ("Elle a été placée à Saint-Amand-les-Eaux puis à Marcq-en-Barœul.", ["Saint-Amand", "Eaux", "Marcq", "Barœul"]),
     ("La famille vient de Châlons-en-Champagne.", ["Châlons", "Champagne"]),
+    ("Le foyer est à Villeneuve d'Ascq, la famille à Boulogne sur Mer.", ["Villeneuve", "Ascq", "Boulogne", "Mer"]),
     # a title typed in lower case, surnames with a particle
     ("ma référente, madame Nguyen, est super.", ["Nguyen"]),
     ("Le rendez-vous avec monsieur Durand a été annulé.", ["Durand"]),

@@ -60,9 +60,11 @@ _UP = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸÆŒ"
 _LOW = "a-zàâäçéèêëîïôöùûüÿæœ"
 _NAME = rf"[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?"
 _CAPS = rf"[{_UP}]{{2,}}(?:-[{_UP}]{{2,}})?"
-# A town, compound ones whole: "Villeneuve-d'Ascq", "Saint-Pol-sur-Mer", "Marcq-en-Barœul".
+# A town, compound ones whole: "Villeneuve-d'Ascq", "Saint-Pol-sur-Mer", "Marcq-en-Barœul", and
+# typed with spaces: "Villeneuve d'Ascq", "Boulogne sur Mer".
 _LINK = r"(?:sur|sous|lès|lez|en|la|le|les|de|du|des|d|aux|au|et|l)"
-_TOWN = rf"[{_UP}][{_LOW}]+(?:[-'’](?:{_LINK}[-'’])*[{_UP}][{_LOW}]+)*"
+_TOWN = (rf"[{_UP}][{_LOW}]+(?:(?:[-'’](?:{_LINK}[-'’])*|\s+[dl]['’]|\s+(?:sur|sous|lès|lez)\s+)"
+         rf"[{_UP}][{_LOW}]+)*")
 
 # Places that stay: the department level and above (France, regions, departments, countries).
 _KEPT_PLACES = ["France", "Europe", "Belgique", "Suisse", "Espagne", "Italie", "Allemagne", "Algérie", "Maroc", "Tunisie", "Sénégal", "Mali", "Hauts-de-France", "Normandie", "Bretagne", "Occitanie", "Grand-Est", "Île-de-France", "Ile-de-France", "Nouvelle-Aquitaine", "Auvergne-Rhône-Alpes", "Bourgogne-Franche-Comté", "Centre-Val-de-Loire", "Pays-de-la-Loire", "Provence-Alpes-Côte-d'Azur", "PACA", "Corse", "Guadeloupe", "Martinique", "Guyane", "Réunion", "Mayotte", "Nord", "Pas-de-Calais", "Somme", "Aisne", "Oise", "Ain", "Allier", "Ardèche", "Ardennes", "Ariège", "Aube", "Aude", "Aveyron", "Calvados", "Cantal", "Charente", "Cher", "Corrèze", "Creuse", "Dordogne", "Doubs", "Drôme", "Eure", "Finistère", "Gard", "Gers", "Gironde", "Hérault", "Ille-et-Vilaine", "Indre", "Isère", "Jura", "Landes", "Loire", "Loiret", "Lot", "Lozère", "Manche", "Marne", "Mayenne", "Meurthe-et-Moselle", "Meuse", "Morbihan", "Moselle", "Nièvre", "Orne", "Puy-de-Dôme", "Pyrénées-Atlantiques", "Rhône", "Saône-et-Loire", "Sarthe", "Savoie", "Haute-Savoie", "Paris", "Seine-Maritime", "Seine-et-Marne", "Yvelines", "Deux-Sèvres", "Tarn", "Var", "Vaucluse", "Vendée", "Vienne", "Vosges", "Yonne", "Essonne", "Hauts-de-Seine", "Seine-Saint-Denis", "Val-de-Marne", "Val-d'Oise", "Haute-Garonne", "Haute-Marne", "Haute-Loire", "Haute-Vienne", "Haute-Saône", "Haute-Corse", "Loire-Atlantique", "Maine-et-Loire", "Indre-et-Loire", "Loir-et-Cher", "Eure-et-Loir", "Bas-Rhin", "Haut-Rhin", "Territoire-de-Belfort", "Alpes-Maritimes", "Bouches-du-Rhône", "Côte-d'Or", "Côtes-d'Armor", "Charente-Maritime", "Lot-et-Garonne", "Tarn-et-Garonne", "Hautes-Pyrénées", "Pyrénées-Orientales", "Alpes-de-Haute-Provence", "Hautes-Alpes"]
@@ -385,7 +387,7 @@ class Pseudonymizer(BaseEstimator):
         spans = []
         communes = _communes()
         for m in re.finditer(rf"(?<![\w'’-])({_TOWN})(?![\w-])", text):
-            town = m.group(1).replace("’", "'")
+            town = re.sub(r"\s+", "-", m.group(1).replace("’", "'"))  # "Boulogne sur Mer": "Boulogne-sur-Mer"
             if ("-" in town or "'" in town) and town in communes and town.lower() not in _KEPT_LOWER \
                     and town.lower() not in self._keep:
                 spans.append((m.start(1), m.end(1), "Lieu", "commune (COG)"))
