@@ -113,6 +113,10 @@ PLANTED = [
     ("Le jeune Mohamed Ben Salah, 15 ans, est arrivé hier.", ["Mohamed", "Salah"]),
     ("La famille LEFEBVRE est suivie depuis 2018 ; la famille Martin aussi.", ["LEFEBVRE", "Martin"]),
     ("Le placement a eu lieu le 3 mars 2015 au foyer.", ["3 mars 2015"]),
+    # phone numbers grouped otherwise, benefit and staff numbers, social-network accounts
+    ("Joignable au 0612 345 678 ou au 06/12/34/56/78.", ["345 678", "34/56"]),
+    ("Son n° allocataire CAF 1234567 a changé ; matricule agent 45A789.", ["1234567", "45A789"]),
+    ("Elle publie sur @lea.dupont2010 et https://www.facebook.com/lea.dupont.75", ["dupont"]),
     # vehicle registration plates and IP addresses
     ("Le véhicule immatriculé AB-123-CD stationne devant le foyer.", ["AB-123-CD"]),
     ("Message envoyé depuis l'adresse IP 192.168.1.12 à 23 h.", ["192.168.1.12"]),
@@ -127,9 +131,11 @@ KEPT = [
     "Claire et nette, la consigne a aidé les éducateurs.",
     "Monsieur le Maire a répondu aux familles.",
     "Madame la Juge a prolongé le placement de six mois.",
+    "Monsieur le Président de la République et Monsieur le Ministre de l'Économie ont parlé.",
     "La version 2.1 du logiciel date de 2019 ; la loi 2016-297 protège l'enfant.",
     "Depuis mars 2020, les familles d'accueil et les familles ASE du Nord sont épuisées.",
     "Aide aux familles SANS CONDITION DE REVENUS.",
+    "Audiences 02/2019 12 familles, 2019 0612 dossiers ; site www.service-public.fr consulté.",
 ]
 
 
@@ -151,3 +157,10 @@ def test_file_names_used_as_attribution_are_masked(pseudo):
     assert pseudo.mask_label("temoignage-lucas-2021.txt") == "temoignage-[Prénom]-2021.txt"
     assert pseudo.mask_label("es_benali_nord.txt") == "es_[Nom]_nord.txt"  # the user's list
     assert pseudo.mask_label("Assistante familiale, ASE Nord") == "Assistante familiale, ASE Nord"
+
+
+def test_a_name_after_a_title_stops_where_the_name_does(pseudo):
+    """Shouted text, an acronym or a common word after the name is not part of it."""
+    assert pseudo.pseudonymize("EN EFFET MR MACRON PRIVILEGIE SES AMIS")[0] == "EN EFFET MR [Nom] PRIVILEGIE SES AMIS"
+    assert pseudo.pseudonymize("Le chef, Mr Darmanin la TVA augmente")[0] == "Le chef, Mr [Nom] la TVA augmente"
+    assert pseudo.pseudonymize("Suivi par Mme de La Fontaine.")[0] == "Suivi par Mme [Nom]."

@@ -3,7 +3,7 @@
 Answers about children in danger name children, parents, colleagues, towns and phone numbers.
 :class:`Pseudonymizer` replaces them with placeholders (``[Prénom]``, ``[Nom]``, ``[Lieu]``,
 ``[Adresse]``, ``[Téléphone]``, ``[E-mail]``, ``[Date]``, ``[N° dossier]``, ``[Immatriculation]``,
-``[Adresse IP]``, and
+``[Adresse IP]``, ``[Identifiant]`` (an ``@handle`` or a link to a social-network account), and
 ``[Établissement]`` when asked), consistently within a text: the same name gets the same
 placeholder, two different first names become ``[Prénom 1]`` and ``[Prénom 2]``. Ages ("18 mois",
 "12 ans"), professions and acronyms (ASE, PMI, AEMO…) are kept: they are what the reader needs.
@@ -48,7 +48,7 @@ __all__ = ["Pseudonymizer", "Replacement", "pseudonymize", "PLACEHOLDER", "strip
 
 #: A placeholder written by :class:`Pseudonymizer`, e.g. ``[Prénom]`` or ``[Prénom 2]``.
 PLACEHOLDER = re.compile(r"\[(?:Prénom|Nom|Lieu|Adresse|Téléphone|E-mail|Date|N° dossier|N° sécurité sociale|IBAN|"
-                         r"Immatriculation|Adresse IP|Établissement)(?: \d+)?\]")
+                         r"Immatriculation|Adresse IP|Identifiant|Établissement)(?: \d+)?\]")
 
 
 def strip_placeholders(text: str) -> str:
@@ -129,7 +129,9 @@ _NOT_PLACES = {"Noël", "Pâques", "Toussaint", "Madame", "Monsieur", "Dieu"}
 
 _RULES: list[tuple[str, str, re.Pattern]] = [
     ("e-mail", "[E-mail]", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
-    ("téléphone", "[Téléphone]", re.compile(r"(?<!\d)(?:(?:\+|00)33\s?\(?0?\)?\s?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)")),
+    # pairs of digits with one separator throughout ("06 12 34 56 78", "06/12/34/56/78"), or 4-3-3
+    ("téléphone", "[Téléphone]", re.compile(
+        r"(?<!\d)(?:(?:\+|00)33\s?\(?0?\)?\s?|0)[1-9](?:(?P<s>[\s./-]?)\d{2}(?:(?P=s)\d{2}){3}|\d{2}\s\d{3}\s\d{3})(?!\d)")),
     ("date de naissance", "[Date]", re.compile(
         r"\b(?:né|née|nés|nées)\s+le\s+(?P<x>\d{1,2}(?:er)?\s*(?:[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4}|\s+\w+\s+\d{4}))", re.I)),
     ("n° de sécurité sociale", "[N° sécurité sociale]", _NIR),
@@ -140,12 +142,20 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
         r"(?<![\d])\d{1,2}(?:er)?\s+(?i:janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|"
         r"octobre|novembre|décembre|decembre)\s+(?:19|20)\d{2}(?!\d)")),
     ("n° de dossier", "[N° dossier]", re.compile(
-        r"\b(?:dossier|réf\.?|référence|n°|no\.?|numéro)\s*(?:n°\s*)?:?\s*(?P<x>(?=[\w/-]*\d)[A-Z0-9][\w/-]{3,})", re.I)),
+        r"\b(?:dossier|réf\.?|référence|n°|no\.?|numéro|matricule)\s*(?:n°\s*)?:?\s*(?P<x>(?=[\w/-]*\d)[A-Z0-9][\w/-]{3,})", re.I)),
+    # "n° allocataire CAF 1234567", "numéro de sécurité sociale : …", "matricule agent 45A789"
+    ("n° de dossier", "[N° dossier]", re.compile(
+        r"\b(?:n°|no\.?|numéro|matricule)(?:\s+(?:d'|de\s+)?(?:allocataire|dossier|client|adhérent|agent|CAF|MSA|"
+        r"fiscal|famille|usager|bénéficiaire)){1,2}\s*:?\s*(?P<x>(?=[\w/-]*\d)[A-Z0-9][\w/-]{4,})", re.I)),
     ("adresse", "[Adresse]", re.compile(
         rf"\b\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|impasse|allée|chemin|route|quai|cours|"
         rf"square|résidence)\s+(?:(?:de|du|des|d'|la|le|les|l')\s*)*[\w'-]+(?:\s+[{_UP}][\w'-]+)*", re.I)),
     ("code postal", "[Lieu]", re.compile(rf"\b\d{{5}}\s+[{_UP}][\w'-]+(?:[\s-][{_UP}][\w'-]+)*")),
     ("voie nommée", "[Adresse]", _STREET),
+    ("identifiant en ligne", "[Identifiant]", re.compile(r"(?<![\w.@])@[A-Za-z0-9_][\w.]{1,29}\w")),
+    ("lien vers un compte", "[Identifiant]", re.compile(
+        r"(?:https?://)?(?:www\.|m\.)?(?:facebook|fb|instagram|twitter|x|tiktok|snapchat|linkedin|youtube)\.com/[^\s,;)]+",
+        re.I)),
     ("immatriculation", "[Immatriculation]", re.compile(
         r"(?<![\w-])[A-HJ-NP-TV-Z]{2}[- ]?\d{3}[- ]?[A-HJ-NP-TV-Z]{2}(?![\w-])")),
     ("adresse IP", "[Adresse IP]", re.compile(
@@ -239,6 +249,27 @@ def _protected() -> frozenset[str]:
     return frozenset(a.lower() for a in default_lexicon().acronyms)
 
 
+def _trim_name(name: str) -> str:
+    """A name found after a title or "famille", without what cannot end it: a word in capitals
+    after a first one (shouted text: "MR MACRON PRIVILEGIE SES…"), an acronym ("Mr Darmanin la
+    TVA"), a common word after the first ("… de la République"), a particle left at the end."""
+    words = name.split()
+    if words and re.fullmatch(_CAPS, words[0]):
+        return words[0]
+    def particle(word: str) -> bool:
+        return re.fullmatch(_PARTICLE, word + " ") is not None
+
+    while len(words) > 1 and (words[-1].lower() in _protected() or words[-1].lower() in _common_words()
+                              or words[-1].isupper() or particle(words[-1])):
+        shorter = words[:-1]
+        while shorter and particle(shorter[-1]):
+            shorter.pop()
+        if not shorter:  # "de La Fontaine": the last word is the name itself
+            break
+        words = shorter
+    return " ".join(words)
+
+
 class Pseudonymizer(BaseEstimator):
     """Replace names, places and contact details by placeholders (see the module docstring).
 
@@ -326,13 +357,18 @@ class Pseudonymizer(BaseEstimator):
             if function is not None:  # "Madame la Juge Dupont": the name is what follows the function
                 rest = name[function.end():]
                 start, name = start + function.end() + len(rest) - len(rest.lstrip()), rest.strip()
+                if not name[:1].isupper() or re.match(_PARTICLE, name):
+                    continue  # "Monsieur le Président de la République": no name
+            name = _trim_name(name)
             if name and name.lower() not in self._keep and name.lower() not in _protected():
                 spans.append((start, start + len(name), "Nom", "civilité + nom"))
         for m in _FAMILY_NAME.finditer(text):
-            low = m.group(1).lower()  # not a word shouted or capitalised: "familles SANS CONDITION"
-            if low not in self._keep and low not in _protected() and low not in _KEPT_LOWER \
-                    and low.split()[-1] not in _common_words():
-                spans.append((m.start(1), m.end(1), "Nom", "famille + nom"))
+            name = _trim_name(m.group(1))
+            last = name.split()[-1].lower() if name else ""
+            # "la famille Martin", "Famille LEFEBVRE"; not "les familles de France", "familles SANS CONDITION"
+            if name and name[:1].isupper() and name.lower() not in self._keep and last not in _protected() \
+                    and last not in _KEPT_LOWER and last not in _common_words():
+                spans.append((m.start(1), m.start(1) + len(name), "Nom", "famille + nom"))
         spans += self._first_name_spans(text)
         spans += self._lowercase_name_spans(text)
         if self.mask_places:
