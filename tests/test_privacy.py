@@ -117,6 +117,12 @@ PLANTED = [
     ("Joignable au 0612 345 678 ou au 06/12/34/56/78.", ["345 678", "34/56"]),
     ("Son n° allocataire CAF 1234567 a changé ; matricule agent 45A789.", ["1234567", "45A789"]),
     ("Elle publie sur @lea.dupont2010 et https://www.facebook.com/lea.dupont.75", ["dupont"]),
+    # a surname in capitals before the first name, a form's name field, a foreign phone number,
+    # a town after "de"
+    ("Enfant : DUPONT Léa, suivie depuis mars.", ["DUPONT", "Léa"]),
+    ("Nom : Martin ; Prénom : Chloé", ["Martin", "Chloé"]),
+    ("Le père vit en Belgique, joignable au +32 470 12 34 56.", ["470 12 34"]),
+    ("Elle est scolarisée à l'école Jules Ferry de Tourcoing.", ["Tourcoing"]),
     # vehicle registration plates and IP addresses
     ("Le véhicule immatriculé AB-123-CD stationne devant le foyer.", ["AB-123-CD"]),
     ("Message envoyé depuis l'adresse IP 192.168.1.12 à 23 h.", ["192.168.1.12"]),
@@ -135,6 +141,7 @@ KEPT = [
     "La version 2.1 du logiciel date de 2019 ; la loi 2016-297 protège l'enfant.",
     "Depuis mars 2020, les familles d'accueil et les familles ASE du Nord sont épuisées.",
     "Aide aux familles SANS CONDITION DE REVENUS.",
+    "La loi de Lisbonne, les impôts de France et la trêve de Noël.",
     "Audiences 02/2019 12 familles, 2019 0612 dossiers ; site www.service-public.fr consulté.",
 ]
 

@@ -86,6 +86,10 @@ _FUNCTIONS = frozenset({"maire", "juge", "président", "présidente", "préfet",
                         "sénatrice", "conseiller", "conseillère", "adjoint", "adjointe", "inspecteur", "inspectrice",
                         "commissaire", "recteur", "rectrice", "défenseur", "défenseure", "administrateur",
                         "administratrice", "chef", "cheffe", "responsable", "éducateur", "éducatrice"})
+#: A form's name field: "Nom : Martin", "nom de famille : LEFEBVRE".
+_NAME_FIELD = re.compile(rf"\b(?i:nom(?:\s+(?:de\s+famille|d'usage|de\s+naissance))?)\s*:\s*({_SURNAME})(?![\w'’-])")
+#: A town after "de" ("l'école Jules Ferry de Tourcoing"): a commune's name that is no French word.
+_TOWN_AFTER_DE = re.compile(rf"\b(?:de|d'|du)\s*({_TOWN})(?![\w'’-])")
 #: "la famille Martin", "Famille LEFEBVRE": a family's name.
 _FAMILY_NAME = re.compile(rf"\b(?i:famille|familles)\s+((?:{_PARTICLE}){{0,2}}(?:{_NAME}|{_CAPS}))(?![\w'’-])")
 _TITLED_NAME = re.compile(rf"\b(?:{_TITLES}|{_TITLES_LOWER})\s+({_SURNAME}(?:\s+{_SURNAME}){{0,2}})")
@@ -132,6 +136,8 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
     # pairs of digits with one separator throughout ("06 12 34 56 78", "06/12/34/56/78"), or 4-3-3
     ("téléphone", "[Téléphone]", re.compile(
         r"(?<!\d)(?:(?:\+|00)33\s?\(?0?\)?\s?|0)[1-9](?:(?P<s>[\s./-]?)\d{2}(?:(?P=s)\d{2}){3}|\d{2}\s\d{3}\s\d{3})(?!\d)")),
+    ("téléphone", "[Téléphone]", re.compile(  # other countries: "+32 470 12 34 56", "0041 79 123 45 67"
+        r"(?<![\w+])(?:\+|00)(?!33)[1-9]\d{0,2}[\s.-]?(?:\(0\)\s?)?\d(?:[\s.-]?\d){7,11}(?!\d)")),
     ("date de naissance", "[Date]", re.compile(
         r"\b(?:né|née|nés|nées)\s+le\s+(?P<x>\d{1,2}(?:er)?\s*(?:[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4}|\s+\w+\s+\d{4}))", re.I)),
     ("n° de sécurité sociale", "[N° sécurité sociale]", _NIR),
@@ -362,6 +368,18 @@ class Pseudonymizer(BaseEstimator):
             name = _trim_name(name)
             if name and name.lower() not in self._keep and name.lower() not in _protected():
                 spans.append((start, start + len(name), "Nom", "civilité + nom"))
+        for m in _NAME_FIELD.finditer(text):
+            name = _trim_name(m.group(1))
+            if name and name.lower() not in self._keep and name.lower() not in _protected():
+                spans.append((m.start(1), m.start(1) + len(name), "Nom", "champ nom"))
+        if self.mask_places:
+            communes = _communes()
+            for m in _TOWN_AFTER_DE.finditer(text):
+                town = m.group(1)
+                if (len(town) >= 4 and re.sub(r"\s+", "-", town) in communes and town.lower() not in _KEPT_LOWER
+                        and not _is_common(town) and town.lower() not in self._keep
+                        and town.lower() not in _first_names() and town not in _NOT_PLACES):
+                    spans.append((m.start(1), m.end(1), "Lieu", "commune (de + nom)"))
         for m in _FAMILY_NAME.finditer(text):
             name = _trim_name(m.group(1))
             last = name.split()[-1].lower() if name else ""
@@ -444,6 +462,10 @@ class Pseudonymizer(BaseEstimator):
             if not self._is_person(text, m.start(), m.end()):
                 continue
             spans.append((m.start(), m.end(), "Prénom", "prénom (liste)"))
+            before = re.search(rf"(?<![\w'’-])({_CAPS})\s+$", text[:m.start()])  # "DUPONT Léa"
+            if before and not word.isupper() and before.group(1).lower() not in protected \
+                    and not _is_common(before.group(1)) and before.group(1).lower() not in self._keep:
+                spans.append((before.start(1), before.end(1), "Nom", "nom en capitales avant un prénom"))
             surname = re.match(rf"\s+({_SURNAME})(?![\w'-])", after)  # "Mohamed Ben Salah"
             if surname and surname.group(1).lower() not in protected and surname.group(1).lower() not in self._keep:
                 start = m.end() + surname.start(1)
