@@ -113,6 +113,7 @@ PLANTED = [
     ("Le jeune Mohamed Ben Salah, 15 ans, est arrivé hier.", ["Mohamed", "Salah"]),
     ("La famille LEFEBVRE est suivie depuis 2018 ; la famille Martin aussi.", ["LEFEBVRE", "Martin"]),
     ("Le placement a eu lieu le 3 mars 2015 au foyer.", ["3 mars 2015"]),
+    ("Yanis, né en avril 2011 à Douai, est placé depuis mars 2020.", ["avril 2011", "Douai"]),
     # phone numbers grouped otherwise, benefit and staff numbers, social-network accounts
     ("Joignable au 0612 345 678 ou au 06/12/34/56/78.", ["345 678", "34/56"]),
     ("Son n° allocataire CAF 1234567 a changé ; matricule agent 45A789.", ["1234567", "45A789"]),

@@ -140,6 +140,9 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
         r"(?<![\w+])(?:\+|00)(?!33)[1-9]\d{0,2}[\s.-]?(?:\(0\)\s?)?\d(?:[\s.-]?\d){7,11}(?!\d)")),
     ("date de naissance", "[Date]", re.compile(
         r"\b(?:né|née|nés|nées)\s+le\s+(?P<x>\d{1,2}(?:er)?\s*(?:[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4}|\s+\w+\s+\d{4}))", re.I)),
+    ("date de naissance", "[Date]", re.compile(  # "né en avril 2011": a child's birth month is a clue too
+        r"\b(?:né|née|nés|nées)\s+en\s+(?P<x>(?:janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|"
+        r"septembre|octobre|novembre|décembre|decembre)\s+(?:19|20)\d{2})(?!\d)", re.I)),
     ("n° de sécurité sociale", "[N° sécurité sociale]", _NIR),
     ("IBAN", "[IBAN]", re.compile(r"\b[A-Z]{2}\d{2}(?:\s?\d{4}){3,7}(?:\s?[A-Z0-9]{1,4})?\b")),
     ("date ISO", "[Date]", re.compile(r"(?<![\d-])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d-])")),
