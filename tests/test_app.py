@@ -124,11 +124,12 @@ def browser(downloads):
 
 
 def _wait(driver, condition, timeout: float = 60, what: str = ""):
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    try:
-        return WebDriverWait(driver, timeout, poll_frequency=0.3).until(condition)
+    try:  # an element found may be re-rendered by the app before it is read: look again
+        return WebDriverWait(driver, timeout, poll_frequency=0.3,
+                             ignored_exceptions=(StaleElementReferenceException,)).until(condition)
     except TimeoutException as exc:
         error = driver.find_elements("id", "message_erreur")
         raise AssertionError(f"waited {timeout}s for {what}; error shown: "
@@ -155,9 +156,9 @@ def _shot(driver, name: str, tmp: Path, top: bool = True) -> None:
 
 
 def _tab(driver, value: str) -> None:
-    link = driver.find_element("css selector", f"a[data-value='{value}']")
     driver.execute_script("window.scrollTo({top: 0, behavior: 'instant'});")
-    link.click()
+    _wait(driver, lambda d: d.find_element("css selector", f"a[data-value='{value}']").click() is None,
+          timeout=10, what=f"the tab {value}")
 
 
 def _upload(driver, path: Path) -> None:
@@ -189,15 +190,18 @@ def _choose(driver, selectize_id: str, value: str) -> None:
 
 
 def _click(driver, element_id: str) -> None:
-    from selenium.common.exceptions import ElementClickInterceptedException
+    from selenium.common.exceptions import (
+        ElementClickInterceptedException,
+        StaleElementReferenceException,
+    )
 
     for attempt in range(5):
-        element = driver.find_element("id", element_id)
-        driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
-        try:
+        try:  # the element may be re-rendered between finding and clicking it: find it again
+            element = driver.find_element("id", element_id)
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
             element.click()
             return
-        except ElementClickInterceptedException:
+        except (ElementClickInterceptedException, StaleElementReferenceException):
             if attempt == 4:
                 raise
             time.sleep(0.5)
@@ -263,7 +267,7 @@ def test_themes_rename_and_the_downloaded_report(server, browser, downloads, tmp
     _wait(browser, _text_in("apercu", "Premières réponses"), what="the preview")
     _choose(browser, "variables", "theme")
     time.sleep(1)
-    assert "ok" in browser.find_element("id", "apercu").text
+    _wait(browser, _text_in("apercu", "ok"), timeout=10, what="the statuses in the preview")
     _shot(browser, "1_fichier", tmp_path)
     _click(browser, "vers_analyse")
     _wait(browser, lambda d: d.find_element("id", "lancer").is_displayed(), what="the analysis tab")
@@ -274,7 +278,8 @@ def test_themes_rename_and_the_downloaded_report(server, browser, downloads, tmp
     assert "?projet=" in browser.current_url
     from selenium.webdriver.support.ui import Select
 
-    Select(browser.find_element("id", "theme")).select_by_index(0)
+    _wait(browser, lambda d: Select(d.find_element("id", "theme")).select_by_index(0) is None, timeout=10,
+          what="the theme list")
     time.sleep(0.5)
     browser.find_element("id", "nouveau_nom").send_keys("Thème renommé dans l'application")
     _click(browser, "renommer")
@@ -355,7 +360,7 @@ def test_codebook_written_in_the_form_and_one_review_round(server, browser, tmp_
     _shot(browser, "4_revue", tmp_path, top=False)
     _click(browser, "valider_revue")
     _wait(browser, _text_in("accord", "Kappa moyen"), timeout=300, what="the agreement after the round")
-    assert "12 réponses codées à la main" in browser.find_element("id", "accord").text
+    _wait(browser, _text_in("accord", "12 réponses codées à la main"), timeout=10, what="the number of coded answers")
     projects = sorted(p for p in server["workspace"].iterdir() if (p / "projet.json").exists())
     rounds = [r for p in projects for r in (p / "apprentissage").glob("tour_*.csv")] if projects else []
     assert len(rounds) == 1 and len(pd.read_csv(rounds[0])) == 12
