@@ -234,6 +234,11 @@ def _communes() -> frozenset[str]:
         return frozenset(line.strip().replace("’", "'") for line in fh if line.strip())
 
 
+def _commune_key(town: str) -> str:
+    """A town as the communes list writes it: "Boulogne sur Mer" -> "Boulogne-sur-Mer", "d’Ascq" -> "d'Ascq"."""
+    return re.sub(r"\s+", "-", town.replace("’", "'"))
+
+
 def _is_common(word: str) -> bool:
     """An ordinary French word (any case, accents or not: "Reunions" is "réunions")."""
     low = word.lower()
@@ -379,7 +384,7 @@ class Pseudonymizer(BaseEstimator):
             communes = _communes()
             for m in _TOWN_AFTER_DE.finditer(text):
                 town = m.group(1)
-                if (len(town) >= 4 and re.sub(r"\s+", "-", town) in communes and town.lower() not in _KEPT_LOWER
+                if (len(town) >= 4 and _commune_key(town) in communes and town.lower() not in _KEPT_LOWER
                         and not _is_common(town) and town.lower() not in self._keep
                         and town.lower() not in _first_names() and town not in _NOT_PLACES):
                     spans.append((m.start(1), m.end(1), "Lieu", "commune (de + nom)"))
@@ -444,7 +449,7 @@ class Pseudonymizer(BaseEstimator):
         spans = []
         communes = _communes()
         for m in re.finditer(rf"(?<![\w'’-])({_TOWN})(?![\w-])", text):
-            town = re.sub(r"\s+", "-", m.group(1).replace("’", "'"))  # "Boulogne sur Mer": "Boulogne-sur-Mer"
+            town = _commune_key(m.group(1))
             if ("-" in town or "'" in town) and town in communes and town.lower() not in _KEPT_LOWER \
                     and town.lower() not in self._keep:
                 spans.append((m.start(1), m.end(1), "Lieu", "commune (COG)"))

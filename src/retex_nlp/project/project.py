@@ -39,7 +39,7 @@ from ..io.read import status_summary
 from ..privacy import Pseudonymizer
 from ..quotes import representative_quotes
 from ..report import Report, theme_by_group
-from ..themes import theme_key_terms, theme_labels
+from ..themes import docs_by_theme, theme_key_terms, theme_labels
 from .edits import ThemeInfo, ThemeState, apply_edit, describe_edit
 from .store import (
     FORMAT,
@@ -294,10 +294,7 @@ class Project:
                     topics.append(t)
                     texts.append(docs.get(a) or "_")
             self._cache["key_terms"] = theme_key_terms(topics, texts, 10)
-            members: dict[int, list[str]] = {}
-            for t, d in zip(topics, texts, strict=True):
-                members.setdefault(t, []).append(d)
-            self._cache["members"] = members
+            self._cache["members"] = docs_by_theme(topics, texts)
         return self._cache["key_terms"]
 
     @property

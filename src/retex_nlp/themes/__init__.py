@@ -10,6 +10,7 @@ from .clusterers import (
 )
 from .finder import (
            ThemeFinder,
+           docs_by_theme,
            format_key_terms,
            label_apart,
            label_coverage,
@@ -22,5 +23,5 @@ from .reinert import ReinertResult, reinert
 from .stability import theme_stability
 
 __all__ = ["ReinertCHD", "ReinertCHD2", "merge_segments", "grouped_chi2", "reinert", "ReinertResult", "ThemeFinder", "theme_stability", "theme_params", "HDBSCANClusterer", "KMeansClusterer",
-           "make_clusterer", "register_clusterer", "split_members", "theme_key_terms", "label_from_terms", "label_apart", "label_coverage", "theme_labels",
+           "make_clusterer", "register_clusterer", "split_members", "theme_key_terms", "label_from_terms", "label_apart", "label_coverage", "docs_by_theme", "theme_labels",
            "format_key_terms"]

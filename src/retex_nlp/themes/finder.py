@@ -214,10 +214,8 @@ class ThemeFinder(BaseEstimator):
         self.fit_texts_ = texts
         self.fit_embeddings_ = emb
         words = theme_key_terms(topics, docs, self.n_words)
-        members: dict[int, list[str]] = {}
-        for t, d in zip(topics.tolist(), docs, strict=True):
-            members.setdefault(t, []).append(d)
-        self.labels_ = theme_labels(ids, words, {t: self.labels_[t] for t in ids if self.labels_.get(t)}, members)
+        self.labels_ = theme_labels(ids, words, {t: self.labels_[t] for t in ids if self.labels_.get(t)},
+                                    docs_by_theme(topics.tolist(), docs))
         self.key_terms_ = words
 
     def transform(self, answers: pd.DataFrame | Sequence[str], embeddings: np.ndarray | None = None) -> pd.DataFrame:
@@ -485,6 +483,14 @@ def label_apart(words: Sequence[tuple[str, float]], taken: set[str] | frozenset[
 MIXED_LABEL_FLOOR = 0.3
 #: What a mixed theme's label starts with.
 MIXED_PREFIX = "réponses diverses : "
+
+
+def docs_by_theme(topics: Sequence[int], docs: Sequence[str]) -> dict[int, list[str]]:
+    """Each theme's answers (``docs``, in order), from one theme id per answer."""
+    out: dict[int, list[str]] = {}
+    for t, d in zip(topics, docs, strict=True):
+        out.setdefault(int(t), []).append(d)
+    return out
 
 
 def label_coverage(label: str, docs: Sequence[str]) -> float:
