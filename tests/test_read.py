@@ -12,6 +12,7 @@ from retex_nlp import (
     ColumnNotFoundError,
     RetexInputError,
     inspect_file,
+    iter_answers,
     read_answers,
     status_summary,
 )
@@ -314,3 +315,94 @@ def test_testimony_folder_with_its_metadata_file(tmp_path):
                              clusterer="kmeans", n_themes=2, n_quotes=4, seed=0)
     assert set(project.quotes["attribution"]) <= {"Assistante familiale", "Psychologue"}
     assert set(project.by_group["profession"]["group"]) == {"Assistante familiale", "Psychologue"}
+
+
+def test_a_csv_saved_without_header_keeps_its_first_answer(tmp_path):
+    """A one-column export whose first line is an answer: that answer is read (not taken as a
+    column name), in the file path and in the streaming path, and a note says so; a question
+    or a column name on the first line stays the header."""
+    answers_text = ["Les familles d'accueil manquent de soutien le week-end.",
+                    "Trop de paperasse, pas assez de temps avec les enfants.",
+                    "On se sent seuls face aux situations difficiles !"]
+    plain = tmp_path / "sans_entete.csv"
+    plain.write_text("\n".join(answers_text) + "\n", encoding="utf-8")
+    answers = read_answers(plain)
+    assert answers["text"].tolist() == answers_text and answers["source_row"].tolist() == [1, 2, 3]
+    assert "pas de ligne d'en-tête" in answers.attrs["notes"][0]
+    streamed = pd.concat(list(iter_answers(plain, chunksize=2)))
+    assert streamed["text"].tolist() == answers_text
+    with_id = tmp_path / "id_sans_entete.csv"
+    with_id.write_text("R-01;" + answers_text[0] + "\nR-02;" + answers_text[1] + "\n", encoding="utf-8")
+    info = inspect_file(with_id)
+    assert info.columns == ["colonne_1", "text"] and info.n_rows == 2
+    question = tmp_path / "question.csv"
+    question.write_text("Que pensez-vous de l'accompagnement proposé ?\n" + "\n".join(answers_text) + "\n",
+                        encoding="utf-8")
+    info = inspect_file(question)
+    assert info.columns == ["Que pensez-vous de l'accompagnement proposé ?"] and info.n_rows == 3 and not info.notes
+    named = tmp_path / "nommee.csv"
+    named.write_text("id;Commentaires libres des professionnels\n1;" + answers_text[0] + "\n", encoding="utf-8")
+    assert inspect_file(named).columns == ["id", "Commentaires libres des professionnels"]
+
+
+def test_xlsx_title_rows_above_the_header_and_an_empty_first_sheet(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Lisez-moi"  # left empty
+    sheet = book.create_sheet("Résultats")
+    sheet["A1"] = "Enquête ODPE 2025 — assistants familiaux"
+    sheet.merge_cells("A1:C1")
+    sheet.append([])
+    sheet.append(["id", "profession", "réponse"])
+    for row in ROWS:
+        sheet.append([row[0], row[1], row[3] or None])
+    path = tmp_path / "export.xlsx"
+    book.save(path)
+    answers = read_answers(path, text="réponse")
+    assert answers.attrs["sheet"] == "Résultats"
+    assert answers["text"].fillna("").tolist() == [r[3] for r in ROWS]
+    assert answers["source_row"].tolist() == [4, 5, 6, 7, 8]  # the sheet's own row numbers
+    notes = " ".join(answers.attrs["notes"])
+    assert "'Lisez-moi' est vide" in notes and "Enquête ODPE 2025" in notes and "ligne 3" in notes
+    # a first row of column names is never skipped, even when a row below has more cells
+    plain = tmp_path / "plain.xlsx"
+    pd.DataFrame({"réponse": ["Plus calmes", "Moins de visites"], "note": [None, "x"]}).to_excel(plain, index=False)
+    assert read_answers(plain, text="réponse")["text"].tolist() == ["Plus calmes", "Moins de visites"]
+
+
+def test_json_exports_list_object_and_lines(tmp_path):
+    items = [{"id": 1, "texte": "Les enfants étaient plus apaisés."}, {"id": 2, "texte": None},
+             {"id": 3, "texte": "Manque de moyens.", "tags": ["visio"]}]
+    listed = tmp_path / "export.json"
+    listed.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    answers = read_answers(listed, text="texte", id="id")
+    assert answers["text"].fillna("").tolist() == ["Les enfants étaient plus apaisés.", "", "Manque de moyens."]
+    assert answers["status"].tolist() == ["ok", "empty", "ok"] and answers["tags"].iloc[2] == '["visio"]'
+    wrapped = tmp_path / "wrapped.json"
+    wrapped.write_text(json.dumps({"enquete": "ODPE", "reponses": [*items, [1, 2]]}), encoding="utf-8")
+    answers = read_answers(wrapped, text="texte")
+    assert len(answers) == 4 and answers["status"].iloc[3] == "unreadable"  # the stray list is reported, not lost
+    assert "'reponses'" in answers.attrs["notes"][0]
+    lines = tmp_path / "lines.json"
+    lines.write_text("\n".join(json.dumps(x) for x in items), encoding="utf-8")
+    assert len(read_answers(lines, text="texte")) == 3
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"texte": "a"', encoding="utf-8")
+    with pytest.raises(RetexInputError, match="broken.json.*JSON invalide"):
+        read_answers(broken, text="texte")
+
+
+def test_libreoffice_ods_export_reads_like_a_workbook(tmp_path):
+    path = tmp_path / "export.ods"
+    with pd.ExcelWriter(path, engine="odf") as writer:
+        pd.DataFrame().to_excel(writer, sheet_name="Vide", index=False)
+        pd.DataFrame([["Enquête ODPE 2025", None, None], [None, None, None], ["id", "profession", "réponse"],
+                      *[[r[0], r[1], r[3] or None] for r in ROWS]]).to_excel(
+            writer, sheet_name="Données", index=False, header=False)
+    answers = read_answers(path, text="réponse", id="id")
+    assert answers.attrs["format"] == "ods" and answers.attrs["sheet"] == "Données"
+    assert answers["text"].fillna("").tolist() == [r[3] for r in ROWS]
+    assert answers["status"].tolist() == ["ok", "ok", "non_answer", "empty", "ok"]
+    assert answers["source_row"].tolist() == [4, 5, 6, 7, 8]
+    assert read_answers(path, text="réponse", sheet="données")["profession"].iloc[0] == ROWS[0][1]

@@ -88,6 +88,8 @@ def print_summary(answers) -> None:
                f"{_encoding_text(attrs.get('encoding'), attrs.get('encoding_confidence'))}   séparateur : {sep}")
     if attrs.get("sheet"):
         typer.echo(f"Feuille      : {attrs['sheet']}")
+    for note in attrs.get("notes", []):
+        typer.echo(f"Remarque     : {note}")
     typer.echo(f"Question(s)  : {', '.join(map(str, attrs.get('text_columns', [])))}")
     typer.echo(f"Réponses     : {len(answers)}")
     for row in status_summary(answers).itertuples(index=False):
@@ -120,6 +122,8 @@ def inspect(
                        f"séparateur : {info.separator!r}\nColonnes : {info.columns}\nLignes : {info.n_rows}")
             if len(info.sheets) > 1:
                 typer.echo(f"Feuilles : {info.sheets} (lue : {info.sheet!r} ; une autre avec --sheet)")
+            for note in info.notes:
+                typer.echo(f"Remarque : {note}")
             typer.echo("Indiquez la colonne des réponses avec --text-col pour le bilan des réponses.")
             return
         answers = _read(input, text_col, id_col, sheet, encoding, sep)

@@ -184,9 +184,12 @@ def decode_bytes(raw: bytes, path: str | Path | None = None, encoding: str | Non
 
 
 def sniff_separator(text: str, candidates: tuple[str, ...] = SEPARATORS) -> str:
-    """Pick the field separator that gives the most columns, consistently over the first rows."""
+    """Pick the field separator that gives the most columns, consistently over the first rows.
+    When none gives the first row two columns (a one-column file), a separator that does not
+    occur in the sample: a comma inside an answer must not cut it in two."""
     sample = "\n".join(text.splitlines()[:200])
-    best, best_key = ",", (-1.0, 0)
+    best = next((sep for sep in ("\t", "|", ";", ",") if sep not in sample), "\x1f")
+    best_key = (-1.0, 0)
     for sep in candidates:
         rows = list(csv.reader(io.StringIO(sample, newline=""), delimiter=sep))[:50]
         if not rows:

@@ -9,12 +9,14 @@
 ``status``         ``ok``, ``empty``, ``non_answer``, ``duplicate`` or ``unreadable``
 ``status_note``    why a row is not ``ok`` (in plain words), empty otherwise
 ``source_row``     where the answer is in the file: line for CSV/TXT/JSONL/IRaMuTeQ,
-                   spreadsheet row for XLSX (header = row 1)
+                   spreadsheet row for XLSX/ODS (the sheet's own numbers), n-th object
+                   of a JSON list
 plus the user's own columns (service, profession, ``id``…) under their own names (see
 :mod:`retex_nlp.answers`, the contract).
 
-``df.attrs`` holds the file, format, encoding and separator. :func:`status_summary` counts
-the statuses.
+``df.attrs`` holds the file, format, encoding and separator, and ``notes``: what the reader
+decided for the user (another sheet, title rows skipped, no header line), in French.
+:func:`status_summary` counts the statuses.
 """
 
 from __future__ import annotations
@@ -53,8 +55,8 @@ __all__ = ["read_answers", "iter_answers", "read_table", "inspect_file", "status
 
 #: Column names taken as the respondent id when ``id=`` is not given (case and accents ignored).
 ID_NAMES = ("id", "identifiant", "respondent_id", "id_repondant", "id repondant", "id_respondent")
-_FORMATS = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
-            ".jsonl": "jsonl", ".ndjson": "jsonl", ".txt": "txt", ".gz": "csv"}
+_FORMATS = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".ods": "ods",
+            ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".txt": "txt", ".gz": "csv"}
 _EXCEL_ERRORS = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!"}
 #: The longest answer read whole (characters); a longer cell is cut there and its row marked
 #: unreadable, with the length found and this limit in its note.
@@ -87,6 +89,9 @@ class FileInfo:
     encoding_confidence: float | None = None
     #: every sheet of a workbook, in order (``sheet`` is the one read)
     sheets: list[str] = field(default_factory=list)
+    #: what the reader decided for the user, in French (no header line, title rows skipped,
+    #: another sheet read…): shown by ``retex inspect`` and kept in the answers' ``attrs``
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -139,9 +144,9 @@ def _load_csv(path: Path, encoding: str | None, sep: str | None) -> _Table:
     reader = csv.reader(lines, delimiter=sep)
     if hint:
         next(reader)  # Excel's "sep=;" line: not the header (read so that row numbers stay the file's)
-    header = _csv_header(reader, path)
-    records: list[list[str | None]] = []
-    rows: list[int] = []
+    header, first, note = _csv_header(reader, path, 2 if hint else 1)
+    records: list[list[str | None]] = [first] if first else []
+    rows: list[int] = [2 if hint else 1] if first else []
     problems: dict[int, str] = {}
     fallback = decoded.encoding.split("+ ")[-1].rstrip(")")
     for line, record, problem in _csv_records(reader, lines, sep, len(header), decoded.fallback_lines, fallback):
@@ -151,7 +156,7 @@ def _load_csv(path: Path, encoding: str | None, sep: str | None) -> _Table:
             problems[line] = problem
     frame = pd.DataFrame(records, columns=_dedupe_names(header), dtype=object)
     info = FileInfo(str(path), "csv", decoded.encoding, sep, None, list(frame.columns), len(frame), problems,
-                    decoded.confidence)
+                    decoded.confidence, notes=[note] if note else [])
     return _Table(frame, rows, info)
 
 
@@ -199,13 +204,50 @@ def _check_sep(sep: str | None, path) -> str | None:
     return sep
 
 
-def _csv_header(reader, path: Path) -> list[str]:
+def _csv_header(reader, path: Path, line: int) -> tuple[list[str], list[str | None] | None, str | None]:
+    """The header of a CSV; when its first line is an answer (a file saved without header), the
+    columns get names and that line comes back as the first record, with a note saying so."""
     try:
-        return [h.strip() for h in next(reader)]
+        cells = next(reader)
     except StopIteration:
         raise RetexInputError("le fichier est vide (ni en-tête, ni réponse)", path=path) from None
     except csv.Error as exc:
-        raise RetexInputError(f"en-tête illisible : {exc}", path=path, row=1) from exc
+        raise RetexInputError(f"en-tête illisible : {exc}", path=path, row=line) from exc
+    header = [h.strip() for h in cells]
+    if not header_is_an_answer(header):
+        return header, None, None
+    names = _headerless_names(header)
+    return names, list(cells), _headerless_note(line, header, names)
+
+
+#: A cell that reads as a sentence someone wrote: several words, ending with . ! or …
+_SENTENCE = re.compile(r"\S+(?:\s+\S+){3,}[.!…][\s»\"')\]]*")
+#: A cell that reads as an id or a number ("12", "R-001", "2025-03-01").
+_ID_LIKE = re.compile(r"[\w./:-]{0,24}\d[\w./:-]{0,24}")
+
+
+def header_is_an_answer(cells: Sequence[str | None]) -> bool:
+    """Whether a first row is data rather than column names: at least one cell is a sentence
+    (four words or more, ending like a sentence: a column name or a question does not) and every
+    other filled cell is a sentence or an id. Column names such as "Profession" or a question
+    ending with "?" keep the row a header."""
+    filled = [str(c).strip() for c in cells if c is not None and str(c).strip()]
+    if not any(_SENTENCE.fullmatch(c) for c in filled):
+        return False
+    return all(_SENTENCE.fullmatch(c) or _ID_LIKE.fullmatch(c) for c in filled)
+
+
+def _headerless_names(cells: Sequence[str | None]) -> list[str]:
+    """Names for the columns of a file without header: ``text`` for the one answer column (the
+    default text column), ``colonne_N`` for the others."""
+    sentences = [i for i, c in enumerate(cells) if c is not None and _SENTENCE.fullmatch(str(c).strip())]
+    return ["text" if sentences == [i] else f"colonne_{i + 1}" for i in range(len(cells))]
+
+
+def _headerless_note(line: int, cells: Sequence[str | None], names: list[str]) -> str:
+    first = next(str(c).strip() for c in cells if c is not None and _SENTENCE.fullmatch(str(c).strip()))
+    return (f"pas de ligne d'en-tête : la ligne {line} (« {first[:60]}{'…' if len(first) > 60 else ''} ») est une "
+            f"réponse et a été lue comme telle ; colonnes nommées {names}")
 
 
 def _alone(line: str, sep: str) -> list[str]:
@@ -301,11 +343,16 @@ def _load_xlsx(path: Path, sheet: str | int | None) -> _Table:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException…
-        raise RetexInputError(f"classeur XLSX illisible ({type(exc).__name__} : {exc})", path=path) from exc
+        problem = ("archive ZIP sans classeur Excel : un .docx ou un .ods renommé ?" if isinstance(exc, KeyError)
+                   else f"{type(exc).__name__} : {exc}")
+        raise RetexInputError(f"classeur XLSX illisible ({problem})", path=path) from exc
     names = book.sheetnames
+    notes: list[str] = []
     if sheet is None:
-        sheet = 0
-    if isinstance(sheet, int):
+        sheet_name = next((n for n in names if _sheet_rows(book[n], 1)), names[0])
+        if sheet_name != names[0]:
+            notes.append(f"la feuille {names[0]!r} est vide : lecture de la feuille {sheet_name!r}")
+    elif isinstance(sheet, int):
         if not 0 <= sheet < len(names):
             raise RetexInputError(f"pas de feuille numéro {sheet} ; le classeur a les feuilles {names}", path=path)
         sheet_name = names[sheet]
@@ -316,30 +363,122 @@ def _load_xlsx(path: Path, sheet: str | int | None) -> _Table:
                 raise RetexInputError(f"pas de feuille nommée {sheet!r} ; le classeur a les feuilles {names}", path=path)
             sheet = close[0]
         sheet_name = sheet
-    ws = book[sheet_name]
-    if hasattr(ws, "reset_dimensions"):  # a wrong declared size ("A1:XFD1048576") would pad every row
-        ws.reset_dimensions()
-    it = ws.iter_rows(values_only=True)
-    header_row = next(it, None)
-    if header_row is None:
+    try:
+        return _grid_table(path, "xlsx", sheet_name, names, _sheet_rows(book[sheet_name]), notes,
+                           formulas=lambda grid, width, first: _formulas_without_value(path, sheet_name, grid, width,
+                                                                                       first))
+    finally:
+        book.close()
+
+
+def _load_ods(path: Path, sheet: str | int | None) -> _Table:
+    """A LibreOffice Calc sheet (needs ``odfpy``, read through pandas), with the same header
+    rules as a workbook."""
+    try:
+        import odf  # noqa: F401
+    except ImportError:
+        raise RetexInputError("les classeurs .ods (LibreOffice) se lisent avec le module odfpy, absent : "
+                              "enregistrez le fichier en .xlsx ou .csv (Fichier > Enregistrer sous), ou installez "
+                              "odfpy (pip install odfpy)", path=path) from None
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="odf")
+    except Exception as exc:  # a damaged archive, a file that is not ODF
+        raise RetexInputError(f"classeur ODS illisible ({type(exc).__name__} : {exc})", path=path) from exc
+    names = list(sheets)
+
+    def rows(name: str):
+        frame = sheets[name].astype(object).where(sheets[name].notna(), None)
+        return ((n, tuple(values)) for n, values in enumerate(frame.itertuples(index=False, name=None), start=1)
+                if any(_filled(v) for v in values))
+
+    notes: list[str] = []
+    if sheet is None:
+        sheet_name = next((n for n in names if next(rows(n), None) is not None), names[0])
+        if sheet_name != names[0]:
+            notes.append(f"la feuille {names[0]!r} est vide : lecture de la feuille {sheet_name!r}")
+    elif isinstance(sheet, int):
+        if not 0 <= sheet < len(names):
+            raise RetexInputError(f"pas de feuille numéro {sheet} ; le classeur a les feuilles {names}", path=path)
+        sheet_name = names[sheet]
+    else:
+        close = [n for n in names if n == sheet] or [n for n in names if fold(n) == fold(sheet)]
+        if len(close) != 1:
+            raise RetexInputError(f"pas de feuille nommée {sheet!r} ; le classeur a les feuilles {names}", path=path)
+        sheet_name = close[0]
+    return _grid_table(path, "ods", sheet_name, names, rows(sheet_name), notes)
+
+
+def _grid_table(path: Path, fmt: str, sheet_name: str, names: list[str], it: Iterator[tuple[int, tuple]],
+                notes: list[str], formulas=None) -> _Table:
+    """A sheet's non-empty rows ((row number, values)) as a table: title rows above the header
+    skipped, a first row that is an answer kept as one, row numbers the sheet's own."""
+    head = [row for _, row in zip(range(_HEADER_SEARCH), it, strict=False)]  # range first: zip must not pull one row too many
+    start = _header_position(head)
+    if start is None:
         raise RetexInputError(f"la feuille {sheet_name!r} est vide", path=path)
-    header = _dedupe_names(["" if h is None else str(h).strip() for h in header_row])
+    header_number, header_row = head[start]
+    skipped = [str(next(v for v in values if _filled(v))).strip() for _, values in head[:start]]
+    if skipped:
+        notes.append(f"ligne(s) au-dessus de l'en-tête ignorée(s) (titre : « {' / '.join(skipped)[:80]} ») : "
+                     f"en-tête lu ligne {header_number}")
+    header = ["" if h is None else str(h).strip() for h in header_row]
     width = len(header)
     grid: dict[int, list] = {}
-    for number, values in enumerate(it, start=2):
+    first_record = None
+    if header_is_an_answer(header):
+        first_record = list(header_row)
+        names_ = _headerless_names(header)
+        notes.append(_headerless_note(header_number, header, names_))
+        header = names_
+        grid[header_number] = [None if v is None else (v if isinstance(v, str) else _cell_text(v)) for v in first_record]
+    header = _dedupe_names(header)
+    for number, values in (*head[start + 1:], *it):
         cells = [None if v is None else (v if isinstance(v, str) else _cell_text(v)) for v in values[:width]]
         grid[number] = cells + [None] * (width - len(cells))
-    book.close()
-    if any(c is None for cells in grid.values() for c in cells) and len(grid) * width <= 500_000:
-        _formulas_without_value(path, sheet_name, grid, width)
-    rows = [n for n, cells in grid.items() if any(c is not None for c in cells)]
+    if formulas is not None and any(c is None for cells in grid.values() for c in cells) and len(grid) * width <= 500_000:
+        formulas(grid, width, header_number + (first_record is None))
+    rows = sorted(n for n, cells in grid.items() if any(c is not None for c in cells))
     records = [grid[n] for n in rows]
     frame = pd.DataFrame(records, columns=header, dtype=object)
-    return _Table(frame, rows, FileInfo(str(path), "xlsx", None, None, sheet_name, header, len(frame),
-                                        sheets=list(names)))
+    return _Table(frame, rows, FileInfo(str(path), fmt, None, None, sheet_name, header, len(frame),
+                                        sheets=list(names), notes=notes))
 
 
-def _formulas_without_value(path: Path, sheet_name: str, grid: dict[int, list], width: int) -> None:
+#: Rows of a sheet searched for its header (title rows above it are skipped).
+_HEADER_SEARCH = 30
+
+
+def _filled(value) -> bool:
+    return value is not None and str(value).strip() != ""
+
+
+def _sheet_rows(ws, limit: int | None = None) -> list | Iterator[tuple[int, tuple]]:
+    """(row number, values) of the non-empty rows of a sheet (all of them lazily, or the first
+    ``limit`` as a list)."""
+    if hasattr(ws, "reset_dimensions"):  # a wrong declared size ("A1:XFD1048576") would pad every row
+        ws.reset_dimensions()
+    rows = ((n, values) for n, values in enumerate(ws.iter_rows(values_only=True), start=1)
+            if any(_filled(v) for v in values))
+    return rows if limit is None else [r for _, r in zip(range(limit), rows, strict=False)]
+
+
+def _header_position(head: list[tuple[int, tuple]]) -> int | None:
+    """Index in ``head`` (the first non-empty rows) of the header: the first row, unless it and
+    the rows after it hold a single text cell (a title, "Enquête ODPE 2025") above a row of two or
+    more column names, all text; ``None`` for an empty sheet."""
+    if not head:
+        return None
+    counts = [sum(_filled(v) for v in values) for _, values in head]
+    for i, (count, (_, values)) in enumerate(zip(counts, head, strict=True)):
+        if count >= 2:
+            names_ok = all(isinstance(v, str) for v in values if _filled(v))
+            titles = all(counts[j] == 1 and isinstance(next(v for v in head[j][1] if _filled(v)), str)
+                         for j in range(i))
+            return i if names_ok and titles and i < 5 else 0
+    return 0
+
+
+def _formulas_without_value(path: Path, sheet_name: str, grid: dict[int, list], width: int, first_row: int = 2) -> None:
     """A formula cell saved without its computed value (a file written by a script, never
     opened in Excel) reads as empty; its text ("=1+1", "=HYPERLINK(…)") is what the person
     typed: it is kept as the answer rather than lost."""
@@ -349,10 +488,12 @@ def _formulas_without_value(path: Path, sheet_name: str, grid: dict[int, list], 
     ws = book[sheet_name]
     if hasattr(ws, "reset_dimensions"):
         ws.reset_dimensions()
-    for number, values in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+    for number, values in enumerate(ws.iter_rows(min_row=first_row, values_only=True), start=first_row):
         cells = grid.get(number)
         if cells is None:
-            continue
+            if not any(isinstance(v, str) and v.startswith("=") for v in values[:width]):
+                continue
+            cells = grid[number] = [None] * width  # a row holding only formulas
         for j, value in enumerate(values[:width]):
             if cells[j] is None and isinstance(value, str) and value.startswith("="):
                 cells[j] = value
@@ -371,6 +512,40 @@ def _load_jsonl(path: Path, encoding: str | None) -> _Table:
     info = FileInfo(str(path), "jsonl", decoded.encoding, None, None, list(frame.columns), len(frame), problems,
                     decoded.confidence)
     return _Table(frame, rows, info)
+
+
+def _load_json(path: Path, encoding: str | None) -> _Table:
+    """A JSON export: a list of objects (one answer each), or an object holding such a list
+    (``{"reponses": [...]}``); a list of strings is a list of answers. A file of JSON lines
+    named ``.json`` is read as JSON lines."""
+    decoded = decode_bytes(_read_bytes(path), path, encoding)
+    try:
+        data = json.loads(decoded.text)
+    except json.JSONDecodeError as exc:
+        lines = [x.rstrip("\r\n") for x in split_lines(decoded.text)]
+        if exc.msg == "Extra data" and sum(x.lstrip().startswith("{") for x in lines) > 1:
+            frame, rows, problems = _jsonl_records(lines, 1)
+            return _Table(frame, rows, FileInfo(str(path), "jsonl", decoded.encoding, None, None, list(frame.columns),
+                                                len(frame), problems, decoded.confidence))
+        raise RetexInputError(f"JSON invalide : {exc.msg}", path=path, row=exc.lineno) from None
+    notes: list[str] = []
+    if isinstance(data, dict):
+        lists = [k for k, v in data.items() if isinstance(v, list) and any(isinstance(x, dict) for x in v)]
+        if not lists:
+            raise RetexInputError("ce JSON ne contient pas de liste de réponses (une liste d'objets, un par réponse)",
+                                  path=path)
+        key = max(lists, key=lambda k: len(data[k]))
+        if len(data) > 1:
+            notes.append(f"réponses lues dans la clé {key!r} ({len(data[key])} objets)")
+        data = data[key]
+    if not isinstance(data, list):
+        raise RetexInputError("ce JSON ne contient pas de liste de réponses (une liste d'objets, un par réponse)",
+                              path=path)
+    items = [{"text": x} if isinstance(x, str) or x is None else x for x in data]
+    lines = [json.dumps(x, ensure_ascii=False) for x in items]
+    frame, rows, problems = _jsonl_records(lines, 1)  # row n = the n-th object of the list
+    return _Table(frame, rows, FileInfo(str(path), "json", decoded.encoding, None, None, list(frame.columns),
+                                        len(frame), problems, decoded.confidence, notes=notes))
 
 
 def _jsonl_records(lines: Sequence[str], first: int) -> tuple[pd.DataFrame, list[int], dict[int, str]]:
@@ -496,14 +671,18 @@ def read_table(
         return _load_csv(path, encoding, sep)
     if fmt == "xlsx":
         return _load_xlsx(path, sheet)
+    if fmt == "ods":
+        return _load_ods(path, sheet)
     if fmt == "jsonl":
         return _load_jsonl(path, encoding)
+    if fmt == "json":
+        return _load_json(path, encoding)
     if fmt == "iramuteq":
         decoded = decode_bytes(_read_bytes(path), path, encoding)
         return _iramuteq_table(path, decoded.text, decoded.encoding)
     if fmt == "txt":
         return _load_txt(path, encoding, metadata)
-    raise RetexInputError(f"format inconnu {fmt!r} : csv, xlsx, jsonl, txt ou iramuteq", path=path)
+    raise RetexInputError(f"format inconnu {fmt!r} : csv, xlsx, ods, json, jsonl, txt ou iramuteq", path=path)
 
 
 def inspect_file(source: str | Path, **kwargs) -> FileInfo:
@@ -591,7 +770,9 @@ def read_answers(
     ----------
     source:
         A CSV (``;``/``,``/tab/``|`` sniffed; UTF-8, UTF-8 with BOM, Windows-1252, Latin-1,
-        UTF-16 detected; ``.csv.gz`` too), an XLSX workbook, a JSONL file, a TXT file (one
+        UTF-16 detected; ``.csv.gz`` too; a first line that is an answer is read as one), an
+        XLSX or ODS workbook (title rows above the header skipped), a JSON list of objects, a
+        JSONL file, a TXT file (one
         answer per line, or an IRaMuTeQ corpus), a folder of ``.txt`` testimonies (one per
         file), or a DataFrame. A list of files is read file by file and stacked, with a
         ``source_file`` column and ids prefixed by each file's name.
@@ -605,7 +786,7 @@ def read_answers(
         Respondent variables to keep (service, profession…). ``None`` (the default) keeps every
         other column, so that any of them can be used later (attributions, groups).
     sheet:
-        XLSX sheet, by name or index (default: the first).
+        XLSX/ODS sheet, by name or index (default: the first that is not empty).
     non_answers:
         Extra answers that say nothing (added to "RAS", "néant", "je ne sais pas"…).
     duplicates:
@@ -646,7 +827,9 @@ def _read_several(sources: Sequence[str | Path], **kwargs) -> pd.DataFrame:
         parts.append(part)
     answers = pd.concat(parts, ignore_index=True)
     answers.attrs.update(parts[0].attrs, source=", ".join(str(p) for p in sources),
-                         variables=list(dict.fromkeys(v for p in parts for v in p.attrs.get("variables", []))))
+                         variables=list(dict.fromkeys(v for p in parts for v in p.attrs.get("variables", []))),
+                         notes=[f"{Path(path).name} : {note}" for path, part in zip(sources, parts, strict=True)
+                                for note in part.attrs.get("notes", [])])
     return answers
 
 
@@ -770,7 +953,7 @@ class _AnswerBuilder:
             source=info.path, format=info.format, encoding=info.encoding, separator=info.separator,
             encoding_confidence=info.encoding_confidence,
             sheet=info.sheet, text_columns=text_cols, id_column=id_col, variables=user_cols,
-            renamed_columns=renamed,
+            renamed_columns=renamed, notes=list(info.notes),
         )
         return answers
 
@@ -897,8 +1080,10 @@ class _LineStream:
             else:
                 yield from self._txt_tables(lines, chunksize)
 
-    def _info(self, fmt: str, sep: str | None, columns: list[str], n: int, problems: dict[int, str]) -> FileInfo:
-        return FileInfo(str(self.path), fmt, self.detected, sep, None, columns, n, problems, self.confidence)
+    def _info(self, fmt: str, sep: str | None, columns: list[str], n: int, problems: dict[int, str],
+              notes: list[str] | None = None) -> FileInfo:
+        return FileInfo(str(self.path), fmt, self.detected, sep, None, columns, n, problems, self.confidence,
+                        notes=list(notes or []))
 
     def _csv_tables(self, lines: Iterator[str], chunksize: int, sep: str | None) -> Iterator[_Table]:
         hint = _sep_hint(self.head_text)
@@ -907,8 +1092,12 @@ class _LineStream:
         reader = csv.reader(recorded, delimiter=sep)
         if hint:
             next(reader)
-        header = _dedupe_names(_csv_header(reader, self.path))
-        records, rows, problems = [], [], {}
+        header, first, note = _csv_header(reader, self.path, 2 if hint else 1)
+        header = _dedupe_names(header)
+        notes = [note] if note else []
+        records = [first] if first else []
+        rows = [2 if hint else 1] if first else []
+        problems = {}
         yielded = False
         for line, record, problem in _csv_records(reader, recorded, sep, len(header), self.fallback):
             records.append(record)
@@ -917,12 +1106,12 @@ class _LineStream:
                 problems[line] = problem
             if len(records) >= chunksize:
                 yield _Table(pd.DataFrame(records, columns=header, dtype=object), rows,
-                             self._info("csv", sep, header, len(records), problems))
+                             self._info("csv", sep, header, len(records), problems, notes))
                 records, rows, problems = [], [], {}
                 yielded = True
         if records or not yielded:
             yield _Table(pd.DataFrame(records, columns=header, dtype=object), rows,
-                         self._info("csv", sep, header, len(records), problems))
+                         self._info("csv", sep, header, len(records), problems, notes))
 
     def _jsonl_tables(self, lines: Iterator[str], chunksize: int) -> Iterator[_Table]:
         for batch, first in _line_batches(lines, chunksize):
