@@ -35,7 +35,7 @@ from ..privacy import Pseudonymizer
 from ..text.segment import split_sentences
 from .choices import QuoteChoices
 
-__all__ = ["representative_quotes", "attribution", "safe_attributions", "readability", "theme_labels"]
+__all__ = ["representative_quotes", "attribution", "safe_attributions", "readability", "labels_in_result"]
 
 _WORDS = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
 _FUNCTION_WORDS = set(["le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "à", "au", "aux", "et", "ou", "mais", "donc", "or", "ni", "car", "que", "qu", "qui", "quoi", "dont", "où", "ce", "cet", "cette", "ces", "c", "il", "ils", "elle", "elles", "on", "je", "j", "tu", "nous", "vous", "me", "m", "te", "t", "se", "s", "lui", "leur", "leurs", "y", "en", "ne", "n", "pas", "plus", "son", "sa", "ses", "mon", "ma", "mes", "ton", "ta", "tes", "notre", "nos", "votre", "vos", "est", "sont", "était", "étaient", "a", "ont", "avait", "avaient", "être", "avoir", "fait", "été", "pour", "par", "avec", "sans", "sur", "sous", "dans", "chez", "entre", "très", "bien", "aussi", "tout", "tous", "toute", "toutes", "même", "comme", "si"])
@@ -109,7 +109,7 @@ def readability(text: str, min_words: int = 12, max_words: int = 60) -> float:
     return round(score, 4)
 
 
-def theme_labels(result: pd.DataFrame) -> dict[int, str]:
+def labels_in_result(result: pd.DataFrame) -> dict[int, str]:
     """Theme id -> label, read from a result's ``theme_id`` and ``theme_label`` columns."""
     labels: dict[int, str] = {}
     for ids, names in zip(result["theme_id"], result.get("theme_label", pd.Series([""] * len(result))), strict=True):
@@ -190,7 +190,7 @@ def representative_quotes(
     frame = answers.assign(answer_id=answers["answer_id"].astype(str)).drop_duplicates("answer_id").set_index("answer_id")
     if "status" in frame.columns:
         frame = frame[frame["status"] == "ok"]
-    labels = theme_labels(themes)
+    labels = labels_in_result(themes)
     pairs = assignment_pairs(themes)
     pairs = pairs[pairs["answer_id"].isin(frame.index)]
     groups = (frame[by_cols].astype(str).agg(" | ".join, axis=1) if by_cols
