@@ -127,6 +127,10 @@ PLANTED = [
     # vehicle registration plates and IP addresses
     ("Le véhicule immatriculé AB-123-CD stationne devant le foyer.", ["AB-123-CD"]),
     ("Message envoyé depuis l'adresse IP 192.168.1.12 à 23 h.", ["192.168.1.12"]),
+    # a birth town after a date or a year, e-mails written so that robots miss them
+    ("Née le 1er janvier 1980 à Valenciennes, placée en 1985 à Maubeuge.", ["Valenciennes", "Maubeuge", "1980"]),
+    ("Écrivez-moi : j-dupont(at)orange.fr ou lea [at] free [dot] fr", ["dupont", "orange", "lea", "free"]),
+    ("mon adresse : marie.l arobase sfr point fr", ["marie", "sfr"]),
 ]
 KEPT = [
     "La France manque de familles d'accueil.",

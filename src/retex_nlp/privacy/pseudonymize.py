@@ -105,7 +105,7 @@ _ESTABLISHMENT = re.compile(
 
 # "à Roubaix", "PMI de Tourcoing", "foyer de Wattrelos": a capitalised word after these is a place.
 _PLACE_AFTER = re.compile(
-    rf"(?:(?<=[a-zà-ÿ,] )à|\b(?:ASE|PMI|UTPAS|MDS|CMP|CMPP|CAMSP|IME|ITEP|MECS|foyer|école|collège|lycée|hôpital|mairie|"
+    rf"(?:(?<=[a-zà-ÿ0-9,)\]] )à|\b(?:ASE|PMI|UTPAS|MDS|CMP|CMPP|CAMSP|IME|ITEP|MECS|foyer|école|collège|lycée|hôpital|mairie|"
     rf"ville|commune|secteur|quartier|tribunal|TJ|gare)\s+(?:de|d'|du))\s*({_TOWN})"
 )
 # A street named after a street word, with or without a number: "impasse des Acacias", "rue Victor Hugo".
@@ -133,6 +133,11 @@ _NOT_PLACES = {"Noël", "Pâques", "Toussaint", "Madame", "Monsieur", "Dieu"}
 
 _RULES: list[tuple[str, str, re.Pattern]] = [
     ("e-mail", "[E-mail]", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
+    # written so that robots miss it: "j-dupont(at)orange.fr", "jean [at] free [dot] fr", "marie arobase sfr point fr"
+    ("e-mail", "[E-mail]", re.compile(
+        r"\b[\w.+-]+\s*(?:[(\[{]\s*(?:at|arobase|@)\s*[)\]}]|\s(?:at|arobase)\s)\s*[\w-]+"
+        r"(?:\s*(?:[(\[{]\s*(?:dot|point)\s*[)\]}]|\s(?:dot|point)\s|\.)\s*[\w-]+)*\s*"
+        r"(?:[(\[{]\s*(?:dot|point)\s*[)\]}]|\s(?:dot|point)\s|\.)\s*(?:fr|com|net|org|eu|be|ch|info)\b", re.I)),
     # pairs of digits with one separator throughout ("06 12 34 56 78", "06/12/34/56/78"), or 4-3-3
     ("téléphone", "[Téléphone]", re.compile(
         r"(?<!\d)(?:(?:\+|00)33\s?\(?0?\)?\s?|0)[1-9](?:(?P<s>[\s./-]?)\d{2}(?:(?P=s)\d{2}){3}|\d{2}\s\d{3}\s\d{3})(?!\d)")),
