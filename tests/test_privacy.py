@@ -131,6 +131,9 @@ PLANTED = [
     ("Née le 1er janvier 1980 à Valenciennes, placée en 1985 à Maubeuge.", ["Valenciennes", "Maubeuge", "1980"]),
     ("Écrivez-moi : j-dupont(at)orange.fr ou lea [at] free [dot] fr", ["dupont", "orange", "lea", "free"]),
     ("mon adresse : marie.l arobase sfr point fr", ["marie", "sfr"]),
+    # a first name in lower case before "a 8 ans", a postal code given alone
+    ("kevin a 8 ans et il pleure le soir", ["kevin"]),
+    ("Code postal : 59200, je vous laisse deviner.", ["59200"]),
 ]
 KEPT = [
     "La France manque de familles d'accueil.",

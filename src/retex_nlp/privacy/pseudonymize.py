@@ -122,6 +122,7 @@ _BEFORE_NAME = re.compile(
 # What follows a person's first name: an age, a family apposition, a verb of someone.
 _AFTER_NAME = re.compile(
     r"^\s*(?:\(\s*\d+\s*(?:ans|mois)|,\s*\d+\s*(?:ans|mois)|\d+\s*(?:ans|mois)\b|"
+    r"(?:a|avait|aura|va\s+avoir)\s+(?:eu\s+)?\d+\s*(?:ans|mois)\b|"
     r",\s*(?:l'aînée?|l'ainée?|la\s+cadette|le\s+cadet|la\s+benjamine|le\s+benjamin|la\s+plus\s+(?:jeune|grande|petite)|"
     r"le\s+plus\s+(?:jeune|grand|petit)|sa\s+sœur|son\s+frère|née?s?\b|âgée?s?\b|placée?\b|accueillie?\b)|"
     r"et\s+(?:sa|son)\s+(?:sœur|soeur|frère|frere|petite|petit|cousin|cousine|mère|père|maman|papa)|"
@@ -165,6 +166,7 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
         rf"\b\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|impasse|allée|chemin|route|quai|cours|"
         rf"square|résidence)\s+(?:(?:de|du|des|d'|la|le|les|l')\s*)*[\w'-]+(?:\s+[{_UP}][\w'-]+)*", re.I)),
     ("code postal", "[Lieu]", re.compile(rf"\b\d{{5}}\s+[{_UP}][\w'-]+(?:[\s-][{_UP}][\w'-]+)*")),
+    ("code postal", "[Lieu]", re.compile(r"\b(?:[Cc]ode\s+postal|CP)\s*:?\s*(?P<x>\d{5})\b")),
     ("voie nommée", "[Adresse]", _STREET),
     ("identifiant en ligne", "[Identifiant]", re.compile(r"(?<![\w.@])@[A-Za-z0-9_][\w.]{1,29}\w")),
     ("lien vers un compte", "[Identifiant]", re.compile(
