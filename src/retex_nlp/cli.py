@@ -117,9 +117,10 @@ def inspect(
             from . import inspect_file
 
             info = inspect_file(input, sheet=_sheet(sheet), encoding=encoding, sep=sep)
+            separator = "aucun (une seule colonne)" if info.separator and len(info.columns) == 1 else repr(info.separator)
             typer.echo(f"Fichier : {info.path}\nFormat : {info.format}   encodage : "
                        f"{_encoding_text(info.encoding, info.encoding_confidence)}   "
-                       f"séparateur : {info.separator!r}\nColonnes : {info.columns}\nLignes : {info.n_rows}")
+                       f"séparateur : {separator}\nColonnes : {info.columns}\nLignes : {info.n_rows}")
             if len(info.sheets) > 1:
                 typer.echo(f"Feuilles : {info.sheets} (lue : {info.sheet!r} ; une autre avec --sheet)")
             for note in info.notes:

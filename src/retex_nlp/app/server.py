@@ -30,8 +30,8 @@ import retex_nlp as rx
 from .worker import ANALYSE_STEPS
 
 PROJECT_FILE = "projet.json"
-FORMATS = [".csv", ".tsv", ".txt", ".xlsx", ".jsonl", ".zip"]
-CODEBOOK_FORMATS = [".yml", ".yaml", ".xlsx"]
+FORMATS = [".csv", ".tsv", ".txt", ".xlsx", ".ods", ".json", ".jsonl", ".zip"]
+CODEBOOK_FORMATS = [".yml", ".yaml", ".xlsx", ".ods"]
 NONE = ""  # "no column" in a select
 
 #: Report files offered for download: (output id, file in rapport/, button label).
@@ -150,7 +150,7 @@ def _ui(workspace: Path) -> ui.Tag:
         "1. Fichier",
         ui.layout_columns(
             ui.card(ui.card_header("Ouvrir un fichier de réponses"),
-                    _file_input("fichier", "Fichier (CSV, Excel, JSONL, TXT, export IRaMuTeQ, .zip de témoignages .txt)", FORMATS,
+                    _file_input("fichier", "Fichier (CSV, Excel, LibreOffice, JSON, TXT, export IRaMuTeQ, .zip de témoignages .txt)", FORMATS,
                                 "Aucun fichier choisi"),
                     ui.p("Le fichier reste sur cet ordinateur : rien n'est envoyé sur Internet.",
                          class_="retex-muted")),
@@ -397,6 +397,7 @@ def make_server(workspace: Path, start_project: Path | None = None):
                     ("Lignes", str(fi.n_rows)), ("Colonnes", str(len(fi.columns)))]
             if fi.problems:
                 rows.append(("Lignes signalées", "; ".join(f"ligne {k} : {v}" for k, v in list(fi.problems.items())[:5])))
+            rows += [("Remarque", note) for note in fi.notes]
             sheet = (ui.input_select("feuille", "Feuille du classeur", choices=fi.sheets, selected=fi.sheet)
                      if len(fi.sheets) > 1 else None)
             return ui.card(ui.card_header("Ce que contient le fichier"),
@@ -460,7 +461,7 @@ def make_server(workspace: Path, start_project: Path | None = None):
                                            "exemples": len(r.get("examples", []))} for r in rows]),
                             "Thèmes de la grille") if rows else ui.p("Aucun thème pour l'instant.", class_="retex-muted")
             return ui.TagList(
-                _file_input("grille_fichier", "Grille de codage (YAML ou Excel)", CODEBOOK_FORMATS, "Aucune grille"),
+                _file_input("grille_fichier", "Grille de codage (YAML, Excel ou LibreOffice)", CODEBOOK_FORMATS, "Aucune grille"),
                 ui.p("Ou écrivez les thèmes un par un :"),
                 ui.layout_columns(ui.input_text("g_nom", "Nom du thème"),
                                   ui.input_text("g_definition", "Définition (une phrase)", width="100%"),
