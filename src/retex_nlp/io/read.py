@@ -347,23 +347,8 @@ def _load_xlsx(path: Path, sheet: str | int | None) -> _Table:
                    else f"{type(exc).__name__} : {exc}")
         raise RetexInputError(f"classeur XLSX illisible ({problem})", path=path) from exc
     names = book.sheetnames
-    notes: list[str] = []
-    if sheet is None:
-        sheet_name = next((n for n in names if _sheet_rows(book[n], 1)), names[0])
-        if sheet_name != names[0]:
-            notes.append(f"la feuille {names[0]!r} est vide : lecture de la feuille {sheet_name!r}")
-    elif isinstance(sheet, int):
-        if not 0 <= sheet < len(names):
-            raise RetexInputError(f"pas de feuille numéro {sheet} ; le classeur a les feuilles {names}", path=path)
-        sheet_name = names[sheet]
-    else:
-        if sheet not in names:
-            close = [n for n in names if fold(n) == fold(sheet)]
-            if len(close) != 1:
-                raise RetexInputError(f"pas de feuille nommée {sheet!r} ; le classeur a les feuilles {names}", path=path)
-            sheet = close[0]
-        sheet_name = sheet
     try:
+        sheet_name, notes = _pick_sheet(path, names, sheet, lambda n: bool(_sheet_rows(book[n], 1)))
         return _grid_table(path, "xlsx", sheet_name, names, _sheet_rows(book[sheet_name]), notes,
                            formulas=lambda grid, width, first: _formulas_without_value(path, sheet_name, grid, width,
                                                                                        first))
@@ -391,21 +376,25 @@ def _load_ods(path: Path, sheet: str | int | None) -> _Table:
         return ((n, tuple(values)) for n, values in enumerate(frame.itertuples(index=False, name=None), start=1)
                 if any(_filled(v) for v in values))
 
-    notes: list[str] = []
+    sheet_name, notes = _pick_sheet(path, names, sheet, lambda n: next(rows(n), None) is not None)
+    return _grid_table(path, "ods", sheet_name, names, rows(sheet_name), notes)
+
+
+def _pick_sheet(path: Path, names: list[str], sheet: str | int | None, has_data) -> tuple[str, list[str]]:
+    """The sheet to read (by name, any case or accents, or index; by default the first with
+    data) and the note saying that an empty first sheet was passed over."""
     if sheet is None:
-        sheet_name = next((n for n in names if next(rows(n), None) is not None), names[0])
-        if sheet_name != names[0]:
-            notes.append(f"la feuille {names[0]!r} est vide : lecture de la feuille {sheet_name!r}")
-    elif isinstance(sheet, int):
+        name = next((n for n in names if has_data(n)), names[0])
+        notes = [f"la feuille {names[0]!r} est vide : lecture de la feuille {name!r}"] if name != names[0] else []
+        return name, notes
+    if isinstance(sheet, int):
         if not 0 <= sheet < len(names):
             raise RetexInputError(f"pas de feuille numéro {sheet} ; le classeur a les feuilles {names}", path=path)
-        sheet_name = names[sheet]
-    else:
-        close = [n for n in names if n == sheet] or [n for n in names if fold(n) == fold(sheet)]
-        if len(close) != 1:
-            raise RetexInputError(f"pas de feuille nommée {sheet!r} ; le classeur a les feuilles {names}", path=path)
-        sheet_name = close[0]
-    return _grid_table(path, "ods", sheet_name, names, rows(sheet_name), notes)
+        return names[sheet], []
+    close = [n for n in names if n == sheet] or [n for n in names if fold(n) == fold(sheet)]
+    if len(close) != 1:
+        raise RetexInputError(f"pas de feuille nommée {sheet!r} ; le classeur a les feuilles {names}", path=path)
+    return close[0], []
 
 
 def _grid_table(path: Path, fmt: str, sheet_name: str, names: list[str], it: Iterator[tuple[int, tuple]],
