@@ -8,7 +8,7 @@ distribution; answers that fit no theme are in no theme. Fitted with hand-coded 
 (embedding and codebook similarity, character n-grams, lemmas: :mod:`.learner`), codes each
 answer with its most likely theme and any other theme it is also sure of, learns when to code
 nothing if the analyst left answers uncoded, and uses the answers nobody coded yet (self-training
-on the surest fifth); it reports cross-validated precision, recall, F1 and Cohen's kappa, and
+on the surest half); it reports cross-validated precision, recall, F1 and Cohen's kappa, and
 :meth:`CodebookCoder.to_review` lists the answers whose correction would teach it most.
 """
 
@@ -59,9 +59,10 @@ class _Features:
 
 _SPLIT = re.compile(r"[^\w*]+")
 #: Share of the uncoded answers (the surest ones) the coder is fitted again with, coded by its
-#: first fit. On the LGA few-shot draws (10 examples per theme, 10 draws) the surest fifth gave a
-#: mean kappa of 0.763, the surest half 0.750, 30% 0.758, 70% 0.757, two rounds 0.753-0.757.
-SELF_TRAINING_SHARE = 0.2
+#: first fit. On the LGA few-shot draws (10 examples per theme) the surest fifth gives a mean
+#: kappa of 0.763 against 0.750 for the half, but in the review loop it takes away most of what
+#: the coder's own choice of answers to correct brings over random ones (docs/benchmarks.md).
+SELF_TRAINING_SHARE = 0.5
 
 
 def _words(text: str) -> list[str]:
@@ -419,7 +420,7 @@ class CodebookCoder(BaseEstimator):
 
     def _self_train(self, views: dict, rows: np.ndarray, targets: dict[str, np.ndarray], others: np.ndarray,
                     f: _Features) -> None:
-        """Fit again with the surest fifth of the answers nobody coded, coded by the first fit
+        """Fit again with the surer half of the answers nobody coded, coded by the first fit
         (their most likely theme, or nothing): a classifier learned from ten examples of a theme
         then also sees the many ways the other answers say it."""
         names = self.codebook_.names
