@@ -340,6 +340,10 @@ def test_a_csv_saved_without_header_keeps_its_first_answer(tmp_path):
                         encoding="utf-8")
     info = inspect_file(question)
     assert info.columns == ["Que pensez-vous de l'accompagnement proposé ?"] and info.n_rows == 3 and not info.notes
+    instruction = tmp_path / "consigne.csv"
+    instruction.write_text("Décrivez les difficultés rencontrées pendant le confinement.\n" + "\n".join(answers_text)
+                           + "\n", encoding="utf-8")
+    assert inspect_file(instruction).columns == ["Décrivez les difficultés rencontrées pendant le confinement."]
     named = tmp_path / "nommee.csv"
     named.write_text("id;Commentaires libres des professionnels\n1;" + answers_text[0] + "\n", encoding="utf-8")
     assert inspect_file(named).columns == ["id", "Commentaires libres des professionnels"]

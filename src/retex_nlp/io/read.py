@@ -224,15 +224,22 @@ def _csv_header(reader, path: Path, line: int) -> tuple[list[str], list[str | No
 _SENTENCE = re.compile(r"\S+(?:\s+\S+){3,}[.!…][\s»\"')\]]*")
 #: A cell that reads as an id or a number ("12", "R-001", "2025-03-01").
 _ID_LIKE = re.compile(r"[\w./:-]{0,24}\d[\w./:-]{0,24}")
+#: How a question or an instruction to the respondent starts: such a first row is a header, even
+#: when it ends with a full stop ("Décrivez les difficultés rencontrées.").
+_PROMPT = re.compile(
+    r"^\s*(?:Q?\d+[.)]?\s*[-–:.]?\s*)?(?:décrivez|indiquez|précisez|expliquez|citez|donnez|listez|merci\s+de|"
+    r"veuillez|pouvez-vous|pourriez-vous|avez-vous|êtes-vous|selon\s+vous|quels?|quelles?|comment|pourquoi|que\b|"
+    r"qu['’]|en\s+quelques\s+mots|vos?\b|votre\b|commentaires?|remarques?|réponses?\b|verbatims?\b)", re.I)
 
 
 def header_is_an_answer(cells: Sequence[str | None]) -> bool:
     """Whether a first row is data rather than column names: at least one cell is a sentence
     (four words or more, ending like a sentence: a column name or a question does not) and every
-    other filled cell is a sentence or an id. Column names such as "Profession" or a question
-    ending with "?" keep the row a header."""
+    other filled cell is a sentence or an id. Column names such as "Profession", a question
+    ("…?") or an instruction to the respondent ("Décrivez …", "Vos remarques.") keep the row a
+    header."""
     filled = [str(c).strip() for c in cells if c is not None and str(c).strip()]
-    if not any(_SENTENCE.fullmatch(c) for c in filled):
+    if not any(_SENTENCE.fullmatch(c) for c in filled) or any("?" in c or _PROMPT.match(c) for c in filled):
         return False
     return all(_SENTENCE.fullmatch(c) or _ID_LIKE.fullmatch(c) for c in filled)
 
