@@ -111,9 +111,8 @@ class Codebook:
 
     @classmethod
     def read(cls, path: str | Path, sheet: str | int = 0) -> Codebook:
-        """Read a codebook from ``.yml``/``.yaml`` or ``.xlsx`` (see the module docstring for
-        the columns, in English or French); ``.ods`` is read when ``odfpy`` is installed, else
-        refused with the way to convert it."""
+        """Read a codebook from ``.yml``/``.yaml``, ``.xlsx`` or LibreOffice ``.ods`` (see the
+        module docstring for the columns, in English or French)."""
         path = Path(path)
         if not path.exists():
             raise RetexInputError("grille de codage introuvable", path=path)
@@ -128,8 +127,8 @@ class Codebook:
                                           "installez odfpy", path=path) from None
             try:
                 frame = pd.read_excel(path, sheet_name=sheet, dtype=str, engine="odf" if suffix == ".ods" else None)
-            except (ValueError, KeyError, OSError) as exc:
-                raise RetexInputError(f"grille illisible ({exc})", path=path) from exc
+            except Exception as exc:  # a damaged or misnamed workbook: BadZipFile, XML errors, ValueError…
+                raise RetexInputError(f"grille illisible ({type(exc).__name__} : {exc})", path=path) from exc
             frame = frame.dropna(how="all").fillna("")
             columns = {c: _field(c) for c in frame.columns}
             if "name" not in columns.values():
