@@ -398,7 +398,9 @@ def test_sheet_from_a_list_and_a_cancelled_run(server, browser, tmp_path):
     assert not browser.find_elements("id", "etape_en_cours")
     new = [p for p in server["workspace"].iterdir() if p.name not in before and not p.name.startswith(".")]
     assert new and not any((p / "projet.json").exists() for p in new)
-    workers = subprocess.run(["pgrep", "-f", "retex_nlp.app.worker"], capture_output=True, text=True).stdout.split()
+    # this server's workers only (their spec lies in its workspace): another suite may run beside
+    workers = subprocess.run(["pgrep", "-f", f"retex_nlp.app.worker {server['workspace']}"], capture_output=True,
+                             text=True).stdout.split()
     assert not workers, workers
 
 
