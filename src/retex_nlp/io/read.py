@@ -144,9 +144,7 @@ def _load_csv(path: Path, encoding: str | None, sep: str | None) -> _Table:
     reader = csv.reader(lines, delimiter=sep)
     if hint:
         next(reader)  # Excel's "sep=;" line: not the header (read so that row numbers stay the file's)
-    header, first, note = _csv_header(reader, path, 2 if hint else 1)
-    records: list[list[str | None]] = [first] if first else []
-    rows: list[int] = [2 if hint else 1] if first else []
+    header, records, rows, notes = _csv_header(reader, path, 2 if hint else 1)
     problems: dict[int, str] = {}
     fallback = decoded.encoding.split("+ ")[-1].rstrip(")")
     for line, record, problem in _csv_records(reader, lines, sep, len(header), decoded.fallback_lines, fallback):
@@ -156,7 +154,7 @@ def _load_csv(path: Path, encoding: str | None, sep: str | None) -> _Table:
             problems[line] = problem
     frame = pd.DataFrame(records, columns=_dedupe_names(header), dtype=object)
     info = FileInfo(str(path), "csv", decoded.encoding, sep, None, list(frame.columns), len(frame), problems,
-                    decoded.confidence, notes=[note] if note else [])
+                    decoded.confidence, notes=notes)
     return _Table(frame, rows, info)
 
 
@@ -204,9 +202,10 @@ def _check_sep(sep: str | None, path) -> str | None:
     return sep
 
 
-def _csv_header(reader, path: Path, line: int) -> tuple[list[str], list[str | None] | None, str | None]:
-    """The header of a CSV; when its first line is an answer (a file saved without header), the
-    columns get names and that line comes back as the first record, with a note saying so."""
+def _csv_header(reader, path: Path, line: int) -> tuple[list[str], list[list[str]], list[int], list[str]]:
+    """The header of a CSV (its first row, at ``line``), and the records, their line numbers and
+    the notes a reader starts with: none, or, when that row is an answer (a file saved without
+    header), that row as the first record and a note saying so."""
     try:
         cells = next(reader)
     except StopIteration:
@@ -214,10 +213,11 @@ def _csv_header(reader, path: Path, line: int) -> tuple[list[str], list[str | No
     except csv.Error as exc:
         raise RetexInputError(f"en-tête illisible : {exc}", path=path, row=line) from exc
     header = [h.strip() for h in cells]
-    if not header_is_an_answer(header):
-        return header, None, None
-    names = _headerless_names(header)
-    return names, list(cells), _headerless_note(line, header, names)
+    headerless = _headerless(header, line)
+    if headerless is None:
+        return header, [], [], []
+    names, note = headerless
+    return names, [list(cells)], [line], [note]
 
 
 #: A cell that reads as a sentence someone wrote: several words, ending with . ! or …
@@ -244,17 +244,17 @@ def header_is_an_answer(cells: Sequence[str | None]) -> bool:
     return all(_SENTENCE.fullmatch(c) or _ID_LIKE.fullmatch(c) for c in filled)
 
 
-def _headerless_names(cells: Sequence[str | None]) -> list[str]:
-    """Names for the columns of a file without header: ``text`` for the one answer column (the
-    default text column), ``colonne_N`` for the others."""
-    sentences = [i for i, c in enumerate(cells) if c is not None and _SENTENCE.fullmatch(str(c).strip())]
-    return ["text" if sentences == [i] else f"colonne_{i + 1}" for i in range(len(cells))]
-
-
-def _headerless_note(line: int, cells: Sequence[str | None], names: list[str]) -> str:
-    first = next(str(c).strip() for c in cells if c is not None and _SENTENCE.fullmatch(str(c).strip()))
-    return (f"pas de ligne d'en-tête : la ligne {line} (« {first[:60]}{'…' if len(first) > 60 else ''} ») est une "
-            f"réponse et a été lue comme telle ; colonnes nommées {names}")
+def _headerless(header: Sequence[str], line: int) -> tuple[list[str], str] | None:
+    """For a first row (``header``, stripped cells, at ``line``) that is an answer: the columns'
+    names (``text`` for the one answer column, the default text column; ``colonne_N`` for the
+    others) and the note saying so; ``None`` for a real header."""
+    if not header_is_an_answer(header):
+        return None
+    sentences = [i for i, c in enumerate(header) if _SENTENCE.fullmatch(c)]
+    names = ["text" if sentences == [i] else f"colonne_{i + 1}" for i in range(len(header))]
+    first = header[sentences[0]]
+    return names, (f"pas de ligne d'en-tête : la ligne {line} (« {first[:60]}{'…' if len(first) > 60 else ''} ») "
+                   f"est une réponse et a été lue comme telle ; colonnes nommées {names}")
 
 
 def _alone(line: str, sep: str) -> list[str]:
@@ -355,7 +355,7 @@ def _load_xlsx(path: Path, sheet: str | int | None) -> _Table:
         raise RetexInputError(f"classeur XLSX illisible ({problem})", path=path) from exc
     names = book.sheetnames
     try:
-        sheet_name, notes = _pick_sheet(path, names, sheet, lambda n: bool(_sheet_rows(book[n], 1)))
+        sheet_name, notes = _pick_sheet(path, names, sheet, lambda n: next(_sheet_rows(book[n]), None) is not None)
         return _grid_table(path, "xlsx", sheet_name, names, _sheet_rows(book[sheet_name]), notes,
                            formulas=lambda grid, width, first: _formulas_without_value(path, sheet_name, grid, width,
                                                                                        first))
@@ -364,14 +364,8 @@ def _load_xlsx(path: Path, sheet: str | int | None) -> _Table:
 
 
 def _load_ods(path: Path, sheet: str | int | None) -> _Table:
-    """A LibreOffice Calc sheet (needs ``odfpy``, read through pandas), with the same header
-    rules as a workbook."""
-    try:
-        import odf  # noqa: F401
-    except ImportError:
-        raise RetexInputError("les classeurs .ods (LibreOffice) se lisent avec le module odfpy, absent : "
-                              "enregistrez le fichier en .xlsx ou .csv (Fichier > Enregistrer sous), ou installez "
-                              "odfpy (pip install odfpy)", path=path) from None
+    """A LibreOffice Calc sheet (read by pandas with odfpy), with the same header rules as a
+    workbook."""
     try:
         sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="odf")
     except Exception as exc:  # a damaged archive, a file that is not ODF
@@ -419,20 +413,18 @@ def _grid_table(path: Path, fmt: str, sheet_name: str, names: list[str], it: Ite
                      f"en-tête lu ligne {header_number}")
     header = ["" if h is None else str(h).strip() for h in header_row]
     width = len(header)
-    grid: dict[int, list] = {}
-    first_record = None
-    if header_is_an_answer(header):
-        first_record = list(header_row)
-        names_ = _headerless_names(header)
-        notes.append(_headerless_note(header_number, header, names_))
-        header = names_
-        grid[header_number] = [None if v is None else (v if isinstance(v, str) else _cell_text(v)) for v in first_record]
+    headerless = _headerless(header, header_number)
+    if headerless is not None:  # the first row is an answer: it is read as one
+        header, note = headerless
+        notes.append(note)
+    first_data = start + (headerless is None)
     header = _dedupe_names(header)
-    for number, values in (*head[start + 1:], *it):
+    grid: dict[int, list] = {}
+    for number, values in (*head[first_data:], *it):
         cells = [None if v is None else (v if isinstance(v, str) else _cell_text(v)) for v in values[:width]]
         grid[number] = cells + [None] * (width - len(cells))
     if formulas is not None and any(c is None for cells in grid.values() for c in cells) and len(grid) * width <= 500_000:
-        formulas(grid, width, header_number + (first_record is None))
+        formulas(grid, width, header_number + (headerless is None))
     rows = sorted(n for n, cells in grid.items() if any(c is not None for c in cells))
     records = [grid[n] for n in rows]
     frame = pd.DataFrame(records, columns=header, dtype=object)
@@ -448,14 +440,12 @@ def _filled(value) -> bool:
     return value is not None and str(value).strip() != ""
 
 
-def _sheet_rows(ws, limit: int | None = None) -> list | Iterator[tuple[int, tuple]]:
-    """(row number, values) of the non-empty rows of a sheet (all of them lazily, or the first
-    ``limit`` as a list)."""
+def _sheet_rows(ws) -> Iterator[tuple[int, tuple]]:
+    """(row number, values) of the non-empty rows of a sheet, lazily."""
     if hasattr(ws, "reset_dimensions"):  # a wrong declared size ("A1:XFD1048576") would pad every row
         ws.reset_dimensions()
-    rows = ((n, values) for n, values in enumerate(ws.iter_rows(values_only=True), start=1)
+    return ((n, values) for n, values in enumerate(ws.iter_rows(values_only=True), start=1)
             if any(_filled(v) for v in values))
-    return rows if limit is None else [r for _, r in zip(range(limit), rows, strict=False)]
 
 
 def _header_position(head: list[tuple[int, tuple]]) -> int | None:
@@ -503,7 +493,10 @@ def _cell_text(value) -> str:
 
 
 def _load_jsonl(path: Path, encoding: str | None) -> _Table:
-    decoded = decode_bytes(_read_bytes(path), path, encoding)
+    return _jsonl_table(path, decode_bytes(_read_bytes(path), path, encoding))
+
+
+def _jsonl_table(path: Path, decoded) -> _Table:
     frame, rows, problems = _jsonl_records([x.rstrip("\r\n") for x in split_lines(decoded.text)], 1)
     info = FileInfo(str(path), "jsonl", decoded.encoding, None, None, list(frame.columns), len(frame), problems,
                     decoded.confidence)
@@ -518,11 +511,8 @@ def _load_json(path: Path, encoding: str | None) -> _Table:
     try:
         data = json.loads(decoded.text)
     except json.JSONDecodeError as exc:
-        lines = [x.rstrip("\r\n") for x in split_lines(decoded.text)]
-        if exc.msg == "Extra data" and sum(x.lstrip().startswith("{") for x in lines) > 1:
-            frame, rows, problems = _jsonl_records(lines, 1)
-            return _Table(frame, rows, FileInfo(str(path), "jsonl", decoded.encoding, None, None, list(frame.columns),
-                                                len(frame), problems, decoded.confidence))
+        if exc.msg == "Extra data" and sum(x.lstrip().startswith("{") for x in split_lines(decoded.text)) > 1:
+            return _jsonl_table(path, decoded)
         raise RetexInputError(f"JSON invalide : {exc.msg}", path=path, row=exc.lineno) from None
     notes: list[str] = []
     if isinstance(data, dict):
@@ -538,8 +528,7 @@ def _load_json(path: Path, encoding: str | None) -> _Table:
         raise RetexInputError("ce JSON ne contient pas de liste de réponses (une liste d'objets, un par réponse)",
                               path=path)
     items = [{"text": x} if isinstance(x, str) or x is None else x for x in data]
-    lines = [json.dumps(x, ensure_ascii=False) for x in items]
-    frame, rows, problems = _jsonl_records(lines, 1)  # row n = the n-th object of the list
+    frame, rows, problems = _object_records(enumerate(items, start=1))  # row n = the n-th object of the list
     return _Table(frame, rows, FileInfo(str(path), "json", decoded.encoding, None, None, list(frame.columns),
                                         len(frame), problems, decoded.confidence, notes=notes))
 
@@ -547,18 +536,27 @@ def _load_json(path: Path, encoding: str | None) -> _Table:
 def _jsonl_records(lines: Sequence[str], first: int) -> tuple[pd.DataFrame, list[int], dict[int, str]]:
     """One record per non-blank JSON line (line numbers from ``first``); bad lines give an empty
     record and a problem, so they are reported, not dropped."""
+    def parsed():
+        for number, line in enumerate(lines, start=first):
+            if line.strip():
+                try:
+                    yield number, json.loads(line)
+                except ValueError as exc:
+                    yield number, exc
+
+    return _object_records(parsed())
+
+
+def _object_records(objects) -> tuple[pd.DataFrame, list[int], dict[int, str]]:
+    """One record per (row number, parsed JSON value or its parsing error); what is not an
+    object gives an empty record and a problem, so that it is reported, not dropped."""
     records: list[dict] = []
     rows: list[int] = []
     problems: dict[int, str] = {}
-    for number, line in enumerate(lines, start=first):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            if not isinstance(obj, dict):
-                raise ValueError(f"un {type(obj).__name__} JSON, pas un objet")
-        except ValueError as exc:
-            problems[number] = f"JSON invalide : {exc}"
+    for number, obj in objects:
+        if not isinstance(obj, dict):
+            problems[number] = "JSON invalide : " + (str(obj) if isinstance(obj, ValueError)
+                                                     else f"un {type(obj).__name__} JSON, pas un objet")
             obj = {}
         records.append({k: (None if v is None else v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
                         for k, v in obj.items()})
@@ -1088,11 +1086,8 @@ class _LineStream:
         reader = csv.reader(recorded, delimiter=sep)
         if hint:
             next(reader)
-        header, first, note = _csv_header(reader, self.path, 2 if hint else 1)
+        header, records, rows, notes = _csv_header(reader, self.path, 2 if hint else 1)
         header = _dedupe_names(header)
-        notes = [note] if note else []
-        records = [first] if first else []
-        rows = [2 if hint else 1] if first else []
         problems = {}
         yielded = False
         for line, record, problem in _csv_records(reader, recorded, sep, len(header), self.fallback):
