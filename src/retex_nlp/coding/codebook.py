@@ -118,13 +118,6 @@ class Codebook:
             raise RetexInputError("grille de codage introuvable", path=path)
         suffix = path.suffix.lower()
         if suffix in (".xlsx", ".xlsm", ".ods"):
-            if suffix == ".ods":
-                try:
-                    import odf  # noqa: F401
-                except ImportError:
-                    raise RetexInputError("les grilles .ods ne sont pas lues sans le module odfpy : enregistrez-la "
-                                          "en .xlsx (LibreOffice : Fichier > Enregistrer sous > Excel 2007-365) ou "
-                                          "installez odfpy", path=path) from None
             try:
                 frame = pd.read_excel(path, sheet_name=sheet, dtype=str, engine="odf" if suffix == ".ods" else None)
             except Exception as exc:  # a damaged or misnamed workbook: BadZipFile, XML errors, ValueError…
