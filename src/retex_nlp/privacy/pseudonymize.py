@@ -345,6 +345,12 @@ class Pseudonymizer(BaseEstimator):
         return frozenset(k.lower() for k in self.keep)
 
     # -- finding ------------------------------------------------------------------------------------
+    def _may_be_place(self, word: str) -> bool:
+        """A capitalised word after "à" or "de" may be masked as a place: it is not a place kept
+        (department level and above), a word the user keeps, a first name, or a feast ("Noël")."""
+        low = word.lower()
+        return low not in _KEPT_LOWER and low not in self._keep and low not in _first_names() and word not in _NOT_PLACES
+
     def find(self, text: str, doc=None) -> list[tuple[int, int, str, str]]:
         """Spans to mask: (start, end, kind, rule), kind being the placeholder's word.
         ``doc`` is spaCy's parse of ``text`` when already done (batches)."""
@@ -358,8 +364,7 @@ class Pseudonymizer(BaseEstimator):
         if self.mask_places:
             for m in _PLACE_AFTER.finditer(text):
                 word = m.group(1)
-                if word.lower() not in _protected() and word.lower() not in _KEPT_LOWER and word.lower() not in self._keep \
-                        and word.lower() not in _first_names() and word not in _NOT_PLACES:
+                if word.lower() not in _protected() and self._may_be_place(word):
                     spans.append((m.start(1), m.end(1), "Lieu", "lieu (à, de + nom propre)"))
         user = self._user_pattern()
         if user:
@@ -391,9 +396,7 @@ class Pseudonymizer(BaseEstimator):
             communes = _communes()
             for m in _TOWN_AFTER_DE.finditer(text):
                 town = m.group(1)
-                if (len(town) >= 4 and _commune_key(town) in communes and town.lower() not in _KEPT_LOWER
-                        and not _is_common(town) and town.lower() not in self._keep
-                        and town.lower() not in _first_names() and town not in _NOT_PLACES):
+                if len(town) >= 4 and _commune_key(town) in communes and not _is_common(town) and self._may_be_place(town):
                     spans.append((m.start(1), m.end(1), "Lieu", "commune (de + nom)"))
         for m in _FAMILY_NAME.finditer(text):
             name = _trim_name(m.group(1))
