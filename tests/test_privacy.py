@@ -134,6 +134,16 @@ PLANTED = [
     # a first name in lower case before "a 8 ans", a postal code given alone
     ("kevin a 8 ans et il pleure le soir", ["kevin"]),
     ("Code postal : 59200, je vous laisse deviner.", ["59200"]),
+    # an answer typed in capitals: names and towns stand out once it is read in normal case
+    ("LE PETIT KEVIN EST PLACE CHEZ MME LEFEBVRE A LENS", ["KEVIN", "LEFEBVRE", "LENS"]),
+    ("J HABITE A LILLE ET MADAME LA JUGE DUPONT DE VALENCIENNES A DECIDE", ["LILLE", "DUPONT", "VALENCIENNES"]),
+    # a surname and a town typed in lower case where the sentence says what they are
+    ("mme lefebvre ne rappelle jamais, monsieur benali non plus", ["lefebvre", "benali"]),
+    ("le juge des enfants de valenciennes a ordonné le placement, j'habite à douai", ["valenciennes", "douai"]),
+    # a case number after the service's acronym, an e-mail whose name is written with "point"
+    ("Dossier ASE 59-2021-00456 transmis.", ["00456"]),
+    ("mon adresse mail : sandrine point lemaire at gmail point com", ["sandrine", "lemaire", "gmail"]),
+    ("J'ai eu affaire à Mr Van Damme, le chef de service.", ["Damme"]),
 ]
 KEPT = [
     "La France manque de familles d'accueil.",
@@ -151,6 +161,12 @@ KEPT = [
     "Aide aux familles SANS CONDITION DE REVENUS.",
     "La loi de Lisbonne, les impôts de France et la trêve de Noël.",
     "Audiences 02/2019 12 familles, 2019 0612 dossiers ; site www.service-public.fr consulté.",
+    # capitals: ordinary words, the tax names, a town that is also a word used as a word
+    "LE REVENU ET LA CSG, LES NICHES FISCALES, LE CHAUFFAGE AU BOIS EN MARS ; UN PEU DE BON SENS",
+    "IMPOTS SUR LE REVENU ET IMPOTS FONCIERS POUR TOUS CEUX QUI LE PAIENT.",
+    # "mme" for "même", "ce monsieur", a title before what is no name
+    "1 pour l'électricité, 1 pour mme revenu ; ce monsieur n'as pas payé",
+    "Dossier ASE en cours ; Réf. dossier à venir.",
 ]
 
 

