@@ -89,7 +89,7 @@ def generate(folder: Path, n_files: int, seed: int = 0) -> list[OddFile]:
     files: list[OddFile] = []
     kinds = ["csv"] * 10 + ["csv_multiline", "csv_controls", "csv_quote", "csv_long_field", "csv_ragged",
                             "txt", "jsonl", "xlsx", "gz", "bad_gz", "truncated_gz", "random_bytes", "empty",
-                            "header_only", "truncated_csv", "utf16_dash", "iramuteq"]
+                            "header_only", "truncated_csv", "utf16_dash", "iramuteq", "html_xls", "tsv_xls"]
     for k in range(n_files):
         kind = rng.choice(kinds)
         encoding = rng.choice(ENCODINGS)
@@ -155,6 +155,15 @@ def generate(folder: Path, n_files: int, seed: int = 0) -> list[OddFile]:
                 frame.insert(0, "vide", None)
             frame.to_excel(path, index=False)
             files.append(OddFile(path, kind, rows, set(), None))
+        elif kind == "html_xls":  # a web page holding the table, named ".xls" (some survey tools)
+            path = path.with_suffix(".xls")
+            page = pd.DataFrame(rows).to_html(index=False, na_rep="")
+            path.write_bytes(_encode(f"<html><body>{page}</body></html>", encoding if encoding != "utf-16" else "utf-8"))
+            files.append(OddFile(path, kind, rows, set(), None))
+        elif kind == "tsv_xls":  # tab-separated text named ".xls"
+            path = path.with_suffix(".xls")
+            path.write_bytes(_encode(_csv_text(rows, "\t", newline, quoting), encoding))
+            files.append(OddFile(path, kind, rows, set(), encoding))
         elif kind == "gz":
             path = path.with_suffix(".csv.gz")
             path.write_bytes(gzip.compress(_encode(_csv_text(rows, sep, newline, quoting), encoding)))

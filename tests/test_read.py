@@ -75,8 +75,10 @@ def test_mixed_encoding_lines_are_decoded_and_reported(tmp_path):
     path.write_bytes("id;texte\n1;Réponse en UTF-8\n".encode() + "2;Réponse collée depuis Excel\n".encode("cp1252"))
     answers = read_answers(path, text="texte")
     assert answers["text"].tolist() == ["Réponse en UTF-8", "Réponse collée depuis Excel"]
-    assert answers.loc[1, "status"] == "unreadable"
-    assert "pas en UTF-8" in answers.loc[1, "status_note"]
+    # the line is read and counts as an answer; the note says how it was decoded
+    assert answers.loc[1, "status"] == "ok"
+    assert "pas en UTF-8" in answers.loc[1, "status_note"] and "cp1252" in answers.loc[1, "status_note"]
+    assert answers.loc[0, "status_note"] == ""
     assert answers.attrs["encoding"].startswith("mixed")
 
 
@@ -410,3 +412,63 @@ def test_libreoffice_ods_export_reads_like_a_workbook(tmp_path):
     assert answers["status"].tolist() == ["ok", "ok", "non_answer", "empty", "ok"]
     assert answers["source_row"].tolist() == [4, 5, 6, 7, 8]
     assert read_answers(path, text="réponse", sheet="données")["profession"].iloc[0] == ROWS[0][1]
+
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def test_an_excel_97_workbook_is_read_from_its_fullest_sheet():
+    answers = read_answers(DATA / "ancien_excel_97.xls", text="difficultes", id="id")
+    assert answers.attrs["format"] == "xls" and answers.attrs["sheet"] == "Réponses"
+    assert any("Consignes" in note and "Réponses" in note for note in answers.attrs["notes"])
+    assert answers["text"].tolist()[:2] == ["Trop de travail, je suis épuisée par les visites médiatisées.",
+                                           "Pas assez de moyens ; l'équipe reste soudée malgré tout."]
+    assert answers["status"].tolist() == ["ok", "ok", "empty", "non_answer", "ok"]
+    assert answers["source_row"].tolist() == [2, 3, 4, 5, 6]
+    assert answers["profession"].tolist()[1] == "Éducateur spécialisé"
+    assert answers.loc[0, "date"].startswith("2025-03-12")
+    # the first sheet is still there for who asks for it
+    first = read_answers(DATA / "ancien_excel_97.xls", sheet=0)
+    assert first.attrs["sheet"] == "Consignes"
+    assert first["text"].tolist() == ["Lisez-moi : les réponses sont dans la feuille suivante."]
+
+
+def test_a_web_page_saved_as_xls_is_read_as_its_table():
+    answers = read_answers(DATA / "page_web.xls", text="difficultes", id="id")
+    assert answers.attrs["format"] == "html"
+    assert answers["text"].tolist() == ["Trop de travail, je suis épuisée.",
+                                        "Pas assez de moyens & de temps ; l'équipe tient.", ""]
+    assert answers["status"].tolist() == ["ok", "ok", "empty"]
+    assert answers["profession"].tolist()[1] == "Éducateur spécialisé"
+
+
+def test_a_few_lines_before_the_answers_sheet_do_not_hide_it(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Lisez-moi"
+    book.active.append(["Enquête auprès des assistants familiaux — les réponses sont dans l'autre feuille."])
+    answers_sheet = book.create_sheet("Réponses")
+    answers_sheet.append(["id", "texte"])
+    for i in range(6):
+        answers_sheet.append([i + 1, f"Réponse numéro {i + 1} : trop de travail et pas assez de relais."])
+    book.save(tmp_path / "deux.xlsx")
+    answers = read_answers(tmp_path / "deux.xlsx", text="texte", id="id")
+    assert len(answers) == 6 and answers.attrs["sheet"] == "Réponses"
+    # two sheets of answers of comparable size: the first is read, as before
+    for i in range(6):
+        book["Lisez-moi"].append([f"Autre réponse {i} sur le manque de moyens."])
+    book.save(tmp_path / "deux.xlsx")
+    assert read_answers(tmp_path / "deux.xlsx").attrs["sheet"] == "Lisez-moi"
+
+
+def test_column_names_are_cleaned_and_repeats_said(tmp_path):
+    path = tmp_path / "entetes.csv"
+    path.write_text("\ufeff\u200bid ;\u200b Texte ;Texte\n1;Trop de travail.;Pas de relais.\n1;Bonne équipe.;Soutien.\n",
+                    encoding="utf-8")
+    answers = read_answers(path, text="Texte", id="id")
+    assert answers["text"].tolist() == ["Trop de travail.", "Bonne équipe."]
+    assert answers["answer_id"].tolist() == ["1", "1#2"]
+    assert answers["Texte.1"].tolist() == ["Pas de relais.", "Soutien."]
+    notes = " | ".join(answers.attrs["notes"])
+    assert "« Texte » en double" in notes and "identifiant(s) en double" in notes and "« 1 »" in notes

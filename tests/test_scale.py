@@ -82,7 +82,7 @@ def test_streamed_utf8_file_with_a_cp1252_line_far_down_loses_nothing(tmp_path):
     assert len(streamed) == n_good + 1
     last = streamed.iloc[-1]
     assert last["text"] == "Réponse écrite sous Windows"
-    assert last["status"] == "unreadable" and "cp1252" in last["status_note"] and last["source_row"] == n_good + 2
+    assert last["status"] == "ok" and "cp1252" in last["status_note"] and last["source_row"] == n_good + 2
     pd.testing.assert_frame_equal(streamed, read_answers(path))
 
 

@@ -30,7 +30,7 @@ import retex_nlp as rx
 from .worker import ANALYSE_STEPS
 
 PROJECT_FILE = "projet.json"
-FORMATS = [".csv", ".tsv", ".txt", ".xlsx", ".ods", ".json", ".jsonl", ".zip"]
+FORMATS = [".csv", ".tsv", ".txt", ".xlsx", ".xls", ".ods", ".htm", ".html", ".json", ".jsonl", ".zip"]
 CODEBOOK_FORMATS = [".yml", ".yaml", ".xlsx", ".ods"]
 NONE = ""  # "no column" in a select
 
@@ -150,7 +150,7 @@ def _ui(workspace: Path) -> ui.Tag:
         "1. Fichier",
         ui.layout_columns(
             ui.card(ui.card_header("Ouvrir un fichier de réponses"),
-                    _file_input("fichier", "Fichier (CSV, Excel, LibreOffice, JSON, TXT, export IRaMuTeQ, .zip de témoignages .txt)", FORMATS,
+                    _file_input("fichier", "Fichier (CSV, Excel .xlsx ou .xls, LibreOffice, page web, JSON, TXT, export IRaMuTeQ, .zip de témoignages .txt)", FORMATS,
                                 "Aucun fichier choisi"),
                     ui.p("Le fichier reste sur cet ordinateur : rien n'est envoyé sur Internet.",
                          class_="retex-muted")),

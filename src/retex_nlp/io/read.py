@@ -26,6 +26,7 @@ import csv
 import difflib
 import gzip
 import hashlib
+import itertools
 import json
 import re
 import sys
@@ -55,8 +56,10 @@ __all__ = ["read_answers", "iter_answers", "read_table", "inspect_file", "status
 
 #: Column names taken as the respondent id when ``id=`` is not given (case and accents ignored).
 ID_NAMES = ("id", "identifiant", "respondent_id", "id_repondant", "id repondant", "id_respondent")
-_FORMATS = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".ods": "ods",
+_FORMATS = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".ods": "ods", ".htm": "html",
+            ".html": "html",
             ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".txt": "txt", ".gz": "csv"}
+_HTML_START = re.compile(r"\s*<(?:!doctype\s+html|html|table|head|body|meta)\b", re.I)
 _EXCEL_ERRORS = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!"}
 #: The longest answer read whole (characters); a longer cell is cut there and its row marked
 #: unreadable, with the length found and this limit in its note.
@@ -111,7 +114,16 @@ def _format_of(path: Path, fmt: str | None) -> str:
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes[-2:] in ([".csv", ".gz"], [".tsv", ".gz"]):
         return "csv"
-    return _FORMATS.get(path.suffix.lower(), "csv")
+    fmt = _FORMATS.get(path.suffix.lower(), "csv")
+    if fmt == "csv" and path.suffix.lower() != ".gz" and path.is_file():
+        # what some tools save as ".xls": an Excel 97-2003 workbook, or a web page holding a table
+        with contextlib.suppress(OSError), path.open("rb") as fh:
+            head = fh.read(2048)
+            if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") and path.suffix.lower() in (".xls", ".csv", ""):
+                return "xls"
+            if _HTML_START.match(head.lstrip(b"\xef\xbb\xbf").decode("latin-1")):
+                return "html"
+    return fmt
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -152,7 +164,7 @@ def _load_csv(path: Path, encoding: str | None, sep: str | None) -> _Table:
         rows.append(line)
         if problem:
             problems[line] = problem
-    frame = pd.DataFrame(records, columns=_dedupe_names(header), dtype=object)
+    frame = pd.DataFrame(records, columns=_dedupe_names(header, notes), dtype=object)
     info = FileInfo(str(path), "csv", decoded.encoding, sep, None, list(frame.columns), len(frame), problems,
                     decoded.confidence, notes=notes)
     return _Table(frame, rows, info)
@@ -324,19 +336,29 @@ def _csv_records(reader, lines: _Lines, sep: str, width: int, fallback_lines: se
             for ln in range(line, reader.line_num + 1):
                 if ln in fallback_lines:
                     code_page = fallback_lines[ln] if isinstance(fallback_lines, dict) else fallback
-                    problem = f"ligne qui n'est pas en UTF-8, décodée en {code_page}"
+                    problem = f"{_RECODED}, décodée en {code_page}"
                     break
         yield line, record, problem
         line = reader.line_num + 1
 
 
-def _dedupe_names(names: Sequence[str]) -> list[str]:
+#: The note of a line decoded with a code page in a UTF-8 file (two exports pasted together).
+_RECODED = "ligne qui n'est pas en UTF-8"
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+
+def _dedupe_names(names: Sequence[str], notes: list[str] | None = None) -> list[str]:
+    """Column names as a user types them: invisible characters (a zero-width space or a BOM
+    pasted from the web) and outer spaces removed, an empty one named ``colonne_N``, a repeated
+    one suffixed ``.1``, ``.2``… (said in ``notes``)."""
     seen: dict[str, int] = {}
     out = []
     for i, name in enumerate(names):
-        name = name or f"colonne_{i + 1}"
+        name = _INVISIBLE.sub("", name or "").replace("\u00a0", " ").strip() or f"colonne_{i + 1}"
         if name in seen:
             seen[name] += 1
+            if notes is not None:
+                notes.append(f"colonne « {name} » en double (colonne {i + 1}) : lue sous le nom « {name}.{seen[name]} »")
             name = f"{name}.{seen[name]}"
         else:
             seen[name] = 0
@@ -355,7 +377,7 @@ def _load_xlsx(path: Path, sheet: str | int | None) -> _Table:
         raise RetexInputError(f"classeur XLSX illisible ({problem})", path=path) from exc
     names = book.sheetnames
     try:
-        sheet_name, notes = _pick_sheet(path, names, sheet, lambda n: next(_sheet_rows(book[n]), None) is not None)
+        sheet_name, notes = _pick_sheet(path, names, sheet, lambda n: _sheet_rows(book[n]))
         return _grid_table(path, "xlsx", sheet_name, names, _sheet_rows(book[sheet_name]), notes,
                            formulas=lambda grid, width, first: _formulas_without_value(path, sheet_name, grid, width,
                                                                                        first))
@@ -377,15 +399,81 @@ def _load_ods(path: Path, sheet: str | int | None) -> _Table:
         return ((n, tuple(values)) for n, values in enumerate(frame.itertuples(index=False, name=None), start=1)
                 if any(_filled(v) for v in values))
 
-    sheet_name, notes = _pick_sheet(path, names, sheet, lambda n: next(rows(n), None) is not None)
+    sheet_name, notes = _pick_sheet(path, names, sheet, rows)
     return _grid_table(path, "ods", sheet_name, names, rows(sheet_name), notes)
 
 
-def _pick_sheet(path: Path, names: list[str], sheet: str | int | None, has_data) -> tuple[str, list[str]]:
+def _load_xls(path: Path, sheet: str | int | None) -> _Table:
+    """An Excel 97-2003 workbook (read with xlrd), with the same header rules as a workbook."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True)
+    except Exception as exc:  # a damaged or password-protected file
+        raise RetexInputError(f"classeur XLS illisible ({type(exc).__name__} : {exc})", path=path) from exc
+    names = book.sheet_names()
+
+    def value(cell, datemode: int):
+        if cell.ctype == xlrd.XL_CELL_DATE:
+            with contextlib.suppress(Exception):
+                return xlrd.xldate.xldate_as_datetime(cell.value, datemode)
+        if cell.ctype == xlrd.XL_CELL_ERROR:
+            return xlrd.error_text_from_code.get(cell.value, "#N/A")
+        if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+            return bool(cell.value)
+        if cell.ctype == xlrd.XL_CELL_NUMBER and float(cell.value).is_integer():
+            return int(cell.value)
+        return None if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK) else cell.value
+
+    def rows(name: str):
+        ws = book.sheet_by_name(name)
+        for r in range(ws.nrows):
+            values = tuple(value(c, book.datemode) for c in ws.row(r))
+            if any(_filled(v) for v in values):
+                yield r + 1, values
+
+    try:
+        sheet_name, notes = _pick_sheet(path, names, sheet, rows)
+        return _grid_table(path, "xls", sheet_name, names, rows(sheet_name), notes)
+    finally:
+        book.release_resources()
+
+
+def _load_html(path: Path, text: str) -> _Table:
+    """A web page holding the answers as a table: what some survey tools save as ".xls" (and
+    Excel's "Page Web"). The table with the most cells is read; row numbers are its rows."""
+    from io import StringIO
+
+    try:
+        tables = pd.read_html(StringIO(text), flavor="lxml", header=None, keep_default_na=False)
+    except ValueError as exc:  # no table in the page
+        raise RetexInputError("page web (HTML) sans tableau de réponses", path=path) from exc
+    table = max(tables, key=lambda t: t.size).astype(object)
+    table = table.where(table.notna(), None)
+    records = list(table.itertuples(index=False, name=None))
+    if not isinstance(table.columns, pd.RangeIndex):  # pandas took the <th> row as the column names
+        records.insert(0, tuple(" ".join(map(str, c)) if isinstance(c, tuple) else c for c in table.columns))
+    grid = ((n, tuple(None if str(v).strip() == "" else v for v in values)) for n, values in enumerate(records, start=1))
+    notes = [f"page web (HTML) lue comme un tableau{' (la plus grande de ses ' + str(len(tables)) + ' tables)' if len(tables) > 1 else ''}"]
+    return _grid_table(path, "html", "tableau", ["tableau"], (r for r in grid if any(_filled(v) for v in r[1])), notes)
+
+
+#: A first sheet with at most this many rows is passed over for a sheet with more than twice as
+#: many (a "Consignes" or "Lisez-moi" sheet before the answers).
+_SMALL_SHEET = 10
+
+
+def _pick_sheet(path: Path, names: list[str], sheet: str | int | None, rows) -> tuple[str, list[str]]:
     """The sheet to read (by name, any case or accents, or index; by default the first with
-    data) and the note saying that an empty first sheet was passed over."""
+    data, unless it is a few lines before a much fuller sheet) and the note saying why another
+    sheet than the first was read. ``rows(name)`` iterates over a sheet's non-empty rows."""
     if sheet is None:
-        name = next((n for n in names if has_data(n)), names[0])
+        count = {n: sum(1 for _ in itertools.islice(rows(n), 2 * _SMALL_SHEET + 1)) for n in names}
+        name = next((n for n in names if count[n]), names[0])
+        fuller = max(names, key=lambda n: count[n])
+        if 0 < count[name] <= _SMALL_SHEET and count[fuller] > 2 * count[name]:
+            return fuller, [f"la feuille {name!r} n'a que {count[name]} ligne(s) remplie(s) : lecture de la feuille "
+                            f"{fuller!r}, la plus remplie (une autre avec --sheet)"]
         notes = [f"la feuille {names[0]!r} est vide : lecture de la feuille {name!r}"] if name != names[0] else []
         return name, notes
     if isinstance(sheet, int):
@@ -418,7 +506,7 @@ def _grid_table(path: Path, fmt: str, sheet_name: str, names: list[str], it: Ite
         header, note = headerless
         notes.append(note)
     first_data = start + (headerless is None)
-    header = _dedupe_names(header)
+    header = _dedupe_names(header, notes)
     grid: dict[int, list] = {}
     for number, values in (*head[first_data:], *it):
         cells = [None if v is None else (v if isinstance(v, str) else _cell_text(v)) for v in values[:width]]
@@ -667,6 +755,10 @@ def read_table(
         return _load_xlsx(path, sheet)
     if fmt == "ods":
         return _load_ods(path, sheet)
+    if fmt == "xls":
+        return _load_xls(path, sheet)
+    if fmt == "html":
+        return _load_html(path, decode_bytes(_read_bytes(path), path, encoding).text)
     if fmt == "jsonl":
         return _load_jsonl(path, encoding)
     if fmt == "json":
@@ -676,7 +768,7 @@ def read_table(
         return _iramuteq_table(path, decoded.text, decoded.encoding)
     if fmt == "txt":
         return _load_txt(path, encoding, metadata)
-    raise RetexInputError(f"format inconnu {fmt!r} : csv, xlsx, ods, json, jsonl, txt ou iramuteq", path=path)
+    raise RetexInputError(f"format inconnu {fmt!r} : csv, xlsx, xls, ods, html, json, jsonl, txt ou iramuteq", path=path)
 
 
 def inspect_file(source: str | Path, **kwargs) -> FileInfo:
@@ -856,7 +948,7 @@ def iter_answers(
     builder = _AnswerBuilder(text, id, variables, non_answers, duplicates)
     for table in _stream_tables(source, chunksize, progress, format=format, sheet=sheet, encoding=encoding,
                                 sep=sep):
-        yield builder.build(table)
+        yield builder.build(table, whole=False)  # chunks share their attrs: per-chunk notes would differ
 
 
 class _AnswerBuilder:
@@ -871,7 +963,7 @@ class _AnswerBuilder:
         self.seen_ids: dict[str, int] = {}
         self.first_of: dict[str, str] = {}
 
-    def build(self, table: _Table) -> pd.DataFrame:
+    def build(self, table: _Table, whole: bool = True) -> pd.DataFrame:
         frame, info = table.frame, table.info
         where = info.path
         columns = [str(c) for c in frame.columns]
@@ -921,7 +1013,9 @@ class _AnswerBuilder:
                         raw = raw[:MAX_CELL_CHARS]
                 # IRaMuTeQ analyses texts holding U+FFFD: so does retex_nlp for its corpora
                 status, note = _status_of(raw, self.na_set, self.longest, info.format == "iramuteq")
-                if problem and status != "empty" or problem and raw is None:
+                if problem and problem.startswith(_RECODED):  # read, and said: the answer counts
+                    note = f"{note} ; {problem}" if note else problem
+                elif problem and status != "empty" or problem and raw is None:
                     status, note = "unreadable", problem
                 out.append({"respondent_id": resp[i], "open_question": col,
                             "text": "" if raw is None else str(raw),
@@ -940,6 +1034,14 @@ class _AnswerBuilder:
         if stacked:
             ids = ids + ":" + answers["open_question"].astype(str)
         answers["answer_id"] = self._unique(ids.tolist()) if id_col or stacked else ids
+        notes = list(info.notes)
+        repeated = answers["answer_id"].astype(str)
+        repeated = repeated[repeated.str.contains("#", regex=False) & ~ids.astype(str).str.contains("#", regex=False)]
+        if whole and id_col and len(repeated):
+            shown = ", ".join(f"« {v.rsplit('#', 1)[0]} »" for v in repeated.head(3))
+            notes.append(f"{len(repeated)} identifiant(s) en double dans la colonne « {id_col} » ({shown}"
+                         f"{'…' if len(repeated) > 3 else ''}) : chaque ligne est gardée, la suivante sous "
+                         f"l'identifiant suivi de « #2 », « #3 »…")
         _flag_duplicates(answers, frame, text_cols, id_col, self.duplicates, self.first_of)
         user_cols = [renamed.get(v, v) for v in var_cols]
         answers = answers[[*ANSWER_COLUMNS, *user_cols]]
@@ -947,7 +1049,7 @@ class _AnswerBuilder:
             source=info.path, format=info.format, encoding=info.encoding, separator=info.separator,
             encoding_confidence=info.encoding_confidence,
             sheet=info.sheet, text_columns=text_cols, id_column=id_col, variables=user_cols,
-            renamed_columns=renamed, notes=list(info.notes),
+            renamed_columns=renamed, notes=notes,
         )
         return answers
 
@@ -1087,7 +1189,7 @@ class _LineStream:
         if hint:
             next(reader)
         header, records, rows, notes = _csv_header(reader, self.path, 2 if hint else 1)
-        header = _dedupe_names(header)
+        header = _dedupe_names(header, notes)
         problems = {}
         yielded = False
         for line, record, problem in _csv_records(reader, recorded, sep, len(header), self.fallback):
@@ -1112,7 +1214,7 @@ class _LineStream:
         frame, rows, problems = _jsonl_records(lines, first)
         for number in rows:
             if number in self.fallback:
-                problems.setdefault(number, f"ligne qui n'est pas en UTF-8, décodée en {self.fallback[number]}")
+                problems.setdefault(number, f"{_RECODED}, décodée en {self.fallback[number]}")
         return _Table(frame, rows, self._info("jsonl", None, list(frame.columns), len(frame), problems))
 
     def _txt_tables(self, lines: Iterator[str], chunksize: int) -> Iterator[_Table]:
@@ -1121,7 +1223,7 @@ class _LineStream:
 
     def _txt_table(self, lines: list[str], first: int) -> _Table:
         rows = list(range(first, first + len(lines)))
-        problems = {n: f"ligne qui n'est pas en UTF-8, décodée en {self.fallback[n]}" for n in rows if n in self.fallback}
+        problems = {n: f"{_RECODED}, décodée en {self.fallback[n]}" for n in rows if n in self.fallback}
         frame = pd.DataFrame({"text": lines}, dtype=object)
         return _Table(frame, rows, self._info("txt", None, ["text"], len(frame), problems))
 
