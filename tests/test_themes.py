@@ -375,6 +375,16 @@ def test_excel_codebook_with_french_headers(tmp_path):
     # written back with French headers, read back the same
     book.to_xlsx(tmp_path / "copie.xlsx")
     assert Codebook.read(tmp_path / "copie.xlsx") == book
+    # an example typed with "=" first is written as text, never as a formula Excel would run
+    from retex_nlp.coding.codebook import Theme
+
+    risky = Codebook([Theme("Moyens", "=manque de moyens", ["effectif"], ['=HYPERLINK("http://x","clic")'])])
+    risky.to_xlsx(tmp_path / "risque.xlsx")
+    import openpyxl
+
+    cells = [c for row in openpyxl.load_workbook(tmp_path / "risque.xlsx").active.iter_rows() for c in row]
+    assert not [c for c in cells if c.data_type == "f"]
+    assert Codebook.read(tmp_path / "risque.xlsx") == risky
 
 
 def test_labels_read_like_titles():

@@ -157,6 +157,8 @@ class Codebook:
                              for t in self.themes])
 
     def to_xlsx(self, path: str | Path) -> Path:
-        path = Path(path)
-        self.to_frame().to_excel(path, index=False, sheet_name="codebook")
-        return path
+        """The codebook as a workbook :meth:`read` reads back; a definition or an example
+        starting with "=" stays text (never a formula)."""
+        from ..files import write_xlsx
+
+        return write_xlsx({"codebook": self.to_frame()}, path)
