@@ -144,6 +144,13 @@ PLANTED = [
     ("Dossier ASE 59-2021-00456 transmis.", ["00456"]),
     ("mon adresse mail : sandrine point lemaire at gmail point com", ["sandrine", "lemaire", "gmail"]),
     ("J'ai eu affaire à Mr Van Damme, le chef de service.", ["Damme"]),
+    # a town in lower case that is no French word, a phone grouped otherwise, accounts named after
+    # the network, a family name in lower case, a surname with an apostrophe
+    ("j'habite 12 rue des lilas à wattrelos", ["wattrelos", "lilas"]),
+    ("mon portable 06 12 345 678, le fixe 0320 11 22 33", ["345 678", "11 22 33"]),
+    ("snap : lea_59 et insta lea.dupont", ["lea_59", "dupont"]),
+    ("j'ai accueilli les enfants de la famille lefebvre", ["lefebvre"]),
+    ("Je remercie Mme Da Silva et M. N'Diaye.", ["Silva", "Diaye"]),
 ]
 KEPT = [
     "La France manque de familles d'accueil.",
@@ -167,6 +174,9 @@ KEPT = [
     # "mme" for "même", "ce monsieur", a title before what is no name
     "1 pour l'électricité, 1 pour mme revenu ; ce monsieur n'as pas payé",
     "Dossier ASE en cours ; Réf. dossier à venir.",
+    # "devions" holds "de" + a commune's name ("Vions"); "à l'autre", "de tous": no town
+    "C'est comme si nous devions payer l'impôt d'une ville à l'autre, de famille nombreuse en famille monoparentale.",
+    "Budget de 1 250 000 euros, soit 0,5 % ou 0,06 12 34 ; formulaire 12 345 678, article 0.5.",
 ]
 
 

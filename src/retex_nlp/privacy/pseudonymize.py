@@ -86,7 +86,7 @@ _TITLES = r"(?:M\.|Mr\.?|Mme|Mmes|Mlle|Madame|Monsieur|Mademoiselle|Dr\.?|Docteu
 _TITLES_LOWER = r"(?i:madame|monsieur|mademoiselle|docteur|maître|professeur|mme|mlle|mr)"
 #: Particles of a surname: "Le Goff", "de La Fontaine", "Da Silva", "Van der Berg", "d'Estaing".
 _PARTICLE = r"(?:(?:[Ll]es?|[Ll]a|[Dd]e|[Dd]u|[Dd]es|[Dd]a|[Dd]i|[Dd]os|[Dd]as|[Dd]el|[Vv]an|[Vv]on|[Dd]er|[Dd]en|[Bb]en|[Ee]l|[Tt]er)\s+|[Dd]'|[Ll]')"
-_SURNAME = rf"(?:{_PARTICLE}){{0,2}}(?:{_NAME}|{_CAPS})"
+_SURNAME = rf"(?:{_PARTICLE}){{0,2}}(?:[{_UP}]['’](?=[{_UP}]))?(?:{_NAME}|{_CAPS})"  # "N'Diaye", "O'Neill"
 #: What follows a title and is a function, not a name: "Monsieur le Maire", "Madame la Juge".
 _FUNCTIONS = frozenset({"maire", "juge", "président", "présidente", "préfet", "préfète", "directeur", "directrice",
                         "ministre", "procureur", "procureure", "substitut", "député", "députée", "sénateur",
@@ -102,6 +102,7 @@ _NAME_FIELD = re.compile(rf"\b(?i:nom(?:\s+(?:de\s+famille|d'usage|de\s+naissanc
 #: A town after "de" ("l'école Jules Ferry de Tourcoing"): a commune's name that is no French word.
 _TOWN_AFTER_DE = re.compile(rf"\b(?:de|d'|du)\s*({_TOWN})(?![\w'’-])")
 #: "la famille Martin", "Famille LEFEBVRE": a family's name.
+_LOWER_FAMILY = re.compile(rf"\b(?i:famille)\s+([{_LOW}][{_LOW}-]{{3,}})(?![\w'’-])")
 _FAMILY_NAME = re.compile(rf"\b(?i:famille|familles)\s+((?:{_PARTICLE}){{0,2}}(?:{_NAME}|{_CAPS}))(?![\w'’-])")
 _TITLED_NAME = re.compile(rf"\b(?:{_TITLES}|{_TITLES_LOWER})\s+({_SURNAME}(?:\s+{_SURNAME}){{0,2}})")
 _PERSON_CUES = re.compile(
@@ -149,9 +150,11 @@ _LOWER_PLACE_CUE = re.compile(
     rf"\b(?:(?:habite|habitons|habitent|habitais|vis|vit|vivons|vivent|vivais|né|née|nés|nées|domiciliée?s?|"
     rf"installée?s?|déménagée?s?|scolarisée?s?|placée?s?|résid(?:e|ons|ent|ais))\s+(?:à|a|au|sur)|"
     rf"(?:juge\s+des\s+enfants|tribunal(?:\s+(?:judiciaire|pour\s+enfants))?|mairie|ville|commune|"
-    rf"(?i:ASE|PMI|UTPAS|MDS|CMP|CMPP|CAMSP|IME|ITEP|MECS|CHU|CH)|foyer|hôpital|gare|originaire)\s+(?:de|d'|du))\s*"
+    rf"(?i:ASE|PMI|UTPAS|MDS|CMP|CMPP|CAMSP|IME|ITEP|MECS|CHU|CH)|foyer|hôpital|gare|originaire)\s+(?:de\s+|d'\s*|du\s+))"
     rf"([{_LOW}][{_LOW}'’-]{{3,}})(?![\w'’-])", re.I)
 _TITLE_WORDS = frozenset({"m", "mr", "mme", "mlle", "madame", "monsieur", "mademoiselle", "dr", "docteur"})
+# "à wattrelos": after "à" only ("de puits", "de marais": too many words are also communes)
+_LOWER_PLACE_AFTER = re.compile(rf"(?<![\w'’])à\s+([{_LOW}]{{4,}})(?![\w'’-])")
 _MONTHS = frozenset({"janvier", "février", "fevrier", "mars", "avril", "mai", "juin", "juillet", "août", "aout",
                      "septembre", "octobre", "novembre", "décembre", "decembre"})
 _PLURAL_VERB = re.compile(r"^\s*,?\s*(?:sont|ont|vont|étaient|avaient|allaient|se|s'|ne|n')\b", re.I)
@@ -169,6 +172,8 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
     # pairs of digits with one separator throughout ("06 12 34 56 78", "06/12/34/56/78"), or 4-3-3
     ("téléphone", "[Téléphone]", re.compile(
         r"(?<!\d)(?:(?:\+|00)33\s?\(?0?\)?\s?|0)[1-9](?:(?P<s>[\s./-]?)\d{2}(?:(?P=s)\d{2}){3}|\d{2}\s\d{3}\s\d{3})(?!\d)")),
+    ("téléphone", "[Téléphone]", re.compile(  # ten digits grouped otherwise: "06 12 345 678", "0612 34 5678"
+        r"(?<!\d)(?<!\d[,.])0[1-9](?:[ .-]?\d){8}(?!\d|[,.]\d)")),
     ("téléphone", "[Téléphone]", re.compile(  # other countries: "+32 470 12 34 56", "0041 79 123 45 67"
         r"(?<![\w+])(?:\+|00)(?!33)[1-9]\d{0,2}[\s.-]?(?:\(0\)\s?)?\d(?:[\s.-]?\d){7,11}(?!\d)")),
     ("date de naissance", "[Date]", re.compile(
@@ -197,6 +202,10 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
     ("code postal", "[Lieu]", re.compile(r"\b(?:[Cc]ode\s+postal|CP)\s*:?\s*(?P<x>\d{5})\b")),
     ("voie nommée", "[Adresse]", _STREET),
     ("identifiant en ligne", "[Identifiant]", re.compile(r"(?<![\w.@])@[A-Za-z0-9_][\w.]{1,29}\w")),
+    # "snap : lea_59", "insta lea.dupont": an account named after the network
+    ("identifiant en ligne", "[Identifiant]", re.compile(
+        r"\b(?i:snap(?:chat)?|insta(?:gram)?|tiktok|twitter|fb|facebook|discord|telegram|pseudo)(?:\s*:\s*|\s+)"
+        r"(?P<x>@?[A-Za-z0-9_]+(?:[_.\d][A-Za-z0-9_]*)+[A-Za-z0-9])(?![\w.])")),
     ("lien vers un compte", "[Identifiant]", re.compile(
         r"(?:https?://)?(?:www\.|m\.)?(?:facebook|fb|instagram|twitter|x|tiktok|snapchat|linkedin|youtube)\.com/[^\s,;)]+",
         re.I)),
@@ -452,7 +461,9 @@ class Pseudonymizer(BaseEstimator):
         if cased is not None and self.mask_places:
             # a word left capitalised there is no French word: a commune's name is a place
             for m in re.finditer(rf"(?<![\w'’-])({_TOWN})(?![\w'’-])", text):
-                if _commune_key(m.group(1)) in _communes_unaccented() and self._may_be_place(m.group(1)):
+                before = re.search(r"(\w+)['’\s]+$", text[:m.start(1)])  # "A ROUBAIX", "FOYER DE LENS", not "LES MARAIS"
+                if before and before.group(1).lower() in ("à", "a", "de", "d", "du", "sur", "vers", "près") \
+                        and _commune_key(m.group(1)) in _communes_unaccented() and self._may_be_place(m.group(1)):
                     spans.append((m.start(1), m.end(1), "Lieu", "commune (texte en capitales)"))
         for rule, placeholder, pattern in _RULES:
             if placeholder == "[Lieu]" and not self.mask_places:
@@ -511,6 +522,12 @@ class Pseudonymizer(BaseEstimator):
                 town = m.group(1)
                 if len(town) >= 4 and _commune_key(town) in communes and not _is_common(town) and self._may_be_place(town):
                     spans.append((m.start(1), m.end(1), "Lieu", "commune (de + nom)"))
+            for m in _LOWER_PLACE_AFTER.finditer(text):  # "à wattrelos": no French word
+                town = m.group(1)
+                if town.capitalize() in communes and town not in _MONTHS and not _is_common(town) \
+                        and not is_french_word(town) and not is_french_word(restore_accents(town)) \
+                        and self._may_be_place(town):
+                    spans.append((m.start(1), m.end(1), "Lieu", "commune en minuscules"))
             for m in _LOWER_PLACE_CUE.finditer(text):
                 town = m.group(1).replace("’", "'")
                 key = town[:1].upper() + re.sub(r"([-'])(\w)", lambda g: g.group(1) + g.group(2).upper(), town[1:])
@@ -524,6 +541,11 @@ class Pseudonymizer(BaseEstimator):
             if name and name[:1].isupper() and name.lower() not in self._keep and last not in _protected() \
                     and last not in _KEPT_LOWER and last not in _common_words():
                 spans.append((m.start(1), m.start(1) + len(name), "Nom", "famille + nom"))
+        for m in _LOWER_FAMILY.finditer(text):  # "la famille lefebvre": no French word, no acronym
+            name = m.group(1)
+            if not _is_common(name) and not is_french_word(name) and not is_french_word(restore_accents(name)) \
+                    and name not in self._keep and name not in _protected() and name not in _KEPT_LOWER:
+                spans.append((m.start(1), m.end(1), "Nom", "famille + nom en minuscules"))
         spans += self._first_name_spans(text)
         spans += self._lowercase_name_spans(text)
         if self.mask_places:
