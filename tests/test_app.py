@@ -374,7 +374,8 @@ def test_sheet_from_a_list_and_a_cancelled_run(server, browser, tmp_path):
     frame = pd.read_csv(BUNDLED, dtype=str)
     book = tmp_path / "enquete.xlsx"
     with pd.ExcelWriter(book) as writer:
-        pd.DataFrame({"note": ["feuille de garde"]}).to_excel(writer, sheet_name="Lisez-moi", index=False)
+        # a first sheet full enough to be read first (a few lines would be passed over for the answers)
+        pd.DataFrame({"note": [f"consigne {i}" for i in range(25)]}).to_excel(writer, sheet_name="Lisez-moi", index=False)
         frame.head(300).to_excel(writer, sheet_name="Réponses", index=False)
     before = {p.name for p in server["workspace"].iterdir()}
     browser.get(server["url"])

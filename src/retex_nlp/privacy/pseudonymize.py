@@ -313,6 +313,17 @@ def _protected() -> frozenset[str]:
     return frozenset(a.lower() for a in default_lexicon().acronyms)
 
 
+def _french(word: str) -> bool:
+    """A word spaCy's French lexicon knows, as typed or with its accents put back ("epuise")."""
+    return is_french_word(word) or is_french_word(restore_accents(word))
+
+
+@lru_cache(maxsize=1)
+def _communes_lower() -> frozenset[str]:
+    """Commune names in lower case, with and without accents ("villeneuve-d'ascq", "besancon")."""
+    return frozenset(c.lower() for c in _communes_unaccented())
+
+
 @lru_cache(maxsize=1)
 def _stop_words() -> frozenset[str]:
     from spacy.lang.fr.stop_words import STOP_WORDS
@@ -326,7 +337,7 @@ def _ordinary(low: str, previous: str = "") -> bool:
     that only one of them knows as a word ("lille", "valenciennes") and comes after "à" or "de"
     ("à lille", not "au bois", "bon sens")."""
     common = _is_common(low)
-    french = is_french_word(low) or is_french_word(restore_accents(low))
+    french = _french(low)
     if low in _MONTHS or (common and french):
         return True
     return (common or french) and not (previous in ("à", "a", "de", "d") and low.capitalize() in _communes_unaccented())
@@ -357,13 +368,13 @@ def _true_case(text: str) -> str | None:
             pronoun = previous in {"il", "elle", "on", "qui", "y", "ça", "cela", "ce", "n", "l", "j", "qu"} or \
                 previous.endswith(("'", "’"))
             out.append("à" if following[:1].isalpha() and not pronoun and not _is_common(following) else "a")
-        elif _ordinary(low, parts[i - 2].lower() if i >= 2 else "") and not (low in _first_names() and len(low) > 3 and low not in _AMBIGUOUS) and not (
-                i >= 2 and (parts[i - 2].lower() in _TITLE_WORDS or parts[i - 2].lower() in _FUNCTIONS)
-                and low not in _stop_words()  # "MME DUPONT", "MADAME LA JUGE DUPONT"
-                and low not in _FUNCTIONS):
-            out.append(low)
         else:
-            out.append(word[:1] + low[1:])
+            previous = parts[i - 2].lower() if i >= 2 else ""
+            first_name = low in _first_names() and len(low) > 3 and low not in _AMBIGUOUS
+            # "MME DUPONT", "MADAME LA JUGE DUPONT": after a title or a function comes a name
+            titled = (previous in _TITLE_WORDS or previous in _FUNCTIONS) and low not in _stop_words() \
+                and low not in _FUNCTIONS
+            out.append(low if _ordinary(low, previous) and not first_name and not titled else word[:1] + low[1:])
     cased = "".join(out)
     return cased if len(cased) == len(text) else None
 
@@ -509,7 +520,7 @@ class Pseudonymizer(BaseEstimator):
             title, name = m.group(1), m.group(2)
             if _is_common(name) or name in _FUNCTIONS or name in self._keep or name in _protected():
                 continue
-            if title in ("mme", "m.", "mr") and (is_french_word(name) or is_french_word(restore_accents(name))):
+            if title in ("mme", "m.", "mr") and _french(name):
                 continue  # "1 pour mme revenu": "mme" written for "même"
             spans.append((m.start(2), m.end(2), "Nom", "civilité + nom en minuscules"))
         for m in _NAME_FIELD.finditer(text):
@@ -524,15 +535,12 @@ class Pseudonymizer(BaseEstimator):
                     spans.append((m.start(1), m.end(1), "Lieu", "commune (de + nom)"))
             for m in _LOWER_PLACE_AFTER.finditer(text):  # "à wattrelos": no French word
                 town = m.group(1)
-                if town.capitalize() in communes and town not in _MONTHS and not _is_common(town) \
-                        and not is_french_word(town) and not is_french_word(restore_accents(town)) \
+                if town in _communes_lower() and town not in _MONTHS and not _is_common(town) and not _french(town) \
                         and self._may_be_place(town):
                     spans.append((m.start(1), m.end(1), "Lieu", "commune en minuscules"))
             for m in _LOWER_PLACE_CUE.finditer(text):
                 town = m.group(1).replace("’", "'")
-                key = town[:1].upper() + re.sub(r"([-'])(\w)", lambda g: g.group(1) + g.group(2).upper(), town[1:])
-                key = re.sub(r"-(Sur|Sous|Lès|Lez|En|La|Le|Les|De|Du|Des|Et|Aux|Au)-", lambda g: g.group(0).lower(), key)
-                if town not in _MONTHS and (key in communes or town.capitalize() in communes) and self._may_be_place(town):
+                if town.lower() not in _MONTHS and town.lower() in _communes_lower() and self._may_be_place(town):
                     spans.append((m.start(1), m.end(1), "Lieu", "commune en minuscules (contexte)"))
         for m in _FAMILY_NAME.finditer(text):
             name = _trim_name(m.group(1))
@@ -543,8 +551,7 @@ class Pseudonymizer(BaseEstimator):
                 spans.append((m.start(1), m.start(1) + len(name), "Nom", "famille + nom"))
         for m in _LOWER_FAMILY.finditer(text):  # "la famille lefebvre": no French word, no acronym
             name = m.group(1)
-            if not _is_common(name) and not is_french_word(name) and not is_french_word(restore_accents(name)) \
-                    and name not in self._keep and name not in _protected() and name not in _KEPT_LOWER:
+            if not _is_common(name) and not _french(name) and name not in self._keep and name not in _protected() and name not in _KEPT_LOWER:
                 spans.append((m.start(1), m.end(1), "Nom", "famille + nom en minuscules"))
         spans += self._first_name_spans(text)
         spans += self._lowercase_name_spans(text)
@@ -660,9 +667,10 @@ class Pseudonymizer(BaseEstimator):
                 continue
             if len(words) == 1 and _is_common(low) and low not in _first_names():
                 continue  # "Appelez", "Madame", "Bonjour", "Réf": ordinary words spaCy took for names
-            if ent.label_ == "PER" and words[0] not in ("M", "Mr", "Mme") and not re.fullmatch(r"[A-Z]\.", words[0]) and all(w.lower() in protected or (_is_common(w) and w.lower() not in _first_names())
-                                           for w in words):
-                continue  # "Dossier ASE": an ordinary word and an acronym
+            titled = words[0] in ("M", "Mr", "Mme") or re.fullmatch(r"[A-Z]\.", words[0])  # "M Macron", "E. Macron"
+            if ent.label_ == "PER" and not titled and all(
+                    w.lower() in protected or (_is_common(w) and w.lower() not in _first_names()) for w in words):
+                continue  # "Dossier ASE", "Taxe Foncière": ordinary words and acronyms
             if re.match(r"-(?:moi|nous|vous|le|la|les|lui|leur)\b", text[ent.end_char:]):
                 continue
             if ent.label_ == "PER":
