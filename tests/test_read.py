@@ -472,3 +472,12 @@ def test_column_names_are_cleaned_and_repeats_said(tmp_path):
     assert answers["Texte.1"].tolist() == ["Pas de relais.", "Soutien."]
     notes = " | ".join(answers.attrs["notes"])
     assert "« Texte » en double" in notes and "identifiant(s) en double" in notes and "« 1 »" in notes
+
+
+def test_an_excel_2003_xml_spreadsheet_saved_as_xls_is_read():
+    answers = read_answers(DATA / "excel_xml_2003.xls", text="difficultes", id="id")
+    assert answers.attrs["format"] == "xmlss" and answers.attrs["sheet"] == "Réponses"
+    assert answers["text"].tolist() == ["Trop de travail & de visites, je suis épuisée.",
+                                        "Pas assez de moyens ; l'équipe tient.", "=1+1 n'est pas une formule ici"]
+    assert answers["source_row"].tolist() == [2, 3, 5]  # ss:Index rows keep their numbers
+    assert answers["profession"].tolist() == ["Assistante familiale", None, "Psychologue"]  # ss:Index cells their column

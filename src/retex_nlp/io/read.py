@@ -123,6 +123,8 @@ def _format_of(path: Path, fmt: str | None) -> str:
                 return "xls"
             if _HTML_START.match(head.lstrip(b"\xef\xbb\xbf").decode("latin-1")):
                 return "html"
+            if b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+                return "xmlss"
     return fmt
 
 
@@ -437,6 +439,38 @@ def _load_xls(path: Path, sheet: str | int | None) -> _Table:
         return _grid_table(path, "xls", sheet_name, names, rows(sheet_name), notes)
     finally:
         book.release_resources()
+
+
+def _load_xml_spreadsheet(path: Path, sheet: str | int | None) -> _Table:
+    """Excel's "XML Spreadsheet 2003", which some survey tools save as ".xls": its sheets'
+    rows and cells (``ss:Index`` says where a cell after empty ones sits), read with lxml."""
+    from lxml import etree
+
+    ns = "{urn:schemas-microsoft-com:office:spreadsheet}"
+    try:
+        root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)).getroot()
+    except etree.XMLSyntaxError as exc:
+        raise RetexInputError(f"classeur XML (Excel 2003) illisible : {exc}", path=path) from exc
+    sheets = {ws.get(f"{ns}Name") or f"Feuille{i + 1}": ws for i, ws in enumerate(root.iter(f"{ns}Worksheet"))}
+    if not sheets:
+        raise RetexInputError("classeur XML (Excel 2003) sans feuille", path=path)
+    names = list(sheets)
+
+    def rows(name: str):
+        number = 0
+        for row in sheets[name].iter(f"{ns}Row"):
+            number = int(row.get(f"{ns}Index") or number + 1)
+            values: list = []
+            for cell in row.iter(f"{ns}Cell"):
+                index = int(cell.get(f"{ns}Index") or len(values) + 1)
+                values += [None] * (index - 1 - len(values))
+                data = cell.find(f"{ns}Data")
+                values.append(None if data is None else "".join(data.itertext()))
+            if any(_filled(v) for v in values):
+                yield number, tuple(values)
+
+    sheet_name, notes = _pick_sheet(path, names, sheet, rows)
+    return _grid_table(path, "xmlss", sheet_name, names, rows(sheet_name), notes)
 
 
 def _load_html(path: Path, text: str) -> _Table:
@@ -759,6 +793,8 @@ def read_table(
         return _load_xls(path, sheet)
     if fmt == "html":
         return _load_html(path, decode_bytes(_read_bytes(path), path, encoding).text)
+    if fmt == "xmlss":
+        return _load_xml_spreadsheet(path, sheet)
     if fmt == "jsonl":
         return _load_jsonl(path, encoding)
     if fmt == "json":
@@ -768,7 +804,7 @@ def read_table(
         return _iramuteq_table(path, decoded.text, decoded.encoding)
     if fmt == "txt":
         return _load_txt(path, encoding, metadata)
-    raise RetexInputError(f"format inconnu {fmt!r} : csv, xlsx, xls, ods, html, json, jsonl, txt ou iramuteq", path=path)
+    raise RetexInputError(f"format inconnu {fmt!r} : csv, xlsx, xls, xmlss, ods, html, json, jsonl, txt ou iramuteq", path=path)
 
 
 def inspect_file(source: str | Path, **kwargs) -> FileInfo:
