@@ -151,6 +151,9 @@ PLANTED = [
     ("snap : lea_59 et insta lea.dupont", ["lea_59", "dupont"]),
     ("j'ai accueilli les enfants de la famille lefebvre", ["lefebvre"]),
     ("Je remercie Mme Da Silva et M. N'Diaye.", ["Silva", "Diaye"]),
+    # a first name that is also an acronym (TOM) and a word (tom), first of a list; "est le" before a number
+    ("Tom, Léo et Jade ont des visites médiatisées le mercredi.", ["Tom", "Léo", "Jade"]),
+    ("Mon numéro de dossier est le 2021/ASE/4567.", ["4567"]),
 ]
 KEPT = [
     "La France manque de familles d'accueil.",

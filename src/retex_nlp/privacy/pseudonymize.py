@@ -194,7 +194,7 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
     # "n° allocataire CAF 1234567", "numéro de sécurité sociale : …", "matricule agent 45A789"
     ("n° de dossier", "[N° dossier]", re.compile(
         r"\b(?:n°|no\.?|numéro|matricule)(?:\s+(?:d'|de\s+)?(?:allocataire|dossier|client|adhérent|agent|CAF|MSA|"
-        r"fiscal|famille|usager|bénéficiaire)){1,2}\s*:?\s*(?P<x>(?=[\w/-]*\d)[A-Z0-9][\w/-]{4,})", re.I)),
+        r"fiscal|famille|usager|bénéficiaire)){1,2}\s*(?::|est(?:\s+le)?)?\s*(?P<x>(?=[\w/-]*\d)[A-Z0-9][\w/-]{4,})", re.I)),
     ("adresse", "[Adresse]", re.compile(
         rf"\b\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|impasse|allée|chemin|route|quai|cours|"
         rf"square|résidence)\s+(?:(?:de|du|des|d'|la|le|les|l')\s*)*[\w'-]+(?:\s+[{_UP}][\w'-]+)*", re.I)),
@@ -620,7 +620,7 @@ class Pseudonymizer(BaseEstimator):
         for m in re.finditer(rf"(?<![\w'’-])({_NAME}|{_CAPS})(?![\w'’-])", text):
             word = m.group(1)
             low = word.lower()
-            if low not in names or low in protected or low in self._keep:
+            if low not in names or (low in protected and word.isupper()) or low in self._keep:  # "Tom", not "TOM"
                 continue
             if word.isupper() and len(word) <= 3:  # ASE, TOM (territoires d'outre-mer)…
                 continue
@@ -652,7 +652,7 @@ class Pseudonymizer(BaseEstimator):
         if _PERSON_CUES.match(after) or _AFTER_NAME.match(after) or _BEFORE_NAME.search(text[:start]):
             return True
         # "Océane et Léa, les jumelles": joined by "et" to another first name or a placeholder
-        other = re.match(rf"\s*(?:,\s*)?(?:et|ou)\s+(\[Prénom|{_NAME})", after)
+        other = re.match(rf"\s*(?:,\s*(?:(?:et|ou)\s+)?|(?:et|ou)\s+)(\[Prénom|{_NAME})", after)  # "Tom, Léo et Jade"
         if other and (other.group(1).startswith("[") or other.group(1).lower() in _first_names()):
             return True
         return not sentence_start and not word.isupper() and word[:1].isupper()
