@@ -700,7 +700,7 @@ class Pseudonymizer(BaseEstimator):
                     continue
                 if not rest[:1].isupper() or len(re.sub(r"\W", "", rest)) < 3:
                     continue
-                if " " not in rest and rest.replace("’", "'") not in _communes() and _is_common(rest):
+                if " " not in rest and rest.replace("’", "'") not in _communes() and (_is_common(rest) or _french(rest.lower())):
                     continue  # "Mauvais", "Reunions": ordinary words spaCy took for places
                 spans.append((start, ent.end_char, "Lieu", "entité nommée (lieu)"))
             elif ent.label_ == "ORG" and self.mask_institutions:
