@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["normalize_text", "normalize_answer", "strip_accents", "fold", "strip_controls", "sentence_case"]
+__all__ = ["normalize_text", "normalize_answer", "strip_accents", "fold", "strip_controls", "sentence_case",
+           "typed_in_capitals"]
 
 # Apostrophes and quote-like characters typed for an apostrophe (Word, iOS, AZERTY…).
 _APOSTROPHES = "\u2019\u2018\u02bc\u02bb\u0060\u00b4\u2032\u2035\uff07"
@@ -103,13 +104,19 @@ def strip_controls(text: str) -> str:
 _SENTENCE_START = re.compile(r"(^|[.!?]\s+)([a-zà-ÿœæ])")
 
 
+def typed_in_capitals(text: str) -> bool:
+    """Whether an answer is typed in capitals: at least 12 letters, more than 70 % of them
+    capitals ("TROP DE TRAVAIL", not "Trop de travail à l'ASE")."""
+    if sum(map(str.isupper, text)) < 9:  # cheap test first: too few capitals to be all-caps typing
+        return False
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.7 * len(letters)
+
+
 def sentence_case(text: str) -> str:
     """An answer written in capitals ("TROP DE TRAVAIL. PAS ASSEZ DE MOYENS") in normal case
     ("Trop de travail. Pas assez de moyens"), so that it is read — and embedded — like the
     others; other texts are returned unchanged."""
-    if not isinstance(text, str):
-        return text
-    letters = [c for c in text if c.isalpha()]
-    if len(letters) < 12 or sum(c.isupper() for c in letters) <= 0.7 * len(letters):
+    if not isinstance(text, str) or not typed_in_capitals(text):
         return text
     return _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text.lower())

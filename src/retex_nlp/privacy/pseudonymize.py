@@ -47,6 +47,7 @@ from pathlib import Path
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+from ..normalize import typed_in_capitals
 from ..text.lexicon import default_lexicon
 from ..text.model import import_spacy
 from ..text.spelling import is_french_word, restore_accents
@@ -348,10 +349,7 @@ def _true_case(text: str) -> str | None:
     would be typed in normal case, character for character: ordinary words in lower case, the
     others capitalised ("Kevin", "Mme", "Lefebvre", "Lens"), acronyms the lexicon knows kept
     ("ASE"), a lone "A" before a name read as "à". None when the text is not in capitals."""
-    if sum(map(str.isupper, text)) < 9:
-        return None
-    letters = [c for c in text if c.isalpha()]
-    if len(letters) < 12 or sum(c.isupper() for c in letters) <= 0.7 * len(letters):
+    if not typed_in_capitals(text):
         return None
     parts = re.split(r"([^\w-]+)", text)
     out = []

@@ -45,7 +45,7 @@ from typing import NamedTuple
 
 from tqdm.auto import tqdm
 
-from ..normalize import normalize_answer, normalize_text, strip_accents
+from ..normalize import normalize_answer, normalize_text, strip_accents, typed_in_capitals
 from .lexicon import Lexicon, default_lexicon
 from .model import import_spacy, lemma_index, load_spacy
 from .spelling import in_lookup_table, is_french_word, is_known_lemma, restore_spelling
@@ -407,10 +407,7 @@ class FrenchAnalyzer:
     # -- internals ----------------------------------------------------------------------------
     def _prepare(self, text: str) -> str:
         text = restore_spelling(normalize_text(text))
-        if sum(map(str.isupper, text)) < 9:  # cheap test first: too few capitals to be all-caps typing
-            return text
-        letters = [c for c in text if c.isalpha()]
-        if len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.7 * len(letters):
+        if typed_in_capitals(text):
             self._compile()
             words = re.split(r"(\W+)", text)
             text = "".join(w if w.upper() in self._acr_exact and len(w) >= 3 else w.lower() for w in words)
