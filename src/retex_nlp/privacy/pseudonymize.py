@@ -116,9 +116,11 @@ _ESTABLISHMENT = re.compile(
     rf"CAMSP|pouponnière|village d'enfants)\s+(?:(?:de|du|des|d'|la|le|les|l')\s*)?)((?:[{_UP}][\w'-]+)(?:\s+[{_UP}][\w'-]+)*)"
 )
 
+#: Services named after their town ("PMI de Tourcoing", "UTPAS de Maubeuge").
+_SERVICES = "ASE|PMI|UTPAS|MDS|CMP|CMPP|CAMSP|IME|ITEP|MECS"
 # "à Roubaix", "PMI de Tourcoing", "foyer de Wattrelos": a capitalised word after these is a place.
 _PLACE_AFTER = re.compile(
-    rf"(?:(?<=[a-zà-ÿ0-9,)\]] )à|\b(?:ASE|PMI|UTPAS|MDS|CMP|CMPP|CAMSP|IME|ITEP|MECS|foyer|école|collège|lycée|hôpital|mairie|"
+    rf"(?:(?<=[a-zà-ÿ0-9,)\]] )à|\b(?:{_SERVICES}|foyer|école|collège|lycée|hôpital|mairie|"
     rf"ville|commune|secteur|quartier|tribunal|TJ|gare)\s+(?:de|d'|du))\s*({_TOWN})"
 )
 # A street named after a street word, with or without a number: "impasse des Acacias", "rue Victor Hugo".
@@ -151,7 +153,7 @@ _LOWER_PLACE_CUE = re.compile(
     rf"\b(?:(?:habite|habitons|habitent|habitais|vis|vit|vivons|vivent|vivais|né|née|nés|nées|domiciliée?s?|"
     rf"installée?s?|déménagée?s?|scolarisée?s?|placée?s?|résid(?:e|ons|ent|ais))\s+(?:à|a|au|sur)|"
     rf"(?:juge\s+des\s+enfants|tribunal(?:\s+(?:judiciaire|pour\s+enfants))?|mairie|ville|commune|"
-    rf"(?i:ASE|PMI|UTPAS|MDS|CMP|CMPP|CAMSP|IME|ITEP|MECS|CHU|CH)|foyer|hôpital|gare|originaire)\s+(?:de\s+|d'\s*|du\s+))"
+    rf"(?i:{_SERVICES}|CHU|CH)|foyer|hôpital|gare|originaire)\s+(?:de\s+|d'\s*|du\s+))"
     rf"([{_LOW}][{_LOW}'’-]{{3,}})(?![\w'’-])", re.I)
 _TITLE_WORDS = frozenset({"m", "mr", "mme", "mlle", "madame", "monsieur", "mademoiselle", "dr", "docteur"})
 # "à wattrelos": after "à" only ("de puits", "de marais": too many words are also communes)
