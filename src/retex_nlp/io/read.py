@@ -31,7 +31,7 @@ import json
 import re
 import sys
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -398,8 +398,7 @@ def _load_ods(path: Path, sheet: str | int | None) -> _Table:
 
     def rows(name: str):
         frame = sheets[name].astype(object).where(sheets[name].notna(), None)
-        return ((n, tuple(values)) for n, values in enumerate(frame.itertuples(index=False, name=None), start=1)
-                if any(_filled(v) for v in values))
+        return _filled_rows(enumerate(frame.itertuples(index=False, name=None), start=1))
 
     sheet_name, notes = _pick_sheet(path, names, sheet, rows)
     return _grid_table(path, "ods", sheet_name, names, rows(sheet_name), notes)
@@ -429,10 +428,7 @@ def _load_xls(path: Path, sheet: str | int | None) -> _Table:
 
     def rows(name: str):
         ws = book.sheet_by_name(name)
-        for r in range(ws.nrows):
-            values = tuple(value(c, book.datemode) for c in ws.row(r))
-            if any(_filled(v) for v in values):
-                yield r + 1, values
+        return _filled_rows((r + 1, tuple(value(c, book.datemode) for c in ws.row(r))) for r in range(ws.nrows))
 
     try:
         sheet_name, notes = _pick_sheet(path, names, sheet, rows)
@@ -456,7 +452,7 @@ def _load_xml_spreadsheet(path: Path, sheet: str | int | None) -> _Table:
         raise RetexInputError("classeur XML (Excel 2003) sans feuille", path=path)
     names = list(sheets)
 
-    def rows(name: str):
+    def numbered(name: str):
         number = 0
         for row in sheets[name].iter(f"{ns}Row"):
             number = int(row.get(f"{ns}Index") or number + 1)
@@ -466,8 +462,10 @@ def _load_xml_spreadsheet(path: Path, sheet: str | int | None) -> _Table:
                 values += [None] * (index - 1 - len(values))
                 data = cell.find(f"{ns}Data")
                 values.append(None if data is None else "".join(data.itertext()))
-            if any(_filled(v) for v in values):
-                yield number, tuple(values)
+            yield number, tuple(values)
+
+    def rows(name: str):
+        return _filled_rows(numbered(name))
 
     sheet_name, notes = _pick_sheet(path, names, sheet, rows)
     return _grid_table(path, "xmlss", sheet_name, names, rows(sheet_name), notes)
@@ -489,7 +487,7 @@ def _load_html(path: Path, text: str) -> _Table:
         records.insert(0, tuple(" ".join(map(str, c)) if isinstance(c, tuple) else c for c in table.columns))
     grid = ((n, tuple(None if str(v).strip() == "" else v for v in values)) for n, values in enumerate(records, start=1))
     notes = [f"page web (HTML) lue comme un tableau{' (la plus grande de ses ' + str(len(tables)) + ' tables)' if len(tables) > 1 else ''}"]
-    return _grid_table(path, "html", "tableau", ["tableau"], (r for r in grid if any(_filled(v) for v in r[1])), notes)
+    return _grid_table(path, "html", "tableau", ["tableau"], _filled_rows(grid), notes)
 
 
 #: A first sheet with at most this many rows is passed over for a sheet with more than twice as
@@ -566,8 +564,12 @@ def _sheet_rows(ws) -> Iterator[tuple[int, tuple]]:
     """(row number, values) of the non-empty rows of a sheet, lazily."""
     if hasattr(ws, "reset_dimensions"):  # a wrong declared size ("A1:XFD1048576") would pad every row
         ws.reset_dimensions()
-    return ((n, values) for n, values in enumerate(ws.iter_rows(values_only=True), start=1)
-            if any(_filled(v) for v in values))
+    return _filled_rows(enumerate(ws.iter_rows(values_only=True), start=1))
+
+
+def _filled_rows(numbered: Iterable[tuple[int, tuple]]) -> Iterator[tuple[int, tuple]]:
+    """The (row number, values) pairs of a sheet whose row holds at least one filled cell."""
+    return ((n, values) for n, values in numbered if any(_filled(v) for v in values))
 
 
 def _header_position(head: list[tuple[int, tuple]]) -> int | None:
