@@ -1073,10 +1073,11 @@ class _AnswerBuilder:
             ids = ids + ":" + answers["open_question"].astype(str)
         answers["answer_id"] = self._unique(ids.tolist()) if id_col or stacked else ids
         notes = list(info.notes)
-        repeated = answers["answer_id"].astype(str)
-        repeated = repeated[repeated.str.contains("#", regex=False) & ~ids.astype(str).str.contains("#", regex=False)]
-        if whole and id_col and len(repeated):
-            shown = ", ".join(f"« {v.rsplit('#', 1)[0]} »" for v in repeated.head(3))
+        # ids that _unique had to suffix ("12" -> "12#2"): said when the whole file is read
+        repeated = [key for key, unique in zip(ids, answers["answer_id"], strict=True) if key != unique] \
+            if whole and id_col else []
+        if repeated:
+            shown = ", ".join(f"« {key} »" for key in repeated[:3])
             notes.append(f"{len(repeated)} identifiant(s) en double dans la colonne « {id_col} » ({shown}"
                          f"{'…' if len(repeated) > 3 else ''}) : chaque ligne est gardée, la suivante sous "
                          f"l'identifiant suivi de « #2 », « #3 »…")
