@@ -56,33 +56,38 @@ def test_class_profiles_equal_rainette_stats(reference_matrix, k, negative):
 
 
 @needs_reference
-def test_chd_first_split_and_unclassified_documents_match_rainette(reference_matrix):
+@pytest.mark.parametrize("k", [8, 10])
+def test_chd_partitions_and_split_chi2_identical_to_rainette(reference_matrix, k):
+    """rainette's own runs at k = 8 and 10: the same partition at every level (the same
+    unclassified documents), every split's chi-squared and the dendrogram's heights to 1e-6."""
     counts, _ = reference_matrix
-    chd = rx.ReinertCHD(10, min_split_members=10, cc_test=0.3, tsj=3).fit(counts)
-    levels = pd.read_csv(REF / "clusters_all_levels_run_k10.csv")
-    heights = json.loads((REF / "hclust_run_k10.json").read_text())["height"]
-    assert chd.n_clusters_ == 10 and sorted(set(chd.labels_) - {0}) == list(range(1, 11))
-    reference_k2 = levels["k2"].fillna(0).to_numpy()
-    assert adjusted_rand_score(reference_k2, chd.partition(2)) == 1.0
-    assert ((reference_k2 == 0) == (chd.partition(2) == 0)).all()
-    assert abs(chd.splits_["chi2"].iloc[0] - (heights[-1] - heights[-2])) < 1e-6
-    for k in range(2, 11):  # the same documents unclassified (no term) at every level
-        assert ((levels[f"k{k}"].isna()).to_numpy() == (chd.partition(k) == 0)).all()
-    # later splits are close to rainette's but not identical (see the module docstring)
-    assert adjusted_rand_score(levels["k10"].fillna(0), chd.labels_) > 0.6
-    assert chd.children_.shape == (9, 2) and np.all(np.diff(chd.heights_) > 0)
-    assert abs(chd.heights_[-1] - chd.splits_["chi2"].sum()) < 1e-6 or chd.heights_[-1] <= chd.splits_["chi2"].sum()
+    chd = rx.ReinertCHD(k, min_split_members=10, cc_test=0.3, tsj=3).fit(counts)
+    levels = pd.read_csv(REF / f"clusters_all_levels_run_k{k}.csv")
+    tree = json.loads((REF / f"hclust_run_k{k}.json").read_text())
+    assert chd.n_clusters_ == k and sorted(set(chd.labels_) - {0}) == list(range(1, k + 1))
+    for level in range(2, k + 1):
+        reference = levels[f"k{level}"].fillna(0).to_numpy()
+        assert adjusted_rand_score(reference, chd.partition(level)) == 1.0, level
+        assert ((reference == 0) == (chd.partition(level) == 0)).all(), level
+    recorded = np.diff(np.concatenate([[0.0], tree["height"]]))[::-1]  # the tree is a chain here
+    assert np.allclose(chd.splits_["chi2"], recorded, rtol=0, atol=1e-6)
+    assert np.allclose(chd.heights_, tree["height"], rtol=0, atol=1e-6)
+    final = pd.read_csv(REF / f"clusters_k{k}.csv")["cluster"].fillna(0)
+    assert adjusted_rand_score(final, chd.labels_) == 1.0
 
 
 @needs_reference
-@pytest.mark.xfail(strict=True, reason="rainette's switching/term selection after the first split is not what its "
-                                       "documentation describes; partitions differ from k=3 (open: issue 14)")
-def test_chd_partitions_identical_to_rainette(reference_matrix):
+def test_chd_full_reassignment_is_the_published_rule(reference_matrix):
+    """``reassign="full"`` carries the reassignment on until no single move raises the
+    chi-squared: each split's chi-squared is at least rainette's, and the classes differ."""
     counts, _ = reference_matrix
-    chd = rx.ReinertCHD(10).fit(counts)
-    levels = pd.read_csv(REF / "clusters_all_levels_run_k10.csv")
-    for k in range(2, 11):
-        assert adjusted_rand_score(levels[f"k{k}"].fillna(0), chd.partition(k)) == 1.0
+    full = rx.ReinertCHD(10, reassign="full").fit(counts)
+    faithful = rx.ReinertCHD(10).fit(counts)
+    assert full.splits_["chi2"].iloc[0] == pytest.approx(faithful.splits_["chi2"].iloc[0])
+    assert full.splits_["chi2"].iloc[1] > faithful.splits_["chi2"].iloc[1]
+    assert adjusted_rand_score(full.labels_, faithful.labels_) < 1.0
+    with pytest.raises(ValueError, match="reassign"):
+        rx.ReinertCHD(3, reassign="parfois").fit(counts)
 
 
 def test_chd_separates_two_questions_of_the_bundled_corpus(analyzer):

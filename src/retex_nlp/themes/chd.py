@@ -7,25 +7,30 @@ documentation of R's rainette package; no code of either program was used.
 On a presence/absence document-term matrix, the largest class is split in two, again and again:
 
 1. the documents of the class are ordered on the first axis of a correspondence analysis of
-   their table (a truncated SVD of the standardised residuals: the matrix stays sparse);
+   their table (a truncated SVD of the standardised residuals: the matrix stays sparse; the
+   axis's sign is fixed so that its largest coordinate is positive);
 2. the cut along that order whose two groups give the largest chi-squared of the grouped
-   2 x terms table is kept (every cut is scored at once, from running sums);
-3. each document in turn is moved to the other group when that raises the chi-squared, until no
-   move does;
+   2 x terms table is kept (every cut is scored at once, from running sums; as in rainette,
+   the first document alone is not a candidate);
+3. documents are reassigned to the other group while that raises the chi-squared
+   (``reassign``, see :func:`_switch`);
 4. in each group, terms present in fewer than ``tsj`` documents are dropped, and a term whose
-   contingency coefficient with the split exceeds ``cc_test`` is kept only in the group where it
-   is over-represented. A document left with no term in its class's table is unclassified
-   (class 0) when that class is split.
+   contingency coefficient exceeds ``cc_test`` is kept only in the group where it is
+   over-represented (see :func:`_select_terms` for the coefficient). A document left with no
+   term in its class's table is unclassified (class 0) when that class is split.
 
 A class with fewer than ``min_split_members`` documents is not split. The dendrogram's heights
-are the splits' chi-squared values. Every level's partition is kept (``partitions_``).
+are the splits' chi-squared values (the largest found during the split, as rainette records
+them). Every level's partition is kept (``partitions_``).
 
 Status against rainette 0.3.1.1 on its reference run (``../shared/reference/rainette_fis02``):
-the first split is identical (same two groups, same chi-squared to 1e-9) and the unclassified
-documents are the same; later splits differ (adjusted Rand index 0.71 at k = 10): the reference
-partitions are not local optima of the documented criterion (single moves still raise their
-chi-squared), so rainette's implementation does something its documentation does not say. See
-``docs/benchmarks.md``.
+the same partitions at every level (adjusted Rand index 1.0, the same unclassified documents)
+and the same chi-squared for every split (to 1e-6). rainette's documentation leaves three
+details out, established from its recorded results (its program was neither read nor
+translated): how the terms' contingency coefficient is computed (step 4), that the first
+document alone is not a candidate cut, and how its reassignment actually moves documents
+(step 3, ``reassign="rainette"``): it stops after a few moves, so its classes are not local
+optima of the chi-squared; ``reassign="full"`` applies the published rule instead.
 """
 
 from __future__ import annotations
@@ -90,7 +95,9 @@ def _first_axis(table: sp.csr_matrix, seed: int) -> np.ndarray:
 
 
 def _best_cut(table: sp.csr_matrix, order: np.ndarray) -> tuple[int, float]:
-    """The prefix of ``order`` (its length) whose grouped table has the largest chi-squared."""
+    """The prefix of ``order`` (its length) whose grouped table has the largest chi-squared.
+    As rainette does, the first document alone is not a candidate (prefixes 2 .. n - 1, when
+    there are more than two documents)."""
     ordered = table[order].tocsc()
     totals = np.asarray(ordered.sum(axis=0)).ravel()
     n = totals.sum()
@@ -104,65 +111,91 @@ def _best_cut(table: sp.csr_matrix, order: np.ndarray) -> tuple[int, float]:
     n1 = np.cumsum(np.asarray(ordered.sum(axis=1)).ravel())[:-1]
     with np.errstate(divide="ignore", invalid="ignore"):
         chi = np.where((n1 > 0) & (n1 < n), _chi2_from_sums(q, n1, n), -np.inf)
+    if len(chi) > 1:
+        chi[0] = -np.inf
     k = int(np.argmax(chi))
     return k + 1, float(chi[k])
 
 
-def _switch(table: sp.csr_matrix, group: np.ndarray) -> tuple[np.ndarray, float]:
-    """Move documents one at a time to the other group while that raises the chi-squared."""
-    group = group.copy()
-    totals = np.asarray(table.sum(axis=0)).ravel()
-    inv = 1 / totals
+def _move_values(table: sp.csr_matrix, group: np.ndarray, inv: np.ndarray, sizes: np.ndarray, n: float
+                 ) -> tuple[np.ndarray, float]:
+    """The chi-squared of the grouped table after moving each document alone to the other group
+    (``-inf`` where that would empty a group), and the current one."""
     a = np.asarray(table[group].sum(axis=0)).ravel()
-    sizes = np.asarray(table.sum(axis=1)).ravel()
-    n = totals.sum()
     n1 = float(a.sum())
     q = float((a * a * inv).sum())
-    current = _chi2_from_sums(q, n1, n)
-    indptr, indices = table.indptr, table.indices
-    for _ in range(1000):
-        moved = False
-        for d in range(table.shape[0]):
-            terms = indices[indptr[d]:indptr[d + 1]]
-            if group[d]:
-                q2 = q - float(((2 * a[terms] - 1) * inv[terms]).sum())
-                n12 = n1 - sizes[d]
-            else:
-                q2 = q + float(((2 * a[terms] + 1) * inv[terms]).sum())
-                n12 = n1 + sizes[d]
-            if n12 <= 0 or n12 >= n:
-                continue
-            value = _chi2_from_sums(q2, n12, n)
-            if value > current + 1e-9:
-                group[d] = not group[d]
-                a[terms] += -1 if not group[d] else 1
-                q, n1, current, moved = q2, n12, value, True
-        if not moved:
+    across = table @ (2 * a * inv)  # sum over the document's terms of 2 a_j / c_j
+    alone = table @ inv  # sum of 1 / c_j
+    q2 = np.where(group, q - across + alone, q + across + alone)
+    n12 = np.where(group, n1 - sizes, n1 + sizes)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = np.where((n12 > 0) & (n12 < n), _chi2_from_sums(q2, n12, n), -np.inf)
+    return values, _chi2_from_sums(q, n1, n)
+
+
+def _switch(table: sp.csr_matrix, order: np.ndarray, cut: int, how: str = "rainette") -> tuple[np.ndarray, float]:
+    """Reassign documents after the cut; the groups and the largest chi-squared found.
+
+    ``"full"``: the published rule, move the document whose move raises the chi-squared most,
+    until no single move raises it. ``"rainette"``: what rainette 0.3.1.1 does, established on
+    its reference runs (every split's recorded chi-squared and groups reproduced): the same best
+    move is looked for, but a move must beat the largest chi-squared found so far, and the
+    document actually moved is the one at the best document's rank in the first-axis order,
+    where rank is counted in the groups as they stand (each group in that order, the documents
+    moved into it after its own) - which stops the reassignment after a few moves. ``"none"``:
+    the cut as it is."""
+    group = np.zeros(table.shape[0], dtype=bool)
+    group[order[:cut]] = True
+    totals = np.asarray(table.sum(axis=0)).ravel()
+    inv = 1 / np.where(totals > 0, totals, 1)
+    sizes = np.asarray(table.sum(axis=1)).ravel()
+    n = float(totals.sum())
+    values, best_found = _move_values(table, group, inv, sizes, n)
+    if how == "none":
+        return group, best_found
+    if how not in ("full", "rainette"):
+        raise ValueError(f"reassign must be 'rainette', 'full' or 'none', not {how!r}")
+    ranks = [list(order[:cut]), list(order[cut:])]  # each group's documents in rank order
+    for _ in range(10 * table.shape[0] + 10):
+        best = int(np.argmax(values))
+        if not values[best] > best_found + 1e-9:
             break
-    return group, current
+        best_found = float(values[best])
+        moved = best
+        if how == "rainette":
+            position = ranks[0].index(best) if group[best] else len(ranks[0]) + ranks[1].index(best)
+            moved = int(order[position])
+        side = 0 if group[moved] else 1
+        ranks[side].remove(moved)
+        ranks[1 - side].append(moved)
+        group[moved] = not group[moved]
+        values, current = _move_values(table, group, inv, sizes, n)
+        if how == "full":
+            best_found = current
+    return group, best_found
 
 
 def _select_terms(table: sp.csr_matrix, group: np.ndarray, cc_test: float, tsj: int) -> tuple[np.ndarray, np.ndarray]:
     """Terms kept in each group: present in at least ``tsj`` of its documents, and, when the
-    term's contingency coefficient with the split exceeds ``cc_test``, only where it is
-    over-represented."""
+    term's contingency coefficient exceeds ``cc_test``, only where it is over-represented.
+
+    The coefficient is the one rainette computes (established on its reference runs: every
+    table it splits is reproduced): the term's row of the grouped 2 x terms table (its
+    presences in each group) against what the groups' sizes in presences predict, chi2 = sum
+    of (observed - expected)^2 / expected over the two cells, cc = sqrt(chi2 / (chi2 + f)), f the
+    term's presences in the class."""
     f1 = np.asarray(table[group].sum(axis=0)).ravel()
     f2 = np.asarray(table[~group].sum(axis=0)).ravel()
-    d1, d2 = float(group.sum()), float((~group).sum())
-    n = d1 + d2
-    present = f1 + f2
-    absent = n - present
-    e1 = present * d1 / n  # expected presences in group 1
+    n1, n2 = float(f1.sum()), float(f2.sum())
+    total = f1 + f2
+    e1 = total * n1 / (n1 + n2)
+    e2 = total * n2 / (n1 + n2)
     with np.errstate(divide="ignore", invalid="ignore"):
-        chi = ((f1 - e1) ** 2 / e1 + (f2 - (present - e1)) ** 2 / (present - e1)
-               + ((d1 - f1) - absent * d1 / n) ** 2 / (absent * d1 / n)
-               + ((d2 - f2) - absent * d2 / n) ** 2 / (absent * d2 / n))
-    chi = np.nan_to_num(chi)
-    cc = np.sqrt(chi / (chi + n))
-    keep1, keep2 = f1 >= tsj, f2 >= tsj
+        chi = np.nan_to_num((f1 - e1) ** 2 / e1 + (f2 - e2) ** 2 / e2)
+        cc = np.nan_to_num(np.sqrt(chi / (chi + total)))
     strong = cc > cc_test
-    keep1 &= ~(strong & (f1 < e1))
-    keep2 &= ~(strong & (f1 > e1))
+    keep1 = (f1 >= tsj) & ~(strong & (f1 < e1))
+    keep2 = (f2 >= tsj) & ~(strong & (f1 > e1))
     return keep1, keep2
 
 
@@ -180,6 +213,11 @@ class ReinertCHD(ClusterMixin, BaseEstimator):
         over-represented after a split.
     tsj:
         Minimum number of documents of a group a term must be present in to stay in its table.
+    reassign:
+        How documents are reassigned after the cut: ``"rainette"`` (default: as rainette
+        0.3.1.1, whose partitions it reproduces), ``"full"`` (the published rule, carried on
+        until no single move raises the chi-squared: larger chi-squared, different classes) or
+        ``"none"``.
     seed:
         Start vector of the truncated SVD (same input and seed, same classes).
 
@@ -202,11 +240,12 @@ class ReinertCHD(ClusterMixin, BaseEstimator):
     """
 
     def __init__(self, n_clusters: int = 10, *, min_split_members: int = 10, cc_test: float = 0.3, tsj: int = 3,
-                 seed: int = 0) -> None:
+                 reassign: str = "rainette", seed: int = 0) -> None:
         self.n_clusters = n_clusters
         self.min_split_members = min_split_members
         self.cc_test = cc_test
         self.tsj = tsj
+        self.reassign = reassign
         self.seed = seed
 
     def fit(self, X, y=None) -> ReinertCHD:
@@ -234,9 +273,7 @@ class ReinertCHD(ClusterMixin, BaseEstimator):
             table, d = table[keep_docs], d[keep_docs]
             order = np.argsort(_first_axis(table, self.seed), kind="stable")
             cut, _ = _best_cut(table, order)
-            group = np.zeros(len(d), dtype=bool)
-            group[order[:cut]] = True
-            group, chi2 = _switch(table, group)
+            group, chi2 = _switch(table, order, cut, self.reassign)
             keep1, keep2 = _select_terms(table, group, self.cc_test, self.tsj)
             parts = []
             for side, keep in ((group, keep1), (~group, keep2)):
