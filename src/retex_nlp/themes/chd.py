@@ -30,7 +30,11 @@ details out, established from its recorded results (its program was neither read
 translated): how the terms' contingency coefficient is computed (step 4), that the first
 document alone is not a candidate cut, and how its reassignment actually moves documents
 (step 3, ``reassign="rainette"``): it stops after a few moves, so its classes are not local
-optima of the chi-squared; ``reassign="full"`` applies the published rule instead.
+optima of the chi-squared; ``reassign="full"`` applies the published rule instead. The first
+axis's orientation is ours (its largest coordinate positive); rainette's comes from its SVD
+solver, so its class numbers may differ, and on another corpus the two can part where the
+orientation matters: a lone document at one end of the axis being the best cut, or documents
+moved both ways during one split's reassignment.
 """
 
 from __future__ import annotations
