@@ -170,6 +170,17 @@ def test_afc_and_similitudes_of_the_classes(bundled_reinert):
     cb = result.counts[:, result.features.index(b)].toarray().ravel() > 0
     assert data["cooccurrence"] == (ca & cb).sum() and graph.nodes[a]["frequency"] == ca.sum()
     assert all("community" in d for _, d in graph.nodes(data=True))
+    from retex_nlp.report.lexicometry import afc_chart
+
+    def boxes(fig):  # the words' boxes once they have been moved apart
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        return [t.get_window_extent(renderer) for t in fig.axes[0].texts if t.get_text() in set(afc["terms"]["term"])]
+
+    first, second = boxes(afc_chart(afc)), boxes(afc_chart(afc))
+    assert [b.bounds for b in first] == [b.bounds for b in second]  # same classes, same chart
+    overlaps = sum(a.overlaps(b) for i, a in enumerate(first) for b in first[i + 1:])
+    assert overlaps <= len(first) // 10, overlaps  # readable: words hardly cover one another
 
 
 def test_retex_chd_writes_every_output_offline(tmp_path):

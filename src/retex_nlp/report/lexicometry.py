@@ -69,14 +69,14 @@ def afc_chart(afc: dict, n_per_class: int = 12):
     terms = afc["terms"].groupby("class").head(n_per_class)
     if "dim2" not in terms:
         terms = terms.assign(dim2=0.0)
-    for row in terms.itertuples(index=False):
-        ax.text(row.dim1, row.dim2, row.term, color=_colour(row[terms.columns.get_loc("class")]),
-                fontsize=8 + min(6, math.log1p(abs(row.chi2)) / 1.5), ha="center", va="center")
+    texts = [ax.text(row.dim1, row.dim2, row.term, color=_colour(row[terms.columns.get_loc("class")]),
+                     fontsize=8 + min(6, math.log1p(abs(row.chi2)) / 1.5), ha="center", va="center")
+             for row in terms.itertuples(index=False)]
     classes = afc["classes"]
     for row in classes.itertuples(index=False):
         ax.scatter(row.dim1, getattr(row, "dim2", 0.0), marker="s", s=90, color=_colour(row[classes.columns.get_loc("class")]))
-        ax.annotate(f"classe {row[classes.columns.get_loc('class')]}", (row.dim1, getattr(row, "dim2", 0.0)),
-                    textcoords="offset points", xytext=(6, 6), fontsize=10, fontweight="bold")
+        texts.append(ax.text(row.dim1, getattr(row, "dim2", 0.0), f"classe {row[classes.columns.get_loc('class')]}",
+                             fontsize=10, fontweight="bold", ha="left", va="bottom"))
     for row in afc["modalities"].itertuples(index=False):
         ax.scatter(row.dim1, getattr(row, "dim2", 0.0), marker="*", s=120, color="black")
         ax.annotate(row.modality, (row.dim1, getattr(row, "dim2", 0.0)), textcoords="offset points", xytext=(6, -10),
@@ -90,8 +90,8 @@ def afc_chart(afc: dict, n_per_class: int = 12):
     xs = pd.concat([terms["dim1"], classes["dim1"], afc["modalities"]["dim1"]])
     ys = pd.concat([terms["dim2"], classes.get("dim2", classes["dim1"] * 0), afc["modalities"].get("dim2", pd.Series(dtype=float))])
     if len(xs):
-        pad_x = 0.08 * (xs.max() - xs.min() or 1)
-        pad_y = 0.08 * (ys.max() - ys.min() or 1)
+        pad_x = 0.1 * (xs.max() - xs.min() or 1)
+        pad_y = 0.14 * (ys.max() - ys.min() or 1)
         ax.set_xlim(xs.min() - pad_x, xs.max() + pad_x)
         ax.set_ylim(ys.min() - pad_y, ys.max() + pad_y)
     title = "Analyse factorielle des correspondances : classes et formes (★ : modalités)"
@@ -99,6 +99,10 @@ def afc_chart(afc: dict, n_per_class: int = 12):
         title += "\n(classes de moins de 10 segments non représentées : " + ", ".join(map(str, afc["left_out"])) + ")"
     ax.set_title(title)
     fig.tight_layout()
+    if len(texts) > 1:  # words of one class pile up around it: spread them, a thin line to their point
+        from adjustText import adjust_text
+
+        adjust_text(texts, ax=ax, expand=(1.05, 1.2), iter_lim=250, arrowprops={"arrowstyle": "-", "color": "#9e9e9e", "lw": 0.4})
     return fig
 
 
