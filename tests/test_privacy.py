@@ -211,3 +211,17 @@ def test_a_name_after_a_title_stops_where_the_name_does(pseudo):
     assert pseudo.pseudonymize("EN EFFET MR MACRON PRIVILEGIE SES AMIS")[0] == "EN EFFET MR [Nom] PRIVILEGIE SES AMIS"
     assert pseudo.pseudonymize("Le chef, Mr Darmanin la TVA augmente")[0] == "Le chef, Mr [Nom] la TVA augmente"
     assert pseudo.pseudonymize("Suivi par Mme de La Fontaine.")[0] == "Suivi par Mme [Nom]."
+
+
+def test_a_service_after_a_name_is_kept_and_the_name_masked(pseudo):
+    """"de la PMI", "du CMP", "de l'ASE" say where the person works: the name before it is
+    masked (it used to leak when a town followed), the service stays, a particle name stays whole."""
+    assert pseudo.pseudonymize("M. Dupont de la PMI de Tourcoing a appelé.")[0] == \
+        "M. [Nom] de la PMI de [Lieu] a appelé."
+    assert pseudo.pseudonymize("Mme Martin de la PMI est passée.")[0] == "Mme [Nom] de la PMI est passée."
+    assert pseudo.pseudonymize("Le Dr Lefort du CMP de Lens suit l'enfant.")[0] == \
+        "Le Dr [Nom] du CMP de [Lieu] suit l'enfant."
+    assert pseudo.pseudonymize("Vu avec M. Dupont de l'ASE hier.")[0] == "Vu avec M. [Nom] de l'ASE hier."
+    assert pseudo.pseudonymize("Sophie Garnier du CMP a rappelé.")[0] == "[Prénom] [Nom] du CMP a rappelé."
+    assert pseudo.pseudonymize("Mme de la Tour est venue, M. Du Pont aussi.")[0] == \
+        "Mme [Nom 1] est venue, M. [Nom 2] aussi."

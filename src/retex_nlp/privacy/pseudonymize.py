@@ -379,15 +379,35 @@ def _true_case(text: str) -> str | None:
     return cased if len(cased) == len(text) else None
 
 
+def _is_particle(word: str) -> bool:
+    return re.fullmatch(_PARTICLE, word + " ") is not None
+
+
+def _service_after_particle(words: Sequence[str]) -> bool:
+    """Whether words are particles then an acronym: "du CMP", "de la PMI", "de l'ASE" say where
+    a person works, they are not part of a name."""
+    words = [w for part in words for w in re.split(r"(?<=['’])", part) if w]
+    rest = [w for w in words if not _is_particle(w) and not re.fullmatch(r"[DdLl]['’]", w)]
+    return len(rest) == 1 and len(rest) < len(words) and re.fullmatch(_CAPS, rest[0]) is not None and len(rest[0]) <= 6
+
+
 def _trim_name(name: str) -> str:
     """A name found after a title or "famille", without what cannot end it: a word in capitals
     after a first one (shouted text: "MR MACRON PRIVILEGIE SES…"), an acronym ("Mr Darmanin la
-    TVA"), a common word after the first ("… de la République"), a particle left at the end."""
+    TVA"), a service after a particle ("M. Dupont de la PMI de Tourcoing"), a common word after
+    the first ("… de la République"), a particle left at the end."""
     words = name.split()
     if words and re.fullmatch(_CAPS, words[0]):
         return words[0]
-    def particle(word: str) -> bool:
-        return re.fullmatch(_PARTICLE, word + " ") is not None
+    particle = _is_particle
+    for i in range(1, len(words)):  # "Dupont | de la PMI de Tourcoing"
+        if particle(words[i]) or re.match(r"[DdLl]['’]", words[i]):
+            j = i
+            while j < len(words) and particle(words[j]):
+                j += 1
+            if j < len(words) and _service_after_particle(words[i:j + 1]):
+                words = words[:i]
+                break
 
     while len(words) > 1 and (words[-1].lower() in _protected() or words[-1].lower() in _common_words()
                               or words[-1].isupper() or particle(words[-1])):
@@ -633,7 +653,8 @@ class Pseudonymizer(BaseEstimator):
                     and not _is_common(before.group(1)) and before.group(1).lower() not in self._keep:
                 spans.append((before.start(1), before.end(1), "Nom", "nom en capitales avant un prénom"))
             surname = re.match(rf"\s+({_SURNAME})(?![\w'-])", after)  # "Mohamed Ben Salah"
-            if surname and surname.group(1).lower() not in protected and surname.group(1).lower() not in self._keep:
+            if surname and surname.group(1).lower() not in protected and surname.group(1).lower() not in self._keep \
+                    and not _service_after_particle(surname.group(1).split()):  # "Martin du CMP"
                 start = m.end() + surname.start(1)
                 spans.append((start, start + len(surname.group(1)), "Nom", "nom après un prénom"))
         return spans
