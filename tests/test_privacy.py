@@ -225,3 +225,14 @@ def test_a_service_after_a_name_is_kept_and_the_name_masked(pseudo):
     assert pseudo.pseudonymize("Sophie Garnier du CMP a rappelé.")[0] == "[Prénom] [Nom] du CMP a rappelé."
     assert pseudo.pseudonymize("Mme de la Tour est venue, M. Du Pont aussi.")[0] == \
         "Mme [Nom 1] est venue, M. [Nom 2] aussi."
+
+
+def test_families_after_chez_les_and_compound_first_names(pseudo):
+    """"chez les Dupont" names a family (the name stays singular), "chez les Scouts de France"
+    does not; "Léa-Rose" is a first name made of two."""
+    assert pseudo.pseudonymize("Elle dort chez les Dupont le week-end.")[0] == "Elle dort chez les [Nom] le week-end."
+    assert pseudo.pseudonymize("Il vit chez les Petit, tout va bien.")[0] == "Il vit chez les [Nom], tout va bien."
+    for kept in ("Il part chez les Scouts de France cet été.", "Il mange chez les Restos du cœur.",
+                 "C'est la règle chez les GAFA."):
+        assert pseudo.pseudonymize(kept)[0] == kept
+    assert pseudo.pseudonymize("La petite Léa-Rose dort mal.")[0] == "La petite [Prénom] dort mal."

@@ -104,7 +104,7 @@ _NAME_FIELD = re.compile(rf"\b(?i:nom(?:\s+(?:de\s+famille|d'usage|de\s+naissanc
 _TOWN_AFTER_DE = re.compile(rf"\b(?:de|d'|du)\s*({_TOWN})(?![\w'’-])")
 #: "la famille Martin", "Famille LEFEBVRE": a family's name.
 _LOWER_FAMILY = re.compile(rf"\b(?i:famille)\s+([{_LOW}][{_LOW}-]{{3,}})(?![\w'’-])")
-_FAMILY_NAME = re.compile(rf"\b(?i:famille|familles)\s+((?:{_PARTICLE}){{0,2}}(?:{_NAME}|{_CAPS}))(?![\w'’-])")
+_FAMILY_NAME = re.compile(rf"\b(?i:famille|familles|chez\s+les)\s+((?:{_PARTICLE}){{0,2}}(?:{_NAME}|{_CAPS}))(?![\w'’-])")
 _TITLED_NAME = re.compile(rf"\b(?:{_TITLES}|{_TITLES_LOWER})\s+({_SURNAME}(?:\s+{_SURNAME}){{0,2}})")
 _PERSON_CUES = re.compile(
     rf"^\s*(?:\(\s*\d+\s*(?:ans|mois)|,\s*\d+\s*(?:ans|mois)|[{_UP}][{_LOW}]+\b|est\b|était\b|a\b|avait\b|va\b|"
@@ -565,9 +565,14 @@ class Pseudonymizer(BaseEstimator):
         for m in _FAMILY_NAME.finditer(text):
             name = _trim_name(m.group(1))
             last = name.split()[-1].lower() if name else ""
-            # "la famille Martin", "Famille LEFEBVRE"; not "les familles de France", "familles SANS CONDITION"
+            if m.group(0)[:4].lower() == "chez":
+                # "chez les Dupont", "chez les Petit": a family name stays singular; not "chez les
+                # Scouts de France", "chez les Restos du cœur"
+                family = not name.isupper() and (last[-1:] not in ("s", "x") or not _french(last))
+            else:  # "la famille Martin", "Famille LEFEBVRE"; not "les familles de France", "familles SANS CONDITION"
+                family = last not in _common_words()
             if name and name[:1].isupper() and name.lower() not in self._keep and last not in _protected() \
-                    and last not in _KEPT_LOWER and last not in _common_words():
+                    and last not in _KEPT_LOWER and family:
                 spans.append((m.start(1), m.start(1) + len(name), "Nom", "famille + nom"))
         for m in _LOWER_FAMILY.finditer(text):  # "la famille lefebvre": no French word, no acronym
             name = m.group(1)
@@ -640,6 +645,8 @@ class Pseudonymizer(BaseEstimator):
         for m in re.finditer(rf"(?<![\w'’-])({_NAME}|{_CAPS})(?![\w'’-])", text):
             word = m.group(1)
             low = word.lower()
+            if "-" in low and all(part in names for part in low.split("-")):
+                low = low.split("-")[0]  # "Léa-Rose", "Mohamed-Ali": a compound first name
             if low not in names or (low in protected and word.isupper()) or low in self._keep:  # "Tom", not "TOM"
                 continue
             if word.isupper() and len(word) <= 3:  # ASE, TOM (territoires d'outre-mer)…
