@@ -236,3 +236,12 @@ def test_families_after_chez_les_and_compound_first_names(pseudo):
                  "C'est la règle chez les GAFA."):
         assert pseudo.pseudonymize(kept)[0] == kept
     assert pseudo.pseudonymize("La petite Léa-Rose dort mal.")[0] == "La petite [Prénom] dort mal."
+
+
+def test_a_lawyer_in_capitals_and_without_accent(pseudo):
+    """"MAITRE DUPONT" (a title when no determiner comes before it) is a lawyer's name;
+    "LE MAITRE NAGEUR" and "IL ME DIT" stay words."""
+    assert pseudo.pseudonymize("J AI VU MAITRE LEFEBVRE HIER")[0] == "J AI VU MAITRE [Nom] HIER"
+    assert pseudo.pseudonymize("le maitre Dupont a plaidé")[0] == "le maitre [Nom] a plaidé"
+    for kept in ("LE MAITRE NAGEUR EST LA", "IL ME DIT QUE TOUT VA BIEN", "Le maître nageur surveille."):
+        assert pseudo.pseudonymize(kept)[0] == kept

@@ -84,7 +84,7 @@ _AMBIGUOUS = {"pierre", "rose", "claire", "marine", "blanche", "violette", "fleu
               "lou", "mathis", "jade", "prudence", "colombe", "france", "marius", "gaspard", "margot", "justine"}
 _TITLES = r"(?:M\.|Mr\.?|Mme|Mmes|Mlle|Madame|Monsieur|Mademoiselle|Dr\.?|Docteur|Me|Maître|Pr\.?|Professeur)"
 #: Titles typed in lower case ("madame Nguyen"); "me" and "m." are left out (a pronoun, an initial).
-_TITLES_LOWER = r"(?i:madame|monsieur|mademoiselle|docteur|maître|professeur|mme|mlle|mr)"
+_TITLES_LOWER = r"(?i:madame|monsieur|mademoiselle|docteur|ma[iî]tre|professeur|mme|mlle|mr)"
 #: Particles of a surname: "Le Goff", "de La Fontaine", "Da Silva", "Van der Berg", "d'Estaing".
 _PARTICLE = r"(?:(?:[Ll]es?|[Ll]a|[Dd]e|[Dd]u|[Dd]es|[Dd]a|[Dd]i|[Dd]os|[Dd]as|[Dd]el|[Vv]an|[Vv]on|[Dd]er|[Dd]en|[Bb]en|[Ee]l|[Tt]er)\s+|[Dd]'|[Ll]')"
 _SURNAME = rf"(?:{_PARTICLE}){{0,2}}(?:[{_UP}]['’](?=[{_UP}]))?(?:{_NAME}|{_CAPS})"  # "N'Diaye", "O'Neill"
@@ -155,7 +155,14 @@ _LOWER_PLACE_CUE = re.compile(
     rf"(?:juge\s+des\s+enfants|tribunal(?:\s+(?:judiciaire|pour\s+enfants))?|mairie|ville|commune|"
     rf"(?i:{_SERVICES}|CHU|CH)|foyer|hôpital|gare|originaire)\s+(?:de\s+|d'\s*|du\s+))"
     rf"([{_LOW}][{_LOW}'’-]{{3,}})(?![\w'’-])", re.I)
+#: Titles after which a word of an all-caps answer is re-cased as a name ("MME DUPONT"). Not
+#: "me" nor "pr" (a pronoun, an abbreviation: "IL ME DIT" must stay words), nor "maître",
+#: typed "MAITRE" as often as a title as a word (a title only when no determiner comes before
+#: it: "MAITRE DUPONT", not "LE MAITRE NAGEUR"); hence three lists: _TITLES (as typed),
+#: _TITLES_LOWER (in lower case, without the ambiguous "me" and "m."), and this one.
 _TITLE_WORDS = frozenset({"m", "mr", "mme", "mlle", "madame", "monsieur", "mademoiselle", "dr", "docteur"})
+_DETERMINERS = frozenset({"le", "la", "les", "un", "une", "du", "au", "aux", "des", "mon", "ton", "son", "ma", "ta", "sa",
+                          "notre", "votre", "leur", "ce", "cet", "cette", "l"})
 # "à wattrelos": after "à" only ("de puits", "de marais": too many words are also communes)
 _LOWER_PLACE_AFTER = re.compile(rf"(?<![\w'’])à\s+([{_LOW}]{{4,}})(?![\w'’-])")
 _MONTHS = frozenset({"janvier", "février", "fevrier", "mars", "avril", "mai", "juin", "juillet", "août", "aout",
@@ -372,7 +379,9 @@ def _true_case(text: str) -> str | None:
             previous = parts[i - 2].lower() if i >= 2 else ""
             first_name = low in _first_names() and len(low) > 3 and low not in _AMBIGUOUS
             # "MME DUPONT", "MADAME LA JUGE DUPONT": after a title or a function comes a name
-            titled = (previous in _TITLE_WORDS or previous in _FUNCTIONS) and low not in _stop_words() \
+            before = parts[i - 4].lower() if i >= 4 else ""
+            lawyer = previous in ("maitre", "maître") and before not in _DETERMINERS  # not "LE MAITRE NAGEUR"
+            titled = (previous in _TITLE_WORDS or previous in _FUNCTIONS or lawyer) and low not in _stop_words() \
                 and low not in _FUNCTIONS
             out.append(low if _ordinary(low, previous) and not first_name and not titled else word[:1] + low[1:])
     cased = "".join(out)
