@@ -89,7 +89,8 @@ def generate(folder: Path, n_files: int, seed: int = 0) -> list[OddFile]:
     files: list[OddFile] = []
     kinds = ["csv"] * 10 + ["csv_multiline", "csv_controls", "csv_quote", "csv_long_field", "csv_ragged",
                             "txt", "jsonl", "xlsx", "gz", "bad_gz", "truncated_gz", "random_bytes", "empty",
-                            "header_only", "truncated_csv", "utf16_dash", "iramuteq", "html_xls", "tsv_xls"]
+                            "header_only", "truncated_csv", "utf16_dash", "iramuteq", "html_xls", "tsv_xls",
+                            "tsv_txt"]
     for k in range(n_files):
         kind = rng.choice(kinds)
         encoding = rng.choice(ENCODINGS)
@@ -164,6 +165,10 @@ def generate(folder: Path, n_files: int, seed: int = 0) -> list[OddFile]:
             path = path.with_suffix(".xls")
             path.write_bytes(_encode(_csv_text(rows, "\t", newline, quoting), encoding))
             files.append(OddFile(path, kind, rows, set(), encoding))
+        elif kind == "tsv_txt":  # what Excel saves as "Texte Unicode (.txt)": tabs, UTF-16 with BOM
+            path = path.with_suffix(".txt")
+            path.write_bytes(_encode(_csv_text(rows, "\t", newline, quoting), "utf-16"))
+            files.append(OddFile(path, kind, rows, set(), "utf-16"))
         elif kind == "gz":
             path = path.with_suffix(".csv.gz")
             path.write_bytes(gzip.compress(_encode(_csv_text(rows, sep, newline, quoting), encoding)))

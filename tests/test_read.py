@@ -206,6 +206,21 @@ def test_txt_lines_and_folder_of_testimonies(tmp_path):
     assert testimonies.loc[1, "text"] == "Deuxième témoignage, écrit sous Windows."
 
 
+def test_excel_unicode_text_is_a_table_and_a_text_with_a_tab_stays_lines(tmp_path):
+    """Excel's "Texte Unicode (.txt)": UTF-16 with tabs between columns is read as the table
+    it is (an answer on two lines in quotes stays one answer), by read_answers and by
+    iter_answers; a text with a tab here and there stays one answer per line."""
+    answers = read_answers(DATA / "excel_texte_unicode.txt", text="reponse", id="id")
+    assert answers["text"].tolist() == ["J'ai été épuisée par la charge", "Trop de dossiers,\nretour tardif", "Ça va mieux"]
+    assert answers["service"].tolist() == ["ASE", "PMI", "ASE"] and answers["respondent_id"].tolist() == ["1", "2", "3"]
+    streamed = pd.concat(iter_answers(DATA / "excel_texte_unicode.txt", text="reponse", id="id", chunksize=2))
+    assert streamed["text"].tolist() == answers["text"].tolist()
+    path = tmp_path / "notes.txt"
+    path.write_text("Première réponse\tavec une tabulation\nDeuxième réponse\nTroisième réponse\n", encoding="utf-8")
+    assert read_answers(path)["text"].tolist() == ["Première réponse\tavec une tabulation", "Deuxième réponse",
+                                                   "Troisième réponse"]
+
+
 def test_iramuteq_round_trip(tmp_path):
     frame = pd.DataFrame({"id": ["1", "2", "3"], "profession": ["Assistante familiale", "Psychologue", "Cadre"],
                           "service": ["ASE", "PMI", "MECS"],

@@ -121,11 +121,48 @@ def _format_of(path: Path, fmt: str | None) -> str:
             head = fh.read(2048)
             if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") and path.suffix.lower() in (".xls", ".csv", ""):
                 return "xls"
-            if _HTML_START.match(head.lstrip(b"\xef\xbb\xbf").decode("latin-1")):
+            start = _head_text(head)
+            if _HTML_START.match(start):
                 return "html"
-            if b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+            if "urn:schemas-microsoft-com:office:spreadsheet" in start:
                 return "xmlss"
+    if fmt == "txt" and path.is_file() and _tab_table(path):
+        return "csv"
     return fmt
+
+
+def _head_text(head: bytes) -> str:
+    """The first bytes of a file as text, enough to recognise a web page or an XML workbook,
+    in UTF-16 too (with or without its BOM)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", "ignore")
+    sample = head[:512]
+    if sample[1::2].count(0) > len(sample) // 4:
+        return head.decode("utf-16-le", "ignore")
+    if sample[0::2].count(0) > len(sample) // 4:
+        return head.decode("utf-16-be", "ignore")
+    return head.removeprefix(b"\xef\xbb\xbf").decode("latin-1")
+
+
+def _tab_table(path: Path) -> bool:
+    """Whether a ".txt" file is a table with tab-separated columns, as Excel saves one ("Texte
+    Unicode", UTF-16): a first line of short column names separated by tabs, tabs on most of
+    the lines that follow. A text with a tab here and there stays one answer per line."""
+    with contextlib.suppress(OSError, RetexInputError, UnicodeError), path.open("rb") as fh:
+        head = fh.read(65536)
+        if len(head) == 65536:  # a character may be cut at the end: decode whole lines only
+            head = head[:head.rfind(b"\n\x00" if head[:2] == b"\xff\xfe" else b"\n") + 1] or head
+        text = decode_bytes(head, path).text
+        lines = [x for x in itertools.islice(split_lines(text), 60) if x.strip()]
+        if len(lines) < 2 or "\t" not in lines[0] or looks_like_iramuteq(text):
+            return False
+        names = [c.strip().strip('"') for c in lines[0].rstrip("\r\n").split("\t")]
+        if not 2 <= len(names) <= MAX_COLUMNS or sum(bool(c) for c in names) * 2 < len(names) \
+                or max(len(c) for c in names) > 80 or header_is_an_answer(names):
+            return False
+        rest = lines[1:-1] if len(lines) > 2 else lines[1:]
+        return sum("\t" in x for x in rest) >= 0.6 * len(rest)
+    return False
 
 
 def _read_bytes(path: Path) -> bytes:
