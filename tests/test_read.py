@@ -221,6 +221,25 @@ def test_excel_unicode_text_is_a_table_and_a_text_with_a_tab_stays_lines(tmp_pat
                                                    "Troisième réponse"]
 
 
+def test_survey_tools_exports_id_columns_and_second_header_row(tmp_path):
+    """SurveyMonkey: "Respondent ID" is the respondent id and its second header row
+    ("Open-Ended Response") is a non-answer, counted, not an answer; LimeSurvey: "ID de la
+    réponse" is the id."""
+    rows = [["Respondent ID", "Collector ID", "Quelles difficultés rencontrez-vous ?", "Votre profession"],
+            [None, None, "Open-Ended Response", "Response"],
+            [11890, 4455, "Trop de dossiers par référent", "Éducatrice"],
+            [11891, 4455, "Manque de places en famille d'accueil", "Assistante familiale"]]
+    pd.DataFrame(rows).to_excel(tmp_path / "surveymonkey.xlsx", header=False, index=False)
+    answers = read_answers(tmp_path / "surveymonkey.xlsx", text="Quelles difficultés rencontrez-vous ?")
+    assert answers["status"].tolist() == ["non_answer", "ok", "ok"]
+    assert answers["respondent_id"].tolist()[1:] == ["11890", "11891"]
+    (tmp_path / "limesurvey.csv").write_text('"ID de la réponse";"Date de soumission";"Vos remarques"\n'
+                                             '"17";"2025-03-01";"Plus de formation"\n"18";"2025-03-02";"RAS"\n',
+                                             encoding="utf-8")
+    lime = read_answers(tmp_path / "limesurvey.csv", text="Vos remarques")
+    assert lime["respondent_id"].tolist() == ["17", "18"] and lime["status"].tolist() == ["ok", "non_answer"]
+
+
 def test_iramuteq_round_trip(tmp_path):
     frame = pd.DataFrame({"id": ["1", "2", "3"], "profession": ["Assistante familiale", "Psychologue", "Cadre"],
                           "service": ["ASE", "PMI", "MECS"],

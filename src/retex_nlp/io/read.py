@@ -866,9 +866,22 @@ def _resolve_column(name: str, columns: Sequence[str], path: str) -> str:
     )
 
 
+#: Respondent id columns as survey tools name them, folded, separators as one space: SurveyMonkey
+#: "Respondent ID", LimeSurvey "ID de la réponse", Qualtrics "ResponseId", Sphinx/Excel "N°".
+_ID_KEYS = frozenset({"respondent id", "response id", "responseid", "id de la reponse", "id reponse",
+                      "id du repondant", "identifiant du repondant", "identifiant repondant", "n°", "no",
+                      "numero", "numero repondant", "numero du repondant"})
+
+
+def _id_key(name: str) -> str:
+    return re.sub(r"[\s_-]+", " ", fold(str(name))).strip()
+
+
 def _find_id_column(columns: Sequence[str], text_cols: Sequence[str]) -> str | None:
-    """The column named like a respondent id (``id``, ``identifiant``…), if exactly one is."""
-    found = [c for c in columns if c not in text_cols and fold(c) in ID_NAMES]
+    """The column named like a respondent id (``id``, ``identifiant``, "Respondent ID", "ID de
+    la réponse"…), if exactly one is."""
+    keys = {_id_key(n) for n in ID_NAMES} | _ID_KEYS
+    found = [c for c in columns if c not in text_cols and _id_key(c) in keys]
     return found[0] if len(found) == 1 else None
 
 
