@@ -49,7 +49,7 @@ from ..answers import (
 )
 from ..errors import ColumnNotFoundError, RetexInputError
 from ..normalize import fold, normalize_answer, strip_accents, strip_controls
-from .encoding import _best_single_byte, decode_bytes, sniff_separator
+from .encoding import _best_single_byte, _utf16_without_bom, decode_bytes, sniff_separator
 from .iramuteq import looks_like_iramuteq, parse_iramuteq
 
 __all__ = ["read_answers", "iter_answers", "read_table", "inspect_file", "status_summary", "FileInfo", "STATUSES", "STATUS_LABELS_FR"]
@@ -136,11 +136,9 @@ def _head_text(head: bytes) -> str:
     in UTF-16 too (with or without its BOM)."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return head.decode("utf-16", "ignore")
-    sample = head[:512]
-    if sample[1::2].count(0) > len(sample) // 4:
-        return head.decode("utf-16-le", "ignore")
-    if sample[0::2].count(0) > len(sample) // 4:
-        return head.decode("utf-16-be", "ignore")
+    utf16 = _utf16_without_bom(head)
+    if utf16:
+        return head.decode(utf16, "ignore")
     return head.removeprefix(b"\xef\xbb\xbf").decode("latin-1")
 
 
@@ -868,7 +866,7 @@ def _resolve_column(name: str, columns: Sequence[str], path: str) -> str:
 
 #: Respondent id columns as survey tools name them, folded, separators as one space: SurveyMonkey
 #: "Respondent ID", LimeSurvey "ID de la réponse", Qualtrics "ResponseId", Sphinx/Excel "N°".
-_ID_KEYS = frozenset({"respondent id", "response id", "responseid", "id de la reponse", "id reponse",
+_SURVEY_ID_NAMES = frozenset({"respondent id", "response id", "responseid", "id de la reponse", "id reponse",
                       "id du repondant", "identifiant du repondant", "identifiant repondant", "n°", "no",
                       "numero", "numero repondant", "numero du repondant"})
 
@@ -877,11 +875,14 @@ def _id_key(name: str) -> str:
     return re.sub(r"[\s_-]+", " ", fold(str(name))).strip()
 
 
+#: Every id column name, as :func:`_id_key` writes it.
+_ID_KEYS = _SURVEY_ID_NAMES | {_id_key(n) for n in ID_NAMES}
+
+
 def _find_id_column(columns: Sequence[str], text_cols: Sequence[str]) -> str | None:
     """The column named like a respondent id (``id``, ``identifiant``, "Respondent ID", "ID de
     la réponse"…), if exactly one is."""
-    keys = {_id_key(n) for n in ID_NAMES} | _ID_KEYS
-    found = [c for c in columns if c not in text_cols and _id_key(c) in keys]
+    found = [c for c in columns if c not in text_cols and _id_key(c) in _ID_KEYS]
     return found[0] if len(found) == 1 else None
 
 
