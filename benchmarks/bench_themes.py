@@ -13,7 +13,8 @@ same USE embeddings (computed once, cached on disk).
    ``--min-label`` answers; description = a one-line sentence built from the name):
    ``CodebookCoder`` vs BERTopic's zero-shot topic modelling with the same names; then with the
    codebooks a user would write (``benchmarks/codebooks/lga_*.yml``: one sentence and five
-   keywords per label, written without reading the answers) vs two simple baselines on the same
+   keywords per label, written without reading the answers), and the same codebook without its
+   keywords (a definition per theme, as in a report's coding grid), vs two simple baselines on the same
    codebook: keywords only (every theme whose keyword is in the answer, accents and case
    ignored) and cosine only (the theme whose "name. sentence" is nearest). Multi-label
    micro/macro F1, mean Cohen's kappa over themes, codes per answer (humans: 1.6-1.9).
@@ -27,6 +28,8 @@ same USE embeddings (computed once, cached on disk).
    given as ``answer_id -> code`` among all the question's answers) vs USE + LogisticRegression
    on the same examples. Cohen's kappa over the labels on the single-label answers not drawn
    (the coder's first code; none counts as a wrong label); codes per answer on all answers.
+   Beside them, what one LGA annotator's tags agree with the corroborated label on the same
+   answers (:func:`human_vote_kappa`), the nearest thing to "a second human" the export allows.
 
     python benchmarks/bench_themes.py --out docs/benchmarks.md
 """
@@ -34,6 +37,7 @@ same USE embeddings (computed once, cached on disk).
 from __future__ import annotations
 
 import argparse
+import copy
 import re
 import sys
 import time
@@ -62,9 +66,31 @@ def load_question(code: str) -> pd.DataFrame:
         raw = pd.read_csv(LGA / "lga_gdn_democratie_DC13.tsv", sep="\t", index_col=0).rename(columns={"id_elf": "question"})
     else:
         raw = pd.read_csv(LGA / "lga_gdn_fiscalite_FI7_FI8.tsv", sep="\t", index_col=0)
-    raw = raw[(raw["question"] == code) & (raw["count"] >= 2) & (raw["tag"] != "Idée marquée")]
+    raw = raw[(raw["question"] == code) & (raw["tag"] != "Idée marquée")]
+    votes = raw.groupby("corpus")[["tag", "count"]].apply(lambda d: dict(zip(d["tag"], d["count"], strict=True)))
+    raw = raw[raw["count"] >= 2]
     gold = raw.groupby("corpus", sort=True)["tag"].apply(lambda s: sorted(set(s)))
-    return pd.DataFrame({"text": gold.index.astype(str), "tags": gold.to_numpy()})
+    return pd.DataFrame({"text": gold.index.astype(str), "tags": gold.to_numpy(),
+                         "votes": votes.reindex(gold.index).to_numpy()})
+
+
+def human_vote_kappa(votes: pd.Series, label: np.ndarray, names: list[str]) -> float:
+    """What one annotator agrees with the corroborated label: every tag an LGA annotator gave the
+    answer, weighted by its share of the answer's votes, against the label (a tag outside
+    ``names`` is one more category). A rough reference, not a second coder measured: the
+    annotator's own vote is part of the label it is compared with (which raises the figure), and
+    an annotator who gave two tags counts as one agreeing and one disagreeing vote (which lowers
+    it); who gave which tag is not in the export."""
+    from sklearn.metrics import cohen_kappa_score
+
+    truth, given, weight = [], [], []
+    for v, gold in zip(votes, label, strict=True):
+        total = sum(v.values())
+        for tag, count in v.items():
+            truth.append(gold)
+            given.append(tag if tag in names else "(autre)")
+            weight.append(count / total)
+    return float(cohen_kappa_score(truth, given, sample_weight=weight))
 
 
 def multilabel_scores(gold: list[list[str]], pred: list[list[str]], names: list[str]) -> dict:
@@ -183,6 +209,13 @@ def written_codebook(name: str, data: pd.DataFrame, emb: np.ndarray, embedder) -
     add("retex_nlp CodebookCoder (sentence + 5 keywords)", [[c for c in v.split(";") if c] for v in coded["theme_label"]],
         start)
     start = time.perf_counter()
+    sentences = copy.deepcopy(book)
+    for theme in sentences.themes:
+        theme.keywords = []
+    coded = CodebookCoder(sentences, embedder).fit_transform(texts)
+    add("retex_nlp CodebookCoder (sentence only)", [[c for c in v.split(";") if c] for v in coded["theme_label"]],
+        start)
+    start = time.perf_counter()
     add("keywords only", [[t.name for t in book.themes if _keyword_in(x, t.keywords)] for x in texts], start)
     start = time.perf_counter()
     anchors = unit_rows(embedder.encode([f"{t.name}. {t.description}" for t in book.themes]))
@@ -244,12 +277,13 @@ def few_shot(name: str, data: pd.DataFrame, emb: np.ndarray, embedder, draws: in
     frame = pd.DataFrame({"answer_id": ids, "text": data["text"].tolist(), "status": "ok"})
     rows = []
     for per in sizes:
-        scores: dict[str, list[float]] = {"coder": [], "baseline": [], "codes": [], "seconds": []}
+        scores: dict[str, list[float]] = {"coder": [], "baseline": [], "human": [], "codes": [], "seconds": []}
         for seed in range(draws):
             rng = np.random.default_rng(seed)
             train = np.concatenate([rng.choice(pool[label[pool] == n], per, replace=False) for n in names])
             test = np.setdiff1d(pool, train)
             truth = label[test].tolist()
+            scores["human"].append(human_vote_kappa(data["votes"].iloc[test], label[test], names))
             start = time.perf_counter()
             coder = CodebookCoder(codebook_from_names(names), embedder, seed=seed)
             coded = coder.fit(frame, {ids[i]: label[i] for i in train}).transform(frame)
@@ -263,6 +297,7 @@ def few_shot(name: str, data: pd.DataFrame, emb: np.ndarray, embedder, draws: in
                      "USE+LR kappa": round(float(np.mean(scores["baseline"])), 3),
                      "CodebookCoder kappa": round(float(np.mean(scores["coder"])), 3),
                      "coder min-max": f"{min(scores['coder']):.2f}-{max(scores['coder']):.2f}",
+                     "one annotator kappa": round(float(np.mean(scores["human"])), 3),
                      "codes/answer": round(float(np.mean(scores["codes"])), 2),
                      "seconds": round(float(np.mean(scores["seconds"])), 1)})
         print(rows[-1], flush=True)
@@ -339,7 +374,7 @@ def main() -> None:
             f" >= 20 such answers; {args.draws} seeded draws of N examples per label; kappa (Cohen, over the"
             " labels) on the single-label answers not drawn, mean of the draws. The coder codes every answer of"
             " the question from the label names and the examples; the baseline is USE + LogisticRegression"
-            " (scikit-learn defaults) on the same examples and embeddings.", "",
+            " (scikit-learn defaults) on the same examples and embeddings; \"one annotator kappa\" is what one LGA volunteer's tags agree with the corroborated label on the same test answers (`human_vote_kappa`).", "",
             markdown(tables["few_shot"]), ""]))
     if args.out and parts >= {"inductive", "codebook", "supervised", "twice"}:
         only = f" --only {' '.join(args.only)}" if args.only else ""
