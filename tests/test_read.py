@@ -319,6 +319,25 @@ def test_long_padded_non_answers_are_still_found(tmp_path):
     assert read_answers(path)["status"].tolist() == ["non_answer", "non_answer", "non_answer", "ok"]
 
 
+def test_metadata_that_does_not_match_the_folder_is_said(tmp_path):
+    """A testimony the metadata file does not describe, and a metadata row naming no file (a typo):
+    both are read (nothing lost, nothing merged) and both are said, with the names."""
+    folder = tmp_path / "temoignages"
+    folder.mkdir()
+    (folder / "entretien_01.txt").write_text("Les visites ont été remplacées par des appels en visio.", encoding="utf-8")
+    (folder / "Entretien_02.TXT").write_text("J'étais épuisée le soir, seule face aux situations.", encoding="utf-8")
+    (folder / "entretien_03.txt").write_bytes("Le service nous a prêté une tablette.".encode("cp1252"))
+    pd.DataFrame({"fichier": ["entretien_01", "Entretien_02.txt", "entretien_3.txt"],
+                  "profession": ["assistante familiale", "éducatrice", "psychologue"]}).to_csv(
+        folder / "metadonnees.csv", index=False, sep=";")
+    answers = read_answers(folder)
+    assert answers.set_index("file")["profession"].to_dict() == {
+        "entretien_01.txt": "assistante familiale", "Entretien_02.TXT": "éducatrice", "entretien_03.txt": None}
+    notes = answers.attrs["notes"]
+    assert any("1 témoignage(s) sans ligne dans metadonnees.csv" in n and "entretien_03.txt" in n for n in notes)
+    assert any("ne correspondent à aucun fichier .txt" in n and "entretien_3.txt" in n for n in notes)
+
+
 def test_testimony_folder_with_its_metadata_file(tmp_path):
     """A folder of .txt testimonies and a metadata sheet (file name -> profession, service): each
     testimony carries its variables, up to the quotes' attributions."""

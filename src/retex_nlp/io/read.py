@@ -747,10 +747,29 @@ def _metadata(folder: Path, metadata: str | Path | None) -> tuple[pd.DataFrame |
     frame = table.frame.copy()
     frame.columns = [str(c) for c in frame.columns]
     frame["_key"] = [Path(str(v)).stem.strip().casefold() if v is not None else "" for v in frame[key]]
+    frame["_name"] = ["" if v is None else str(v).strip() for v in frame[key]]
     duplicated = frame["_key"][frame["_key"].duplicated() & (frame["_key"] != "")]
     if len(duplicated):
         raise RetexInputError(f"témoignage décrit deux fois : {duplicated.iloc[0]!r}", path=path)
     return frame.drop(columns=[key]), path
+
+
+def _metadata_notes(files: list[str], keys: list[str], meta: pd.DataFrame, meta_path: Path | None) -> list[str]:
+    """What the analyst should know of a metadata file that does not match the folder: testimonies
+    it does not describe, and rows that name no testimony of the folder (a typo in a name)."""
+    name = meta_path.name if meta_path is not None else "métadonnées"
+    described = set(meta["_key"])
+    notes = []
+    missing = [f for f, k in zip(files, keys, strict=True) if k not in described]
+    if missing:
+        notes.append(f"{len(missing)} témoignage(s) sans ligne dans {name} (profession, service… vides) : "
+                     + ", ".join(missing[:5]) + (" …" if len(missing) > 5 else ""))
+    known = set(keys)
+    orphans = [n for k, n in zip(meta["_key"], meta["_name"], strict=True) if k and k not in known]
+    if orphans:
+        notes.append(f"{len(orphans)} ligne(s) de {name} ne correspondent à aucun fichier .txt du dossier : "
+                     + ", ".join(orphans[:5]) + (" …" if len(orphans) > 5 else ""))
+    return notes
 
 
 def _load_txt(path: Path, encoding: str | None, metadata: str | Path | None = None) -> _Table:
@@ -769,14 +788,16 @@ def _load_txt(path: Path, encoding: str | None, metadata: str | Path | None = No
                 records.append({"file": f.name, "text": None})
                 problems[i] = str(exc)
         frame = pd.DataFrame(records, dtype=object)
+        notes: list[str] = []
         if meta is not None:  # each testimony gets its row of metadata (profession, service…)
             keys = frame["file"].map(lambda f: Path(f).stem.casefold())
+            notes = _metadata_notes(frame["file"].tolist(), keys.tolist(), meta, meta_path)
             extra = meta.set_index("_key").reindex(keys.tolist())
-            extra = extra.loc[:, [c for c in extra.columns if c not in ("file", "text")]]
+            extra = extra.loc[:, [c for c in extra.columns if c not in ("file", "text", "_name")]]
             frame = pd.concat([frame, extra.reset_index(drop=True).astype(object).where(extra.notna().to_numpy(), None)],
                               axis=1)
         info = FileInfo(str(path), "txt-folder", ", ".join(sorted(encodings)), None, None,
-                        list(frame.columns), len(frame), problems)
+                        list(frame.columns), len(frame), problems, notes=notes)
         return _Table(frame, list(range(1, len(frame) + 1)), info)
     decoded = decode_bytes(_read_bytes(path), path, encoding)
     if looks_like_iramuteq(decoded.text):
