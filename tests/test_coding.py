@@ -183,3 +183,25 @@ def test_a_coder_saved_before_the_views_still_loads(fi8, use, tmp_path):
     coded = loaded.transform(fi8.iloc[200:400])
     assert set(coded["theme_label"]) - {""} <= {*names, ";".join(names), ";".join(reversed(names))}
     assert (coded["theme_label"] != "").any()
+
+
+def test_a_theme_not_yet_coded_by_hand_is_still_coded_from_the_codebook(fi8, use):
+    """An early review round: the analyst has coded two themes and not yet the third. The learned
+    coder keeps coding the third from the codebook (its keywords and definition), says so in the
+    reason, and does not spread its answers over the learned themes."""
+    book = Codebook.from_dict({"themes": [
+        {"name": "Rétablir ISF", "description": "Rétablir l'impôt sur la fortune.",
+         "keywords": ["ISF", "impôt sur la fortune"]},
+        {"name": "Lutte évasion, fraude, optimisation", "description": "Lutter contre la fraude et l'évasion fiscale."},
+        {"name": "Taxer les riches", "description": "Faire payer davantage les plus riches."}]})
+    single = fi8[fi8["tags"].map(len) == 1].assign(label=lambda d: d["tags"].str[0])
+    taught = ["Lutte évasion, fraude, optimisation", "Taxer les riches"]
+    train = pd.concat([single[single["label"] == n].sample(10, random_state=0) for n in taught])
+    coder = CodebookCoder(book, use).fit(fi8, dict(zip(train["answer_id"], train["label"], strict=True)))
+    assert set(coder.models_) == set(taught)
+    coded = coder.transform(fi8).set_index("answer_id")
+    isf = fi8.set_index("answer_id")["tags"].map(lambda t: "Rétablir ISF" in t)
+    said = coded["theme_label"].str.split(";").map(lambda c: "Rétablir ISF" in c)
+    assert said[isf].mean() > 0.6, said[isf].mean()  # most answers the humans tagged ISF
+    assert isf[said].mean() > 0.6, isf[said].mean()  # and mostly those
+    assert coded.loc[said, "reason"].str.contains("trop peu de réponses codées à la main").all()

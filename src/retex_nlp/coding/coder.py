@@ -8,7 +8,8 @@ distribution; answers that fit no theme are in no theme. Fitted with hand-coded 
 (embedding and codebook similarity, character n-grams, lemmas: :mod:`.learner`), codes each
 answer with its most likely theme and any other theme it is also sure of, learns when to code
 nothing if the analyst left answers uncoded, and uses the answers nobody coded yet (self-training
-on the surest half); it reports cross-validated precision, recall, F1 and Cohen's kappa, and
+on the surest half); a theme coded fewer than twice by hand keeps its codebook score. It reports
+cross-validated precision, recall, F1 and Cohen's kappa, and
 :meth:`CodebookCoder.to_review` lists the answers whose correction would teach it most.
 """
 
@@ -213,14 +214,24 @@ class CodebookCoder(BaseEstimator):
         learned). ``views``: those of ``f`` when the caller has them already."""
         if self.models_:
             views = self._views(f) if views is None else views
+            unlearned = ~self._learned()
             scores = np.column_stack([_proba(self.models_[t.name], views) if t.name in self.models_
                                       else np.zeros(len(f.texts)) for t in self.codebook_.themes])
+            if unlearned.any():  # a theme coded too rarely by hand keeps what the codebook says of it
+                scores[:, unlearned] = self._codebook_scores(f)[:, unlearned]
             other = self.models_.get(OTHER)
             return scores, (_proba(other, views) if other else None)
-        rel = self._relative(f)
-        score = 0.4 * f.kw * (f.sim >= self._gates()) + 0.6 * np.clip(rel, 0, 1)
-        # closer to a counter-example than to the theme: not this theme
-        return np.where(f.counter > f.sim, 0.0, score), None
+        return self._codebook_scores(f), None
+
+    def _learned(self) -> np.ndarray:
+        """Per theme, whether a classifier was learned for it from hand-coded answers."""
+        return np.array([t.name in getattr(self, "models_", {}) for t in self.codebook_.themes], dtype=bool)
+
+    def _codebook_scores(self, f: _Features) -> np.ndarray:
+        """What the codebook alone gives each answer and theme (0-1): ``0.4`` for a trusted keyword
+        match plus ``0.6`` x the calibrated similarity; 0 when closer to a counter-example."""
+        score = 0.4 * f.kw * (f.sim >= self._gates()) + 0.6 * np.clip(self._relative(f), 0, 1)
+        return np.where(f.counter > f.sim, 0.0, score)
 
     def _relative(self, f: _Features) -> np.ndarray:
         """Similarity on each theme's own scale: 0 at the answers' median, 1 at their 99th percentile."""
@@ -492,8 +503,10 @@ class CodebookCoder(BaseEstimator):
             anchor = self.prototypes_[j]["anchors"][f.nearest[r, j]]
             near = "la description" if f.nearest[r, j] == 0 else f"l'exemple « {anchor[:60]} »"
             why = (f"mots-clés : {', '.join(bits)} ; " if bits else "") + f"proche de {near} ({f.sim[r, j]:.2f})"
-            if self.models_:
+            if name in self.models_:
                 why += f" ; appris de vos réponses codées ({scores[r, j]:.2f})"
+            elif self.models_:
+                why += " ; trop peu de réponses codées à la main pour ce thème : la grille seule"
             parts.append(f"{name} ({why})")
         return " | ".join(parts) if parts else "aucun thème assez proche"
 
@@ -525,7 +538,10 @@ class CodebookCoder(BaseEstimator):
         f = self._features(texts)
         emb = f.emb
         proba, none = self._scores(f)
-        margin = np.abs(proba - thresholds[None, :]).min(axis=1)
+        near = np.abs(proba - thresholds[None, :])
+        if self.models_ and self._learned().any():  # a theme still coded from the codebook alone does not
+            near = near[:, self._learned()]           # make an answer uncertain by its threshold
+        margin = near.min(axis=1)
         if self.models_:  # learned: unsure between its two likeliest themes (or none), or near a threshold
             best, rival = _top_and_rival(proba, none)
             margin = np.minimum(margin, np.abs(best - rival))
