@@ -154,6 +154,11 @@ PLANTED = [
     # a first name that is also an acronym (TOM) and a word (tom), first of a list; "est le" before a number
     ("Tom, Léo et Jade ont des visites médiatisées le mercredi.", ["Tom", "Léo", "Jade"]),
     ("Mon numéro de dossier est le 2021/ASE/4567.", ["4567"]),
+    # a first name after an elided "de" or "que"; a social security number with spaces, whose
+    # middle reads like a telephone number
+    ("J'ai eu au téléphone Monsieur BENMOUSSA, le père d'Ayoub.", ["BENMOUSSA", "Ayoub"]),
+    ("Il faut qu'Inès revoie sa mère, dit la mère d'Inès.", ["Inès"]),
+    ("NIR de l'enfant : 1 12 05 59 350 123 45", ["59 350", "123 45", "1 12"]),
 ]
 KEPT = [
     "La France manque de familles d'accueil.",
@@ -183,6 +188,8 @@ KEPT = [
     # "devions" holds "de" + a commune's name ("Vions"); "à l'autre", "de tous": no town
     "C'est comme si nous devions payer l'impôt d'une ville à l'autre, de famille nombreuse en famille monoparentale.",
     "Budget de 1 250 000 euros, soit 0,5 % ou 0,06 12 34 ; formulaire 12 345 678, article 0.5.",
+    # capitalised words after d' that are no first names
+    "Le conseil d'Administration et les chiffres d'Eurostat, le département d'Ille-et-Vilaine.",
 ]
 
 

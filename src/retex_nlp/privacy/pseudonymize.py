@@ -179,6 +179,8 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
         r"[\w.+-]+\s*(?:[(\[{]\s*(?:at|arobase|@)\s*[)\]}]|\s(?:at|arobase)\s)\s*[\w-]+"
         r"(?:\s*(?:[(\[{]\s*(?:dot|point)\s*[)\]}]|\s(?:dot|point)\s|\.)\s*[\w-]+)*\s*"
         r"(?:[(\[{]\s*(?:dot|point)\s*[)\]}]|\s(?:dot|point)\s|\.)\s*(?:fr|com|net|org|eu|be|ch|info)\b", re.I)),
+    # before the telephone numbers: "1 12 05 59 350 123 45" holds "05 59 350 123"
+    ("n° de sécurité sociale", "[N° sécurité sociale]", _NIR),
     # pairs of digits with one separator throughout ("06 12 34 56 78", "06/12/34/56/78"), or 4-3-3
     ("téléphone", "[Téléphone]", re.compile(
         r"(?<!\d)(?:(?:\+|00)33\s?\(?0?\)?\s?|0)[1-9](?:(?P<s>[\s./-]?)\d{2}(?:(?P=s)\d{2}){3}|\d{2}\s\d{3}\s\d{3})(?!\d)")),
@@ -191,7 +193,6 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
     ("date de naissance", "[Date]", re.compile(  # "né en avril 2011": a child's birth month is a clue too
         r"\b(?:né|née|nés|nées)\s+en\s+(?P<x>(?:janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|"
         r"septembre|octobre|novembre|décembre|decembre)\s+(?:19|20)\d{2})(?!\d)", re.I)),
-    ("n° de sécurité sociale", "[N° sécurité sociale]", _NIR),
     ("IBAN", "[IBAN]", re.compile(r"\b[A-Z]{2}\d{2}(?:\s?\d{4}){3,7}(?:\s?[A-Z0-9]{1,4})?\b")),
     ("date ISO", "[Date]", re.compile(r"(?<![\d-])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d-])")),
     ("date", "[Date]", re.compile(r"(?<![\d/])\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}(?![\d/])")),
@@ -651,7 +652,8 @@ class Pseudonymizer(BaseEstimator):
         spans = []
         names = _first_names()
         protected = _protected()
-        for m in re.finditer(rf"(?<![\w'’-])({_NAME}|{_CAPS})(?![\w'’-])", text):
+        # also after an elided "de" or "que": "le père d'Ayoub", "qu'Inès"
+        for m in re.finditer(rf"(?:(?<![\w'’-])|(?<=\b[dD]['’])|(?<=\b[qQ]u['’]))({_NAME}|{_CAPS})(?![\w'’-])", text):
             word = m.group(1)
             low = word.lower()
             if "-" in low and all(part in names for part in low.split("-")):
