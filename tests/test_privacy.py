@@ -159,6 +159,9 @@ PLANTED = [
     ("J'ai eu au téléphone Monsieur BENMOUSSA, le père d'Ayoub.", ["BENMOUSSA", "Ayoub"]),
     ("Il faut qu'Inès revoie sa mère, dit la mère d'Inès.", ["Inès"]),
     ("NIR de l'enfant : 1 12 05 59 350 123 45", ["59 350", "123 45", "1 12"]),
+    # a lower-case first name after "la maman de"; a number a few words after "allocataire"
+    ("la maman de jade (mme dubois) refuse les visites", ["jade", "dubois"]),
+    ("Le numéro allocataire CAF de la famille est 1234567.", ["1234567"]),
 ]
 KEPT = [
     "La France manque de familles d'accueil.",
@@ -190,6 +193,7 @@ KEPT = [
     "Budget de 1 250 000 euros, soit 0,5 % ou 0,06 12 34 ; formulaire 12 345 678, article 0.5.",
     # capitalised words after d' that are no first names
     "Le conseil d'Administration et les chiffres d'Eurostat, le département d'Ille-et-Vilaine.",
+    "La mère de famille est épuisée ; numéro 1 des ventes en 2019 avec 1200000 euros ; le dossier date de 2021.",
 ]
 
 

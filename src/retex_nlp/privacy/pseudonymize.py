@@ -133,7 +133,10 @@ _BEFORE_NAME = re.compile(
     r"(?:\b(?:sa|son|ma|mon|ta|ton|leur|notre|votre)\s+(?:fille|fils|sœur|soeur|frère|frere|cousin|cousine|neveu|"
     r"nièce|niece|demi-frère|demi-sœur|petit-fils|petite-fille|enfant|bébé|bebe|fillette|ado|copain|copine|mère|"
     r"mere|père|pere|maman|papa)|\b(?:le|la)\s+(?:petit|petite|jeune|bébé|bebe)|\bl'enfant|\bprénommée?|"
-    r"\bappelée?|\bs'appelle|\bla\s+petite|\ble\s+petit)\s*,?\s*$", re.I)
+    r"\bappelée?|\bs'appelle|\bla\s+petite|\ble\s+petit|"
+    # "la maman de jade", "le père de lina"
+    r"\b(?:la|le|les)\s+(?:maman|papa|mère|mere|père|pere|frère|frere|sœur|soeur|demi-frère|demi-sœur|grand-mère|"
+    r"grand-pere|grand-père|grands-parents|parents|tante|oncle|nounou|marraine|parrain)\s+de)\s*,?\s*$", re.I)
 # What follows a person's first name: an age, a family apposition, a verb of someone.
 _AFTER_NAME = re.compile(
     r"^\s*(?:\(\s*\d+\s*(?:ans|mois)|,\s*\d+\s*(?:ans|mois)|\d+\s*(?:ans|mois)\b|"
@@ -206,6 +209,9 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
     ("n° de dossier", "[N° dossier]", re.compile(
         r"\b(?:n°|no\.?|numéro|matricule)(?:\s+(?:d'|de\s+)?(?:allocataire|dossier|client|adhérent|agent|CAF|MSA|"
         r"fiscal|famille|usager|bénéficiaire)){1,2}\s*(?::|est(?:\s+le)?)?\s*(?P<x>(?=[\w/-]*\d)[A-Z0-9][\w/-]{4,})", re.I)),
+    # the number a few words after what says it is one: "numéro allocataire CAF de la famille est 1234567"
+    ("n° de dossier", "[N° dossier]", re.compile(
+        r"\b(?:allocataire|dossier|matricule|n°|numéro)\b[^\d.;\n]{0,40}?(?<![\w/-])(?P<x>\d{6,}[A-Z]?)(?![\w/-])", re.I)),
     ("adresse", "[Adresse]", re.compile(
         rf"\b\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|impasse|allée|chemin|route|quai|cours|"
         rf"square|résidence)\s+(?:(?:de|du|des|d'|la|le|les|l')\s*)*[\w'-]+(?:\s+[{_UP}][\w'-]+)*", re.I)),
