@@ -162,6 +162,7 @@ PLANTED = [
     # a lower-case first name after "la maman de"; a number a few words after "allocataire"
     ("la maman de jade (mme dubois) refuse les visites", ["jade", "dubois"]),
     ("Le numéro allocataire CAF de la famille est 1234567.", ["1234567"]),
+    ("bonjour je m'appelle sandrine je suis assistante familiale à wattignies", ["sandrine", "wattignies"]),
 ]
 KEPT = [
     "La France manque de familles d'accueil.",
@@ -193,6 +194,7 @@ KEPT = [
     "Budget de 1 250 000 euros, soit 0,5 % ou 0,06 12 34 ; formulaire 12 345 678, article 0.5.",
     # capitalised words after d' that are no first names
     "Le conseil d'Administration et les chiffres d'Eurostat, le département d'Ille-et-Vilaine.",
+    "je suis rose de colère, je t'appelle demain.",
     "La mère de famille est épuisée ; numéro 1 des ventes en 2019 avec 1200000 euros ; le dossier date de 2021.",
 ]
 

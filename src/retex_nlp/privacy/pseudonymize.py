@@ -133,7 +133,7 @@ _BEFORE_NAME = re.compile(
     r"(?:\b(?:sa|son|ma|mon|ta|ton|leur|notre|votre)\s+(?:fille|fils|sœur|soeur|frère|frere|cousin|cousine|neveu|"
     r"nièce|niece|demi-frère|demi-sœur|petit-fils|petite-fille|enfant|bébé|bebe|fillette|ado|copain|copine|mère|"
     r"mere|père|pere|maman|papa)|\b(?:le|la)\s+(?:petit|petite|jeune|bébé|bebe)|\bl'enfant|\bprénommée?|"
-    r"\bappelée?|\bs'appelle|\bla\s+petite|\ble\s+petit|"
+    r"\bappelée?|\b[smt]['’]appelle|\bla\s+petite|\ble\s+petit|"
     # "la maman de jade", "le père de lina"
     r"\b(?:la|le|les)\s+(?:maman|papa|mère|mere|père|pere|frère|frere|sœur|soeur|demi-frère|demi-sœur|grand-mère|"
     r"grand-pere|grand-père|grands-parents|parents|tante|oncle|nounou|marraine|parrain)\s+de)\s*,?\s*$", re.I)
