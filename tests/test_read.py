@@ -319,6 +319,35 @@ def test_long_padded_non_answers_are_still_found(tmp_path):
     assert read_answers(path)["status"].tolist() == ["non_answer", "non_answer", "non_answer", "ok"]
 
 
+def test_csv_with_a_title_or_blank_lines_above_its_header(tmp_path):
+    """An export saved with a title line (and a blank line) above the header, or with blank lines
+    first: the header is found, row numbers stay the file's, the title is said, nothing is lost;
+    a one-column file whose answers hold commas keeps its first line as the header."""
+    from retex_nlp import iter_answers
+
+    titled = tmp_path / "titre.csv"
+    titled.write_text("Enquête ODPE 2023 - assistants familiaux\n\nid;service;réponse\n"
+                      "1;ASE Nord;Trop de réunions\n2;ASE Sud;Manque de relais\n3;MECS;\"Un texte\nsur deux lignes\"\n",
+                      encoding="utf-8")
+    answers = read_answers(titled, text="réponse", id="id")
+    assert answers["text"].tolist() == ["Trop de réunions", "Manque de relais", "Un texte\nsur deux lignes"]
+    assert answers["service"].tolist() == ["ASE Nord", "ASE Sud", "MECS"]
+    assert answers["source_row"].tolist() == [4, 5, 6]
+    assert any("Enquête ODPE 2023" in n and "en-tête lu ligne 3" in n for n in answers.attrs["notes"])
+    streamed = pd.concat(list(iter_answers(titled, text="réponse", id="id")))
+    assert streamed["text"].tolist() == answers["text"].tolist()
+    blanks = tmp_path / "blancs.csv"
+    blanks.write_text("\n  \nid,texte,service\n1,\"Trop de réunions, pas de relais\",ASE\n2,Fatigue,PMI\n", encoding="utf-8")
+    answers = read_answers(blanks, text="texte")
+    assert answers["text"].tolist() == ["Trop de réunions, pas de relais", "Fatigue"]
+    assert answers["source_row"].tolist() == [4, 5]
+    one = tmp_path / "une_colonne.csv"
+    one.write_text("réponse\nTrop de réunions, pas de relais\nFatigue\nLe manque de moyens, de temps\nRien du tout\n"
+                   "Un peu de tout, vraiment\n", encoding="utf-8")
+    answers = read_answers(one, text="réponse")
+    assert len(answers) == 5 and answers["text"].iloc[0] == "Trop de réunions, pas de relais"
+
+
 def test_metadata_that_does_not_match_the_folder_is_said(tmp_path):
     """A testimony the metadata file does not describe, and a metadata row naming no file (a typo):
     both are read (nothing lost, nothing merged) and both are said, with the names."""

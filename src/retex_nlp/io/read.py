@@ -26,6 +26,7 @@ import csv
 import difflib
 import gzip
 import hashlib
+import io
 import itertools
 import json
 import re
@@ -49,7 +50,13 @@ from ..answers import (
 )
 from ..errors import ColumnNotFoundError, RetexInputError
 from ..normalize import fold, normalize_answer, strip_accents, strip_controls
-from .encoding import _best_single_byte, _utf16_without_bom, decode_bytes, sniff_separator
+from .encoding import (
+    SEPARATORS,
+    _best_single_byte,
+    _utf16_without_bom,
+    decode_bytes,
+    sniff_separator,
+)
 from .iramuteq import looks_like_iramuteq, parse_iramuteq
 
 __all__ = ["read_answers", "iter_answers", "read_table", "inspect_file", "status_summary", "FileInfo", "STATUSES", "STATUS_LABELS_FR"]
@@ -182,18 +189,62 @@ def _gzip_problem(exc: BaseException) -> str:
     return "ce fichier porte l'extension .gz mais n'est pas une archive gzip : renommez-le sans « .gz »"
 
 
+def _title_rows(text: str, sep: str | None) -> tuple[int, list[str], str | None]:
+    """A CSV that opens with a title ("Enquête ODPE 2023 - assistants familiaux") and blank lines
+    above its header, as an export with a title row is saved: the number of records above the
+    header, the titles, and the separator. ``(0, [], None)`` when the first line holds a
+    separator, or when no row below reads as a header followed by rows of the same width."""
+    lines = text.splitlines()[:200]
+    blank = next((i for i, x in enumerate(lines) if x.strip()), 0)
+    candidates = (sep,) if sep else SEPARATORS
+    if blank < len(lines) and any(c in lines[blank] for c in candidates):
+        return (blank, [], sep or sniff_separator("\n".join(lines[blank:]))) if blank else (0, [], None)
+    best: tuple[int, list[str], str | None] = (0, [], None)
+    width_best = 0
+    for candidate in candidates:
+        rows = list(csv.reader(io.StringIO("\n".join(lines), newline=""), delimiter=candidate))[:80]
+        start = next((i for i, r in enumerate(rows) if sum(bool(c.strip()) for c in r) >= 2), None)
+        if start is None or start > 5 or any(len(r) > 1 for r in rows[:start]):
+            continue
+        header = [c.strip() for c in rows[start]]
+        if not all(header) or header_is_an_answer(header):
+            continue
+        after = [r for r in rows[start + 1:start + 21] if r]
+        same = sum(len(r) == len(header) for r in after)
+        # a comma is also in the answers of a one-column file: then nearly every row must agree
+        if same < 2 or same < (0.9 if candidate == "," else 0.6) * len(after) or len(set(header)) < len(header):
+            continue
+        if len(header) > width_best:
+            titles = [r[0].strip() for r in rows[:start] if r and r[0].strip()]
+            best, width_best = (start, titles, candidate), len(header)
+    return best
+
+
+def _skip_titles(reader, count: int, titles: list[str], notes: list[str]) -> None:
+    """Read past the ``count`` title records (row numbers stay the file's) and say so."""
+    for _ in range(count):
+        next(reader)
+    what = f"(titre : « {' / '.join(titles)[:80]} »)" if titles else "(vides)"
+    notes.append(f"ligne(s) au-dessus de l'en-tête ignorée(s) {what} : en-tête lu ligne {reader.line_num + 1}")
+
+
 def _load_csv(path: Path, encoding: str | None, sep: str | None) -> _Table:
     decoded = decode_bytes(_read_bytes(path), path, encoding)
     text = decoded.text
     if not text.strip():
         raise RetexInputError("le fichier est vide (ni en-tête, ni réponse)", path=path)
     hint = _sep_hint(text)
-    sep = _check_sep(sep, path) or hint or sniff_separator(text)
+    titled, titles, title_sep = (0, [], None) if hint else _title_rows(text, _check_sep(sep, path))
+    sep = _check_sep(sep, path) or hint or title_sep or sniff_separator(text)
     lines = _Lines(split_lines(text))
     reader = csv.reader(lines, delimiter=sep)
     if hint:
         next(reader)  # Excel's "sep=;" line: not the header (read so that row numbers stay the file's)
-    header, records, rows, notes = _csv_header(reader, path, 2 if hint else 1)
+    title_notes: list[str] = []
+    if titled:
+        _skip_titles(reader, titled, titles, title_notes)
+    header, records, rows, notes = _csv_header(reader, path, reader.line_num + 1)
+    notes = title_notes + notes
     problems: dict[int, str] = {}
     fallback = decoded.encoding.split("+ ")[-1].rstrip(")")
     for line, record, problem in _csv_records(reader, lines, sep, len(header), decoded.fallback_lines, fallback):
@@ -1294,12 +1345,17 @@ class _LineStream:
 
     def _csv_tables(self, lines: Iterator[str], chunksize: int, sep: str | None) -> Iterator[_Table]:
         hint = _sep_hint(self.head_text)
-        sep = _check_sep(sep, self.path) or hint or sniff_separator(self.head_text)
+        titled, titles, title_sep = (0, [], None) if hint else _title_rows(self.head_text, _check_sep(sep, self.path))
+        sep = _check_sep(sep, self.path) or hint or title_sep or sniff_separator(self.head_text)
         recorded = _Lines(lines)
         reader = csv.reader(recorded, delimiter=sep)
         if hint:
             next(reader)
-        header, records, rows, notes = _csv_header(reader, self.path, 2 if hint else 1)
+        title_notes: list[str] = []
+        if titled:
+            _skip_titles(reader, titled, titles, title_notes)
+        header, records, rows, notes = _csv_header(reader, self.path, reader.line_num + 1)
+        notes = title_notes + notes
         header = _dedupe_names(header, notes)
         problems = {}
         yielded = False
