@@ -163,6 +163,8 @@ PLANTED = [
     ("la maman de jade (mme dubois) refuse les visites", ["jade", "dubois"]),
     ("Le numéro allocataire CAF de la famille est 1234567.", ["1234567"]),
     ("bonjour je m'appelle sandrine je suis assistante familiale à wattignies", ["sandrine", "wattignies"]),
+    # a family name that is also a word ("boulanger")
+    ("Les enfants de la famille Boulanger sont déscolarisés, la famille Petit aussi.", ["Boulanger", "Petit"]),
 ]
 KEPT = [
     "La France manque de familles d'accueil.",
@@ -195,6 +197,7 @@ KEPT = [
     # capitalised words after d' that are no first names
     "Le conseil d'Administration et les chiffres d'Eurostat, le département d'Ille-et-Vilaine.",
     "je suis rose de colère, je t'appelle demain.",
+    "On est une famille Lambda, pas une famille Modeste ni une famille Monoparentale.",
     "La mère de famille est épuisée ; numéro 1 des ventes en 2019 avec 1200000 euros ; le dossier date de 2021.",
 ]
 

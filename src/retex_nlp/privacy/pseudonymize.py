@@ -104,6 +104,15 @@ _NAME_FIELD = re.compile(rf"\b(?i:nom(?:\s+(?:de\s+famille|d'usage|de\s+naissanc
 _TOWN_AFTER_DE = re.compile(rf"\b(?:de|d'|du)\s*({_TOWN})(?![\w'’-])")
 #: "la famille Martin", "Famille LEFEBVRE": a family's name.
 _LOWER_FAMILY = re.compile(rf"\b(?i:famille)\s+([{_LOW}][{_LOW}-]{{3,}})(?![\w'’-])")
+#: What describes a family after "famille" (capitalised in a heading): no family name.
+_FAMILY_WORDS = frozenset({
+    "nombreuse", "nombreuses", "monoparentale", "monoparentales", "recomposée", "recomposées", "recomposee",
+    "accueillante", "élargie", "elargie", "proche", "royale", "entière", "entiere", "biologique", "naturelle",
+    "adoptive", "adoptante", "nucléaire", "nucleaire", "traditionnelle", "française", "francaise", "modeste",
+    "modestes", "aisée", "aisee", "pauvre", "pauvres", "riche", "riches", "moyenne", "classique", "unie", "heureuse",
+    "politique", "d'accueil", "relais", "accueil", "paternelle", "maternelle", "immigrée", "rurale", "ouvrière",
+    "agricole", "chrétienne", "musulmane", "juive", "catholique", "type", "standard", "lambda",
+})
 _FAMILY_NAME = re.compile(rf"\b(?i:famille|familles|chez\s+les)\s+((?:{_PARTICLE}){{0,2}}(?:{_NAME}|{_CAPS}))(?![\w'’-])")
 _TITLED_NAME = re.compile(rf"\b(?:{_TITLES}|{_TITLES_LOWER})\s+({_SURNAME}(?:\s+{_SURNAME}){{0,2}})")
 _PERSON_CUES = re.compile(
@@ -585,7 +594,11 @@ class Pseudonymizer(BaseEstimator):
                 # "chez les Dupont", "chez les Petit": a family name stays singular; not "chez les
                 # Scouts de France", "chez les Restos du cœur"
                 family = not name.isupper() and (last[-1:] not in ("s", "x") or not _french(last))
-            else:  # "la famille Martin", "Famille LEFEBVRE"; not "les familles de France", "familles SANS CONDITION"
+            elif m.group(0)[:8].lower() == "famille " and not name.isupper() and " " not in name:
+                # "la famille Boulanger", "la famille Petit": a surname may be a word; not what
+                # describes a family ("famille Nombreuse", "famille Monoparentale")
+                family = last not in _FAMILY_WORDS
+            else:  # "Famille LEFEBVRE"; not "les familles de France", "familles SANS CONDITION"
                 family = last not in _common_words()
             if name and name[:1].isupper() and name.lower() not in self._keep and last not in _protected() \
                     and last not in _KEPT_LOWER and family:
