@@ -205,3 +205,37 @@ def test_a_theme_not_yet_coded_by_hand_is_still_coded_from_the_codebook(fi8, use
     assert said[isf].mean() > 0.6, said[isf].mean()  # most answers the humans tagged ISF
     assert isf[said].mean() > 0.6, isf[said].mean()  # and mostly those
     assert coded.loc[said, "reason"].str.contains("trop peu de réponses codées à la main").all()
+
+
+def test_a_handful_of_corrections_does_not_drown_a_good_codebook(fi8, use):
+    """First review round: two corrections per theme on a codebook with definitions and keywords.
+    The codebook keeps a say beside what was learned from six answers, and the coder agrees with
+    the human tags better than those classifiers alone; from three corrections per theme on, the
+    learned classifiers decide alone."""
+    from sklearn.metrics import cohen_kappa_score
+
+    names = ["Rétablir ISF", "Lutte évasion, fraude, optimisation", "Taxer les riches"]
+    book = Codebook.from_dict({"themes": [
+        {"name": names[0], "description": "Rétablir l'impôt sur la fortune.", "keywords": ["ISF", "impôt sur la fortune"]},
+        {"name": names[1], "description": "Lutter contre la fraude et l'évasion fiscale.",
+         "keywords": ["fraude", "évasion fiscale", "paradis fiscaux"]},
+        {"name": names[2], "description": "Faire payer davantage les plus riches.", "keywords": ["riches", "hauts revenus"]}]})
+    single = fi8[fi8["tags"].map(len) == 1].assign(label=lambda d: d["tags"].str[0])
+    pool = single[single["label"].isin(names)]
+    hand = pd.concat([pool[pool["label"] == n].sample(2, random_state=3) for n in names])
+    test = pool.drop(hand.index)
+    codes = dict(zip(hand["answer_id"], hand["label"], strict=True))
+
+    def agreement(c: CodebookCoder) -> float:
+        coded = c.transform(test).set_index("answer_id")["theme_label"].str.split(";").str[0]
+        return cohen_kappa_score(test["label"], coded.loc[test["answer_id"]].fillna(""))
+
+    coder = CodebookCoder(book, use).fit(fi8, codes)
+    alone = CodebookCoder(book, use)
+    alone.FEW_EXAMPLES = 0  # the classifiers learned from the six answers alone
+    alone.fit(fi8, codes)
+    assert coder.prior_weight_ == 0.5 and alone.prior_weight_ == 0
+    ours, theirs = agreement(coder), agreement(alone)
+    assert ours > theirs + 0.03, (ours, theirs)
+    more = pd.concat([pool[pool["label"] == n].sample(3, random_state=3) for n in names])
+    assert CodebookCoder(book, use).fit(fi8, dict(zip(more["answer_id"], more["label"], strict=True))).prior_weight_ == 0

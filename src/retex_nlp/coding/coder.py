@@ -8,7 +8,8 @@ distribution; answers that fit no theme are in no theme. Fitted with hand-coded 
 (embedding and codebook similarity, character n-grams, lemmas: :mod:`.learner`), codes each
 answer with its most likely theme and any other theme it is also sure of, learns when to code
 nothing if the analyst left answers uncoded, and uses the answers nobody coded yet (self-training
-on the surest half); a theme coded fewer than twice by hand keeps its codebook score. It reports
+on the surest half); a theme coded fewer than twice by hand keeps its codebook score, and while
+fewer than three answers per theme are coded by hand the codebook's score counts for half. It reports
 cross-validated precision, recall, F1 and Cohen's kappa, and
 :meth:`CodebookCoder.to_review` lists the answers whose correction would teach it most.
 """
@@ -217,8 +218,10 @@ class CodebookCoder(BaseEstimator):
             unlearned = ~self._learned()
             scores = np.column_stack([_proba(self.models_[t.name], views) if t.name in self.models_
                                       else np.zeros(len(f.texts)) for t in self.codebook_.themes])
-            if unlearned.any():  # a theme coded too rarely by hand keeps what the codebook says of it
-                scores[:, unlearned] = self._codebook_scores(f)[:, unlearned]
+            weight = getattr(self, "prior_weight_", 0.0)
+            if unlearned.any() or weight:  # a theme coded too rarely by hand keeps what the codebook says of it
+                book = self._codebook_scores(f)
+                scores = np.where(unlearned[None, :], book, (1 - weight) * scores + weight * book)
             other = self.models_.get(OTHER)
             return scores, (_proba(other, views) if other else None)
         return self._codebook_scores(f), None
@@ -335,6 +338,7 @@ class CodebookCoder(BaseEstimator):
         self.keyword_warnings_ = self._keyword_warnings(f)
         self.models_ = {}
         self.thresholds_ = {}
+        self.prior_weight_ = 0.0
         if codes is not None:
             self.text_views_ = TextViews().fit(texts, f.terms)
             self._learn(np.asarray(labelled, dtype=int), list(codes), f)
@@ -393,6 +397,11 @@ class CodebookCoder(BaseEstimator):
             for train, test in StratifiedKFold(splits, shuffle=True, random_state=self.seed).split(rows, y):
                 proba[test] = _proba(_fit(views, rows[train], y[train], self.seed), views, rows[test])
             cv[name] = proba
+        self.prior_weight_ = self._prior_weight({k: v for k, v in cv.items() if k != OTHER}, Y)
+        if self.prior_weight_:
+            book = self._codebook_scores(f.take(rows))
+            cv.update({name: (1 - self.prior_weight_) * cv[name] + self.prior_weight_ * book[:, j]
+                       for j, name in enumerate(names) if name in cv})
         self.cv_proba_ = np.column_stack([cv.get(name, np.zeros(n)) for name in names])
         top = self.cv_proba_.argmax(axis=1)
         self.thresholds_ = {name: (_best_threshold(cv[name], targets[name], top == j)
@@ -428,6 +437,21 @@ class CodebookCoder(BaseEstimator):
         self.report_.attrs["mean_kappa"] = round(float(self.report_["kappa"].mean()), 3)
         self.report_.attrs["n_coded"] = n
         self.fit_texts_ = [f.texts[i] for i in rows]
+
+    #: Weight of the codebook's own score beside the learned probability while few answers are
+    #: coded by hand (fewer than :attr:`FEW_EXAMPLES` per theme of the codebook).
+    PRIOR_WEIGHT = 0.5
+    #: Hand-coded answers per theme under which the codebook keeps that say (from 5 per theme the
+    #: learned classifiers do better alone on the LGA answers: docs/benchmarks.md).
+    FEW_EXAMPLES = 3
+
+    def _prior_weight(self, cv: dict[str, np.ndarray], Y: np.ndarray) -> float:
+        """How much the codebook's own score still counts beside what was learned: with a handful
+        of corrections (a first review round) the classifiers learned from them are no better
+        informed than the codebook's definitions and keywords, so both count; from
+        :attr:`FEW_EXAMPLES` corrections per theme on, the learned classifiers decide alone."""
+        coded = int((Y.sum(axis=1) > 0).sum())
+        return self.PRIOR_WEIGHT if cv and coded < self.FEW_EXAMPLES * len(self.codebook_.names) else 0.0
 
     def _self_train(self, views: dict, rows: np.ndarray, targets: dict[str, np.ndarray], others: np.ndarray,
                     f: _Features) -> None:
@@ -571,7 +595,8 @@ class CodebookCoder(BaseEstimator):
         vocab, idf = text_views.state() if text_views is not None and self.models_ else ({}, {})
         state = {"format": 2, "embedder": self.embedder if isinstance(self.embedder, str) else None,
                  "threshold": self.threshold, "calibration": self.calibration_, "seed": self.seed,
-                 "thresholds": getattr(self, "thresholds_", {}), "views": vocab}
+                 "thresholds": getattr(self, "thresholds_", {}), "views": vocab,
+                 "prior_weight": getattr(self, "prior_weight_", 0.0)}
         (directory / "coder.json").write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
         if self.models_:
             arrays = dict(idf)
@@ -600,6 +625,7 @@ class CodebookCoder(BaseEstimator):
         coder._start([], None)
         coder.calibration_ = {k: tuple(v) for k, v in state["calibration"].items()}
         coder.thresholds_ = {k: float(v) for k, v in (state.get("thresholds") or {}).items()}
+        coder.prior_weight_ = float(state.get("prior_weight", 0.0))
         coder.models_ = {}
         path = directory / "classifiers.npz"
         if path.exists():

@@ -207,15 +207,20 @@ def _title_rows(text: str, sep: str | None) -> tuple[int, list[str], str | None]
         if start is None or start > 5 or any(len(r) > 1 for r in rows[:start]):
             continue
         header = [c.strip() for c in rows[start]]
-        if not all(header) or header_is_an_answer(header):
+        titles = [r[0].strip() for r in rows[:start] if r and r[0].strip()]
+        # a title is words ("Enquête ODPE 2023"), not one column name ("réponse"); column names
+        # are short and end no sentence; a row that comes back below is an answer, not a header
+        if not all(header) or header_is_an_answer(header) or any(len(t.split()) < 2 for t in titles) \
+                or any(len(c) > 80 or c[-1] in ".!…" for c in header):
             continue
         after = [r for r in rows[start + 1:start + 21] if r]
+        if any([c.strip() for c in r] == header for r in after):
+            continue
         same = sum(len(r) == len(header) for r in after)
         # a comma is also in the answers of a one-column file: then nearly every row must agree
         if same < 2 or same < (0.9 if candidate == "," else 0.6) * len(after) or len(set(header)) < len(header):
             continue
         if len(header) > width_best:
-            titles = [r[0].strip() for r in rows[:start] if r and r[0].strip()]
             best, width_best = (start, titles, candidate), len(header)
     return best
 
