@@ -194,7 +194,7 @@ def _title_rows(text: str, sep: str | None) -> tuple[int, list[str], str | None]
     above its header, as an export with a title row is saved: the number of records above the
     header, the titles, and the separator. ``(0, [], None)`` when the first line holds a
     separator, or when no row below reads as a header followed by rows of the same width."""
-    lines = text.splitlines()[:200]
+    lines = [x.rstrip("\r\n") for x in itertools.islice(split_lines(text), 200)]  # the lines the CSV reader sees
     blank = next((i for i, x in enumerate(lines) if x.strip()), 0)
     candidates = (sep,) if sep else SEPARATORS
     if blank < len(lines) and any(c in lines[blank] for c in candidates):
