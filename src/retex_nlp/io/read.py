@@ -225,12 +225,26 @@ def _title_rows(text: str, sep: str | None) -> tuple[int, list[str], str | None]
     return best
 
 
-def _skip_titles(reader, count: int, titles: list[str], notes: list[str]) -> None:
-    """Read past the ``count`` title records (row numbers stay the file's) and say so."""
-    for _ in range(count):
-        next(reader)
-    what = f"(titre : « {' / '.join(titles)[:80]} »)" if titles else "(vides)"
-    notes.append(f"ligne(s) au-dessus de l'en-tête ignorée(s) {what} : en-tête lu ligne {reader.line_num + 1}")
+def _csv_start(head: str, lines: _Lines, sep: str | None, path: Path):
+    """Open a CSV read line by line: the separator (given, Excel's "sep=;" line, or sniffed on
+    ``head``, the file's first lines), the reader placed after the header (past a "sep=" line,
+    title and blank lines, row numbers staying the file's), the header, the records already read
+    (a first row that is an answer), their line numbers, and the notes saying what was decided."""
+    sep = _check_sep(sep, path)
+    hint = _sep_hint(head)
+    titled, titles, title_sep = (0, [], None) if hint else _title_rows(head, sep)
+    sep = sep or hint or title_sep or sniff_separator(head)
+    reader = csv.reader(lines, delimiter=sep)
+    if hint:
+        next(reader)  # Excel's "sep=;" line: not the header (read so that row numbers stay the file's)
+    title_notes = []
+    if titled:
+        for _ in range(titled):
+            next(reader)
+        what = f"(titre : « {' / '.join(titles)[:80]} »)" if titles else "(vides)"
+        title_notes.append(f"ligne(s) au-dessus de l'en-tête ignorée(s) {what} : en-tête lu ligne {reader.line_num + 1}")
+    header, records, rows, notes = _csv_header(reader, path, reader.line_num + 1)
+    return sep, reader, header, records, rows, title_notes + notes
 
 
 def _load_csv(path: Path, encoding: str | None, sep: str | None) -> _Table:
@@ -238,18 +252,8 @@ def _load_csv(path: Path, encoding: str | None, sep: str | None) -> _Table:
     text = decoded.text
     if not text.strip():
         raise RetexInputError("le fichier est vide (ni en-tête, ni réponse)", path=path)
-    hint = _sep_hint(text)
-    titled, titles, title_sep = (0, [], None) if hint else _title_rows(text, _check_sep(sep, path))
-    sep = _check_sep(sep, path) or hint or title_sep or sniff_separator(text)
     lines = _Lines(split_lines(text))
-    reader = csv.reader(lines, delimiter=sep)
-    if hint:
-        next(reader)  # Excel's "sep=;" line: not the header (read so that row numbers stay the file's)
-    title_notes: list[str] = []
-    if titled:
-        _skip_titles(reader, titled, titles, title_notes)
-    header, records, rows, notes = _csv_header(reader, path, reader.line_num + 1)
-    notes = title_notes + notes
+    sep, reader, header, records, rows, notes = _csv_start(text, lines, sep, path)
     problems: dict[int, str] = {}
     fallback = decoded.encoding.split("+ ")[-1].rstrip(")")
     for line, record, problem in _csv_records(reader, lines, sep, len(header), decoded.fallback_lines, fallback):
@@ -1349,18 +1353,8 @@ class _LineStream:
                         notes=list(notes or []))
 
     def _csv_tables(self, lines: Iterator[str], chunksize: int, sep: str | None) -> Iterator[_Table]:
-        hint = _sep_hint(self.head_text)
-        titled, titles, title_sep = (0, [], None) if hint else _title_rows(self.head_text, _check_sep(sep, self.path))
-        sep = _check_sep(sep, self.path) or hint or title_sep or sniff_separator(self.head_text)
         recorded = _Lines(lines)
-        reader = csv.reader(recorded, delimiter=sep)
-        if hint:
-            next(reader)
-        title_notes: list[str] = []
-        if titled:
-            _skip_titles(reader, titled, titles, title_notes)
-        header, records, rows, notes = _csv_header(reader, self.path, reader.line_num + 1)
-        notes = title_notes + notes
+        sep, reader, header, records, rows, notes = _csv_start(self.head_text, recorded, sep, self.path)
         header = _dedupe_names(header, notes)
         problems = {}
         yielded = False
