@@ -397,7 +397,7 @@ class CodebookCoder(BaseEstimator):
             for train, test in StratifiedKFold(splits, shuffle=True, random_state=self.seed).split(rows, y):
                 proba[test] = _proba(_fit(views, rows[train], y[train], self.seed), views, rows[test])
             cv[name] = proba
-        self.prior_weight_ = self._prior_weight({k: v for k, v in cv.items() if k != OTHER}, Y)
+        self.prior_weight_ = self._prior_weight(cv, Y)
         if self.prior_weight_:
             book = self._codebook_scores(f.take(rows))
             cv.update({name: (1 - self.prior_weight_) * cv[name] + self.prior_weight_ * book[:, j]
@@ -450,8 +450,10 @@ class CodebookCoder(BaseEstimator):
         of corrections (a first review round) the classifiers learned from them are no better
         informed than the codebook's definitions and keywords, so both count; from
         :attr:`FEW_EXAMPLES` corrections per theme on, the learned classifiers decide alone."""
+        names = self.codebook_.names
         coded = int((Y.sum(axis=1) > 0).sum())
-        return self.PRIOR_WEIGHT if cv and coded < self.FEW_EXAMPLES * len(self.codebook_.names) else 0.0
+        learned = any(name in cv for name in names)  # not the "no code" classifier alone
+        return self.PRIOR_WEIGHT if learned and coded < self.FEW_EXAMPLES * len(names) else 0.0
 
     def _self_train(self, views: dict, rows: np.ndarray, targets: dict[str, np.ndarray], others: np.ndarray,
                     f: _Features) -> None:
@@ -563,8 +565,9 @@ class CodebookCoder(BaseEstimator):
         emb = f.emb
         proba, none = self._scores(f)
         near = np.abs(proba - thresholds[None, :])
-        if self.models_ and self._learned().any():  # a theme still coded from the codebook alone does not
-            near = near[:, self._learned()]           # make an answer uncertain by its threshold
+        learned = self._learned()
+        if self.models_ and learned.any():  # a theme still coded from the codebook alone does not
+            near = near[:, learned]           # make an answer uncertain by its threshold
         margin = near.min(axis=1)
         if self.models_:  # learned: unsure between its two likeliest themes (or none), or near a threshold
             best, rival = _top_and_rival(proba, none)

@@ -110,7 +110,7 @@ _FAMILY_WORDS = frozenset({
     "accueillante", "élargie", "elargie", "proche", "royale", "entière", "entiere", "biologique", "naturelle",
     "adoptive", "adoptante", "nucléaire", "nucleaire", "traditionnelle", "française", "francaise", "modeste",
     "modestes", "aisée", "aisee", "pauvre", "pauvres", "riche", "riches", "moyenne", "classique", "unie", "heureuse",
-    "politique", "d'accueil", "relais", "accueil", "paternelle", "maternelle", "immigrée", "rurale", "ouvrière",
+    "politique", "relais", "accueil", "paternelle", "maternelle", "immigrée", "rurale", "ouvrière",
     "agricole", "chrétienne", "musulmane", "juive", "catholique", "type", "standard", "lambda",
 })
 _FAMILY_NAME = re.compile(rf"\b(?i:famille|familles|chez\s+les)\s+((?:{_PARTICLE}){{0,2}}(?:{_NAME}|{_CAPS}))(?![\w'’-])")
