@@ -146,6 +146,22 @@ def test_missing_column_error_names_file_column_and_what_was_found(tmp_path):
     assert "difficultes" in message  # the columns found, and the suggestion
 
 
+def test_without_text_column_the_error_suggests_the_column_of_free_answers(tmp_path):
+    path = tmp_path / "odpe.csv"
+    path.write_text("id;Profil;Qu'est-ce qui vous aide au quotidien ?;Ancienneté\n"
+                    "1;AF;Le soutien de la référente et les réunions d'équipe;12\n"
+                    "2;ASE;Pouvoir appeler quelqu'un le soir quand ça ne va pas;3\n", encoding="utf-8")
+    with pytest.raises(ColumnNotFoundError) as err:
+        read_answers(path)
+    assert "odpe.csv" in str(err.value)
+    assert "semble contenir les réponses libres : « Qu'est-ce qui vous aide au quotidien ? »" in str(err.value)
+    short = tmp_path / "codes.csv"
+    short.write_text("id;profil;service\n1;AF;Nord\n2;TS;Sud\n", encoding="utf-8")
+    with pytest.raises(ColumnNotFoundError) as err:
+        read_answers(short)
+    assert "semble" not in str(err.value)  # no column of sentences: nothing suggested
+
+
 def test_binary_empty_and_misnamed_files(tmp_path):
     xlsx_as_csv = tmp_path / "export.csv"
     xlsx_as_csv.write_bytes(b"PK\x03\x04" + b"\x00" * 100)

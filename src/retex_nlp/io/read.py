@@ -1006,6 +1006,20 @@ def _status_of(text: object, non_answers: set[str], longest: int | None = None,
     return "ok", ""
 
 
+def _likely_text_column(frame: pd.DataFrame) -> str | None:
+    """The column whose cells hold the most words on average (at least 3): what an error
+    message can suggest as the open question, never chosen silently."""
+    best, most = None, 3.0
+    for name in frame.columns:
+        cells = frame[name].dropna().astype(str).head(500)
+        if cells.empty:
+            continue
+        words = float(cells.str.split().str.len().mean())
+        if words >= most:
+            best, most = str(name), words
+    return best
+
+
 def read_answers(
     source: str | Path | pd.DataFrame | Sequence[str | Path],
     text: str | Sequence[str] | None = None,
@@ -1148,8 +1162,10 @@ class _AnswerBuilder:
             elif len(columns) == 1:
                 text = columns[0]
             else:
-                raise ColumnNotFoundError(f"indiquez la colonne des réponses (--text-col, text=…) ; les colonnes sont {columns}",
-                                          path=where)
+                likely = _likely_text_column(frame)
+                hint = f" ; celle qui semble contenir les réponses libres : « {likely} »" if likely else ""
+                raise ColumnNotFoundError(f"indiquez la colonne des réponses (--text-col, text=…) ; les colonnes sont "
+                                          f"{columns}{hint}", path=where)
         text_cols = [text] if isinstance(text, str) else list(text)
         if not text_cols:
             raise RetexInputError("text= ne nomme aucune colonne", path=where)
