@@ -439,21 +439,25 @@ class CodebookCoder(BaseEstimator):
         self.fit_texts_ = [f.texts[i] for i in rows]
 
     #: Weight of the codebook's own score beside the learned probability while few answers are
-    #: coded by hand (fewer than :attr:`FEW_EXAMPLES` per theme of the codebook).
+    #: coded by hand (up to :attr:`FEW_EXAMPLES` per theme of the codebook)...
     PRIOR_WEIGHT = 0.5
-    #: Hand-coded answers per theme under which the codebook keeps that say (from 5 per theme the
-    #: learned classifiers do better alone on the LGA answers: docs/benchmarks.md).
+    #: ...beyond which that weight falls as ``FEW_EXAMPLES / (answers coded per theme)``: 0.3 at
+    #: 5 per theme, 0.15 at 10, 0.03 at 50 (docs/benchmarks.md: on the LGA answers this agrees
+    #: with the human coders better than the codebook's share stopping at once, in the few-shot
+    #: curves and in the review loop).
     FEW_EXAMPLES = 3
 
     def _prior_weight(self, cv: dict[str, np.ndarray], Y: np.ndarray) -> float:
         """How much the codebook's own score still counts beside what was learned: with a handful
         of corrections (a first review round) the classifiers learned from them are no better
-        informed than the codebook's definitions and keywords, so both count; from
-        :attr:`FEW_EXAMPLES` corrections per theme on, the learned classifiers decide alone."""
+        informed than the codebook's definitions and keywords, so both count; the more answers
+        are coded by hand, the less the codebook counts (never nothing at once, so that one more
+        correction does not change every code)."""
         names = self.codebook_.names
         coded = int((Y.sum(axis=1) > 0).sum())
-        learned = any(name in cv for name in names)  # not the "no code" classifier alone
-        return self.PRIOR_WEIGHT if learned and coded < self.FEW_EXAMPLES * len(names) else 0.0
+        if not any(name in cv for name in names):  # not the "no code" classifier alone
+            return 0.0
+        return round(self.PRIOR_WEIGHT * min(1.0, self.FEW_EXAMPLES * len(names) / max(coded, 1)), 4)
 
     def _self_train(self, views: dict, rows: np.ndarray, targets: dict[str, np.ndarray], others: np.ndarray,
                     f: _Features) -> None:
