@@ -165,6 +165,9 @@ PLANTED = [
     ("bonjour je m'appelle sandrine je suis assistante familiale à wattignies", ["sandrine", "wattignies"]),
     # a family name that is also a word ("boulanger")
     ("Les enfants de la famille Boulanger sont déscolarisés, la famille Petit aussi.", ["Boulanger", "Petit"]),
+    # a town whose name begins with a word, after a service; a surname at a sentence's start
+    ("Hôpital de Bourg de Péage : rien à redire. Dupont est venu hier.", ["Péage", "Bourg", "Dupont"]),
+    ("Je vis à Saint Jean de Luz depuis 2010.", ["Jean", "Luz"]),
 ]
 KEPT = [
     "La France manque de familles d'accueil.",
@@ -199,6 +202,10 @@ KEPT = [
     "je suis rose de colère, je t'appelle demain.",
     "On est une famille Lambda, pas une famille Modeste ni une famille Monoparentale.",
     "La mère de famille est épuisée ; numéro 1 des ventes en 2019 avec 1200000 euros ; le dossier date de 2021.",
+    # what spaCy tags as a person or a place at a sentence's start: a feminine, an abbreviation,
+    # a service's name before a department
+    "Référente très présente, elle m'a aidée. Rdv annulés sans prévenir.",
+    "Aide Sociale à l'Enfance du Nord : Référentes absentes.",
 ]
 
 

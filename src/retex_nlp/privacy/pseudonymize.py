@@ -120,6 +120,8 @@ _PERSON_CUES = re.compile(
     r"allait\b|vit\b|pleure|dit\b|disait\b|se\b|s'|n'|ne\b|et\s+sa\b|et\s+son\b|,\s*sa\b|,\s*son\b|"
     rf"et\s+[{_UP}]{{2,}}\b|et\s+[{_UP}][{_LOW}]+\s+(?:sont|ont|vont|étaient|avaient)\b)"
 )
+# What follows a person's name opening a sentence: "Dupont est venu", "Durand a appelé".
+_PERSON_VERB = re.compile(r"^\s*(?:est|était|a|avait|va|allait|vit|dit|disait|pleure|se|s'|n'|ne)\b")
 _ESTABLISHMENT = re.compile(
     rf"\b((?:école|collège|lycée|foyer|MECS|IME|ITEP|SESSAD|crèche|hôpital|clinique|centre|maison|résidence|CMP|CMPP|"
     rf"CAMSP|pouponnière|village d'enfants)\s+(?:(?:de|du|des|d'|la|le|les|l')\s*)?)((?:[{_UP}][\w'-]+)(?:\s+[{_UP}][\w'-]+)*)"
@@ -319,6 +321,22 @@ def _is_common(word: str) -> bool:
     """An ordinary French word (any case, accents or not: "Reunions" is "réunions")."""
     low = word.lower()
     return low in _common_words() or _unaccent(low) in _common_unaccented()
+
+
+_ABBREVIATIONS = frozenset({"rdv", "rdvs", "rdz-vs", "tél", "tel", "svp", "stp", "cf", "etc", "càd", "cad", "ex", "env",
+                            "mds", "educ", "éduc", "educs", "éducs", "assfam", "assfams", "af", "afs", "ass", "aed"})
+
+
+def _word_form(word: str) -> bool:
+    """An ordinary word, a feminine or plural of one ("Référente", "Référentes"), or an
+    abbreviation of the field ("Rdv", "Tél"): what spaCy takes for a name at a sentence's start."""
+    low = word.lower()
+    if _is_common(low) or low in _ABBREVIATIONS:
+        return True
+    if len(low) <= 4:
+        return False
+    return any(low.endswith(suffix) and _is_common(low[:-len(suffix)] + stem)
+               for suffix, stem in (("e", ""), ("es", ""), ("s", ""), ("es", "e")))
 
 
 @lru_cache(maxsize=1)
@@ -723,11 +741,11 @@ class Pseudonymizer(BaseEstimator):
             low = ent.text.lower()
             if low in protected or low in self._keep or all(w.lower() in protected for w in words):
                 continue
-            if len(words) == 1 and _is_common(low) and low not in _first_names():
-                continue  # "Appelez", "Madame", "Bonjour", "Réf": ordinary words spaCy took for names
+            if len(words) == 1 and _word_form(low) and low not in _first_names():
+                continue  # "Appelez", "Madame", "Bonjour", "Référente", "Rdv": ordinary words spaCy took for names
             titled = words[0] in ("M", "Mr", "Mme") or re.fullmatch(r"[A-Z]\.", words[0])  # "M Macron", "E. Macron"
             if ent.label_ == "PER" and not titled and all(
-                    w.lower() in protected or (_is_common(w) and w.lower() not in _first_names()) for w in words):
+                    w.lower() in protected or (_word_form(w) and w.lower() not in _first_names()) for w in words):
                 continue  # "Dossier ASE", "Taxe Foncière": ordinary words and acronyms
             if re.match(r"-(?:moi|nous|vous|le|la|les|lui|leur)\b", text[ent.end_char:]):
                 continue
@@ -743,9 +761,11 @@ class Pseudonymizer(BaseEstimator):
                 # keep the department level and above; drop acronyms spaCy takes for places
                 start = ent.start_char
                 rest = ent.text
-                while True:  # "PMI de Lille" -> "Lille"
-                    m = re.match(r"(\S+)\s+(?:(?:de|du|des|d'|la|le|les|l')\s*)?", rest)
-                    if m and m.group(1).lower() in protected and m.end() < len(rest):
+                while True:  # "PMI de Lille" -> "Lille", "Enfance du Nord" -> "Nord"
+                    m = re.match(r"(\S+)\s+((?:de|du|des|d'|la|le|les|l')\s*)?", rest)
+                    if m and m.end() < len(rest) and (m.group(1).lower() in protected or (
+                            m.group(2) and m.group(1)[:1].isupper() and _is_common(m.group(1))
+                            and _commune_key(rest) not in _communes())):
                         start += m.end()
                         rest = rest[m.end():]
                         continue
@@ -758,9 +778,16 @@ class Pseudonymizer(BaseEstimator):
                     continue
                 if not rest[:1].isupper() or len(re.sub(r"\W", "", rest)) < 3:
                     continue
-                if " " not in rest and rest.replace("’", "'") not in _communes() and (_is_common(rest) or _french(rest.lower())):
+                one_word = " " not in rest and rest.replace("’", "'") not in _communes()
+                # "Dupont est venu.": no town, a word spaCy's lexicon knows, opening a sentence with
+                # what a person does
+                before = text[:start].rstrip()
+                person = (one_word and not _is_common(rest) and (not before or before[-1] in ".!?:;\n-–—(")
+                          and _PERSON_VERB.match(text[ent.end_char:]) is not None)
+                if one_word and not person and (_is_common(rest) or _french(rest.lower())):
                     continue  # "Mauvais", "Reunions": ordinary words spaCy took for places
-                spans.append((start, ent.end_char, "Lieu", "entité nommée (lieu)"))
+                spans.append((start, ent.end_char, *(("Nom", "entité nommée (personne)") if person
+                                                     else ("Lieu", "entité nommée (lieu)"))))
             elif ent.label_ == "ORG" and self.mask_institutions:
                 spans.append((ent.start_char, ent.end_char, "Établissement", "entité nommée (organisation)"))
         return spans
@@ -839,6 +866,13 @@ def _whole_places(text: str, spans: list[tuple[int, int, str, str]]) -> list[tup
             tail = re.match(rf"(?:[-'’](?:{_LINK}[-'’])*[{_UP}][{_LOW}]+)+", text[e:])
             if tail:
                 e += tail.end()
+            # a commune written with spaces: "Bourg de Péage", "Saint Jean de Luz"
+            for spaced in reversed(list(re.finditer(rf"\s+(?:{_LINK}\s+)*[{_UP}][{_LOW}]+", text[e:e + 60]))):
+                whole = text[s:e + spaced.end()]  # the longest run of words that is a commune's name
+                if re.fullmatch(rf"[{_UP}][{_LOW}]+(?:\s+(?:{_LINK}\s+)*[{_UP}][{_LOW}]+)+", whole) \
+                        and _commune_key(whole) in _communes_unaccented():
+                    e += spaced.end()
+                    break
         out.append((s, e, kind, rule))
     return out
 
