@@ -102,7 +102,7 @@ def afc_chart(afc: dict, n_per_class: int = 12):
     if len(texts) > 1:  # words of one class pile up around it: spread them, a thin line to their point
         from adjustText import adjust_text
 
-        adjust_text(texts, ax=ax, expand=(1.05, 1.2), iter_lim=250, arrowprops={"arrowstyle": "-", "color": "#9e9e9e", "lw": 0.4})
+        adjust_text(texts, ax=ax, expand=(1.2, 1.5), force_text=(0.3, 0.5), iter_lim=250, arrowprops={"arrowstyle": "-", "color": "#9e9e9e", "lw": 0.4})
     return fig
 
 
