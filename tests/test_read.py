@@ -162,6 +162,31 @@ def test_without_text_column_the_error_suggests_the_column_of_free_answers(tmp_p
     assert "semble" not in str(err.value)  # no column of sentences: nothing suggested
 
 
+def test_inspect_offers_the_text_and_id_columns_the_app_and_cli_preselect(tmp_path):
+    from typer.testing import CliRunner
+
+    from retex_nlp import inspect_file
+    from retex_nlp.cli import app
+
+    survey = tmp_path / "sondage.csv"  # LimeSurvey-like: id by its tool's name, question as header
+    survey.write_text("ID de la réponse;Profil;Qu'est-ce qui vous aide au quotidien ?\n"
+                      "11;AF;Le soutien de la référente et les réunions d'équipe\n"
+                      "12;ASE;Pouvoir appeler quelqu'un le soir quand ça ne va pas\n", encoding="utf-8")
+    info = inspect_file(survey)
+    assert (info.text_column, info.id_column) == ("Qu'est-ce qui vous aide au quotidien ?", "ID de la réponse")
+    named = tmp_path / "verbatims.csv"  # a column named for the answers wins over a wordier one
+    named.write_text("N°;Commentaire du service;RÉPONSE\n1;un long commentaire du service sur la période;Trop "
+                     "de dossiers\n2;encore un long commentaire écrit par le service;Rien\n", encoding="utf-8")
+    info = inspect_file(named)
+    assert (info.text_column, info.id_column) == ("RÉPONSE", "N°")
+    codes = tmp_path / "codes.csv"
+    codes.write_text("profil;service\nAF;Nord\nTS;Sud\n", encoding="utf-8")
+    assert (inspect_file(codes).text_column, inspect_file(codes).id_column) == (None, None)
+    out = CliRunner().invoke(app, ["inspect", str(survey)]).output
+    assert "semble contenir les réponses libres : « Qu'est-ce qui vous aide au quotidien ? »" in out
+    assert "--id-col 'ID de la réponse'" in out
+
+
 def test_binary_empty_and_misnamed_files(tmp_path):
     xlsx_as_csv = tmp_path / "export.csv"
     xlsx_as_csv.write_bytes(b"PK\x03\x04" + b"\x00" * 100)

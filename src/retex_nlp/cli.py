@@ -7,6 +7,7 @@ calls the library, and prints what happened in French (the people who run it rea
 from __future__ import annotations
 
 import functools
+import shlex
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -125,6 +126,11 @@ def inspect(
                 typer.echo(f"Feuilles : {info.sheets} (lue : {info.sheet!r} ; une autre avec --sheet)")
             for note in info.notes:
                 typer.echo(f"Remarque : {note}")
+            if info.text_column:
+                ident = f" --id-col {shlex.quote(info.id_column)}" if info.id_column else ""
+                typer.echo(f"Colonne qui semble contenir les réponses libres : « {info.text_column} » "
+                           f"(bilan : retex inspect {shlex.quote(str(input))} --text-col "
+                           f"{shlex.quote(info.text_column)}{ident})")
             typer.echo("Indiquez la colonne des réponses avec --text-col pour le bilan des réponses.")
             return
         answers = _read(input, text_col, id_col, sheet, encoding, sep)

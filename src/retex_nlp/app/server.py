@@ -409,9 +409,10 @@ def make_server(workspace: Path, start_project: Path | None = None):
             if fi is None:
                 return None
             columns = [c for c in fi.columns if c]
-            guess = [c for c in columns if c.lower() in ("text", "texte", "reponse", "réponse", "verbatim")][:1]
+            # what the reader takes the columns for (by name, else the cells holding sentences)
+            guess = [fi.text_column] if fi.text_column in columns else []
             ids = {NONE: "(aucune : numéroter les lignes)", **{c: c for c in columns}}
-            id_guess = next((c for c in columns if c.lower() in ("id", "identifiant", "respondent_id")), NONE)
+            id_guess = fi.id_column if fi.id_column in columns else NONE
             return ui.card(ui.card_header("Choisir les colonnes"),
                            ui.input_selectize("questions", "Question(s) ouverte(s) à analyser", choices=columns,
                                               selected=guess, multiple=True, width="100%"),

@@ -59,7 +59,7 @@ from .encoding import (
 )
 from .iramuteq import looks_like_iramuteq, parse_iramuteq
 
-__all__ = ["read_answers", "iter_answers", "read_table", "inspect_file", "status_summary", "FileInfo", "STATUSES", "STATUS_LABELS_FR"]
+__all__ = ["read_answers", "iter_answers", "read_table", "inspect_file", "likely_text_column", "status_summary", "FileInfo", "STATUSES", "STATUS_LABELS_FR"]
 
 #: Column names taken as the respondent id when ``id=`` is not given (case and accents ignored).
 ID_NAMES = ("id", "identifiant", "respondent_id", "id_repondant", "id repondant", "id_respondent")
@@ -102,6 +102,11 @@ class FileInfo:
     #: what the reader decided for the user, in French (no header line, title rows skipped,
     #: another sheet read…): shown by ``retex inspect`` and kept in the answers' ``attrs``
     notes: list[str] = field(default_factory=list)
+    #: the column that seems to hold the free answers (:func:`likely_text_column`), to offer the
+    #: user, never to read without asking
+    text_column: str | None = None
+    #: the column named like a respondent id, if exactly one is
+    id_column: str | None = None
 
 
 @dataclass
@@ -926,8 +931,14 @@ def read_table(
 
 
 def inspect_file(source: str | Path, **kwargs) -> FileInfo:
-    """Open a file and say what it is: format, encoding, separator, columns, rows, problems."""
-    return read_table(source, **kwargs).info
+    """Open a file and say what it is: format, encoding, separator, columns, rows, problems, and
+    which columns seem to hold the free answers and the respondent id."""
+    table = read_table(source, **kwargs)
+    info = table.info
+    frame = table.frame.set_axis([str(c) for c in table.frame.columns], axis=1)
+    info.text_column = likely_text_column(frame)
+    info.id_column = _find_id_column(list(frame.columns), [info.text_column] if info.text_column else [])
+    return info
 
 
 # -- answers ---------------------------------------------------------------------------------
@@ -1006,9 +1017,18 @@ def _status_of(text: object, non_answers: set[str], longest: int | None = None,
     return "ok", ""
 
 
-def _likely_text_column(frame: pd.DataFrame) -> str | None:
-    """The column whose cells hold the most words on average (at least 3): what an error
-    message can suggest as the open question, never chosen silently."""
+#: Column names that say "the free answers", folded.
+_TEXT_NAMES = frozenset({"text", "texte", "textes", "reponse", "reponses", "verbatim", "verbatims",
+                         "commentaire", "commentaires", "temoignage", "temoignages"})
+
+
+def likely_text_column(frame: pd.DataFrame) -> str | None:
+    """The column that seems to hold the free answers: the one named so (``text``, ``texte``,
+    ``réponse``, ``verbatim``…, accents and case ignored), else the one whose cells hold the most
+    words on average (at least 3). For an error message or a form to offer, never read silently."""
+    named = [str(c) for c in frame.columns if _id_key(c) in _TEXT_NAMES]
+    if named:
+        return named[0]
     best, most = None, 3.0
     for name in frame.columns:
         cells = frame[name].dropna().astype(str).head(500)
@@ -1162,7 +1182,7 @@ class _AnswerBuilder:
             elif len(columns) == 1:
                 text = columns[0]
             else:
-                likely = _likely_text_column(frame)
+                likely = likely_text_column(frame)
                 hint = f" ; celle qui semble contenir les réponses libres : « {likely} »" if likely else ""
                 raise ColumnNotFoundError(f"indiquez la colonne des réponses (--text-col, text=…) ; les colonnes sont "
                                           f"{columns}{hint}", path=where)
