@@ -168,6 +168,9 @@ PLANTED = [
     # a town whose name begins with a word, after a service; a surname at a sentence's start
     ("Hôpital de Bourg de Péage : rien à redire. Dupont est venu hier.", ["Péage", "Bourg", "Dupont"]),
     ("Je vis à Saint Jean de Luz depuis 2010.", ["Jean", "Luz"]),
+    # a surname's initial after a first name, inside a sentence and before a new one
+    ("La petite Inès B. a été confiée à l'assistante familiale.", ["Inès", " B."]),
+    ("J'ai revu Théo M. Il va mieux depuis son retour.", ["Théo", " M"]),
 ]
 KEPT = [
     "La France manque de familles d'accueil.",

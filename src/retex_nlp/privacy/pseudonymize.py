@@ -631,7 +631,7 @@ class Pseudonymizer(BaseEstimator):
             spans += self._compound_town_spans(text)
         if self.use_ner and cased is None:  # spaCy's entities are no guide in a text re-cased word by word
             spans += self._ner_spans(text, doc)
-        return _resolve(_whole_places(text, spans))
+        return _resolve(_with_initials(text, _whole_places(text, spans)))
 
     def _lowercase_name_spans(self, text: str) -> list[tuple[int, int, str, str]]:
         """First names typed in lower case where the sentence says they are people: after "sa
@@ -874,6 +874,21 @@ def _whole_places(text: str, spans: list[tuple[int, int, str, str]]) -> list[tup
                     e += spaced.end()
                     break
         out.append((s, e, kind, rule))
+    return out
+
+
+def _with_initials(text: str, spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """A surname's initial after a first name ("Inès B. a été confiée") is masked as a name: with
+    the first name it still points at one child. Its full stop goes with it inside a sentence,
+    and stays when a new sentence follows ("… avec Inès B. Elle …")."""
+    out = list(spans)
+    for _start, e, kind, _ in spans:
+        if kind != "Prénom":
+            continue
+        m = re.match(rf"\s+([{_UP}])\.(?=\s*(.?))", text[e:])
+        if m:  # "Inès B. Elle …", "… Inès B.": the stop ends the sentence and stays
+            end = m.end(1) if not m.group(2) or m.group(2).isupper() else m.end()
+            out.append((e + m.start(1), e + end, "Nom", "initiale du nom après un prénom"))
     return out
 
 
