@@ -187,6 +187,24 @@ def test_inspect_offers_the_text_and_id_columns_the_app_and_cli_preselect(tmp_pa
     assert "--id-col 'ID de la réponse'" in out
 
 
+def test_a_repeated_header_from_pasted_exports_is_no_answer(tmp_path):
+    pasted = tmp_path / "deux_exports.csv"  # two services' exports pasted one after the other
+    pasted.write_text("id;service;reponse\n1;AF;Trop de dossiers en même temps\n2;ASE;Le manque de temps\n"
+                      "id;service;reponse\n3;PMI;reponse\n4;PMI;Les réunions d'équipe aident\n", encoding="utf-8")
+    answers = read_answers(pasted, text="reponse")
+    assert len(answers) == 5  # nothing lost: the header line is kept, marked
+    header = answers[answers["source_row"] == 4].iloc[0]
+    assert header["status"] == "non_answer" and "en-tête répétée" in header["status_note"]
+    # an answer that only says the column's word, on a row of real cells, is no header
+    assert "en-tête" not in answers[answers["source_row"] == 5].iloc[0]["status_note"]
+    assert answers[answers["source_row"] != 4]["status"].eq("ok").all()
+    assert any("répètent l'en-tête (ligne 4)" in n for n in answers.attrs["notes"])
+    single = tmp_path / "une_colonne.csv"
+    single.write_text("Témoignage\nJ'ai tenu grâce à l'équipe\nTémoignage\nLa nuit est longue\n", encoding="utf-8")
+    answers = read_answers(single, text="Témoignage")
+    assert answers["status"].tolist() == ["ok", "non_answer", "ok"]
+
+
 def test_binary_empty_and_misnamed_files(tmp_path):
     xlsx_as_csv = tmp_path / "export.csv"
     xlsx_as_csv.write_bytes(b"PK\x03\x04" + b"\x00" * 100)

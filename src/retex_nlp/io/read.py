@@ -1022,6 +1022,26 @@ _TEXT_NAMES = frozenset({"text", "texte", "textes", "reponse", "reponses", "verb
                          "commentaire", "commentaires", "temoignage", "temoignages"})
 
 
+_HEADER_AGAIN = "ligne d'en-tête répétée (fichiers mis bout à bout ?)"
+
+
+def _repeated_header_rows(frame: pd.DataFrame, text_cols: Sequence[str]) -> set[int]:
+    """Rows (positions) that repeat the header (exports pasted one after the other): a text cell
+    holds its column's name, and so do at least two cells of the row (the one cell of a
+    one-column file), no more than as many other cells being filled."""
+    candidates = {i for col in text_cols for i, v in enumerate(frame[col].tolist())
+                  if isinstance(v, str) and v.strip() == str(col).strip()}
+    least = min(2, frame.shape[1])
+    found = set()
+    for i in sorted(candidates):
+        cells = [(str(name).strip(), v.strip()) for name, v in zip(frame.columns, frame.iloc[i].tolist(), strict=True)
+                 if isinstance(v, str) and v.strip()]
+        same = sum(name == v for name, v in cells)
+        if same >= least and 2 * same >= len(cells):
+            found.add(i)
+    return found
+
+
 def likely_text_column(frame: pd.DataFrame) -> str | None:
     """The column that seems to hold the free answers: the one named so (``text``, ``texte``,
     ``réponse``, ``verbatim``…, accents and case ignored), else the one whose cells hold the most
@@ -1205,12 +1225,17 @@ class _AnswerBuilder:
                     for v, r in zip(frame[id_col], rows, strict=True)]
         else:
             resp = [str(r) for r in rows]
+        header_rows = _repeated_header_rows(frame, text_cols)
         out = []
         for col in text_cols:
             values = frame[col].tolist()
             for i in range(n):
                 raw = values[i]
                 problem = info.problems.get(rows[i])
+                if i in header_rows and isinstance(raw, str) and raw.strip() == col.strip():
+                    out.append({"respondent_id": resp[i], "open_question": col, "text": raw,
+                                "status": "non_answer", "status_note": _HEADER_AGAIN, "source_row": rows[i]})
+                    continue
                 if isinstance(raw, str):
                     raw = strip_controls(raw)
                     if len(raw) > MAX_CELL_CHARS:
@@ -1241,6 +1266,10 @@ class _AnswerBuilder:
             ids = ids + ":" + answers["open_question"].astype(str)
         answers["answer_id"] = self._unique(ids.tolist()) if id_col or stacked else ids
         notes = list(info.notes)
+        if header_rows:
+            at = [str(rows[i]) for i in sorted(header_rows)]
+            notes.append(f"{len(at)} ligne(s) répètent l'en-tête (ligne {', '.join(at[:5])}{'…' if len(at) > 5 else ''}) : "
+                         "fichiers mis bout à bout ? Gardées, marquées non-réponses.")
         # ids that _unique had to suffix ("12" -> "12#2"): said when the whole file is read
         repeated = [key for key, unique in zip(ids, answers["answer_id"], strict=True) if key != unique] \
             if whole and id_col else []
