@@ -205,6 +205,21 @@ def test_a_repeated_header_from_pasted_exports_is_no_answer(tmp_path):
     assert answers["status"].tolist() == ["ok", "non_answer", "ok"]
 
 
+def test_workbook_dates_read_as_the_person_saw_them(tmp_path):
+    import datetime
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["N°", "Réponse", "Date de l'entretien"])
+    book.active.append([1, "Le soutien de l'équipe m'a aidée", datetime.datetime(2021, 3, 12)])
+    book.active.append([2.0, "Les visites médiatisées", datetime.datetime(2021, 3, 12, 14, 30)])
+    book.save(tmp_path / "entretiens.xlsx")
+    answers = read_answers(tmp_path / "entretiens.xlsx", text="Réponse")
+    assert answers["Date de l'entretien"].tolist() == ["2021-03-12", "2021-03-12 14:30:00"]
+    assert answers["answer_id"].tolist() == ["1", "2"]
+
+
 def test_binary_empty_and_misnamed_files(tmp_path):
     xlsx_as_csv = tmp_path / "export.csv"
     xlsx_as_csv.write_bytes(b"PK\x03\x04" + b"\x00" * 100)

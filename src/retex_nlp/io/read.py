@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime
 import difflib
 import gzip
 import hashlib
@@ -711,8 +712,12 @@ def _formulas_without_value(path: Path, sheet_name: str, grid: dict[int, list], 
 
 
 def _cell_text(value) -> str:
+    """A workbook cell that is no text, as the person saw it: 12 for 12.0, a date without the
+    midnight Excel stores with it ("2021-03-12", not "2021-03-12 00:00:00")."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        return value.date().isoformat()
     return str(value)
 
 
