@@ -45,6 +45,7 @@ ESTIMATORS = {
     "AnalysisPipeline": lambda: rx.AnalysisPipeline(rx.ThemeFinder(seed=2), by=["service"], n_terms=50),
     "ReinertCHD": lambda: rx.ReinertCHD(6, min_split_members=5, cc_test=0.25, tsj=2, seed=3),
     "ReinertCHD2": lambda: rx.ReinertCHD2(6, min_segment_size1=4, min_segment_size2=8, min_members=5, full=False),
+    "FrenchAnalyzer": lambda: rx.FrenchAnalyzer(stopwords=("truc",), warmup=100, n_process=1),
 }
 
 
@@ -85,6 +86,20 @@ def test_fit_returns_self_state_ends_in_underscore_and_the_callers_objects_stay(
     assert len(coder.embedder_.embedder.pipeline_[0].vocabulary_) > 100
     counter = rx.TermCounter()
     assert counter.fit(answers) is counter and counter.counts_.n_answers[""] == 120
+
+
+def test_the_analyser_learns_only_in_fit(answers):
+    texts = answers["text"].tolist()
+    analyser = rx.FrenchAnalyzer(n_process=1)
+    read = analyser.transform(texts)  # transform never fits: the shipped form table
+    assert analyser.lemma_table_ is rx.FrenchAnalyzer().load_default_table().lemma_table_
+    learned = rx.FrenchAnalyzer(warmup=len(texts), n_process=1)
+    assert learned.fit(texts) is learned and learned.lemma_table_ is not analyser.lemma_table_
+    assert len(learned.lemma_table_) < len(analyser.lemma_table_)  # learned on 120 answers only
+    # either table gives the lemmas the tagger gives in context
+    same = sum(a == b for x, y in zip(read, learned.transform(texts), strict=True)
+               for a, b in zip([t.lemma for t in x], [t.lemma for t in y], strict=False))
+    assert same >= 0.97 * sum(len(x) for x in read)
 
 
 def test_one_embedder_registry_with_plug_ins(monkeypatch):

@@ -43,6 +43,7 @@ from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
+from sklearn.base import BaseEstimator
 from tqdm.auto import tqdm
 
 from ..normalize import normalize_answer, normalize_text, strip_accents, typed_in_capitals
@@ -95,7 +96,7 @@ class _Base(NamedTuple):
     idx: int
 
 
-class FrenchAnalyzer:
+class FrenchAnalyzer(BaseEstimator):
     """Tokenise, lemmatise and mark French answers (see the module docstring).
 
     Parameters
@@ -140,7 +141,7 @@ class FrenchAnalyzer:
     ) -> None:
         self.model = model
         self.lexicon = lexicon
-        self.stopwords = tuple(stopwords)
+        self.stopwords = stopwords
         self.default_lexicon = default_lexicon
         self.fast = fast
         self.warmup = warmup
@@ -149,10 +150,22 @@ class FrenchAnalyzer:
         self.cache_size = cache_size
         self.progress = progress
         self.n_process = n_process
-        self.lemma_table_: dict[str, tuple[str, str]] | None = None
-        self._cache: dict[str, list[Token]] = {}
-        self._compiled = False
-        self._table_is_default = False
+
+    # What is learned or built (the form table ``lemma_table_``, the compiled lexicon, the cache
+    # of analysed answers) is set by fit() / load_default_table() / first use, never in __init__.
+    _compiled = False
+    _table_is_default = False
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return True  # usable as built: without fit() it reads with the shipped form table
+
+    @property
+    def _table(self) -> dict[str, tuple[str, str]] | None:
+        return self.__dict__.get("lemma_table_")
+
+    @property
+    def _cache(self) -> dict[str, list[Token]]:
+        return self.__dict__.setdefault("_memo", {})
 
     # -- set-up ------------------------------------------------------------------------------
     @property
@@ -162,7 +175,7 @@ class FrenchAnalyzer:
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        state["_cache"] = {}
+        state.pop("_memo", None)
         if state.get("_table_is_default"):
             state["lemma_table_"] = None  # the shipped table is read again where it is unpickled
         for key in ("_patterns", "_first", "_stop", "_keep", "_acr_exact", "_acr_ci", "_acr_memo"):
@@ -192,7 +205,7 @@ class FrenchAnalyzer:
         keep = {w.casefold() for w in lex.keep_words}
         self._keep = keep
         self._stop = ({w.casefold() for w in STOP_WORDS} | {w.casefold() for w in lex.stopwords}
-                      | {w.casefold() for w in self.stopwords}) - keep
+                      | {w.casefold() for w in tuple(self.stopwords)}) - keep
         self._stop |= {w.replace("’", "'") for w in self._stop}
         self._acr_exact = {a.upper(): a.upper() for a in lex.acronyms}
         self._acr_memo: dict[str, str] = {}
@@ -293,7 +306,7 @@ class FrenchAnalyzer:
 
     def save_table(self, path: str | Path) -> Path:
         """Write the learned form table (form, lemma, POS per line, gzip TSV)."""
-        if self.lemma_table_ is None:
+        if self._table is None:
             raise ValueError("the analyser has no table yet: call fit() first")
         path = Path(path)
         lines = "".join(f"{f}\t{lem}\t{pos}\n" for f, (lem, pos) in sorted(self.lemma_table_.items()))
@@ -317,10 +330,11 @@ class FrenchAnalyzer:
         return out
 
     def transform(self, texts: Iterable[str]) -> list[list[Token]]:
-        """Analyse texts; returns one list of :class:`Token` per text (empty for non-strings)."""
+        """Analyse texts; returns one list of :class:`Token` per text (empty for non-strings).
+        Never learns from them: an analyser not fitted reads with the shipped form table."""
         texts = list(texts)
-        if self.fast and self.lemma_table_ is None:
-            self.fit(texts)
+        if self.fast and self._table is None:  # never learned from what it transforms
+            self.load_default_table()
         self._compile()
         out: list[list[Token] | None] = [None] * len(texts)
         todo: dict[str, list[int]] = {}
@@ -416,7 +430,7 @@ class FrenchAnalyzer:
     def _bases(self, texts: Sequence[str], use_table: bool = True) -> list[list[_Base]]:
         """Tokenise, then tag only what the form table does not know, in context windows."""
         nlp = self.nlp
-        table = self.lemma_table_ if (use_table and self.fast and self.lemma_table_) else None
+        table = self._table if (use_table and self.fast and self._table) else None
         docs = list(nlp.tokenizer.pipe(texts, batch_size=self.batch_size))
         results: list[list[_Base | None]] = []
         spans: list[tuple[int, int, int]] = []  # (doc index, start, end)
