@@ -483,6 +483,15 @@ def test_train_and_review_rounds_from_the_command_line(lga_fi8, tmp_path):
                                                                                       index=False)
     bad = runner.invoke(app, [*args, "--train", str(tmp_path / "faute.csv")])
     assert bad.exit_code == 2 and "code inconnu" in bad.output and "faute.csv" in bad.output
+    # an id that is no answer of the file, and one answer coded twice otherwise: file, row, column
+    pd.DataFrame({"id": ["R0001", "R9999"], "codes": [top[0], top[1]]}).to_csv(tmp_path / "autre.csv", index=False)
+    bad = runner.invoke(app, [*args, "--train", str(tmp_path / "autre.csv")])
+    assert bad.exit_code == 2 and "autre.csv, ligne 3, colonne « id »" in bad.output
+    assert "'R9999'" in bad.output and "réponses exploitables de enquete.csv" in bad.output
+    pd.DataFrame({"id": ["R0001", "R0002", "R0001"], "codes": [top[0], top[1], top[1]]}).to_csv(tmp_path / "deux.csv",
+                                                                                            index=False)
+    bad = runner.invoke(app, [*args, "--train", str(tmp_path / "deux.csv")])
+    assert bad.exit_code == 2 and "deux.csv, ligne 4" in bad.output and "déjà codée ligne 2" in bad.output
 
 
 def test_a_trained_coder_saves_and_loads_the_same(lga_fi8, tmp_path):

@@ -9,7 +9,7 @@ codes already in the ``codes`` column, to be corrected and read back with :func:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +20,7 @@ from ..files import write_xlsx
 from ..io.read import read_table
 from ..normalize import fold
 
-__all__ = ["read_codes", "known_codes", "write_review", "CODES_COLUMN"]
+__all__ = ["read_codes", "known_codes", "write_review", "HandCodes", "CODES_COLUMN"]
 
 CODES_COLUMN = "codes"
 _ID_NAMES = ("answer_id", "id", "identifiant", "respondent_id")
@@ -35,27 +35,58 @@ def _column(columns: Sequence[str], wanted: Sequence[str], path: Path, what: str
     raise RetexInputError(f"pas de colonne {what} ({' ou '.join(wanted)}) ; colonnes : {list(columns)}", path=path)
 
 
+class HandCodes(dict):
+    """``answer_id -> "theme a;theme b"`` as read by :func:`read_codes`, remembering where each
+    answer's codes were read (file, row, id column) so that an error can point at them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.origin: dict[str, tuple[Path, int, str]] = {}
+
+    def require(self, answer_ids: Collection[str], what: str = "les réponses exploitables") -> HandCodes:
+        """Check that every coded answer is among ``answer_ids``; else a French error naming the
+        file, row and column of the first that is not."""
+        known = {str(a) for a in answer_ids}
+        missing = [a for a in self if a not in known]
+        if missing:
+            path, row, column = self.origin[missing[0]]
+            more = f" (et {len(missing) - 1} autre(s))" if len(missing) > 1 else ""
+            raise RetexInputError(f"réponse codée introuvable parmi {what} : {missing[0]!r}{more} ; un identifiant "
+                                  "d'un autre fichier, ou une réponse vide, en double, non exploitable ?",
+                                  path=path, row=row, column=column)
+        return self
+
+
 def read_codes(paths: str | Path | Sequence[str | Path], id_col: str | None = None,
-               themes: Sequence[str] | None = None) -> dict[str, str]:
+               themes: Sequence[str] | None = None) -> HandCodes:
     """``answer_id -> "theme a;theme b"`` from one or several training files (a later file
     overrides an earlier one for the same answer: correction rounds read in order). With
     ``themes``, a code that is no theme of the codebook gives an error naming the file, row and
-    code (a typo would otherwise become a theme of its own)."""
+    code (a typo would otherwise become a theme of its own). One answer coded twice in one file
+    with other codes is an error naming both rows (which one is right is the coder's call)."""
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
-    codes: dict[str, str] = {}
+    codes = HandCodes()
     for path in map(Path, paths):
         table = read_table(path)
         frame, rows = table.frame, table.rows
         columns = [str(c) for c in frame.columns]
         ids = _column(columns, [id_col] if id_col else _ID_NAMES, path, "d'identifiant")
         col = _column(columns, _CODES_NAMES, path, "de codes")
+        here: dict[str, int] = {}
         for row, answer, value in zip(rows, frame[ids], frame[col], strict=True):
             if answer is None or not str(answer).strip():
                 continue
             names = split_codes(value if value is not None else "")
             if themes is not None:
                 names = known_codes(names, themes, path=path, row=row, column=col)
-            codes[str(answer).strip()] = ";".join(names)
+            key, joined = str(answer).strip(), ";".join(names)
+            if key in here and codes[key] != joined:
+                raise RetexInputError(f"la réponse {key!r} est déjà codée ligne {here[key]} avec d'autres codes "
+                                      f"({codes[key]!r} puis {joined!r}) : gardez une seule ligne par réponse",
+                                      path=path, row=row, column=col)
+            here[key] = row
+            codes[key] = joined
+            codes.origin[key] = (path, row, ids)
     return codes
 
 
