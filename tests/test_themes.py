@@ -385,6 +385,20 @@ def test_excel_codebook_with_french_headers(tmp_path):
     cells = [c for row in openpyxl.load_workbook(tmp_path / "risque.xlsx").active.iter_rows() for c in row]
     assert not [c for c in cells if c.data_type == "f"]
     assert Codebook.read(tmp_path / "risque.xlsx") == risky
+    # a CSV saved from Excel (Windows-1252, ";"), read like the answers; errors name the row
+    (tmp_path / "grille.csv").write_bytes("Thème;Définition;Mots\r\nFiscalité;Baisser les impôts.;impôt, taxe\r\n"
+                                          "Transports;Se déplacer.;vélo; bus\r\n".encode("cp1252"))
+    csv_book = Codebook.read(tmp_path / "grille.csv")
+    assert csv_book.names == ["Fiscalité", "Transports"] and csv_book.themes[0].keywords == ["impôt", "taxe"]
+    (tmp_path / "sans_nom.csv").write_text("nom;définition\nA;a\n;b\n", encoding="utf-8")
+    with pytest.raises(RetexInputError, match=r"sans_nom\.csv, ligne 3 : le thème 2 n'a pas de nom"):
+        Codebook.read(tmp_path / "sans_nom.csv")
+    # two names that differ only by case or accents are one theme to the hand codes: refused
+    pd.DataFrame({"nom": ["Fiscalité", "transports", "fiscalite"]}).to_excel(tmp_path / "double.xlsx", index=False)
+    with pytest.raises(RetexInputError, match=r"double\.xlsx, ligne 4 : thème « fiscalite » nommé comme « Fiscalité »"):
+        Codebook.read(tmp_path / "double.xlsx")
+    with pytest.raises(RetexInputError, match="réservé"):
+        Codebook.from_dict({"themes": [{"name": "Autre"}]})
 
 
 def test_labels_read_like_titles():

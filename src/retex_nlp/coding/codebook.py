@@ -9,7 +9,7 @@ In YAML::
         examples: ["Les appels vidéo quotidiens ont maintenu le lien."]
         counter_examples: ["Pas d'ordinateur pour travailler."]
 
-or as an XLSX sheet, one theme per row, with English or French headers (case and accents
+or as an XLSX, ODS or CSV sheet, one theme per row, with English or French headers (case and accents
 ignored): ``name``/``nom``/``thème``, ``description``/``définition``, ``keywords``/``mots-clés``
 (several in one cell, separated by ``,`` ``;`` or line breaks), ``examples``/``exemples`` and
 ``counter_examples``/``contre-exemples`` (one per line: a ``;`` inside an example is kept).
@@ -37,7 +37,8 @@ OTHER = "autre"
 _FIELDS = {
     "name": ("name", "nom", "theme", "themes", "code", "intitule"),
     "description": ("description", "definition", "definitions"),
-    "keywords": ("keywords", "mots-cles", "mots cles", "mots_cles", "mot-cle", "mot cle", "mots-clefs", "mots clefs"),
+    "keywords": ("keywords", "mots-cles", "mots cles", "mots_cles", "mot-cle", "mot cle", "mots-clefs", "mots clefs",
+                 "mots", "termes"),
     "examples": ("examples", "exemples", "exemple"),
     "counter_examples": ("counter_examples", "counter-examples", "contre-exemples", "contre exemples",
                          "contre_exemples", "contre-exemple"),
@@ -82,7 +83,9 @@ class Codebook:
         return [t.name for t in self.themes]
 
     @classmethod
-    def from_dict(cls, data: dict, source: str = "<dict>") -> Codebook:
+    def from_dict(cls, data: dict, source: str = "<dict>", rows: list[int] | None = None) -> Codebook:
+        """A codebook from ``{"themes": [{"name": …, "description": …}, …]}`` (French or English
+        field names); ``rows``: the file row of each theme, for error messages."""
         items = data.get("themes", data.get("thèmes")) if isinstance(data, dict) else data
         if not isinstance(items, list) or not items:
             raise RetexInputError("une grille de codage demande une liste « themes » non vide", path=source)
@@ -99,14 +102,25 @@ class Codebook:
                 fields[name] = value
             label = "" if fields.get("name") is None else str(fields["name"]).strip()
             if not label:
-                raise RetexInputError(f"le thème {i} n'a pas de nom", path=source, row=i)
+                raise RetexInputError(f"le thème {i} n'a pas de nom", path=source, row=rows[i - 1] if rows else None)
             themes.append(Theme(label, str(fields.get("description") or "").strip(),
                                 _split(fields.get("keywords"), keywords=True), _split(fields.get("examples"), False),
                                 _split(fields.get("counter_examples"), False)))
         names = [t.name for t in themes]
-        if len(set(names)) != len(names) or OTHER in names:
-            raise RetexInputError(f"les noms de thèmes doivent être uniques et différents de « {OTHER} » : {names}",
-                                  path=source)
+        seen: dict[str, int] = {}
+        for i, name in enumerate(names):
+            key = fold(name)
+            where = {"row": rows[i]} if rows else {}
+            which = "" if rows else f"thème {i + 1} : "
+            if key == fold(OTHER):
+                raise RetexInputError(f"{which}« {name} » est réservé aux réponses qu'aucun thème ne code : renommez ce "
+                                      "thème", path=source, **where)
+            if key in seen:  # hand codes are matched case and accents aside: two such names are one
+                first = names[seen[key]]
+                same = "deux fois" if first == name else f"comme « {first} » (majuscules et accents mis à part)"
+                raise RetexInputError(f"{which}thème « {name} » nommé {same} : les noms de thèmes doivent être uniques",
+                                      path=source, **where)
+            seen[key] = i
         return cls(themes)
 
     @classmethod
@@ -117,12 +131,20 @@ class Codebook:
         if not path.exists():
             raise RetexInputError("grille de codage introuvable", path=path)
         suffix = path.suffix.lower()
-        if suffix in (".xlsx", ".xlsm", ".ods"):
-            try:
-                frame = pd.read_excel(path, sheet_name=sheet, dtype=str, engine="odf" if suffix == ".ods" else None)
-            except Exception as exc:  # a damaged or misnamed workbook: BadZipFile, XML errors, ValueError…
-                raise RetexInputError(f"grille illisible ({type(exc).__name__} : {exc})", path=path) from exc
-            frame = frame.dropna(how="all").fillna("")
+        if suffix in (".xlsx", ".xlsm", ".ods", ".csv", ".tsv"):
+            if suffix in (".csv", ".tsv"):  # encoding and separator found as for the answers
+                from ..io.read import read_table
+
+                table = read_table(path, format="csv")
+                frame = pd.DataFrame(table.frame.to_numpy(), columns=[str(c) for c in table.frame.columns],
+                                     index=table.rows)
+            else:
+                try:
+                    frame = pd.read_excel(path, sheet_name=sheet, dtype=str, engine="odf" if suffix == ".ods" else None)
+                except Exception as exc:  # a damaged or misnamed workbook: BadZipFile, XML errors, ValueError…
+                    raise RetexInputError(f"grille illisible ({type(exc).__name__} : {exc})", path=path) from exc
+                frame.index = frame.index + 2  # the file's rows: 1 is the header
+            frame = frame.replace("", None).dropna(how="all").fillna("")
             columns = {c: _field(c) for c in frame.columns}
             if "name" not in columns.values():
                 raise RetexInputError("aucune colonne de noms de thèmes (nom, thème ou name) ; colonnes : "
@@ -132,7 +154,7 @@ class Codebook:
                 raise RetexInputError(f"colonnes inconnues {unknown} ; colonnes possibles : nom, définition, mots-clés, "
                                       "exemples, contre-exemples", path=path)
             items = [{columns[c]: row[c] for c in frame.columns} for _, row in frame.iterrows()]
-            return cls.from_dict({"themes": items}, str(path))
+            return cls.from_dict({"themes": items}, str(path), rows=[int(r) for r in frame.index])
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
