@@ -285,7 +285,7 @@ def themes(
 def code(
     input: InputArg,
     out: Annotated[Path, typer.Option("--out", "-o", help="CSV : vos colonnes, theme_id, theme_label, score_<thème>…")],
-    codebook: Annotated[Path | None, typer.Option("--codebook", help="Grille de codage YAML ou XLSX.")] = None,
+    codebook: Annotated[Path | None, typer.Option("--codebook", help="Grille de codage YAML, XLSX, ODS ou CSV.")] = None,
     text_col: TextCol = None,
     embedder: EmbedderOpt = "use",
     threshold: Annotated[float, typer.Option("--threshold", help="Score minimal pour coder un thème (0-1).")] = 0.4,
@@ -367,7 +367,7 @@ def analyse(
     out: Annotated[Path, typer.Option("--out", "-o", help="Dossier du projet (état, journal, rapport/ à diffuser, prive/).")],
     text_col: TextCol = None,
     by: Annotated[list[str] | None, typer.Option("--by", help="Variable(s) à comparer (service, profession…).")] = None,
-    codebook: Annotated[Path | None, typer.Option("--codebook", help="Grille de codage YAML ou XLSX (sinon thèmes trouvés dans les réponses).")] = None,
+    codebook: Annotated[Path | None, typer.Option("--codebook", help="Grille de codage YAML, XLSX, ODS ou CSV (sinon thèmes trouvés dans les réponses).")] = None,
     new_themes: Annotated[bool, typer.Option("--new-themes", help="Avec une grille : chercher aussi de nouveaux thèmes dans les réponses hors grille.")] = False,
     train: Annotated[list[Path] | None, typer.Option("--train", help="Avec une grille : réponses codées à la main (identifiant + « codes ») ; répétable, dans l'ordre des tours ; gardées dans le projet.")] = None,
     n_themes: Annotated[int | None, typer.Option("--n-themes", help="Nombre de thèmes souhaité.")] = None,

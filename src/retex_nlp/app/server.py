@@ -31,7 +31,7 @@ from .worker import ANALYSE_STEPS
 
 PROJECT_FILE = "projet.json"
 FORMATS = [".csv", ".tsv", ".txt", ".xlsx", ".xls", ".ods", ".htm", ".html", ".json", ".jsonl", ".zip"]
-CODEBOOK_FORMATS = [".yml", ".yaml", ".xlsx", ".ods"]
+CODEBOOK_FORMATS = [".yml", ".yaml", ".xlsx", ".ods", ".csv"]
 NONE = ""  # "no column" in a select
 
 #: Report files offered for download: (output id, file in rapport/, button label).
@@ -462,7 +462,7 @@ def make_server(workspace: Path, start_project: Path | None = None):
                                            "exemples": len(r.get("examples", []))} for r in rows]),
                             "Thèmes de la grille") if rows else ui.p("Aucun thème pour l'instant.", class_="retex-muted")
             return ui.TagList(
-                _file_input("grille_fichier", "Grille de codage (YAML, Excel ou LibreOffice)", CODEBOOK_FORMATS, "Aucune grille"),
+                _file_input("grille_fichier", "Grille de codage (YAML, Excel, LibreOffice ou CSV)", CODEBOOK_FORMATS, "Aucune grille"),
                 ui.p("Ou écrivez les thèmes un par un :"),
                 ui.layout_columns(ui.input_text("g_nom", "Nom du thème"),
                                   ui.input_text("g_definition", "Définition (une phrase)", width="100%"),
