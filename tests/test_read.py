@@ -439,6 +439,13 @@ def test_metadata_that_does_not_match_the_folder_is_said(tmp_path):
     notes = answers.attrs["notes"]
     assert any("1 témoignage(s) sans ligne dans metadonnees.csv" in n and "entretien_03.txt" in n for n in notes)
     assert any("ne correspondent à aucun fichier .txt" in n and "entretien_3.txt" in n for n in notes)
+    # one testimony described twice (with the extension once): which row is right is asked
+    pd.DataFrame({"fichier": ["entretien_01", "entretien_03", "Entretien_01.txt"],
+                  "profession": ["assistante familiale", "psychologue", "éducatrice"]}).to_csv(
+        folder / "metadonnees.csv", index=False, sep=";")
+    with pytest.raises(RetexInputError, match=r"metadonnees\.csv, ligne 4, colonne « fichier » : témoignage "
+                                              r"« Entretien_01\.txt » décrit deux fois \(déjà ligne 2\)"):
+        read_answers(folder)
 
 
 def test_testimony_folder_with_its_metadata_file(tmp_path):

@@ -818,9 +818,12 @@ def _metadata(folder: Path, metadata: str | Path | None) -> tuple[pd.DataFrame |
     frame.columns = [str(c) for c in frame.columns]
     frame["_key"] = [Path(str(v)).stem.strip().casefold() if v is not None else "" for v in frame[key]]
     frame["_name"] = ["" if v is None else str(v).strip() for v in frame[key]]
-    duplicated = frame["_key"][frame["_key"].duplicated() & (frame["_key"] != "")]
-    if len(duplicated):
-        raise RetexInputError(f"témoignage décrit deux fois : {duplicated.iloc[0]!r}", path=path)
+    seen: dict[str, int] = {}
+    for row, k, name in zip(table.rows, frame["_key"], frame["_name"], strict=True):
+        if k and k in seen:  # which row holds the right profession is the analyst's call
+            raise RetexInputError(f"témoignage « {name} » décrit deux fois (déjà ligne {seen[k]}) : gardez une seule "
+                                  "ligne par fichier", path=path, row=row, column=key)
+        seen.setdefault(k, row)
     return frame.drop(columns=[key]), path
 
 
