@@ -520,6 +520,10 @@ def test_a_trained_coder_saves_and_loads_the_same(lga_fi8, tmp_path):
     before = coder.transform(frame)
     coder.save(tmp_path / "codeur")
     after = CodebookCoder.load(tmp_path / "codeur").transform(frame)
+    from retex_nlp import RetexInputError
+
+    with pytest.raises(RetexInputError, match=r"vague2 : codeur enregistré introuvable \(dossier introuvable\)"):
+        CodebookCoder.load(tmp_path / "vague2")
     assert before["theme_label"].tolist() == after["theme_label"].tolist()
 
 

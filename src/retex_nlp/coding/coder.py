@@ -622,6 +622,10 @@ class CodebookCoder(BaseEstimator):
         from ..errors import RetexInputError
 
         directory = Path(directory)
+        if not (directory / "coder.json").is_file():
+            what = "dossier introuvable" if not directory.exists() else "aucun fichier coder.json dans ce dossier"
+            raise RetexInputError(f"codeur enregistré introuvable ({what}) ; un codeur s'enregistre avec "
+                                  "« retex code … --save DOSSIER » ou CodebookCoder.save()", path=directory)
         try:
             state = json.loads((directory / "coder.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
