@@ -114,8 +114,14 @@ def test_user_lexicon_from_yaml(tmp_path):
     found = lemmas(analyzer, "Madame, la cellule de crise se réunissait sur Zoom avec le SAU")
     assert "cellule de crise" in found and "visio" in found and "SAU" in found
     assert "madame" not in found
-    with pytest.raises(ValueError, match="unknown lexicon keys"):
+    with pytest.raises(ValueError, match=r"clés de lexique inconnues \['expression'\]"):
         Lexicon.from_dict({"expression": []})
+    broken = tmp_path / "casse.yml"
+    broken.write_text("expressions: [cellule de crise\nacronyms: [SAU]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"casse\.yml, ligne \d+ : lexique YAML mal formé"):
+        Lexicon.from_yaml(broken)
+    with pytest.raises(ValueError, match="lexique introuvable"):
+        Lexicon.from_yaml(tmp_path / "absent.yml")
 
 
 def test_fast_mode_matches_the_full_pipeline_on_real_answers(gdn_sample):

@@ -46,13 +46,14 @@ class Lexicon:
     def from_dict(cls, data: dict, source: str = "<dict>") -> Lexicon:
         """Build a lexicon from a mapping with the keys of the YAML file."""
         if not isinstance(data, dict):
-            raise RetexInputError("a lexicon must be a mapping of lists", path=source)
+            raise RetexInputError("un lexique est une fiche de listes (expressions, variants, acronyms…)", path=source)
         unknown = set(data) - set(_KEYS)
         if unknown:
-            raise RetexInputError(f"unknown lexicon keys {sorted(unknown)}; expected {list(_KEYS)}", path=source)
+            raise RetexInputError(f"clés de lexique inconnues {sorted(map(str, unknown))} ; clés possibles : {list(_KEYS)}",
+                                  path=source)
         variants = data.get("variants") or {}
         if not isinstance(variants, dict):
-            raise RetexInputError("'variants' must map a term to its list of spellings", path=source)
+            raise RetexInputError("« variants » doit associer à chaque terme la liste de ses graphies", path=source)
         return cls(
             expressions=[str(x) for x in data.get("expressions") or []],
             variants={str(k): [str(x) for x in (v or [])] for k, v in variants.items()},
@@ -65,10 +66,16 @@ class Lexicon:
     def from_yaml(cls, path: str | Path) -> Lexicon:
         """Read a lexicon YAML file."""
         path = Path(path)
+        if not path.is_file():
+            raise RetexInputError("lexique introuvable", path=path)
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise RetexInputError(f"cannot read lexicon: {exc}", path=path) from exc
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise RetexInputError(f"lexique YAML mal formé : {exc}", path=path,
+                                  row=mark.line + 1 if mark is not None else None) from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RetexInputError(f"lexique illisible ({exc})", path=path) from exc
         return cls.from_dict(data, source=str(path))
 
     def merged(self, other: Lexicon | None) -> Lexicon:
