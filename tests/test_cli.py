@@ -30,6 +30,19 @@ def test_inspect_error_names_the_column(tmp_path):
     assert "texte" in result.output and "x.csv" in result.output
 
 
+def test_a_grouping_variable_that_is_not_there_is_a_french_error(tmp_path):
+    small = pd.read_csv(BUNDLED, dtype=str).head(60)
+    small.to_csv(tmp_path / "enquete.csv", index=False)
+    for command in (["terms", "--out", str(tmp_path / "t.csv")], ["chd", "--k", "3", "--out", str(tmp_path / "chd")]):
+        result = runner.invoke(app, [command[0], str(tmp_path / "enquete.csv"), "--text-col", "text",
+                                     "--by", "profesion", *command[1:]])
+        assert result.exit_code == 2, result.output
+        assert "introuvable(s)" in result.output and "'profesion'" in result.output and "'question_code'" in result.output
+    result = runner.invoke(app, ["terms", str(tmp_path / "enquete.csv"), "--text-col", "text", "--unit", "lemmes",
+                                 "--out", str(tmp_path / "t.csv")])
+    assert result.exit_code == 2 and "unité inconnue 'lemmes' : lemma, form, ngram" in result.output
+
+
 def test_terms_by_group_with_word_clouds_and_specificities(tmp_path):
     out = tmp_path / "terms.csv"
     result = runner.invoke(app, ["terms", str(BUNDLED), "--text-col", "text", "--by", "question_code", "--top", "30",

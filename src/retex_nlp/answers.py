@@ -35,6 +35,8 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from .errors import ColumnNotFoundError
+
 __all__ = [
     "ANSWER_COLUMNS", "RESULT_COLUMNS", "RESERVED", "RENAMED_SUFFIX", "STATUSES", "STATUS_LABELS_FR", "NO_THEME",
     "ok_answers", "all_answers", "split_codes", "join_codes", "assignment_pairs", "non_answer_list", "with_themes",
@@ -68,7 +70,7 @@ def ok_answers(answers: pd.DataFrame | pd.Series | Sequence[str], text: str = "t
     ``status`` column exists; a list or Series of strings is wrapped."""
     if isinstance(answers, pd.DataFrame):
         if text not in answers.columns:
-            raise KeyError(f"no column {text!r} in the answers; columns are {list(answers.columns)}")
+            raise ColumnNotFoundError(f"colonne de texte introuvable : {text!r} ; colonnes : {list(answers.columns)}")
         frame = answers[answers["status"] == "ok"] if "status" in answers.columns else answers
         if text != "text":
             frame = frame.rename(columns={text: "text"})
@@ -108,7 +110,7 @@ def assignment_pairs(result: pd.DataFrame) -> pd.DataFrame:
     """``(answer_id, theme_id)`` pairs from a result with ``answer_id`` and ``theme_id`` (an
     ``int`` or ids joined by ``;``). Answers in no theme have no pair."""
     if "theme_id" not in result.columns:
-        raise KeyError(f"no 'theme_id' column; columns are {list(result.columns)}")
+        raise ColumnNotFoundError(f"pas de colonne « theme_id » dans le résultat ; colonnes : {list(result.columns)}")
     pairs = [(str(a), int(t)) for a, v in zip(result["answer_id"], result["theme_id"], strict=True)
              for t in split_codes(v) if int(t) != NO_THEME]
     return pd.DataFrame(pairs, columns=["answer_id", "theme_id"]).astype({"theme_id": int})

@@ -29,7 +29,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from .embed import CachedEmbedder, Embedder, EmbeddingCache, get_embedder
-from .errors import require
+from .errors import ColumnNotFoundError, require
 from .io.read import iter_answers
 from .terms import TermCounter, TermCounts
 from .text.analyzer import FrenchAnalyzer, default_analyzer
@@ -123,7 +123,7 @@ def count_terms(
             statuses[status] = statuses.get(status, 0) + int(n)
         missing = [c for c in by_cols if c not in chunk.columns]
         if missing:
-            raise KeyError(f"no column {missing} to group by; columns are {list(chunk.columns)}")
+            raise ColumnNotFoundError(f"variable(s) introuvable(s) pour grouper : {missing} ; colonnes : {list(chunk.columns)}")
         return chunk.loc[chunk["status"] == "ok", keep].reset_index(drop=True)
 
     chunks = iter_chunks(sources, chunksize=chunksize, progress=progress, **read_kwargs)

@@ -11,6 +11,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from ..answers import ok_answers
+from ..errors import ColumnNotFoundError
 from ..normalize import normalize_answer
 from ..text.analyzer import UNITS, FrenchAnalyzer, default_analyzer
 from ..text.spelling import restore_spelling
@@ -204,12 +205,12 @@ class TermCounter(BaseEstimator):
     def count(self, answers: pd.DataFrame | pd.Series | Sequence[str]) -> TermCounts:
         """The counts of ``answers`` alone (``counts_`` is left as it is)."""
         if self.unit not in UNITS:
-            raise ValueError(f"unit must be one of {UNITS}, not {self.unit!r}")
+            raise ValueError(f"unité inconnue {self.unit!r} : {', '.join(UNITS)}")
         frame = ok_answers(answers, self.text)
         by_cols = self._by_cols()
         missing = [c for c in by_cols if c not in frame.columns]
         if missing:
-            raise KeyError(f"no column {missing} to group by; columns are {list(frame.columns)}")
+            raise ColumnNotFoundError(f"variable(s) introuvable(s) pour grouper : {missing} ; colonnes : {list(frame.columns)}")
         terms = answer_terms(frame, self.unit, one_word=self.one_word, analyzer=self.analyzer,
                              ngram_range=self.ngram_range)
         if by_cols:
@@ -242,6 +243,6 @@ def specificities(
     """
     frame = ok_answers(answers, text)
     if by not in frame.columns:
-        raise KeyError(f"no column {by!r} to compare; columns are {list(frame.columns)}")
+        raise ColumnNotFoundError(f"variable introuvable pour comparer : {by!r} ; colonnes : {list(frame.columns)}")
     counter = TermCounter(unit, by, one_word=one_word, analyzer=analyzer, text=text)
     return specificity_table(counter.fit(frame).counts_.counts, by, min_count=min_count, top=top)
