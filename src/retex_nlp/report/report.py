@@ -349,7 +349,8 @@ class Report:
         directory = Path(directory)
         private = Path(private_dir) if private_dir is not None else directory.with_name(directory.name + "_prive")
         if private.resolve() == directory.resolve() or directory.resolve() in private.resolve().parents:
-            raise ValueError(f"the private folder {private} must not be inside the shared folder {directory}")
+            raise ValueError(f"le dossier privé {private} (table des noms remplacés) ne doit pas être dans le dossier "
+                             f"partagé {directory}")
         make_dir(directory)
         make_dir(private)
         paths = {"html": directory / "report.html", "xlsx": directory / "report.xlsx",

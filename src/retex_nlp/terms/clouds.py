@@ -42,7 +42,7 @@ def word_cloud(
         freqs = dict(sorted(frequencies.items(), key=lambda kv: -kv[1])[:max_words])
     freqs = {k: v for k, v in freqs.items() if v > 0}
     if not freqs:
-        raise ValueError("no term to draw: the frequency table is empty")
+        raise ValueError("aucun terme à dessiner : la table des fréquences est vide")
     cloud = WordCloud(width=width, height=height, background_color="white", max_words=max_words,
                       color_func=_colour, random_state=seed, prefer_horizontal=0.9, collocations=False,
                       regexp=None, margin=4, relative_scaling=0.5)

@@ -382,8 +382,8 @@ class ThemeFinder(BaseEstimator):
             raise RetexInputError(f"modèle de thèmes illisible ou incomplet ({exc})", path=directory) from exc
         finder = cls(embedder or state["embedder_spec"] or "use", cache_dir=cache_dir, **state["params"])
         if finder._embedding_model().name != state["embedder"]:
-            raise ValueError(f"themes were found with embedder {state['embedder']!r}, "
-                             f"not {finder._embedding_model().name!r}")
+            raise ValueError(f"ces thèmes ont été trouvés avec le modèle de plongement {state['embedder']!r}, "
+                             f"pas {finder._embedding_model().name!r} : reprenez le même (--embedder)")
         finder.centroids_ = centroids
         finder.theme_ids_ = [int(t) for t in state["theme_ids"]]
         finder.labels_ = {int(k): v for k, v in state["labels"].items()}
