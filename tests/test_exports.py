@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import socket
 import zipfile
 from pathlib import Path
@@ -54,7 +55,8 @@ def test_csv_values_cannot_run_as_formulas(project_dir):
     for name in ("answers_coded.csv", "quotes.csv", "themes.csv"):
         table = pd.read_csv(project_dir / "rapport" / name, dtype=str, keep_default_na=False)
         cells = [str(v) for v in table.to_numpy().ravel()] + list(table.columns)
-        assert not [v for v in cells if v.startswith(FORMULA_START)], name
+        # a signed number ("-1": no theme) is read as the number it is; anything else is text
+        assert not [v for v in cells if v.startswith(FORMULA_START) and not re.fullmatch(r"[+-]\d+(?:[.,]\d+)?", v)], name
     coded = pd.read_csv(project_dir / "rapport" / "answers_coded.csv", dtype=str, keep_default_na=False)
     assert coded.loc[1, "text"] == "'=1+1" and coded.loc[6, "service"] == "'=1+1"
     assert coded.loc[4, "text"].startswith("'-5 % de TVA")
@@ -62,6 +64,9 @@ def test_csv_values_cannot_run_as_formulas(project_dir):
     raw = write_csv(pd.DataFrame({"a": ["=1+1", "-2"]}), project_dir.parent / "brut.csv", raw=True)
     assert pd.read_csv(raw, dtype=str)["a"].tolist() == ["=1+1", "-2"]
     assert neutralize_formula("@x") == "'@x" and neutralize_formula(3) == 3 and neutralize_formula("a=b") == "a=b"
+    assert neutralize_formula("-1") == "-1" and neutralize_formula("-1+1") == "'-1+1"
+    safe = write_csv(pd.DataFrame({"theme_id": ["-1", "2"]}), project_dir.parent / "ids.csv")
+    assert pd.read_csv(safe)["theme_id"].tolist() == [-1, 2]  # "no theme" stays the number -1
 
 
 def test_xml_exports_are_well_formed_and_linked(project_dir):

@@ -73,9 +73,14 @@ def atomic_write(path: str | Path, data: bytes | str) -> Path:
     return Path(path)
 
 
+#: A signed number ("-1", "+2,5"): a spreadsheet reads it as the number it is, never as a formula.
+_SIGNED_NUMBER = re.compile(r"[+-]\d+(?:[.,]\d+)?")
+
+
 def neutralize_formula(value):
-    """``"=1+1"`` -> ``"'=1+1"``; any other value is returned unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    """``"=1+1"`` -> ``"'=1+1"``; a signed number (``"-1"``, the theme id of "no theme") and any
+    other value are returned unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _SIGNED_NUMBER.fullmatch(value):
         return "'" + value
     return value
 
