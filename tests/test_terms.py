@@ -128,7 +128,7 @@ def test_word_clouds_png_svg_and_per_group(survey, analyzer, tmp_path):
     assert "<svg" in svg and "médiatisée" in svg  # accents kept
     paths = word_clouds(term_frequencies(survey, by="profession", analyzer=analyzer), "profession", tmp_path)
     assert sorted(paths) == ["AF", "TS"] and all(p.exists() for p in paths.values())
-    with pytest.raises(ValueError, match="empty"):
+    with pytest.raises(ValueError, match="table des fréquences est vide"):
         word_cloud(freqs.iloc[0:0])
 
 
