@@ -118,7 +118,7 @@ def test_user_lexicon_from_yaml(tmp_path):
         Lexicon.from_dict({"expression": []})
     broken = tmp_path / "casse.yml"
     broken.write_text("expressions: [cellule de crise\nacronyms: [SAU]\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"casse\.yml, ligne \d+ : lexique YAML mal formé"):
+    with pytest.raises(ValueError, match=r"casse\.yml, ligne \d+ : lexique : YAML mal formé"):
         Lexicon.from_yaml(broken)
     with pytest.raises(ValueError, match="lexique introuvable"):
         Lexicon.from_yaml(tmp_path / "absent.yml")

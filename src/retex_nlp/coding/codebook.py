@@ -155,15 +155,9 @@ class Codebook:
                                       "exemples, contre-exemples", path=path)
             items = [{columns[c]: row[c] for c in frame.columns} for _, row in frame.iterrows()]
             return cls.from_dict({"themes": items}, str(path), rows=[int(r) for r in frame.index])
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise RetexInputError(f"YAML mal formé : {exc}", path=path,
-                                  row=mark.line + 1 if mark is not None else None) from exc
-        except (OSError, UnicodeDecodeError) as exc:
-            raise RetexInputError(f"grille illisible ({exc})", path=path) from exc
-        return cls.from_dict(data, str(path))
+        from ..io.yaml_file import read_yaml
+
+        return cls.from_dict(read_yaml(path, "grille"), str(path))
 
     def to_yaml(self, path: str | Path) -> Path:
         path = Path(path)

@@ -33,6 +33,7 @@ import yaml
 
 from ..errors import RetexInputError
 from ..files import atomic_write
+from ..io.yaml_file import read_yaml
 
 __all__ = ["SCHEMA_VERSION", "FORMAT", "PROJECT_FILE", "JOURNAL_FILE", "atomic_write", "write_json", "read_json",
            "write_rows", "read_rows", "write_journal", "read_journal"]
@@ -103,15 +104,7 @@ def write_journal(path: Path, edits: list[dict]) -> Path:
 def read_journal(path: Path) -> list[dict]:
     if not path.exists():
         return []
-    try:
-        edits = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise RetexInputError(f"journal mal formé{f' (ligne {line})' if line else ''} : {exc}", path=path,
-                              row=line) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RetexInputError(f"journal illisible ({exc})", path=path) from exc
+    edits = read_yaml(path, "journal") or []
     if not isinstance(edits, list) or not all(isinstance(e, dict) and "action" in e for e in edits):
         raise RetexInputError("le journal doit être une liste de modifications, chacune avec une « action »",
                               path=path)

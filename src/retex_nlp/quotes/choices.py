@@ -9,6 +9,7 @@ import yaml
 
 from ..errors import RetexInputError
 from ..files import atomic_write
+from ..io.yaml_file import read_yaml
 from ..normalize import normalize_answer
 
 __all__ = ["QuoteChoices"]
@@ -52,13 +53,7 @@ class QuoteChoices:
         path = Path(path)
         if not path.exists():
             return cls()
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" (ligne {mark.line + 1}, colonne {mark.column + 1})" if mark is not None else ""
-            raise RetexInputError(f"fichier de choix de citations mal formé{where} : {exc}", path=path,
-                                  row=mark.line + 1 if mark is not None else None) from exc
+        data = read_yaml(path, "fichier de choix de citations") or {}
         if not isinstance(data, dict) or not set(data) <= {"pin", "ban"}:
             raise RetexInputError("le fichier de choix de citations doit contenir les listes « pin » et « ban »",
                                   path=path)

@@ -68,15 +68,9 @@ class Lexicon:
         path = Path(path)
         if not path.is_file():
             raise RetexInputError("lexique introuvable", path=path)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise RetexInputError(f"lexique YAML mal formé : {exc}", path=path,
-                                  row=mark.line + 1 if mark is not None else None) from exc
-        except (OSError, UnicodeDecodeError) as exc:
-            raise RetexInputError(f"lexique illisible ({exc})", path=path) from exc
-        return cls.from_dict(data, source=str(path))
+        from ..io.yaml_file import read_yaml
+
+        return cls.from_dict(read_yaml(path, "lexique") or {}, source=str(path))
 
     def merged(self, other: Lexicon | None) -> Lexicon:
         """This lexicon extended with ``other`` (whose variant groups win on the same key)."""
