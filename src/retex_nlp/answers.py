@@ -39,7 +39,7 @@ from .errors import ColumnNotFoundError
 
 __all__ = [
     "ANSWER_COLUMNS", "RESULT_COLUMNS", "RESERVED", "RENAMED_SUFFIX", "STATUSES", "STATUS_LABELS_FR", "NO_THEME",
-    "ok_answers", "all_answers", "split_codes", "join_codes", "assignment_pairs", "non_answer_list", "with_themes",
+    "ok_answers", "all_answers", "require_columns", "split_codes", "join_codes", "assignment_pairs", "non_answer_list", "with_themes",
 ]
 
 ANSWER_COLUMNS = ("answer_id", "respondent_id", "open_question", "text", "status", "status_note", "source_row")
@@ -104,6 +104,15 @@ def split_codes(value) -> list[str]:
 def join_codes(values: Iterable) -> str:
     """The inverse of :func:`split_codes`: ``["a", "b"]`` -> ``"a;b"`` (``""`` for none)."""
     return ";".join(str(v) for v in values)
+
+
+def require_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    """A :class:`~retex_nlp.errors.ColumnNotFoundError` when some of ``columns`` are not in
+    ``frame``: ``what`` says in French what they were asked for, then come the missing columns
+    and those there are."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ColumnNotFoundError(f"{what} : {missing} ; colonnes : {list(frame.columns)}")
 
 
 def assignment_pairs(result: pd.DataFrame) -> pd.DataFrame:

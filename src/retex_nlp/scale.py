@@ -28,8 +28,9 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from .answers import require_columns
 from .embed import CachedEmbedder, Embedder, EmbeddingCache, get_embedder
-from .errors import ColumnNotFoundError, require
+from .errors import require
 from .io.read import iter_answers
 from .terms import TermCounter, TermCounts
 from .text.analyzer import FrenchAnalyzer, default_analyzer
@@ -121,9 +122,7 @@ def count_terms(
     def lean(chunk: pd.DataFrame) -> pd.DataFrame:
         for status, n in chunk["status"].value_counts().items():
             statuses[status] = statuses.get(status, 0) + int(n)
-        missing = [c for c in by_cols if c not in chunk.columns]
-        if missing:
-            raise ColumnNotFoundError(f"variable(s) introuvable(s) pour grouper : {missing} ; colonnes : {list(chunk.columns)}")
+        require_columns(chunk, by_cols, "variable(s) introuvable(s) pour grouper")
         return chunk.loc[chunk["status"] == "ok", keep].reset_index(drop=True)
 
     chunks = iter_chunks(sources, chunksize=chunksize, progress=progress, **read_kwargs)

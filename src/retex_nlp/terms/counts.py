@@ -10,8 +10,7 @@ from itertools import chain
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from ..answers import ok_answers
-from ..errors import ColumnNotFoundError
+from ..answers import ok_answers, require_columns
 from ..normalize import normalize_answer
 from ..text.analyzer import UNITS, FrenchAnalyzer, default_analyzer
 from ..text.spelling import restore_spelling
@@ -208,9 +207,7 @@ class TermCounter(BaseEstimator):
             raise ValueError(f"unité inconnue {self.unit!r} : {', '.join(UNITS)}")
         frame = ok_answers(answers, self.text)
         by_cols = self._by_cols()
-        missing = [c for c in by_cols if c not in frame.columns]
-        if missing:
-            raise ColumnNotFoundError(f"variable(s) introuvable(s) pour grouper : {missing} ; colonnes : {list(frame.columns)}")
+        require_columns(frame, by_cols, "variable(s) introuvable(s) pour grouper")
         terms = answer_terms(frame, self.unit, one_word=self.one_word, analyzer=self.analyzer,
                              ngram_range=self.ngram_range)
         if by_cols:
@@ -242,7 +239,6 @@ def specificities(
     most under-used terms of each group. See :mod:`retex_nlp.terms.specificities`.
     """
     frame = ok_answers(answers, text)
-    if by not in frame.columns:
-        raise ColumnNotFoundError(f"variable introuvable pour comparer : {by!r} ; colonnes : {list(frame.columns)}")
+    require_columns(frame, [by], "variable introuvable pour comparer")
     counter = TermCounter(unit, by, one_word=one_word, analyzer=analyzer, text=text)
     return specificity_table(counter.fit(frame).counts_.counts, by, min_count=min_count, top=top)

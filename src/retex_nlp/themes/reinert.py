@@ -36,8 +36,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.stats import chi2 as chi2_distribution
 
-from ..answers import ok_answers
-from ..errors import ColumnNotFoundError
+from ..answers import ok_answers, require_columns
 from ..privacy import Pseudonymizer, strip_placeholders
 from ..terms.afc import correspondence_analysis
 from ..terms.concordance import concordance
@@ -263,10 +262,7 @@ def reinert(
     by = [by] if isinstance(by, str) else list(by or [])
     analyzer = analyzer or default_analyzer()
     ok = ok_answers(answers)
-    missing = [b for b in by if b not in ok.columns]
-    if missing:
-        raise ColumnNotFoundError(f"variable(s) introuvable(s) pour profiler les classes : {missing} ; colonnes : "
-                                  f"{list(ok.columns)}")
+    require_columns(ok, by, "variable(s) introuvable(s) pour profiler les classes")
     if pseudonymize:  # segments are quoted: names, places and contacts masked before anything else
         shown, _ = Pseudonymizer(names).fit().transform(ok["text"].astype(str), ids=ok["answer_id"])
         ok = ok.assign(text=list(shown))
