@@ -323,8 +323,7 @@ def code(
             codes = None
             if train:
                 codes = read_codes(train, id_col=None, themes=Codebook.read(codebook).names)
-                codes.require(answers.loc[answers["status"] == "ok", "answer_id"].astype(str),
-                              f"les réponses exploitables de {Path(input).name}")
+                codes.require(answers, f"les réponses exploitables de {Path(input).name}")
                 coder.fit(answers, codes)
             if new_themes:
                 mixed = MixedCoder(coder, seed=seed, cache_dir=cache)

@@ -9,12 +9,12 @@ codes already in the ``codes`` column, to be corrected and read back with :func:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from ..answers import split_codes
+from ..answers import ok_answers, split_codes
 from ..errors import RetexInputError
 from ..files import write_xlsx
 from ..io.read import read_table
@@ -43,10 +43,10 @@ class HandCodes(dict):
         super().__init__()
         self.origin: dict[str, tuple[Path, int, str]] = {}
 
-    def require(self, answer_ids: Collection[str], what: str = "les réponses exploitables") -> HandCodes:
-        """Check that every coded answer is among ``answer_ids``; else a French error naming the
-        file, row and column of the first that is not."""
-        known = {str(a) for a in answer_ids}
+    def require(self, answers: pd.DataFrame, what: str = "les réponses exploitables") -> HandCodes:
+        """Check that every coded answer is among the usable (``ok``) ``answers``; else a French
+        error naming the file, row and column of the first that is not."""
+        known = set(ok_answers(answers)["answer_id"].astype(str))
         missing = [a for a in self if a not in known]
         if missing:
             path, row, column = self.origin[missing[0]]

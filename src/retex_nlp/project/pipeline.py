@@ -240,7 +240,7 @@ def analyse(
                     f"{len(whole)} témoignage(s) codé(s) en entier ({', '.join(whole[:3])}) alors que les textes sont "
                     "découpés en segments : codez les segments (identifiants « témoignage/numéro », comme dans le "
                     "fichier à revoir) ou relancez avec --no-segments", path=rounds[-1])
-        codes.require(answers.loc[answers["status"] == "ok", "answer_id"].astype(str))
+        codes.require(answers)
     pipeline = AnalysisPipeline(method, pseudonymizer=pseudonymizer, by=by_cols, codes=codes).fit(answers, progress=say)
     cache_setting = None
     if cache_dir is not None:

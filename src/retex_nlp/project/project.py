@@ -265,7 +265,7 @@ class Project:
         rounds = [*previous, new_round]
         all_codes = read_codes(rounds, themes=names)
         work = self._working_answers()
-        all_codes.require(work.loc[work["status"] == "ok", "answer_id"].astype(str))
+        all_codes.require(work)
         fresh = CodebookCoder(coder.codebook_, self.settings.get("embedder") or "use", seed=int(self.settings.get("seed", 0)),
                               cache_dir=self._cache_path())
         assigned = fresh.fit(work, all_codes).transform(work)
