@@ -14,8 +14,11 @@ __all__ = ["read_yaml"]
 
 def read_yaml(path: str | Path, what: str) -> object:
     """The document in ``path``; ``what`` names it in French in the errors ("grille",
-    "lexique"…): malformed YAML gives the line, an unreadable file the reason."""
+    "lexique"…): a missing file says so, malformed YAML gives the line, an unreadable file the
+    reason."""
     path = Path(path)
+    if not path.is_file():
+        raise RetexInputError(f"{what} introuvable", path=path)
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:

@@ -65,9 +65,6 @@ class Lexicon:
     @classmethod
     def from_yaml(cls, path: str | Path) -> Lexicon:
         """Read a lexicon YAML file."""
-        path = Path(path)
-        if not path.is_file():
-            raise RetexInputError("lexique introuvable", path=path)
         from ..io.yaml_file import read_yaml
 
         return cls.from_dict(read_yaml(path, "lexique") or {}, source=str(path))
