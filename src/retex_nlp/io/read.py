@@ -971,18 +971,19 @@ _SURVEY_ID_NAMES = frozenset({"respondent id", "response id", "responseid", "id 
                       "numero", "numero repondant", "numero du repondant"})
 
 
-def _id_key(name: str) -> str:
+def _header_key(name: str) -> str:
+    """A column name as the lists of known names are written: folded, separators as one space."""
     return re.sub(r"[\s_-]+", " ", fold(str(name))).strip()
 
 
-#: Every id column name, as :func:`_id_key` writes it.
-_ID_KEYS = _SURVEY_ID_NAMES | {_id_key(n) for n in ID_NAMES}
+#: Every id column name, as :func:`_header_key` writes it.
+_ID_KEYS = _SURVEY_ID_NAMES | {_header_key(n) for n in ID_NAMES}
 
 
 def _find_id_column(columns: Sequence[str], text_cols: Sequence[str]) -> str | None:
     """The column named like a respondent id (``id``, ``identifiant``, "Respondent ID", "ID de
     la réponse"…), if exactly one is."""
-    found = [c for c in columns if c not in text_cols and _id_key(c) in _ID_KEYS]
+    found = [c for c in columns if c not in text_cols and _header_key(c) in _ID_KEYS]
     return found[0] if len(found) == 1 else None
 
 
@@ -1054,7 +1055,7 @@ def likely_text_column(frame: pd.DataFrame) -> str | None:
     """The column that seems to hold the free answers: the one named so (``text``, ``texte``,
     ``réponse``, ``verbatim``…, accents and case ignored), else the one whose cells hold the most
     words on average (at least 3). For an error message or a form to offer, never read silently."""
-    named = [str(c) for c in frame.columns if _id_key(c) in _TEXT_NAMES]
+    named = [str(c) for c in frame.columns if _header_key(c) in _TEXT_NAMES]
     if named:
         return named[0]
     best, most = None, 3.0
