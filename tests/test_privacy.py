@@ -171,6 +171,10 @@ PLANTED = [
     # a surname's initial after a first name, inside a sentence and before a new one
     ("La petite Inès B. a été confiée à l'assistante familiale.", ["Inès", " B."]),
     ("J'ai revu Théo M. Il va mieux depuis son retour.", ["Théo", " M"]),
+    # a town the form table also holds in lower case ("montpellier"); a town that is also a word,
+    # after what says it is a town
+    ("Les éducateurs de Montpellier et la MDS de Toulouse sont épuisés.", ["Montpellier", "Toulouse"]),
+    ("Je travaille au foyer de l'enfance de Rennes, elle vit près de Tours.", ["Rennes", "Tours"]),
 ]
 KEPT = [
     "La France manque de familles d'accueil.",
@@ -209,6 +213,8 @@ KEPT = [
     # a service's name before a department
     "Référente très présente, elle m'a aidée. Rdv annulés sans prévenir.",
     "Aide Sociale à l'Enfance du Nord : Référentes absentes.",
+    # words capitalised in an answer that are also communes' names ("Grand", "Plan", "Tour")
+    "La question du Grand débat, le Plan de prévention et le Tour de France, en Champagne.",
 ]
 
 

@@ -594,7 +594,8 @@ class Pseudonymizer(BaseEstimator):
             communes = _communes()
             for m in _TOWN_AFTER_DE.finditer(text):
                 town = m.group(1)
-                if len(town) >= 4 and _commune_key(town) in communes and not _is_common(town) and self._may_be_place(town):
+                if len(town) >= 4 and _commune_key(town) in communes and self._may_be_place(town) \
+                        and (not _is_common(town) or _town_in_context(text, m, town)):
                     spans.append((m.start(1), m.end(1), "Lieu", "commune (de + nom)"))
             for m in _LOWER_PLACE_AFTER.finditer(text):  # "à wattrelos": no French word
                 town = m.group(1)
@@ -875,6 +876,24 @@ def _whole_places(text: str, spans: list[tuple[int, int, str, str]]) -> list[tup
                     break
         out.append((s, e, kind, rule))
     return out
+
+
+#: What says that the capitalised word after "de" is a town: "près de Tours", "le service de Rennes".
+_TOWN_CUE = re.compile(r"\b(?i:près|pres|autour|proche|environs|alentours|région|region|agglomération|métropole|"
+                       r"périphérie|banlieue|enfance|CHU|CH|antenne|agence|service|secteur|quartier|ville|mairie|"
+                       r"département|gare|port)\s+(?:de|d'|du)\s*$")
+
+
+def _town_in_context(text: str, m: re.Match, town: str) -> bool:
+    """Whether a commune's name that is also in the form table, after "de", is the town here.
+    The table holds town names typed in lower case ("montpellier", "brest"): one that spaCy's
+    lexicon does not know as a word is the town. One that is also a word ("Tours", "Rennes",
+    "Valence") is the town only after what says so ("près de Tours", "le service de Rennes"),
+    since answers capitalise ordinary words too ("le Grand débat", "un Plan de prévention")."""
+    if not _french(town):
+        return True
+    follows = re.match(r"\s+(\w)", text[m.end(1):])  # "la métropole du Grand Paris": part of a name
+    return _TOWN_CUE.search(text[:m.start(1)]) is not None and not (follows and follows.group(1).isupper())
 
 
 def _with_initials(text: str, spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
