@@ -175,6 +175,11 @@ PLANTED = [
     # after what says it is a town
     ("Les éducateurs de Montpellier et la MDS de Toulouse sont épuisés.", ["Montpellier", "Toulouse"]),
     ("Je travaille au foyer de l'enfance de Rennes, elle vit près de Tours.", ["Rennes", "Tours"]),
+    # a title before an initial; a number in groups after "numéro"; a child named after the
+    # professional who follows them; a sibling group's name
+    ("L'assistante familiale (Mme B.) a appelé M. L. hier.", ["B.", "L."]),
+    ("Le numéro fiscal 12 34 567 890 123 figure au dossier.", ["567 890"]),
+    ("le referent de jordan ne vient plus, la fratrie Benhamou est séparée", ["jordan", "Benhamou"]),
 ]
 KEPT = [
     "La France manque de familles d'accueil.",
@@ -215,6 +220,8 @@ KEPT = [
     "Aide Sociale à l'Enfance du Nord : Référentes absentes.",
     # words capitalised in an answer that are also communes' names ("Grand", "Plan", "Tour")
     "La question du Grand débat, le Plan de prévention et le Tour de France, en Champagne.",
+    # an amount after "dossier", a professional "de" an ordinary word
+    "Le dossier a coûté 1 250 000 euros ; la référente de secteur et le juge de paix, une fratrie nombreuse.",
 ]
 
 

@@ -113,7 +113,8 @@ _FAMILY_WORDS = frozenset({
     "politique", "relais", "accueil", "paternelle", "maternelle", "immigrée", "rurale", "ouvrière",
     "agricole", "chrétienne", "musulmane", "juive", "catholique", "type", "standard", "lambda",
 })
-_FAMILY_NAME = re.compile(rf"\b(?i:famille|familles|chez\s+les)\s+((?:{_PARTICLE}){{0,2}}(?:{_NAME}|{_CAPS}))(?![\w'’-])")
+_FAMILY_NAME = re.compile(rf"\b(?i:famille|familles|fratrie|chez\s+les)\s+((?:{_PARTICLE}){{0,2}}(?:{_NAME}|{_CAPS}))(?![\w'’-])")
+_TITLE_BEFORE_INITIAL = re.compile(rf"(?<![\w.]){_TITLES}(?=\s+[{_UP}]\.)")  # "Mme B.", "M. L."
 _TITLED_NAME = re.compile(rf"\b(?:{_TITLES}|{_TITLES_LOWER})\s+({_SURNAME}(?:\s+{_SURNAME}){{0,2}})")
 _PERSON_CUES = re.compile(
     rf"^\s*(?:\(\s*\d+\s*(?:ans|mois)|,\s*\d+\s*(?:ans|mois)|[{_UP}][{_LOW}]+\b|est\b|était\b|a\b|avait\b|va\b|"
@@ -147,7 +148,11 @@ _BEFORE_NAME = re.compile(
     r"\bappelée?|\b[smt]['’]appelle|\bla\s+petite|\ble\s+petit|"
     # "la maman de jade", "le père de lina"
     r"\b(?:la|le|les)\s+(?:maman|papa|mère|mere|père|pere|frère|frere|sœur|soeur|demi-frère|demi-sœur|grand-mère|"
-    r"grand-pere|grand-père|grands-parents|parents|tante|oncle|nounou|marraine|parrain)\s+de)\s*,?\s*$", re.I)
+    r"grand-pere|grand-père|grands-parents|parents|tante|oncle|nounou|marraine|parrain)\s+de|"
+    # "le référent de jordan", "l'éducatrice de lina"
+    r"\b(?:le|la|l'|mon|ma|son|sa)\s*(?:référent|référente|referent|referente|éducateur|éducatrice|educateur|"
+    r"educatrice|éduc|educ|psychologue|psy|juge|avocat|avocate|AF|assistante\s+familiale|ass\s+fam)\s+(?:de|d')"
+    r")\s*,?\s*$", re.I)
 # What follows a person's first name: an age, a family apposition, a verb of someone.
 _AFTER_NAME = re.compile(
     r"^\s*(?:\(\s*\d+\s*(?:ans|mois)|,\s*\d+\s*(?:ans|mois)|\d+\s*(?:ans|mois)\b|"
@@ -223,6 +228,10 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
     # the number a few words after what says it is one: "numéro allocataire CAF de la famille est 1234567"
     ("n° de dossier", "[N° dossier]", re.compile(
         r"\b(?:allocataire|dossier|matricule|n°|numéro)\b[^\d.;\n]{0,40}?(?<![\w/-])(?P<x>\d{6,}[A-Z]?)(?![\w/-])", re.I)),
+    # the same, written in groups: "numéro fiscal 12 34 567 890 123" (not an amount: "1 250 000 €")
+    ("n° de dossier", "[N° dossier]", re.compile(
+        r"\b(?:allocataire|dossier|matricule|n°|numéro)\b[^\d.;\n]{0,40}?(?<![\w/,.-])(?P<x>\d{1,4}(?:[ .]\d{2,4}){2,})"
+        r"(?![\w/-]|[ .,]\d|\s*(?:€|euros?\b|%|k€|M€))", re.I)),
     ("adresse", "[Adresse]", re.compile(
         rf"\b\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|impasse|allée|chemin|route|quai|cours|"
         rf"square|résidence)\s+(?:(?:de|du|des|d'|la|le|les|l')\s*)*[\w'-]+(?:\s+[{_UP}][\w'-]+)*", re.I)),
@@ -613,7 +622,7 @@ class Pseudonymizer(BaseEstimator):
                 # "chez les Dupont", "chez les Petit": a family name stays singular; not "chez les
                 # Scouts de France", "chez les Restos du cœur"
                 family = not name.isupper() and (last[-1:] not in ("s", "x") or not _french(last))
-            elif m.group(0)[:8].lower() == "famille " and not name.isupper() and " " not in name:
+            elif m.group(0)[:8].lower() in ("famille ", "fratrie ") and not name.isupper() and " " not in name:
                 # "la famille Boulanger", "la famille Petit": a surname may be a word; not what
                 # describes a family ("famille Nombreuse", "famille Monoparentale")
                 family = last not in _FAMILY_WORDS
@@ -897,17 +906,18 @@ def _town_in_context(text: str, m: re.Match, town: str) -> bool:
 
 
 def _with_initials(text: str, spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
-    """A surname's initial after a first name ("Inès B. a été confiée") is masked as a name: with
-    the first name it still points at one child. Its full stop goes with it inside a sentence,
-    and stays when a new sentence follows ("… avec Inès B. Elle …")."""
+    """A surname's initial after a first name ("Inès B. a été confiée") or a title ("Mme L.") is
+    masked as a name: with the first name, or the service, it still points at one person. Its
+    full stop goes with it inside a sentence, and stays when a new sentence follows ("… avec
+    Inès B. Elle …")."""
     out = list(spans)
-    for _start, e, kind, _ in spans:
-        if kind != "Prénom":
-            continue
+    after = [(e, "initiale du nom après un prénom") for _start, e, kind, _ in spans if kind == "Prénom"]
+    after += [(m.end(), "initiale du nom après une civilité") for m in _TITLE_BEFORE_INITIAL.finditer(text)]
+    for e, rule in after:
         m = re.match(rf"\s+([{_UP}])\.(?=\s*(.?))", text[e:])
         if m:  # "Inès B. Elle …", "… Inès B.": the stop ends the sentence and stays
             end = m.end(1) if not m.group(2) or m.group(2).isupper() else m.end()
-            out.append((e + m.start(1), e + end, "Nom", "initiale du nom après un prénom"))
+            out.append((e + m.start(1), e + end, "Nom", rule))
     return out
 
 
