@@ -180,6 +180,7 @@ PLANTED = [
     ("L'assistante familiale (Mme B.) a appelé M. L. hier.", ["B.", "L."]),
     ("Le numéro fiscal 12 34 567 890 123 figure au dossier.", ["567 890"]),
     ("le referent de jordan ne vient plus, la fratrie Benhamou est séparée", ["jordan", "Benhamou"]),
+    ("J'ai suivi Mlle Océane Petit durant 3 ans.", ["Océane", "Petit"]),
 ]
 KEPT = [
     "La France manque de familles d'accueil.",
@@ -250,6 +251,9 @@ def test_a_name_after_a_title_stops_where_the_name_does(pseudo):
     assert pseudo.pseudonymize("EN EFFET MR MACRON PRIVILEGIE SES AMIS")[0] == "EN EFFET MR [Nom] PRIVILEGIE SES AMIS"
     assert pseudo.pseudonymize("Le chef, Mr Darmanin la TVA augmente")[0] == "Le chef, Mr [Nom] la TVA augmente"
     assert pseudo.pseudonymize("Suivi par Mme de La Fontaine.")[0] == "Suivi par Mme [Nom]."
+    # the title stays a title even where spaCy tags it as a place
+    assert pseudo.pseudonymize("J'ai suivi Mlle Océane Petit durant 3 ans.")[0] == \
+        "J'ai suivi Mlle [Nom 1] [Nom 2] durant 3 ans."
 
 
 def test_a_service_after_a_name_is_kept_and_the_name_masked(pseudo):

@@ -786,8 +786,8 @@ class Pseudonymizer(BaseEstimator):
                     rest = rest[article.end():]
                 if rest.lower() in protected or rest.lower() in _KEPT_LOWER or rest.lower().replace(" ", "-") in _KEPT_LOWER:
                     continue
-                if not rest[:1].isupper() or len(re.sub(r"\W", "", rest)) < 3:
-                    continue
+                if not rest[:1].isupper() or len(re.sub(r"\W", "", rest)) < 3 or re.fullmatch(_TITLES, rest):
+                    continue  # "Mlle": spaCy took the title for a place
                 one_word = " " not in rest and rest.replace("’", "'") not in _communes()
                 # "Dupont est venu.": no town, a word spaCy's lexicon knows, opening a sentence with
                 # what a person does
