@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..answers import require_columns
 from ..errors import RetexInputError
 from ..files import atomic_write, write_csv
 from ..normalize import strip_accents, strip_controls
@@ -115,9 +116,7 @@ def write_iramuteq(
     if "status" in rows.columns:
         rows = rows[rows["status"] == "ok"]
     variables = list(variables or [])
-    missing = [c for c in [text, *variables, *([theme] if theme else [])] if c not in rows.columns]
-    if missing:
-        raise RetexInputError(f"colonnes introuvables : {missing} ; colonnes : {list(rows.columns)}")
+    require_columns(rows, [text, *variables, *([theme] if theme else [])], "colonnes introuvables")
     names = {v: star_name(v) for v in [*variables, *([theme] if theme else [])]}
     changed: dict[tuple[str, str], str] = {}
 

@@ -48,6 +48,7 @@ from ..answers import (
     STATUS_LABELS_FR,
     STATUSES,
     non_answer_list,
+    require_columns,
 )
 from ..errors import ColumnNotFoundError, RetexInputError
 from ..normalize import fold, normalize_answer, strip_accents, strip_controls
@@ -1506,9 +1507,7 @@ def _flag_duplicates(answers: pd.DataFrame, frame: pd.DataFrame, text_cols: list
         key_cols = ["_key"]
     else:
         key_cols = [duplicates] if isinstance(duplicates, str) else list(duplicates)
-        missing = [c for c in key_cols if c not in answers.columns]
-        if missing:
-            raise ColumnNotFoundError(f"duplicates= nomme des colonnes introuvables : {missing}")
+        require_columns(answers, key_cols, "duplicates= nomme des colonnes introuvables")
     candidates = answers["status"].eq("ok")
     if candidates.any():
         # typed with or without accents, it is the same answer ("Épuisant" / "epuisant")

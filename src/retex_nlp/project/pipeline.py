@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
-from ..answers import STATUS_LABELS_FR, assignment_pairs, ok_answers
+from ..answers import STATUS_LABELS_FR, assignment_pairs, ok_answers, require_columns
 from ..coding import Codebook, CodebookCoder, MixedCoder, read_codes
 from ..embed import Embedder
 from ..errors import RetexInputError
@@ -72,10 +72,7 @@ class AnalysisPipeline(BaseEstimator):
     def fit(self, answers: pd.DataFrame, y=None, *, progress: Callable[[str], None] | None = None) -> AnalysisPipeline:
         say = progress or (lambda message: None)
         by = [self.by] if isinstance(self.by, str) else list(self.by or [])
-        missing = [v for v in by if v not in answers.columns]
-        if missing:
-            raise RetexInputError(f"variable(s) --by introuvable(s) : {missing} ; colonnes : "
-                                  f"{[c for c in answers.columns if c not in ('text',)]}")
+        require_columns(answers, by, "variable(s) --by introuvable(s)")
         n_ok = int((answers["status"] == "ok").sum())
         if n_ok == 0:
             summary = status_summary(answers)
