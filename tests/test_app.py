@@ -189,6 +189,25 @@ def _choose(driver, selectize_id: str, value: str) -> None:
     box.send_keys(Keys.ESCAPE)
 
 
+def _select(driver, element_id: str, text: str) -> list[str]:
+    """Choose ``text`` in a plain <select>; its options as they were. The app may re-render the
+    list between finding and choosing: find it again."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import Select
+
+    for attempt in range(5):
+        try:
+            select = Select(driver.find_element("id", element_id))
+            options = [o.text for o in select.options]
+            select.select_by_visible_text(text)
+            return options
+        except StaleElementReferenceException:
+            if attempt == 4:
+                raise
+            time.sleep(0.5)
+    return []
+
+
 def _click(driver, element_id: str) -> None:
     from selenium.common.exceptions import (
         ElementClickInterceptedException,
@@ -382,11 +401,7 @@ def test_sheet_from_a_list_and_a_cancelled_run(server, browser, tmp_path):
     _wait(browser, lambda d: d.find_elements("id", "fichier"), what="the page")
     _upload(browser, book)
     _wait(browser, lambda d: d.find_elements("id", "feuille"), what="the sheet list")
-    from selenium.webdriver.support.ui import Select
-
-    sheets = Select(browser.find_element("id", "feuille"))
-    assert [o.text for o in sheets.options] == ["Lisez-moi", "Réponses"]
-    sheets.select_by_visible_text("Réponses")
+    assert _select(browser, "feuille", "Réponses") == ["Lisez-moi", "Réponses"]
     _wait(browser, _text_in("inspection", "300"), what="the second sheet's rows")
     _wait(browser, _text_in("apercu", "Premières réponses"), what="the preview of the second sheet")
     _click(browser, "vers_analyse")
