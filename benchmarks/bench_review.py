@@ -39,7 +39,8 @@ def mean_kappa(gold: list[list[str]], pred: list[str], names: list[str]) -> floa
     return float(np.mean([cohen_kappa(g[:, j], p[:, j]) for j in range(len(names))]))
 
 
-def run(code: str, strategy: str, rounds: int, per_round: int, seed: int, cache: Path) -> list[dict]:
+def split(code: str, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """(pool the analyst may correct, held-out test set, label names) of a question."""
     data = load_question(code)
     counts = pd.Series([t for tags in data["tags"] for t in tags]).value_counts()
     names = sorted(counts[counts >= 20].index)
@@ -48,7 +49,26 @@ def run(code: str, strategy: str, rounds: int, per_round: int, seed: int, cache:
     rng = np.random.default_rng(seed)
     test = np.zeros(len(data), dtype=bool)
     test[rng.choice(len(data), int(0.3 * len(data)), replace=False)] = True
-    pool, held = data[~test].reset_index(drop=True), data[test].reset_index(drop=True)
+    return data[~test].reset_index(drop=True), data[test].reset_index(drop=True), names
+
+
+def ceiling(code: str, seed: int, cache: Path) -> dict:
+    """The coder fitted on every answer of the pool, corrected: what the review loop tends to
+    when the analyst corrects them all."""
+    pool, held, names = split(code, seed)
+    book = Codebook.from_dict({"themes": [{"name": n} for n in names]})
+    start = time.perf_counter()
+    gold = dict(zip(pool["answer_id"], pool["tags"].map(";".join), strict=True))
+    pred = CodebookCoder(book, "use", cache_dir=cache, seed=seed).fit(pool, gold).transform(held)["theme_label"].tolist()
+    row = {"question": code, "corrected": len(pool), "kappa": round(mean_kappa(held["tags"].tolist(), pred, names), 3),
+           "labels_per_answer": round(float(np.mean([len([c for c in p.split(";") if c]) for p in pred])), 2),
+           "seconds": round(time.perf_counter() - start, 1)}
+    print(row, flush=True)
+    return row
+
+
+def run(code: str, strategy: str, rounds: int, per_round: int, seed: int, cache: Path) -> list[dict]:
+    pool, held, names = split(code, seed)
     gold = dict(zip(pool["answer_id"], pool["tags"].map(";".join), strict=True))
     book = Codebook.from_dict({"themes": [{"name": n} for n in names]})
     coded: dict[str, str] = {}
@@ -80,8 +100,13 @@ def main() -> None:
     parser.add_argument("--per-round", type=int, default=25)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--ceiling-only", action="store_true",
+                        help="only fit the coder on every answer of the pool (all corrected) and print its kappa")
     args = parser.parse_args()
     cache = Path(tempfile.mkdtemp(prefix="bench_review_"))
+    if args.ceiling_only:
+        print(pd.DataFrame([ceiling(code, args.seed, cache) for code in args.questions]).to_string(index=False))
+        return
     rows = []
     for code in args.questions:
         for strategy in ("active", "random"):
