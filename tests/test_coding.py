@@ -243,3 +243,27 @@ def test_a_handful_of_corrections_does_not_drown_a_good_codebook(fi8, use):
         more = pd.concat([pool[pool["label"] == n].sample(k, random_state=3) for n in names])
         weights.append(CodebookCoder(book, use).fit(fi8, dict(zip(more["answer_id"], more["label"], strict=True))).prior_weight_)
     assert weights == [0.5, 0.3, 0.15]
+
+
+def test_codes_joined_by_commas_are_refused_with_the_separator_to_use(tmp_path):
+    """"Fiscalité, Transparence" is no theme: the error says to join codes with « ; » when each
+    part is one; a theme whose name holds a comma is read whole; codes split into fields of a
+    « ; » file are refused, not cut to the first."""
+    from retex_nlp.coding import read_codes
+    from retex_nlp.errors import RetexInputError
+
+    themes = ["Fiscalité", "Transparence", "Répartition dépenses, recettes"]
+    path = tmp_path / "codes.csv"
+    path.write_text("id;codes\n1;Transparence\n2;fiscalite, Transparence\n", encoding="utf-8")
+    with pytest.raises(RetexInputError, match=r"ligne 3.*séparez les codes par « ; » \(Fiscalité ; Transparence\)"):
+        read_codes(path, themes=themes)
+    path.write_text('id;codes\n1;"Répartition dépenses, recettes;Fiscalité"\n', encoding="utf-8")
+    assert read_codes(path, themes=themes)["1"] == "Répartition dépenses, recettes;Fiscalité"
+    # the same without quotes: a row of three fields, refused rather than read as its first code
+    path.write_text("id;codes\n1;Répartition dépenses, recettes;Fiscalité\n", encoding="utf-8")
+    with pytest.raises(RetexInputError, match=r"ligne 2.*3 champs.*entre guillemets"):
+        read_codes(path, themes=themes)
+    path.write_text("id;codes\n1;Fiscalité, impôts\n", encoding="utf-8")
+    with pytest.raises(RetexInputError) as error:
+        read_codes(path, themes=themes)
+    assert "séparez" not in str(error.value)

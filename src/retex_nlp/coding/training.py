@@ -9,6 +9,7 @@ codes already in the ``codes`` column, to be corrected and read back with :func:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -74,6 +75,11 @@ def read_codes(paths: str | Path | Sequence[str | Path], id_col: str | None = No
         col = _column(columns, _CODES_NAMES, path, "de codes")
         here: dict[str, int] = {}
         for row, answer, value in zip(rows, frame[ids], frame[col], strict=True):
+            if row in table.info.problems:  # a damaged row would give codes cut short: say so
+                hint = (" ; plusieurs codes dans une cellule se séparent par « ; » : dans un fichier séparé par « ; »,"
+                        ' mettez la cellule entre guillemets ("thème a;thème b") ou enregistrez-le depuis Excel'
+                        if table.info.separator == ";" and "champs" in table.info.problems[row] else "")
+                raise RetexInputError(f"ligne illisible : {table.info.problems[row]}{hint}", path=path, row=row)
             if answer is None or not str(answer).strip():
                 continue
             names = split_codes(value if value is not None else "")
@@ -97,7 +103,10 @@ def known_codes(names: Sequence[str], themes: Sequence[str], *, path: str | Path
     known = {fold(t): t for t in themes}
     unknown = [c for c in names if fold(c) not in known]
     if unknown:
-        raise RetexInputError(f"code inconnu {unknown[0]!r} ; les thèmes de la grille sont {list(known.values())}",
+        parts = [p.strip() for p in re.split(r"[,/|+]", unknown[0]) if p.strip()]
+        hint = (" ; séparez les codes par « ; » (" + " ; ".join(known[fold(p)] for p in parts) + ")"
+                if len(parts) > 1 and all(fold(p) in known for p in parts) else "")
+        raise RetexInputError(f"code inconnu {unknown[0]!r} ; les thèmes de la grille sont {list(known.values())}{hint}",
                               path=path, row=row, column=column)
     return [known[fold(c)] for c in names]
 
