@@ -304,6 +304,42 @@ def few_shot(name: str, data: pd.DataFrame, emb: np.ndarray, embedder, draws: in
     return rows
 
 
+def all_examples(name: str, data: pd.DataFrame, emb: np.ndarray, embedder, folds: int = 5,
+                 min_single: int = 20) -> list[dict]:
+    """The few-shot answers and labels, the coder learning from every one of them but a fold
+    (stratified ``folds``-fold): how many hand-coded answers it takes to reach the target."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import cohen_kappa_score
+    from sklearn.model_selection import StratifiedKFold
+
+    single = np.array([len(t) == 1 for t in data["tags"]])
+    counts = pd.Series([t[0] for t in data.loc[single, "tags"]]).value_counts()
+    names = sorted(counts[counts >= min_single].index)
+    pool = np.flatnonzero(single & np.array([t[0] in names if len(t) == 1 else False for t in data["tags"]]))
+    label = np.array([t[0] if len(t) == 1 else "" for t in data["tags"]], dtype=object)
+    ids = [str(i) for i in range(len(data))]
+    frame = pd.DataFrame({"answer_id": ids, "text": data["text"].tolist(), "status": "ok"})
+    scores: dict[str, list[float]] = {"coder": [], "baseline": [], "human": [], "train": []}
+    for train_i, test_i in StratifiedKFold(folds, shuffle=True, random_state=0).split(pool, label[pool]):
+        train, test = pool[train_i], pool[test_i]
+        truth = label[test].tolist()
+        coded = CodebookCoder(codebook_from_names(names), embedder, seed=0).fit(
+            frame, {ids[i]: label[i] for i in train}).transform(frame)
+        first = [c.split(";")[0] or "(aucun)" for c in coded["theme_label"]]
+        scores["coder"].append(cohen_kappa_score(truth, [first[i] for i in test]))
+        clf = LogisticRegression(max_iter=3000).fit(emb[train], label[train].tolist())
+        scores["baseline"].append(cohen_kappa_score(truth, clf.predict(emb[test]).tolist()))
+        scores["human"].append(human_vote_kappa(data["votes"].iloc[test], label[test], names))
+        scores["train"].append(len(train))
+    row = {"question": name, "labels": len(names), "hand-coded": int(np.mean(scores["train"])),
+           "per label": round(float(np.mean(scores["train"])) / len(names), 1), "test": len(pool) // folds,
+           "USE+LR kappa": round(float(np.mean(scores["baseline"])), 3),
+           "CodebookCoder kappa": round(float(np.mean(scores["coder"])), 3),
+           "one annotator kappa": round(float(np.mean(scores["human"])), 3)}
+    print(row, flush=True)
+    return [row]
+
+
 def twice(name: str, data: pd.DataFrame, emb: np.ndarray, seed: int) -> list[dict]:
     from bertopic import BERTopic
 
@@ -335,13 +371,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--seeds", type=int, default=5, help="inductive themes: also the mean NMI over this many seeds")
     parser.add_argument("--draws", type=int, default=10, help="few-shot: seeded draws of examples per size")
-    parser.add_argument("--only", nargs="+", choices=["inductive", "codebook", "supervised", "twice", "few_shot"],
+    parser.add_argument("--only", nargs="+", choices=["inductive", "codebook", "supervised", "twice", "few_shot", "all_examples"],
                         help="run these parts only (the others' tables are left as they are in --out)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     embedder = USEEmbedder()
-    results: dict[str, list[dict]] = {"inductive": [], "codebook": [], "supervised": [], "twice": [], "few_shot": [], "written": []}
+    results: dict[str, list[dict]] = {"inductive": [], "codebook": [], "supervised": [], "twice": [], "few_shot": [], "written": [],
+                                     "all_examples": []}
     parts = set(args.only or results)
     start = time.perf_counter()
     for code in args.questions:
@@ -360,6 +397,8 @@ def main() -> None:
             results["twice"] += twice(code, data, emb, args.seed)
         if "few_shot" in parts:
             results["few_shot"] += few_shot(code, data, emb, embedder, args.draws)
+        if "all_examples" in parts:
+            results["all_examples"] += all_examples(code, data, emb, embedder)
     total = time.perf_counter() - start
     tables = {k: pd.DataFrame(v) for k, v in results.items()}
     for k, t in tables.items():
@@ -376,6 +415,18 @@ def main() -> None:
             " the question from the label names and the examples; the baseline is USE + LogisticRegression"
             " (scikit-learn defaults) on the same examples and embeddings; \"one annotator kappa\" is what one LGA volunteer's tags agree with the corroborated label on the same test answers (`human_vote_kappa`).", "",
             markdown(tables["few_shot"]), ""]))
+    if args.out and tables["all_examples"].size:
+        table = tables["all_examples"]
+        replace_section(args.out, "## Coding learned from all the hand-coded answers", "\n".join([
+            "## Coding learned from all the hand-coded answers (`benchmarks/bench_themes.py`)", "",
+            f"Command: `python benchmarks/bench_themes.py --questions {' '.join(args.questions)} --only all_examples"
+            f" --out {args.out}`", f"Machine: {machine()}. Total {total / 60:.1f} min, peak RSS {rss_mb():.0f} MB.",
+            "Data: the answers and labels of the few-shot section (a single corroborated label, labels with >= 20"
+            " such answers); stratified 5-fold: the coder learns from every answer of four folds and codes the"
+            " fifth; kappa (Cohen, over the labels), mean of the folds; same baseline and annotator reference.", "",
+            markdown(table), "",
+            f"Mean over the questions: coder {table['CodebookCoder kappa'].mean():.3f}, USE+LR"
+            f" {table['USE+LR kappa'].mean():.3f}, one annotator {table['one annotator kappa'].mean():.3f}.", ""]))
     if args.out and parts >= {"inductive", "codebook", "supervised", "twice"}:
         only = f" --only {' '.join(args.only)}" if args.only else ""
         cmd = (f"python benchmarks/bench_themes.py --questions {' '.join(args.questions)}{only} --min-label {args.min_label}"
