@@ -181,6 +181,8 @@ PLANTED = [
     ("Le numéro fiscal 12 34 567 890 123 figure au dossier.", ["567 890"]),
     ("le referent de jordan ne vient plus, la fratrie Benhamou est séparée", ["jordan", "Benhamou"]),
     ("J'ai suivi Mlle Océane Petit durant 3 ans.", ["Océane", "Petit"]),
+    # a town typed in capitals in an answer that is not, whole when its name has several words
+    ("Je vis à DAX depuis 2010 ; il y a eu un feu à RIS ORANGIS, près de chez nous.", ["DAX", "RIS", "ORANGIS"]),
 ]
 KEPT = [
     "La France manque de familles d'accueil.",
@@ -221,6 +223,11 @@ KEPT = [
     "Aide Sociale à l'Enfance du Nord : Référentes absentes.",
     # words capitalised in an answer that are also communes' names ("Grand", "Plan", "Tour")
     "La question du Grand débat, le Plan de prévention et le Tour de France, en Champagne.",
+    # what spaCy tags as a person or a place in Grand Débat answers: verbs, an elided article before
+    # a word, an amount, an acronym, ordinary words joined by a hyphen; "place de" an acronym
+    "Allez, lancez des campagnes ! L’hôpital est débordé. Taxer à 10 M€. Merci",
+    "S’il vous plaît : la CSG-CRDS, la Santé-Retraite et la place de l'ASE dans le dispositif.",
+    "Après le mois de MARS, les GAS A EFFET DE SERRE, la TVA et la CSG à TOUS.",
     # an amount after "dossier", a professional "de" an ordinary word
     "Le dossier a coûté 1 250 000 euros ; la référente de secteur et le juge de paix, une fratrie nombreuse.",
 ]

@@ -183,6 +183,8 @@ _TITLE_WORDS = frozenset({"m", "mr", "mme", "mlle", "madame", "monsieur", "madem
 _DETERMINERS = frozenset({"le", "la", "les", "un", "une", "du", "au", "aux", "des", "mon", "ton", "son", "ma", "ta", "sa",
                           "notre", "votre", "leur", "ce", "cet", "cette", "l"})
 # "à wattrelos": after "à" only ("de puits", "de marais": too many words are also communes)
+#: A town typed in capitals in an answer that is not: "à DAX", "de VILLENEUVE-D'ASCQ".
+_CAPS_PLACE_AFTER = re.compile(rf"(?<![\w'’])(?:à|de|d'|d’)\s*([{_UP}]{{3,}}(?:[-'’][{_UP}]+)*)(?![\w'’-])")
 _LOWER_PLACE_AFTER = re.compile(rf"(?<![\w'’])à\s+([{_LOW}]{{4,}})(?![\w'’-])")
 _MONTHS = frozenset({"janvier", "février", "fevrier", "mars", "avril", "mai", "juin", "juillet", "août", "aout",
                      "septembre", "octobre", "novembre", "décembre", "decembre"})
@@ -552,6 +554,9 @@ class Pseudonymizer(BaseEstimator):
             if placeholder == "[Lieu]" and not self.mask_places:
                 continue
             for m in pattern.finditer(text):
+                if pattern is _STREET and all(w.lower() in _protected()
+                                              for w in re.findall(rf"[{_UP}][\w'’-]*", m.group(0)[1:])):
+                    continue  # "la place de l'ISF": an acronym, no street
                 group = "x" if "x" in pattern.groupindex else 0
                 spans.append((m.start(group), m.end(group), placeholder.strip("[]"), rule))
         if self.mask_places:
@@ -606,6 +611,21 @@ class Pseudonymizer(BaseEstimator):
                 if len(town) >= 4 and _commune_key(town) in communes and self._may_be_place(town) \
                         and (not _is_common(town) or _town_in_context(text, m, town)):
                     spans.append((m.start(1), m.end(1), "Lieu", "commune (de + nom)"))
+            for m in _CAPS_PLACE_AFTER.finditer(text if cased is None else ""):  # "à DAX", typed in normal case
+                town = m.group(1).lower().replace("’", "'")
+                if town not in _communes_lower() or town in _protected() or town in _MONTHS \
+                        or (_is_common(town) and _french(town)) or not self._may_be_place(m.group(1)) \
+                        or (len(town) <= 3 and not m.group(0).startswith("à")):  # "de GAS", "d'EPS"
+                    continue
+                end = m.end(1)
+                more = re.match(rf"(?:\s+[{_UP}][{_UP}'’-]*){{1,3}}", text[end:])  # "RIS ORANGIS", "NEUVILLE SUR SAÔNE"
+                if more:
+                    words = list(re.finditer(r"\S+", more.group(0)))
+                    for k in range(len(words), 0, -1):
+                        if "-".join([town, *(w.group(0) for w in words[:k])]).lower().replace("’", "'") in _communes_lower():
+                            end += words[k - 1].end()
+                            break
+                spans.append((m.start(1), end, "Lieu", "commune en capitales"))
             for m in _LOWER_PLACE_AFTER.finditer(text):  # "à wattrelos": no French word
                 town = m.group(1)
                 if town in _communes_lower() and town not in _MONTHS and not _is_common(town) and not _french(town) \
@@ -751,6 +771,13 @@ class Pseudonymizer(BaseEstimator):
             low = ent.text.lower()
             if low in protected or low in self._keep or all(w.lower() in protected for w in words):
                 continue
+            if len(re.findall(r"[^\W\d_]", ent.text)) < 2 or ent.text[-1] in "'’":
+                continue  # "S’", "M€.": no name
+            if len(words) == 1 and low not in _first_names() and (
+                    (re.match(r"[ld]['’]", low) and _word_form(low[2:]))  # "L’hôpital"
+                    or (low.endswith("ez") and _is_common(low[:-2] + "er"))  # "Allez", "Lancez"
+                    or (ent.text.isupper() and len(ent.text) <= 3 and ent.text.capitalize() not in _communes())):  # "VE"
+                continue
             if len(words) == 1 and _word_form(low) and low not in _first_names():
                 continue  # "Appelez", "Madame", "Bonjour", "Référente", "Rdv": ordinary words spaCy took for names
             titled = words[0] in ("M", "Mr", "Mme") or re.fullmatch(r"[A-Z]\.", words[0])  # "M Macron", "E. Macron"
@@ -760,6 +787,8 @@ class Pseudonymizer(BaseEstimator):
             if re.match(r"-(?:moi|nous|vous|le|la|les|lui|leur)\b", text[ent.end_char:]):
                 continue
             if ent.label_ == "PER":
+                if any(re.search(r"[^\w'’.-]|[\d_]", w) for w in words):
+                    continue  # "M€. Merci": a name holds letters, hyphens, apostrophes, initials' stops
                 if len(words) > 4 or re.fullmatch(_TITLES, words[0]) or not all(
                         w[:1].isupper() for w in words if w.lower() not in ("de", "du", "d'", "le", "la", "ben", "el")):
                     continue
@@ -786,6 +815,11 @@ class Pseudonymizer(BaseEstimator):
                     rest = rest[article.end():]
                 if rest.lower() in protected or rest.lower() in _KEPT_LOWER or rest.lower().replace(" ", "-") in _KEPT_LOWER:
                     continue
+                parts = re.findall(r"[^\W\d_]+", rest)
+                if len(parts) > 1 and _commune_key(rest) not in _communes() and all(
+                        len(w) <= 2 or w.lower() in protected
+                        or ((_is_common(w) or _french(w)) and w.capitalize() not in _communes()) for w in parts):
+                    continue  # "Santé-Retraite", "CSG-RDS", "Maison - Travail": ordinary words joined, no town
                 if not rest[:1].isupper() or len(re.sub(r"\W", "", rest)) < 3 or re.fullmatch(_TITLES, rest):
                     continue  # "Mlle": spaCy took the title for a place
                 one_word = " " not in rest and rest.replace("’", "'") not in _communes()
