@@ -263,18 +263,25 @@ def supervised(name: str, data: pd.DataFrame, emb: np.ndarray, names: list[str],
     return rows
 
 
-def few_shot(name: str, data: pd.DataFrame, emb: np.ndarray, embedder, draws: int,
-             sizes: tuple[int, ...] = (5, 10, 20), min_single: int = 20) -> list[dict]:
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import cohen_kappa_score
-
+def single_label_pool(data: pd.DataFrame, min_single: int) -> tuple[list[str], np.ndarray, np.ndarray, list[str],
+                                                                      pd.DataFrame]:
+    """(labels with at least ``min_single`` single-label answers, those answers' rows, each
+    row's single label or "", answer ids, the answers as a frame to code) of a question."""
     single = np.array([len(t) == 1 for t in data["tags"]])
     counts = pd.Series([t[0] for t in data.loc[single, "tags"]]).value_counts()
     names = sorted(counts[counts >= min_single].index)
     pool = np.flatnonzero(single & np.array([t[0] in names if len(t) == 1 else False for t in data["tags"]]))
     label = np.array([t[0] if len(t) == 1 else "" for t in data["tags"]], dtype=object)
     ids = [str(i) for i in range(len(data))]
-    frame = pd.DataFrame({"answer_id": ids, "text": data["text"].tolist(), "status": "ok"})
+    return names, pool, label, ids, pd.DataFrame({"answer_id": ids, "text": data["text"].tolist(), "status": "ok"})
+
+
+def few_shot(name: str, data: pd.DataFrame, emb: np.ndarray, embedder, draws: int,
+             sizes: tuple[int, ...] = (5, 10, 20), min_single: int = 20) -> list[dict]:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import cohen_kappa_score
+
+    names, pool, label, ids, frame = single_label_pool(data, min_single)
     rows = []
     for per in sizes:
         scores: dict[str, list[float]] = {"coder": [], "baseline": [], "human": [], "codes": [], "seconds": []}
@@ -312,13 +319,7 @@ def all_examples(name: str, data: pd.DataFrame, emb: np.ndarray, embedder, folds
     from sklearn.metrics import cohen_kappa_score
     from sklearn.model_selection import StratifiedKFold
 
-    single = np.array([len(t) == 1 for t in data["tags"]])
-    counts = pd.Series([t[0] for t in data.loc[single, "tags"]]).value_counts()
-    names = sorted(counts[counts >= min_single].index)
-    pool = np.flatnonzero(single & np.array([t[0] in names if len(t) == 1 else False for t in data["tags"]]))
-    label = np.array([t[0] if len(t) == 1 else "" for t in data["tags"]], dtype=object)
-    ids = [str(i) for i in range(len(data))]
-    frame = pd.DataFrame({"answer_id": ids, "text": data["text"].tolist(), "status": "ok"})
+    names, pool, label, ids, frame = single_label_pool(data, min_single)
     scores: dict[str, list[float]] = {"coder": [], "baseline": [], "human": [], "train": []}
     for train_i, test_i in StratifiedKFold(folds, shuffle=True, random_state=0).split(pool, label[pool]):
         train, test = pool[train_i], pool[test_i]
