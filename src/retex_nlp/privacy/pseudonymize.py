@@ -182,9 +182,9 @@ _LOWER_PLACE_CUE = re.compile(
 _TITLE_WORDS = frozenset({"m", "mr", "mme", "mlle", "madame", "monsieur", "mademoiselle", "dr", "docteur"})
 _DETERMINERS = frozenset({"le", "la", "les", "un", "une", "du", "au", "aux", "des", "mon", "ton", "son", "ma", "ta", "sa",
                           "notre", "votre", "leur", "ce", "cet", "cette", "l"})
-# "à wattrelos": after "à" only ("de puits", "de marais": too many words are also communes)
 #: A town typed in capitals in an answer that is not: "à DAX", "de VILLENEUVE-D'ASCQ".
 _CAPS_PLACE_AFTER = re.compile(rf"(?<![\w'’])(?:à|de|d'|d’)\s*([{_UP}]{{3,}}(?:[-'’][{_UP}]+)*)(?![\w'’-])")
+# "à wattrelos": after "à" only ("de puits", "de marais": too many words are also communes)
 _LOWER_PLACE_AFTER = re.compile(rf"(?<![\w'’])à\s+([{_LOW}]{{4,}})(?![\w'’-])")
 _MONTHS = frozenset({"janvier", "février", "fevrier", "mars", "avril", "mai", "juin", "juillet", "août", "aout",
                      "septembre", "octobre", "novembre", "décembre", "decembre"})
