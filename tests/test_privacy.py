@@ -180,6 +180,8 @@ PLANTED = [
     ("L'assistante familiale (Mme B.) a appelé M. L. hier.", ["B.", "L."]),
     ("Le numéro fiscal 12 34 567 890 123 figure au dossier.", ["567 890"]),
     ("le referent de jordan ne vient plus, la fratrie Benhamou est séparée", ["jordan", "Benhamou"]),
+    # the same after an elided "de"
+    ("la maman d'enzo ne vient plus, le référent d'ines non plus", ["enzo", "ines"]),
     ("J'ai suivi Mlle Océane Petit durant 3 ans.", ["Océane", "Petit"]),
     # a town typed in capitals in an answer that is not, whole when its name has several words
     ("Je vis à DAX depuis 2010 ; il y a eu un feu à RIS ORANGIS, près de chez nous.", ["DAX", "RIS", "ORANGIS"]),
@@ -228,6 +230,7 @@ KEPT = [
     "Allez, lancez des campagnes ! L’hôpital est débordé. Taxer à 10 M€. Merci",
     "S’il vous plaît : la CSG-CRDS, la Santé-Retraite et la place de l'ASE dans le dispositif.",
     "Après le mois de MARS, les GAS A EFFET DE SERRE, la TVA et la CSG à TOUS.",
+    "Il parle d'avenir et d'espoir ; l'enfant d'abord.",
     # an amount after "dossier", a professional "de" an ordinary word
     "Le dossier a coûté 1 250 000 euros ; la référente de secteur et le juge de paix, une fratrie nombreuse.",
 ]

@@ -148,10 +148,10 @@ _BEFORE_NAME = re.compile(
     r"\bappelée?|\b[smt]['’]appelle|\bla\s+petite|\ble\s+petit|"
     # "la maman de jade", "le père de lina"
     r"\b(?:la|le|les)\s+(?:maman|papa|mère|mere|père|pere|frère|frere|sœur|soeur|demi-frère|demi-sœur|grand-mère|"
-    r"grand-pere|grand-père|grands-parents|parents|tante|oncle|nounou|marraine|parrain)\s+de|"
+    r"grand-pere|grand-père|grands-parents|parents|tante|oncle|nounou|marraine|parrain)\s+(?:de|d['’])|"
     # "le référent de jordan", "l'éducatrice de lina"
     r"\b(?:le|la|l'|mon|ma|son|sa)\s*(?:référent|référente|referent|referente|éducateur|éducatrice|educateur|"
-    r"educatrice|éduc|educ|psychologue|psy|juge|avocat|avocate|AF|assistante\s+familiale|ass\s+fam)\s+(?:de|d')"
+    r"educatrice|éduc|educ|psychologue|psy|juge|avocat|avocate|AF|assistante\s+familiale|ass\s+fam)\s+(?:de|d['’])"
     r")\s*,?\s*$", re.I)
 # What follows a person's first name: an age, a family apposition, a verb of someone.
 _AFTER_NAME = re.compile(
@@ -669,7 +669,8 @@ class Pseudonymizer(BaseEstimator):
         ("théo et zoé")."""
         spans = []
         names = _first_names()
-        words = list(re.finditer(rf"(?<![\w'’-])([{_LOW}]+)(?![\w'’-])", text))
+        # "la maman d'enzo": a first name after an elided "de" too
+        words = list(re.finditer(rf"(?:(?<=\b[dD]['’])|(?<![\w'’-]))([{_LOW}]+)(?![\w'’-])", text))
         found: set[int] = set()
         for k, m in enumerate(words):
             word = m.group(1)
