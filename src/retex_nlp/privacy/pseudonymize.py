@@ -612,20 +612,12 @@ class Pseudonymizer(BaseEstimator):
                         and (not _is_common(town) or _town_in_context(text, m, town)):
                     spans.append((m.start(1), m.end(1), "Lieu", "commune (de + nom)"))
             for m in _CAPS_PLACE_AFTER.finditer(text if cased is None else ""):  # "à DAX", typed in normal case
-                town = m.group(1).lower().replace("’", "'")
+                town = _commune_key(m.group(1)).lower()
                 if town not in _communes_lower() or town in _protected() or town in _MONTHS \
                         or (_is_common(town) and _french(town)) or not self._may_be_place(m.group(1)) \
                         or (len(town) <= 3 and not m.group(0).startswith("à")):  # "de GAS", "d'EPS"
                     continue
-                end = m.end(1)
-                more = re.match(rf"(?:\s+[{_UP}][{_UP}'’-]*){{1,3}}", text[end:])  # "RIS ORANGIS", "NEUVILLE SUR SAÔNE"
-                if more:
-                    words = list(re.finditer(r"\S+", more.group(0)))
-                    for k in range(len(words), 0, -1):
-                        if "-".join([town, *(w.group(0) for w in words[:k])]).lower().replace("’", "'") in _communes_lower():
-                            end += words[k - 1].end()
-                            break
-                spans.append((m.start(1), end, "Lieu", "commune en capitales"))
+                spans.append((m.start(1), m.end(1), "Lieu", "commune en capitales"))  # whole: _whole_places
             for m in _LOWER_PLACE_AFTER.finditer(text):  # "à wattrelos": no French word
                 town = m.group(1)
                 if town in _communes_lower() and town not in _MONTHS and not _is_common(town) and not _french(town) \
@@ -902,6 +894,10 @@ class Pseudonymizer(BaseEstimator):
         return new, table
 
 
+#: A word of a place's name, capitalised or in capitals.
+_PLACE_WORD = rf"(?:[{_UP}][{_LOW}]+|[{_UP}]{{2,}})"
+
+
 def _whole_places(text: str, spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
     """A place span cut inside a compound name ("Villeneuve" of "Villeneuve-d'Ascq") is
     extended to the whole compound, so that no "[Lieu]-d'Ascq" is left."""
@@ -911,11 +907,12 @@ def _whole_places(text: str, spans: list[tuple[int, int, str, str]]) -> list[tup
             tail = re.match(rf"(?:[-'’](?:{_LINK}[-'’])*[{_UP}][{_LOW}]+)+", text[e:])
             if tail:
                 e += tail.end()
-            # a commune written with spaces: "Bourg de Péage", "Saint Jean de Luz"
-            for spaced in reversed(list(re.finditer(rf"\s+(?:{_LINK}\s+)*[{_UP}][{_LOW}]+", text[e:e + 60]))):
+            # a commune written with spaces, in capitals too: "Bourg de Péage", "Saint Jean de Luz",
+            # "RIS ORANGIS", "NEUVILLE SUR SAÔNE"
+            for spaced in reversed(list(re.finditer(rf"\s+(?:(?i:{_LINK})\s+)*{_PLACE_WORD}", text[e:e + 60]))):
                 whole = text[s:e + spaced.end()]  # the longest run of words that is a commune's name
-                if re.fullmatch(rf"[{_UP}][{_LOW}]+(?:\s+(?:{_LINK}\s+)*[{_UP}][{_LOW}]+)+", whole) \
-                        and _commune_key(whole) in _communes_unaccented():
+                if re.fullmatch(rf"{_PLACE_WORD}(?:\s+(?:(?i:{_LINK})\s+)*{_PLACE_WORD})+", whole) \
+                        and _commune_key(whole).lower() in _communes_lower():
                     e += spaced.end()
                     break
         out.append((s, e, kind, rule))
