@@ -39,8 +39,9 @@ def mean_kappa(gold: list[list[str]], pred: list[str], names: list[str]) -> floa
     return float(np.mean([cohen_kappa(g[:, j], p[:, j]) for j in range(len(names))]))
 
 
-def split(code: str, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """(pool the analyst may correct, held-out test set, label names) of a question."""
+def split(code: str, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, list[str], dict[str, str], Codebook]:
+    """(pool the analyst may correct, held-out test set, label names, the pool's human codes,
+    the codebook of the label names) of a question."""
     data = load_question(code)
     counts = pd.Series([t for tags in data["tags"] for t in tags]).value_counts()
     names = sorted(counts[counts >= 20].index)
@@ -49,21 +50,26 @@ def split(code: str, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     rng = np.random.default_rng(seed)
     test = np.zeros(len(data), dtype=bool)
     test[rng.choice(len(data), int(0.3 * len(data)), replace=False)] = True
-    return data[~test].reset_index(drop=True), data[test].reset_index(drop=True), names
+    pool, held = data[~test].reset_index(drop=True), data[test].reset_index(drop=True)
+    gold = dict(zip(pool["answer_id"], pool["tags"].map(";".join), strict=True))
+    return pool, held, names, gold, Codebook.from_dict({"themes": [{"name": n} for n in names]})
+
+
+def agreement(held: pd.DataFrame, pred: list[str], names: list[str]) -> dict:
+    """Mean kappa over themes against the test set's human labels, and labels per answer."""
+    return {"kappa": round(mean_kappa(held["tags"].tolist(), pred, names), 3),
+            "labels_per_answer": round(float(np.mean([len([c for c in p.split(";") if c]) for p in pred])), 2)}
 
 
 def ceiling(code: str, seed: int, cache: Path) -> dict:
     """The coder fitted on every answer of the pool, corrected: what the review loop tends to
     when the analyst corrects them all."""
-    pool, held, names = split(code, seed)
-    book = Codebook.from_dict({"themes": [{"name": n} for n in names]})
+    pool, held, names, gold, book = split(code, seed)
     start = time.perf_counter()
-    gold = dict(zip(pool["answer_id"], pool["tags"].map(";".join), strict=True))
     pred = CodebookCoder(book, "use", cache_dir=cache, seed=seed).fit(pool, gold).transform(held)["theme_label"].tolist()
     seconds = time.perf_counter() - start
-    row = {"question": code, "corrected": len(pool), "kappa": round(mean_kappa(held["tags"].tolist(), pred, names), 3),
-           "labels_per_answer": round(float(np.mean([len([c for c in p.split(";") if c]) for p in pred])), 2),
-           "baseline kappa": round(mean_kappa(held["tags"].tolist(), baseline(pool, held, names, cache), names), 3),
+    row = {"question": code, "corrected": len(pool), **agreement(held, pred, names),
+           "baseline kappa": agreement(held, baseline(pool, held, names, cache), names)["kappa"],
            "seconds": round(seconds, 1)}
     print(row, flush=True)
     return row
@@ -80,19 +86,17 @@ def baseline(pool: pd.DataFrame, held: pd.DataFrame, names: list[str], cache: Pa
     from retex_nlp.embed import USEEmbedder
     from retex_nlp.embed.cache import EmbeddingCache
 
-    embed = EmbeddingCache(cache).encode
+    store, use = EmbeddingCache(cache), USEEmbedder()
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)
-    train = sp.hstack([embed(USEEmbedder(), pool["text"].tolist()), chars.fit_transform(pool["text"])]).tocsr()
-    test = sp.hstack([embed(USEEmbedder(), held["text"].tolist()), chars.transform(held["text"])]).tocsr()
+    train = sp.hstack([store.encode(use, pool["text"].tolist()), chars.fit_transform(pool["text"])]).tocsr()
+    test = sp.hstack([store.encode(use, held["text"].tolist()), chars.transform(held["text"])]).tocsr()
     Y = code_matrix(pool["tags"].map(";".join).tolist(), names)
     P = OneVsRestClassifier(LinearSVC()).fit(train, Y).predict(test)
     return [";".join(n for n, hit in zip(names, row, strict=True) if hit) for row in P]
 
 
 def run(code: str, strategy: str, rounds: int, per_round: int, seed: int, cache: Path) -> list[dict]:
-    pool, held, names = split(code, seed)
-    gold = dict(zip(pool["answer_id"], pool["tags"].map(";".join), strict=True))
-    book = Codebook.from_dict({"themes": [{"name": n} for n in names]})
+    pool, held, names, gold, book = split(code, seed)
     coded: dict[str, str] = {}
     rows = []
     for number in range(rounds + 1):
@@ -100,9 +104,7 @@ def run(code: str, strategy: str, rounds: int, per_round: int, seed: int, cache:
         coder = CodebookCoder(book, "use", cache_dir=cache, seed=seed).fit(pool, coded or None)
         pred = coder.transform(held)["theme_label"].tolist()
         rows.append({"question": code, "strategy": strategy, "round": number, "corrected": len(coded),
-                     "kappa": round(mean_kappa(held["tags"].tolist(), pred, names), 3),
-                     "labels_per_answer": round(float(np.mean([len([c for c in p.split(";") if c]) for p in pred])), 2),
-                     "seconds": round(time.perf_counter() - start, 1)})
+                     **agreement(held, pred, names), "seconds": round(time.perf_counter() - start, 1)})
         print(rows[-1], flush=True)
         if number == rounds:
             break

@@ -276,11 +276,30 @@ def single_label_pool(data: pd.DataFrame, min_single: int) -> tuple[list[str], n
     return names, pool, label, ids, pd.DataFrame({"answer_id": ids, "text": data["text"].tolist(), "status": "ok"})
 
 
-def few_shot(name: str, data: pd.DataFrame, emb: np.ndarray, embedder, draws: int,
-             sizes: tuple[int, ...] = (5, 10, 20), min_single: int = 20) -> list[dict]:
+def score_split(data: pd.DataFrame, emb: np.ndarray, embedder, names: list[str], label: np.ndarray,
+                ids: list[str], frame: pd.DataFrame, train: np.ndarray, test: np.ndarray, seed: int) -> dict[str, float]:
+    """The coder and the baseline learning from the answers ``train`` and coding ``test`` (kappa
+    against their single labels, first code of the coder), beside one annotator's kappa; the
+    coder's codes per answer and seconds."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import cohen_kappa_score
 
+    truth = label[test].tolist()
+    start = time.perf_counter()
+    coded = CodebookCoder(codebook_from_names(names), embedder, seed=seed).fit(
+        frame, {ids[i]: label[i] for i in train}).transform(frame)
+    seconds = time.perf_counter() - start
+    first = [c.split(";")[0] or "(aucun)" for c in coded["theme_label"]]
+    clf = LogisticRegression(max_iter=3000).fit(emb[train], label[train].tolist())
+    return {"coder": cohen_kappa_score(truth, [first[i] for i in test]),
+            "baseline": cohen_kappa_score(truth, clf.predict(emb[test]).tolist()),
+            "human": human_vote_kappa(data["votes"].iloc[test], label[test], names),
+            "codes": float(np.mean([len([c for c in v.split(";") if c]) for v in coded["theme_label"]])),
+            "seconds": seconds}
+
+
+def few_shot(name: str, data: pd.DataFrame, emb: np.ndarray, embedder, draws: int,
+             sizes: tuple[int, ...] = (5, 10, 20), min_single: int = 20) -> list[dict]:
     names, pool, label, ids, frame = single_label_pool(data, min_single)
     rows = []
     for per in sizes:
@@ -289,17 +308,8 @@ def few_shot(name: str, data: pd.DataFrame, emb: np.ndarray, embedder, draws: in
             rng = np.random.default_rng(seed)
             train = np.concatenate([rng.choice(pool[label[pool] == n], per, replace=False) for n in names])
             test = np.setdiff1d(pool, train)
-            truth = label[test].tolist()
-            scores["human"].append(human_vote_kappa(data["votes"].iloc[test], label[test], names))
-            start = time.perf_counter()
-            coder = CodebookCoder(codebook_from_names(names), embedder, seed=seed)
-            coded = coder.fit(frame, {ids[i]: label[i] for i in train}).transform(frame)
-            scores["seconds"].append(time.perf_counter() - start)
-            first = [c.split(";")[0] or "(aucun)" for c in coded["theme_label"]]
-            scores["coder"].append(cohen_kappa_score(truth, [first[i] for i in test]))
-            scores["codes"].append(float(np.mean([len([c for c in v.split(";") if c]) for v in coded["theme_label"]])))
-            clf = LogisticRegression(max_iter=3000).fit(emb[train], label[train].tolist())
-            scores["baseline"].append(cohen_kappa_score(truth, clf.predict(emb[test]).tolist()))
+            for key, value in score_split(data, emb, embedder, names, label, ids, frame, train, test, seed).items():
+                scores[key].append(value)
         rows.append({"question": name, "labels": len(names), "per_label": per, "test": len(test),
                      "USE+LR kappa": round(float(np.mean(scores["baseline"])), 3),
                      "CodebookCoder kappa": round(float(np.mean(scores["coder"])), 3),
@@ -315,22 +325,15 @@ def all_examples(name: str, data: pd.DataFrame, emb: np.ndarray, embedder, folds
                  min_single: int = 20) -> list[dict]:
     """The few-shot answers and labels, the coder learning from every one of them but a fold
     (stratified ``folds``-fold): how many hand-coded answers it takes to reach the target."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import cohen_kappa_score
     from sklearn.model_selection import StratifiedKFold
 
     names, pool, label, ids, frame = single_label_pool(data, min_single)
     scores: dict[str, list[float]] = {"coder": [], "baseline": [], "human": [], "train": []}
     for train_i, test_i in StratifiedKFold(folds, shuffle=True, random_state=0).split(pool, label[pool]):
         train, test = pool[train_i], pool[test_i]
-        truth = label[test].tolist()
-        coded = CodebookCoder(codebook_from_names(names), embedder, seed=0).fit(
-            frame, {ids[i]: label[i] for i in train}).transform(frame)
-        first = [c.split(";")[0] or "(aucun)" for c in coded["theme_label"]]
-        scores["coder"].append(cohen_kappa_score(truth, [first[i] for i in test]))
-        clf = LogisticRegression(max_iter=3000).fit(emb[train], label[train].tolist())
-        scores["baseline"].append(cohen_kappa_score(truth, clf.predict(emb[test]).tolist()))
-        scores["human"].append(human_vote_kappa(data["votes"].iloc[test], label[test], names))
+        fold = score_split(data, emb, embedder, names, label, ids, frame, train, test, 0)
+        for key in ("coder", "baseline", "human"):
+            scores[key].append(fold[key])
         scores["train"].append(len(train))
     row = {"question": name, "labels": len(names), "hand-coded": int(np.mean(scores["train"])),
            "per label": round(float(np.mean(scores["train"])) / len(names), 1), "test": len(pool) // folds,
