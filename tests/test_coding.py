@@ -251,6 +251,7 @@ def test_codes_joined_by_commas_are_refused_with_the_separator_to_use(tmp_path):
     « ; » file are refused, not cut to the first."""
     from retex_nlp.coding import read_codes
     from retex_nlp.errors import RetexInputError
+    from retex_nlp.io.read import read_table
 
     themes = ["Fiscalité", "Transparence", "Répartition dépenses, recettes"]
     path = tmp_path / "codes.csv"
@@ -263,6 +264,10 @@ def test_codes_joined_by_commas_are_refused_with_the_separator_to_use(tmp_path):
     path.write_text("id;codes\n1;Répartition dépenses, recettes;Fiscalité\n", encoding="utf-8")
     with pytest.raises(RetexInputError, match=r"ligne 2.*3 champs.*entre guillemets"):
         read_codes(path, themes=themes)
+    # a line typed in Windows-1252 in a UTF-8 file is read whole, not refused
+    path.write_bytes("id;codes\n1;Fiscalité\n".encode() + "2;Fiscalité\n".encode("cp1252"))
+    assert read_table(path).info.problems[3].startswith("ligne qui n'est pas en UTF-8")
+    assert read_codes(path, themes=themes)["2"] == "Fiscalité"
     path.write_text("id;codes\n1;Fiscalité, impôts\n", encoding="utf-8")
     with pytest.raises(RetexInputError) as error:
         read_codes(path, themes=themes)

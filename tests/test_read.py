@@ -446,6 +446,12 @@ def test_metadata_that_does_not_match_the_folder_is_said(tmp_path):
     with pytest.raises(RetexInputError, match=r"metadonnees\.csv, ligne 4, colonne « fichier » : témoignage "
                                               r"« Entretien_01\.txt » décrit deux fois \(déjà ligne 2\)"):
         read_answers(folder)
+    # a service typed with a « ; » unquoted falls into a cell past the header: refused, not cut short
+    (folder / "metadonnees.csv").write_text("fichier;profession;service\nentretien_01;éducatrice;MECS;Lille\n",
+                                           encoding="utf-8")
+    with pytest.raises(RetexInputError, match=r"metadonnees\.csv, ligne 2 : ligne illisible : 4 champs.*"
+                                              r"\(plusieurs valeurs\) se met entre guillemets"):
+        read_answers(folder)
 
 
 def test_testimony_folder_with_its_metadata_file(tmp_path):

@@ -387,9 +387,23 @@ def test_excel_codebook_with_french_headers(tmp_path):
     assert Codebook.read(tmp_path / "risque.xlsx") == risky
     # a CSV saved from Excel (Windows-1252, ";"), read like the answers; errors name the row
     (tmp_path / "grille.csv").write_bytes("Thème;Définition;Mots\r\nFiscalité;Baisser les impôts.;impôt, taxe\r\n"
-                                          "Transports;Se déplacer.;vélo; bus\r\n".encode("cp1252"))
+                                          'Transports;Se déplacer.;"vélo; bus"\r\n'.encode("cp1252"))
     csv_book = Codebook.read(tmp_path / "grille.csv")
     assert csv_book.names == ["Fiscalité", "Transports"] and csv_book.themes[0].keywords == ["impôt", "taxe"]
+    assert csv_book.themes[1].keywords == ["vélo", "bus"]
+    # the same keywords unquoted in a « ; » file fall into cells past the header: refused, not cut to "vélo"
+    (tmp_path / "grille.csv").write_bytes("Thème;Définition;Mots\r\nFiscalité;Baisser les impôts.;impôt, taxe\r\n"
+                                          "Transports;Se déplacer.;vélo;bus;train\r\n".encode("cp1252"))
+    with pytest.raises(RetexInputError, match=r"grille\.csv, ligne 3 : ligne illisible : 5 champs.*\(plusieurs mots-clés\)"
+                                              r".*entre guillemets"):
+        Codebook.read(tmp_path / "grille.csv")
+    # a line of a UTF-8 file typed in Windows-1252 is read whole: no reason to refuse it
+    (tmp_path / "melange.csv").write_bytes("nom;définition\nSanté;Se soigner à l'hôpital\n".encode()
+                                           + "École;Réussir à l'école\n".encode("cp1252"))
+    from retex_nlp.io.read import read_table
+
+    assert read_table(tmp_path / "melange.csv").info.problems[3].startswith("ligne qui n'est pas en UTF-8")
+    assert Codebook.read(tmp_path / "melange.csv").names == ["Santé", "École"]
     (tmp_path / "sans_nom.csv").write_text("nom;définition\nA;a\n;b\n", encoding="utf-8")
     with pytest.raises(RetexInputError, match=r"sans_nom\.csv, ligne 3 : le thème 2 n'a pas de nom"):
         Codebook.read(tmp_path / "sans_nom.csv")

@@ -136,6 +136,10 @@ class Codebook:
                 from ..io.read import read_table
 
                 table = read_table(path, format="csv")
+                for row in table.rows:  # keywords cut short or shifted into another column would be lost
+                    damaged = table.info.damaged_row_error(row, "mots-clés")
+                    if damaged is not None:
+                        raise damaged
                 frame = pd.DataFrame(table.frame.to_numpy(), columns=[str(c) for c in table.frame.columns],
                                      index=table.rows)
             else:

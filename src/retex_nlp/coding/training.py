@@ -75,11 +75,9 @@ def read_codes(paths: str | Path | Sequence[str | Path], id_col: str | None = No
         col = _column(columns, _CODES_NAMES, path, "de codes")
         here: dict[str, int] = {}
         for row, answer, value in zip(rows, frame[ids], frame[col], strict=True):
-            if row in table.info.problems:  # a damaged row would give codes cut short: say so
-                hint = (" ; plusieurs codes dans une cellule se séparent par « ; » : dans un fichier séparé par « ; »,"
-                        ' mettez la cellule entre guillemets ("thème a;thème b") ou enregistrez-le depuis Excel'
-                        if table.info.separator == ";" and "champs" in table.info.problems[row] else "")
-                raise RetexInputError(f"ligne illisible : {table.info.problems[row]}{hint}", path=path, row=row)
+            damaged = table.info.damaged_row_error(row, "codes")  # codes cut short would be lost: say so
+            if damaged is not None:
+                raise damaged
             if answer is None or not str(answer).strip():
                 continue
             names = split_codes(value if value is not None else "")

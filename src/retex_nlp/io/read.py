@@ -110,6 +110,26 @@ class FileInfo:
     #: the column named like a respondent id, if exactly one is
     id_column: str | None = None
 
+    def damaged_rows(self) -> dict[int, str]:
+        """The rows whose cells may be cut short or shifted (more cells than the header, a quote
+        never closed, invalid JSON…): every problem but a line decoded with a code page, which
+        is read whole."""
+        return {row: problem for row, problem in self.problems.items() if not problem.startswith(_RECODED)}
+
+    def damaged_row_error(self, row: int, values: str) -> RetexInputError | None:
+        """The French error for ``row`` if the reader could not read it whole, else None: for a
+        file of codes or of a codebook, where a cell cut short would silently lose a value.
+        ``values``: what several values in one cell are ("codes", "mots-clés"), for the hint
+        given when a « ; » file has a row of more cells than its header."""
+        problem = self.damaged_rows().get(row)
+        if problem is None:
+            return None
+        hint = ""
+        if self.separator == ";" and _EXTRA_CELLS in problem:
+            hint = (f" ; dans un fichier séparé par « ; », une cellule qui en contient (plusieurs {values}) se met "
+                    'entre guillemets ("a;b"), ou enregistrez le fichier depuis Excel')
+        return RetexInputError(f"ligne illisible : {problem}{hint}", path=self.path, row=row)
+
 
 @dataclass
 class _Table:
@@ -432,7 +452,7 @@ def _csv_records(reader, lines: _Lines, sep: str, width: int, fallback_lines: se
         if len(record) > width:
             extra = [x for x in record[width:] if x.strip()]
             if extra:
-                problem = f"{len(record)} champs alors que l'en-tête en a {width}"
+                problem = f"{len(record)} {_EXTRA_CELLS} {width}"
             record = record[:width]
         elif len(record) < width:
             record = record + [None] * (width - len(record))
@@ -448,6 +468,8 @@ def _csv_records(reader, lines: _Lines, sep: str, width: int, fallback_lines: se
 
 #: The note of a line decoded with a code page in a UTF-8 file (two exports pasted together).
 _RECODED = "ligne qui n'est pas en UTF-8"
+#: The note of a CSV row with more (non-empty) cells than its header, after their number.
+_EXTRA_CELLS = "champs alors que l'en-tête en a"
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
@@ -810,6 +832,10 @@ def _metadata(folder: Path, metadata: str | Path | None) -> tuple[pd.DataFrame |
     if path is None:
         return None, None
     table = read_table(path)
+    for row in table.rows:  # a profession cut short or shifted into the service column would be lost
+        damaged = table.info.damaged_row_error(row, "valeurs")
+        if damaged is not None:
+            raise damaged
     columns = {fold(str(c)): str(c) for c in table.frame.columns}
     key = next((columns[c] for c in _FILE_COLUMNS if c in columns), None)
     if key is None:
