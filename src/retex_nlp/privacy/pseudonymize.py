@@ -144,7 +144,10 @@ _STREET = re.compile(
 _BEFORE_NAME = re.compile(
     r"(?:\b(?:sa|son|ma|mon|ta|ton|leur|notre|votre)\s+(?:fille|fils|sœur|soeur|frère|frere|cousin|cousine|neveu|"
     r"nièce|niece|demi-frère|demi-sœur|petit-fils|petite-fille|enfant|bébé|bebe|fillette|ado|copain|copine|mère|"
-    r"mere|père|pere|maman|papa)|\b(?:le|la)\s+(?:petit|petite|jeune|bébé|bebe)|\bl'enfant|\bprénommée?|"
+    r"mere|père|pere|maman|papa|"
+    # "ma collègue sandrine", "mon binôme karim": the people a professional works or lives with
+    r"collègue|collegue|binôme|binome|chef|cheffe|responsable|stagiaire|voisin|voisine|ami|amie|mari|femme|"
+    r"épouse|epouse|époux|epoux|compagnon|compagne|conjoint|conjointe)|\b(?:le|la)\s+(?:petit|petite|jeune|bébé|bebe)|\bl'enfant|\bprénommée?|"
     r"\bappelée?|\b[smt]['’]appelle|\bla\s+petite|\ble\s+petit|"
     # "la maman de jade", "le père de lina"
     r"\b(?:la|le|les)\s+(?:maman|papa|mère|mere|père|pere|frère|frere|sœur|soeur|demi-frère|demi-sœur|grand-mère|"
