@@ -351,6 +351,29 @@ def test_themes_identical_across_processes():
     assert len(set(outputs[0]["themes"]) - {-1}) >= 3
 
 
+def test_codebook_yaml_as_a_person_writes_it(tmp_path):
+    """The short form "name: definition" (or name -> fields) is read; an empty list item is no
+    example; a key written twice and a keyword YAML reads as a mapping are refused with the
+    theme or the line, never kept half."""
+    from retex_nlp import RetexInputError
+
+    path = tmp_path / "grille.yml"
+    path.write_text("Fiscalité: Baisser ou supprimer des impôts.\nTransports:\n  définition: Se déplacer sans voiture.\n"
+                    "  mots-clés: [bus, train, vélo]\n  exemples:\n    -\n    - Des bus plus fréquents\n",
+                    encoding="utf-8")
+    book = Codebook.read(path)
+    assert book.names == ["Fiscalité", "Transports"]
+    assert book.themes[0].description == "Baisser ou supprimer des impôts."
+    assert book.themes[1].keywords == ["bus", "train", "vélo"]
+    assert book.themes[1].examples == ["Des bus plus fréquents"]  # not "None" for the empty item
+    path.write_text("themes:\n  - name: Fiscalité\n    keywords: [impôt]\n    name: Transports\n", encoding="utf-8")
+    with pytest.raises(RetexInputError, match=r"grille\.yml, ligne 4 : .*clé « name » écrite deux fois \(déjà ligne 2\)"):
+        Codebook.read(path)
+    path.write_text("themes:\n  - name: Logement\n    keywords:\n      - taxe: habitation\n", encoding="utf-8")
+    with pytest.raises(RetexInputError, match=r"thème « Logement » : « \{'taxe': 'habitation'\} » n'est pas un texte"):
+        Codebook.read(path)
+
+
 def test_excel_codebook_with_french_headers(tmp_path):
     from retex_nlp import RetexInputError
 

@@ -13,7 +13,8 @@ or as an XLSX, ODS or CSV sheet, one theme per row, with English or French heade
 ignored): ``name``/``nom``/``thème``, ``description``/``définition``, ``keywords``/``mots-clés``
 (several in one cell, separated by ``,`` ``;`` or line breaks), ``examples``/``exemples`` and
 ``counter_examples``/``contre-exemples`` (one per line: a ``;`` inside an example is kept).
-The YAML keys may be French too.
+The YAML keys may be French too, and a short form is read: ``Fiscalité: Baisser les impôts.``
+(name: definition), or a theme's fields under its name.
 """
 
 from __future__ import annotations
@@ -56,7 +57,12 @@ def _split(value: object, keywords: bool) -> list[str]:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return []
     if isinstance(value, (list, tuple)):
-        return [str(x).strip() for x in value if str(x).strip()]
+        odd = next((x for x in value if isinstance(x, (dict, list, tuple))), None)
+        if odd is not None:  # "- taxe: habitation" is a mapping to YAML, not the keyword the user typed
+            raise ValueError(f"« {odd} » n'est pas un texte : mettez-le entre guillemets")
+        return [str(x).strip() for x in value if x is not None and str(x).strip()]
+    if isinstance(value, dict):
+        raise ValueError(f"« {value} » n'est pas un texte ni une liste : mettez-le entre guillemets")
     pattern = r"[,;\n]" if keywords else r"\n"
     return [x.strip() for x in re.split(pattern, str(value)) if x.strip()]
 
@@ -85,8 +91,13 @@ class Codebook:
     @classmethod
     def from_dict(cls, data: dict, source: str = "<dict>", rows: list[int] | None = None) -> Codebook:
         """A codebook from ``{"themes": [{"name": …, "description": …}, …]}`` (French or English
-        field names); ``rows``: the file row of each theme, for error messages."""
+        field names) or ``{name: description or fields}``; ``rows``: the file row of each theme,
+        for error messages."""
         items = data.get("themes", data.get("thèmes")) if isinstance(data, dict) else data
+        if items is None and isinstance(data, dict) and data and all(
+                isinstance(v, (str, dict)) or v is None for v in data.values()):
+            # the short form a person writes: "Fiscalité: impôts et taxes", or name -> fields
+            items = [{"name": k, **v} if isinstance(v, dict) else {"name": k, "description": v} for k, v in data.items()]
         if not isinstance(items, list) or not items:
             raise RetexInputError("une grille de codage demande une liste « themes » non vide", path=source)
         themes = []
@@ -103,9 +114,12 @@ class Codebook:
             label = "" if fields.get("name") is None else str(fields["name"]).strip()
             if not label:
                 raise RetexInputError(f"le thème {i} n'a pas de nom", path=source, row=rows[i - 1] if rows else None)
-            themes.append(Theme(label, str(fields.get("description") or "").strip(),
-                                _split(fields.get("keywords"), keywords=True), _split(fields.get("examples"), False),
-                                _split(fields.get("counter_examples"), False)))
+            try:
+                lists = [_split(fields.get(f), keywords=f == "keywords") for f in ("keywords", "examples", "counter_examples")]
+            except ValueError as exc:
+                raise RetexInputError(f"thème « {label} » : {exc}", path=source,
+                                      row=rows[i - 1] if rows else None) from None
+            themes.append(Theme(label, str(fields.get("description") or "").strip(), *lists))
         names = [t.name for t in themes]
         seen: dict[str, int] = {}
         for i, name in enumerate(names):

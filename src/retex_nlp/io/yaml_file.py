@@ -12,6 +12,26 @@ from ..errors import RetexInputError
 __all__ = ["read_yaml"]
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key written twice in one mapping (``name: A`` then
+    ``name: B`` in one theme): PyYAML would keep the last and lose the first, silently."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict[object, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.get(key)
+            except TypeError:  # a key that is a list or a mapping: let PyYAML say what it says
+                continue
+            if first is not None:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"clé « {key} » écrite deux fois (déjà ligne {first}) : une seule valeur serait gardée",
+                    key_node.start_mark)
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
 def read_yaml(path: str | Path, what: str) -> object:
     """The document in ``path``; ``what`` names it in French in the errors ("grille",
     "lexique"…): a missing file says so, malformed YAML gives the line, an unreadable file the
@@ -20,7 +40,7 @@ def read_yaml(path: str | Path, what: str) -> object:
     if not path.is_file():
         raise RetexInputError(f"{what} introuvable", path=path)
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise RetexInputError(f"{what} : YAML mal formé : {exc}", path=path,
