@@ -122,6 +122,12 @@ def test_user_lexicon_from_yaml(tmp_path):
         Lexicon.from_yaml(broken)
     with pytest.raises(ValueError, match="lexique introuvable"):
         Lexicon.from_yaml(tmp_path / "absent.yml")
+    # one line of items rather than a list: split on commas, never into letters
+    path.write_text("expressions: cellule de crise, visite médiatisée\nvariants:\n  visio: zoom; teams\n", encoding="utf-8")
+    read = Lexicon.from_yaml(path)
+    assert read.expressions == ["cellule de crise", "visite médiatisée"] and read.variants == {"visio": ["zoom", "teams"]}
+    with pytest.raises(ValueError, match=r"« stopwords » doit être une liste"):
+        Lexicon.from_dict({"stopwords": [{"madame": "monsieur"}]})
 
 
 def test_fast_mode_matches_the_full_pipeline_on_real_answers(gdn_sample):

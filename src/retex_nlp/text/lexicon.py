@@ -13,6 +13,7 @@ users add their own expressions and variant groups from a YAML file of the same 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -55,11 +56,11 @@ class Lexicon:
         if not isinstance(variants, dict):
             raise RetexInputError("« variants » doit associer à chaque terme la liste de ses graphies", path=source)
         return cls(
-            expressions=[str(x) for x in data.get("expressions") or []],
-            variants={str(k): [str(x) for x in (v or [])] for k, v in variants.items()},
-            acronyms=[str(x) for x in data.get("acronyms") or []],
-            keep_words=[str(x) for x in data.get("keep_words") or []],
-            stopwords=[str(x) for x in data.get("stopwords") or []],
+            expressions=_items(data.get("expressions"), "expressions", source),
+            variants={str(k): _items(v, f"variants › {k}", source) for k, v in variants.items()},
+            acronyms=_items(data.get("acronyms"), "acronyms", source),
+            keep_words=_items(data.get("keep_words"), "keep_words", source),
+            stopwords=_items(data.get("stopwords"), "stopwords", source),
         )
 
     @classmethod
@@ -86,6 +87,20 @@ class Lexicon:
 
     def to_dict(self) -> dict:
         return {k: getattr(self, k) for k in _KEYS}
+
+
+def _items(value: object, key: str, source: str) -> list[str]:
+    """A list of the lexicon as the YAML gives it: a list, or one line of items separated by
+    ``,`` or ``;`` (``expressions: cellule de crise, visite médiatisée``) — never the letters of a
+    string taken one by one."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = re.split(r"[,;\n]", value)
+    if not isinstance(value, list) or any(isinstance(x, (dict, list)) for x in value):
+        raise RetexInputError(f"« {key} » doit être une liste de mots ou d'expressions (une par ligne « - … », "
+                              f"ou séparées par des virgules) ; lu : {value!r}", path=source)
+    return [str(x).strip() for x in value if x is not None and str(x).strip()]
 
 
 def default_lexicon() -> Lexicon:
