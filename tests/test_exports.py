@@ -248,3 +248,11 @@ def test_a_broken_hand_edited_quote_choices_file_names_its_line(tmp_path):
     path.write_text("- juste une liste\n", encoding="utf-8")
     with pytest.raises(rx.RetexInputError, match="pin.*ban"):
         rx.QuoteChoices.read(path)
+    # one quote typed without its "- " is that quote, not its letters one by one
+    path.write_text("ban: Mme [Nom] nous l'a dit à l'audience\n", encoding="utf-8")
+    choices = rx.QuoteChoices.read(path)
+    assert choices.ban == ["Mme [Nom] nous l'a dit à l'audience"]
+    assert choices.is_banned("Mme [Nom] nous l'a dit à l'audience.")
+    path.write_text("pin:\n  - Le calme: revenu\n", encoding="utf-8")  # YAML reads a mapping: quotes are needed
+    with pytest.raises(rx.RetexInputError, match="« pin » doit être une liste de citations"):
+        rx.QuoteChoices.read(path)

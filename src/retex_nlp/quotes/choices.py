@@ -57,7 +57,15 @@ class QuoteChoices:
         if not isinstance(data, dict) or not set(data) <= {"pin", "ban"}:
             raise RetexInputError("le fichier de choix de citations doit contenir les listes « pin » et « ban »",
                                   path=path)
-        return cls([str(x) for x in data.get("pin") or []], [str(x) for x in data.get("ban") or []])
+        lists = []
+        for key in ("pin", "ban"):
+            value = data.get(key) or []
+            value = [value] if isinstance(value, str) else value  # one quote typed without its "- "
+            if not isinstance(value, list) or any(isinstance(x, (dict, list)) for x in value):
+                raise RetexInputError(f"« {key} » doit être une liste de citations, une par ligne « - … » ; lu : "
+                                      f"{value!r}", path=path)
+            lists.append([str(x) for x in value if x is not None and str(x).strip()])
+        return cls(*lists)
 
     def save(self, path: str | Path) -> Path:
         return atomic_write(path, "# Citations épinglées (pin : mises en tête de leur thème) et écartées (ban : "
