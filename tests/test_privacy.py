@@ -182,6 +182,8 @@ PLANTED = [
     ("le referent de jordan ne vient plus, la fratrie Benhamou est séparée", ["jordan", "Benhamou"]),
     # the same after an elided "de"
     ("la maman d'enzo ne vient plus, le référent d'ines non plus", ["enzo", "ines"]),
+    # a town in lower case after a school or a court, as after a service
+    ("il est scolarisé au collège de wattrelos, audience au TJ de douai", ["wattrelos", "douai"]),
     # a lower-case first name after a colleague or a partner
     ("ma collègue sandrine et mon binôme karim font les visites, mon mari pierre aussi", ["sandrine", "karim", "pierre"]),
     ("J'ai suivi Mlle Océane Petit durant 3 ans.", ["Océane", "Petit"]),
@@ -235,6 +237,8 @@ KEPT = [
     "Il parle d'avenir et d'espoir ; l'enfant d'abord.",
     # an amount after "dossier", a professional "de" an ordinary word
     "Le dossier a coûté 1 250 000 euros ; la référente de secteur et le juge de paix, une fratrie nombreuse.",
+    # an economic sector, a school of something, a day hospital
+    "Taxer le secteur du luxe ; une école de musique, l'hôpital de jour et le quartier de la gare.",
     # a colleague or a partner followed by an ordinary word
     "Ma collègue de travail est partie, mon chef de service aussi ; mon mari et moi accueillons deux enfants.",
 ]

@@ -130,11 +130,13 @@ _ESTABLISHMENT = re.compile(
 
 #: Services named after their town ("PMI de Tourcoing", "UTPAS de Maubeuge").
 _SERVICES = "ASE|PMI|UTPAS|MDS|CMP|CMPP|CAMSP|IME|ITEP|MECS"
+#: What is "of" a town ("le foyer de Wattrelos", "la MDS de Lens"): the one list of the rules that
+#: read a town after such a word (:data:`_PLACE_AFTER`, :data:`_LOWER_PLACE_CUE`, :data:`_TOWN_CUE`),
+#: each adding the cues of its own case. Not "secteur": in lower case it is an economic sector
+#: ("le secteur du luxe": Luxe is a commune), so only the rules reading a capital add it.
+_OF_A_TOWN = rf"{_SERVICES}|CHU|CH|foyer|école|collège|lycée|hôpital|mairie|ville|commune|quartier|tribunal|TJ|gare"
 # "à Roubaix", "PMI de Tourcoing", "foyer de Wattrelos": a capitalised word after these is a place.
-_PLACE_AFTER = re.compile(
-    rf"(?:(?<=[a-zà-ÿ0-9,)\]] )à|\b(?:{_SERVICES}|foyer|école|collège|lycée|hôpital|mairie|"
-    rf"ville|commune|secteur|quartier|tribunal|TJ|gare)\s+(?:de|d'|du))\s*({_TOWN})"
-)
+_PLACE_AFTER = re.compile(rf"(?:(?<=[a-zà-ÿ0-9,)\]] )à|\b(?:{_OF_A_TOWN}|secteur)\s+(?:de|d'|du))\s*({_TOWN})")
 # A street named after a street word, with or without a number: "impasse des Acacias", "rue Victor Hugo".
 _STREET = re.compile(
     rf"\b(?i:rue|avenue|av\.|boulevard|bd|impasse|allée|chemin|place|quai|route|square|cours|passage|sentier|"
@@ -174,8 +176,8 @@ _LOWER_TITLED = re.compile(
 _LOWER_PLACE_CUE = re.compile(
     rf"\b(?:(?:habite|habitons|habitent|habitais|vis|vit|vivons|vivent|vivais|né|née|nés|nées|domiciliée?s?|"
     rf"installée?s?|déménagée?s?|scolarisée?s?|placée?s?|résid(?:e|ons|ent|ais))\s+(?:à|a|au|sur)|"
-    rf"(?:juge\s+des\s+enfants|tribunal(?:\s+(?:judiciaire|pour\s+enfants))?|mairie|ville|commune|"
-    rf"(?i:{_SERVICES}|CHU|CH)|foyer|hôpital|gare|originaire)\s+(?:de\s+|d'\s*|du\s+))"
+    rf"(?:juge\s+des\s+enfants|tribunal\s+(?:judiciaire|pour\s+enfants)|{_OF_A_TOWN}|originaire)"
+    rf"\s+(?:de\s+|d'\s*|du\s+))"
     rf"([{_LOW}][{_LOW}'’-]{{3,}})(?![\w'’-])", re.I)
 #: Titles after which a word of an all-caps answer is re-cased as a name ("MME DUPONT"). Not
 #: "me" nor "pr" (a pronoun, an abbreviation: "IL ME DIT" must stay words), nor "maître",
@@ -924,8 +926,8 @@ def _whole_places(text: str, spans: list[tuple[int, int, str, str]]) -> list[tup
 
 #: What says that the capitalised word after "de" is a town: "près de Tours", "le service de Rennes".
 _TOWN_CUE = re.compile(r"\b(?i:près|pres|autour|proche|environs|alentours|région|region|agglomération|métropole|"
-                       r"périphérie|banlieue|enfance|CHU|CH|antenne|agence|service|secteur|quartier|ville|mairie|"
-                       r"département|gare|port)\s+(?:de|d'|du)\s*$")
+                       rf"périphérie|banlieue|enfance|antenne|agence|service|secteur|département|port|{_OF_A_TOWN})"
+                       r"\s+(?:de|d'|du)\s*$")
 
 
 def _town_in_context(text: str, m: re.Match, town: str) -> bool:
