@@ -245,6 +245,34 @@ def test_a_handful_of_corrections_does_not_drown_a_good_codebook(fi8, use):
     assert weights == [0.5, 0.3, 0.15]
 
 
+def test_codes_typed_one_column_per_theme_with_the_respondent_id(tmp_path):
+    """A sheet coded as many do it in Excel: the respondent id column of the survey and one
+    column per theme marked "x" (or 1, oui). A row with no mark is not coded yet (not "in no
+    theme"), a column "autre" says "in no theme", a mark that is no mark names its cell."""
+    from retex_nlp.coding import read_codes
+    from retex_nlp.errors import RetexInputError
+
+    themes = ["Fiscalité", "Transparence", "Répartition dépenses, recettes"]
+    pd.DataFrame({"num_questionnaire": ["Q1", "Q2", "Q3", "Q4", "Q5"],
+                  "réponse": ["Moins d'impôts", "Publier les comptes", "Rien", "Impôts et budget lisible", ""],
+                  "fiscalite": ["x", "", "", "X", ""], "Transparence": [None, "1", "", "oui", ""],
+                  "Autre": ["", "", "x", "", ""]}).to_excel(tmp_path / "codage.xlsx", index=False)
+    codes = read_codes(tmp_path / "codage.xlsx", id_col="num_questionnaire", themes=themes)
+    assert dict(codes) == {"Q1": "Fiscalité", "Q2": "Transparence", "Q3": "", "Q4": "Fiscalité;Transparence"}
+    assert codes.origin["Q4"][1] == 5  # the sheet's row, for the errors
+    # the review file's "answer_id" is still found when the survey's id column is given
+    pd.DataFrame({"answer_id": ["Q1"], "codes": ["Transparence"]}).to_csv(tmp_path / "tour.csv", index=False)
+    assert dict(read_codes(tmp_path / "tour.csv", id_col="num_questionnaire", themes=themes)) == {"Q1": "Transparence"}
+    pd.DataFrame({"id": ["Q1", "Q2"], "Fiscalité": ["x", "peut-être"]}).to_csv(tmp_path / "doute.csv", index=False)
+    with pytest.raises(RetexInputError, match=r"doute\.csv, ligne 3, colonne « Fiscalité » : case « peut-être » : "
+                                              r"marquez-la d'un « x »"):
+        read_codes(tmp_path / "doute.csv", themes=themes)
+    # neither a codes column nor a theme's column: both ways are named
+    pd.DataFrame({"id": ["Q1"], "impots": ["x"]}).to_csv(tmp_path / "rien.csv", index=False)
+    with pytest.raises(RetexInputError, match="pas de colonne de codes .* ni de colonne par thème de la grille"):
+        read_codes(tmp_path / "rien.csv", themes=themes)
+
+
 def test_codes_joined_by_commas_are_refused_with_the_separator_to_use(tmp_path):
     """"Fiscalité, Transparence" is no theme: the error says to join codes with « ; » when each
     part is one; a theme whose name holds a comma is read whole; codes split into fields of a

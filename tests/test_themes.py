@@ -543,6 +543,17 @@ def test_train_and_review_rounds_from_the_command_line(lga_fi8, tmp_path):
                                                                                             index=False)
     bad = runner.invoke(app, [*args, "--train", str(tmp_path / "deux.csv")])
     assert bad.exit_code == 2 and "deux.csv, ligne 4" in bad.output and "déjà codée ligne 2" in bad.output
+    # the survey's own id column (--id-col) and a sheet coded one column per theme, marked "x"
+    answers.rename(columns={"id": "num_repondant"}).to_csv(tmp_path / "enquete2.csv", index=False, sep=";")
+    wide = pd.DataFrame({"num_repondant": first["id"]})
+    for theme in top:
+        wide[theme] = ["x" if theme in truth[i].split(";") else "" for i in first["id"]]
+    wide["autre"] = ["" if truth[i] else "x" for i in first["id"]]
+    wide.to_excel(tmp_path / "grille_cochee.xlsx", index=False)
+    result = runner.invoke(app, ["code", str(tmp_path / "enquete2.csv"), "--text-col", "reponse", "--id-col",
+                                 "num_repondant", *args[4:], "--train", str(tmp_path / "grille_cochee.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert "Accord avec vos 120 réponses codées" in result.output
 
 
 def test_a_trained_coder_saves_and_loads_the_same(lga_fi8, tmp_path):

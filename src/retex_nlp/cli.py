@@ -322,7 +322,7 @@ def code(
             coder = CodebookCoder(codebook, embedder, threshold=threshold, cache_dir=cache, seed=seed)
             codes = None
             if train:
-                codes = read_codes(train, id_col=None, themes=Codebook.read(codebook).names)
+                codes = read_codes(train, id_col=answers.attrs.get("id_column"), themes=Codebook.read(codebook).names)
                 codes.require(answers, f"les réponses exploitables de {Path(input).name}")
                 coder.fit(answers, codes)
             if new_themes:

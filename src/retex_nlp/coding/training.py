@@ -28,12 +28,50 @@ _ID_NAMES = ("answer_id", "id", "identifiant", "respondent_id")
 _CODES_NAMES = ("codes", "code", "themes", "thèmes", "theme_label")
 
 
-def _column(columns: Sequence[str], wanted: Sequence[str], path: Path, what: str) -> str:
+#: What a person types in a theme's column of a file coded one column per theme: marked…
+_MARKED = frozenset({"x", "1", "1.0", "oui", "o", "yes", "y", "vrai", "true", "✓", "✔", "☑", "×"})
+#: … and not marked.
+_UNMARKED = frozenset({"", "0", "0.0", "non", "n", "no", "faux", "false", "-", "☐"})
+#: Column names that say "in no theme" in a file coded one column per theme.
+_NONE_NAMES = ("autre", "aucun", "aucun thème", "sans thème", "hors thème", "none")
+
+
+def _column(columns: Sequence[str], wanted: Sequence[str], path: Path, what: str, more: str = "") -> str:
     found = {fold(c): c for c in columns}
     for name in wanted:
         if fold(name) in found:
             return found[fold(name)]
-    raise RetexInputError(f"pas de colonne {what} ({' ou '.join(wanted)}) ; colonnes : {list(columns)}", path=path)
+    raise RetexInputError(f"pas de colonne {what} ({' ou '.join(wanted)}){more} ; colonnes : {list(columns)}", path=path)
+
+
+def _theme_columns(columns: Sequence[str], themes: Sequence[str] | None) -> dict[str, str | None]:
+    """In a file coded one column per theme: column -> theme (None for a column saying "in no
+    theme"), matched case and accents aside; empty when no column is named like a theme."""
+    if not themes:
+        return {}
+    known = {fold(t): t for t in themes}
+    marks: dict[str, str | None] = {c: known[fold(c)] for c in columns if fold(c) in known}
+    if marks:
+        marks.update({c: None for c in columns if fold(c) in {fold(n) for n in _NONE_NAMES}})
+    return marks
+
+
+def _marked_codes(row: dict, marks: dict[str, str | None], path: Path, line: int) -> list[str] | None:
+    """The themes marked on one row of a file coded one column per theme; None when nothing is
+    marked (an answer not coded yet: "in no theme" is said by marking a column "autre")."""
+    names, marked = [], False
+    for column, theme in marks.items():
+        value = row[column]
+        text = "" if value is None else str(value).strip().casefold()
+        if text in _MARKED:
+            marked = True
+            if theme is not None:
+                names.append(theme)
+        elif text not in _UNMARKED:
+            what = f"du thème « {theme} »" if theme is not None else "d'aucun thème"
+            raise RetexInputError(f"case « {value} » : marquez-la d'un « x » (ou 1, oui) si la réponse relève {what}, "
+                                  "laissez-la vide sinon", path=path, row=line, column=column)
+    return names if marked else None
 
 
 class HandCodes(dict):
@@ -61,7 +99,11 @@ class HandCodes(dict):
 def read_codes(paths: str | Path | Sequence[str | Path], id_col: str | None = None,
                themes: Sequence[str] | None = None) -> HandCodes:
     """``answer_id -> "theme a;theme b"`` from one or several training files (a later file
-    overrides an earlier one for the same answer: correction rounds read in order). With
+    overrides an earlier one for the same answer: correction rounds read in order). The id is
+    read from ``id_col`` (the answers' respondent id column) or a column named ``answer_id``,
+    ``id``…; the codes from a ``codes`` column, or, with ``themes``, from one column per theme
+    marked "x" (or 1, oui; a row with no mark is not coded yet, a column "autre" marked says "in
+    no theme"; any other value is an error naming its cell). With
     ``themes``, a code that is no theme of the codebook gives an error naming the file, row and
     code (a typo would otherwise become a theme of its own). One answer coded twice in one file
     with other codes is an error naming both rows (which one is right is the coder's call)."""
@@ -70,19 +112,29 @@ def read_codes(paths: str | Path | Sequence[str | Path], id_col: str | None = No
     for path in map(Path, paths):
         table = read_table(path)
         frame, rows = table.frame, table.rows
-        columns = [str(c) for c in frame.columns]
-        ids = _column(columns, [id_col] if id_col else _ID_NAMES, path, "d'identifiant")
-        col = _column(columns, _CODES_NAMES, path, "de codes")
+        frame.columns = columns = [str(c) for c in frame.columns]
+        ids = _column(columns, list(dict.fromkeys([id_col, *_ID_NAMES])) if id_col else _ID_NAMES, path,
+                      "d'identifiant")
+        wide = {} if any(fold(c) in {fold(n) for n in _CODES_NAMES} for c in columns) else _theme_columns(columns, themes)
+        col = None if wide else _column(columns, _CODES_NAMES, path, "de codes",
+                                         " ni de colonne par thème de la grille" if themes else "")
         here: dict[str, int] = {}
-        for row, answer, value in zip(rows, frame[ids], frame[col], strict=True):
+        for row, record in zip(rows, frame.to_dict("records"), strict=True):
             damaged = table.info.damaged_row_error(row, "codes")  # codes cut short would be lost: say so
             if damaged is not None:
                 raise damaged
+            answer = record[ids]
             if answer is None or not str(answer).strip():
                 continue
-            names = split_codes(value if value is not None else "")
-            if themes is not None:
-                names = known_codes(names, themes, path=path, row=row, column=col)
+            if wide:
+                names = _marked_codes(record, wide, path, row)
+                if names is None:  # no mark at all: not coded yet
+                    continue
+            else:
+                value = record[col]
+                names = split_codes(value if value is not None else "")
+                if themes is not None:
+                    names = known_codes(names, themes, path=path, row=row, column=col)
             key, joined = str(answer).strip(), ";".join(names)
             if key in here and codes[key] != joined:
                 raise RetexInputError(f"la réponse {key!r} est déjà codée ligne {here[key]} avec d'autres codes "

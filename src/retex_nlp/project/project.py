@@ -225,7 +225,11 @@ class Project:
         """``answer_id -> "theme a;theme b"``: every answer coded by hand so far (a later round
         overrides an earlier one)."""
         rounds = self.training_rounds()
-        return read_codes(rounds) if rounds else {}
+        if not rounds:
+            return {}
+        model = self.load_model() if self.settings.get("method") == "codebook" else None
+        themes = model.codebook_.names if isinstance(model, CodebookCoder) else None  # for a file of theme columns
+        return read_codes(rounds, id_col=self.settings.get("id_column"), themes=themes)
 
     def review(self, n: int = 20) -> pd.DataFrame:
         """The ``n`` answers a person should code or correct next (codebook projects): those
@@ -252,7 +256,7 @@ class Project:
         previous = self.training_rounds()
         if isinstance(codes, (str, Path)):
             new_round = Path(codes)
-            read_codes(new_round, themes=names)  # a wrong code: French error naming file, row, column
+            read_codes(new_round, id_col=self.settings.get("id_column"), themes=names)  # a wrong code: French error naming file, row, column
         else:
             rows = pd.DataFrame({"answer_id": [str(a) for a in codes], "codes": [str(v or "") for v in codes.values()]})
             for row, value in enumerate(rows["codes"], start=2):  # row as in the round file to be written
@@ -263,7 +267,7 @@ class Project:
             new_round = folder / f"tour_{len(previous) + 1:02d}.csv"
             write_csv(rows, new_round)
         rounds = [*previous, new_round]
-        all_codes = read_codes(rounds, themes=names)
+        all_codes = read_codes(rounds, id_col=self.settings.get("id_column"), themes=names)
         work = self._working_answers()
         all_codes.require(work)
         fresh = CodebookCoder(coder.codebook_, self.settings.get("embedder") or "use", seed=int(self.settings.get("seed", 0)),
