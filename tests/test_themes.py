@@ -438,6 +438,34 @@ def test_excel_codebook_with_french_headers(tmp_path):
         Codebook.from_dict({"themes": [{"name": "Autre"}]})
 
 
+
+def test_codebook_workbook_as_a_service_keeps_it(tmp_path):
+    """A codebook workbook with a sheet of instructions first and a title above the header is read
+    as the answers are: the grid's sheet, its header, its rows' numbers in the errors."""
+    import openpyxl
+
+    from retex_nlp import RetexInputError
+
+    book = openpyxl.Workbook()
+    book.active.title = "Consignes"
+    book.active.append(["Remplir une ligne par thème. Ne pas modifier les en-têtes."])
+    grid = book.create_sheet("Grille")
+    grid.append(["Grille de codage ODPE — enquête assistants familiaux 2026"])
+    grid.append([])
+    grid.append(["Thème", "Définition", "Mots-clés"])
+    grid.append(["Épuisement", "Fatigue, usure, manque de répit.", "épuisé; fatigue, répit"])
+    grid.append(["Liens numériques", "Visio et téléphone avec les familles.", "visio, téléphone"])
+    grid.append([None, "Une définition sans nom.", None])
+    book.save(tmp_path / "grille.xlsx")
+    with pytest.raises(RetexInputError, match=r"grille\.xlsx, ligne 6 : le thème 3 n'a pas de nom"):
+        Codebook.read(tmp_path / "grille.xlsx")
+    grid.delete_rows(6)
+    book.save(tmp_path / "grille.xlsx")
+    read = Codebook.read(tmp_path / "grille.xlsx")
+    assert read.names == ["Épuisement", "Liens numériques"]
+    assert read.themes[0].keywords == ["épuisé", "fatigue", "répit"]
+
+
 def test_labels_read_like_titles():
     from retex_nlp.themes import label_from_terms
 

@@ -138,30 +138,26 @@ class Codebook:
         return cls(themes)
 
     @classmethod
-    def read(cls, path: str | Path, sheet: str | int = 0) -> Codebook:
-        """Read a codebook from ``.yml``/``.yaml``, ``.xlsx`` or LibreOffice ``.ods`` (see the
-        module docstring for the columns, in English or French)."""
+    def read(cls, path: str | Path, sheet: str | int | None = None) -> Codebook:
+        """Read a codebook from ``.yml``/``.yaml``, ``.xlsx``, LibreOffice ``.ods`` or ``.csv``
+        (see the module docstring for the columns, in English or French). A sheet or CSV is read
+        as the answers are (:func:`~retex_nlp.io.read.read_table`): encoding and separator found,
+        title rows above the header and a first sheet of instructions skipped (``sheet`` to
+        choose one), and a row the reader could not read whole refused with its number."""
         path = Path(path)
         if not path.exists():
             raise RetexInputError("grille de codage introuvable", path=path)
         suffix = path.suffix.lower()
         if suffix in (".xlsx", ".xlsm", ".ods", ".csv", ".tsv"):
-            if suffix in (".csv", ".tsv"):  # encoding and separator found as for the answers
-                from ..io.read import read_table
+            from ..io.read import read_table
 
-                table = read_table(path, format="csv")
-                for row in table.rows:  # keywords cut short or shifted into another column would be lost
-                    damaged = table.info.damaged_row_error(row, "mots-clés")
-                    if damaged is not None:
-                        raise damaged
-                frame = pd.DataFrame(table.frame.to_numpy(), columns=[str(c) for c in table.frame.columns],
-                                     index=table.rows)
-            else:
-                try:
-                    frame = pd.read_excel(path, sheet_name=sheet, dtype=str, engine="odf" if suffix == ".ods" else None)
-                except Exception as exc:  # a damaged or misnamed workbook: BadZipFile, XML errors, ValueError…
-                    raise RetexInputError(f"grille illisible ({type(exc).__name__} : {exc})", path=path) from exc
-                frame.index = frame.index + 2  # the file's rows: 1 is the header
+            table = read_table(path, format="csv" if suffix in (".csv", ".tsv") else None, sheet=sheet)
+            for row in table.rows:  # keywords cut short or shifted into another column would be lost
+                damaged = table.info.damaged_row_error(row, "mots-clés")
+                if damaged is not None:
+                    raise damaged
+            frame = pd.DataFrame(table.frame.to_numpy(), columns=[str(c) for c in table.frame.columns],
+                                 index=table.rows)
             frame = frame.replace("", None).dropna(how="all").fillna("")
             columns = {c: _field(c) for c in frame.columns}
             if "name" not in columns.values():
