@@ -30,6 +30,8 @@ same USE embeddings (computed once, cached on disk).
    (the coder's first code; none counts as a wrong label); codes per answer on all answers.
    Beside them, what one LGA annotator's tags agree with the corroborated label on the same
    answers (:func:`human_vote_kappa`), the nearest thing to "a second human" the export allows.
+   ``--only few_shot_written``: the same draws, the coder starting from the codebook of part 2
+   a user wrote (one sentence and five keywords per label) rather than the label names.
 
     python benchmarks/bench_themes.py --out docs/benchmarks.md
 """
@@ -276,17 +278,29 @@ def single_label_pool(data: pd.DataFrame, min_single: int) -> tuple[list[str], n
     return names, pool, label, ids, pd.DataFrame({"answer_id": ids, "text": data["text"].tolist(), "status": "ok"})
 
 
+def written_subset(name: str, names: list[str]) -> Codebook:
+    """The codebook a user wrote for question ``name`` (section 2b: one sentence and five
+    keywords per label, written without reading the answers), restricted to ``names``."""
+    book = {t.name: t for t in Codebook.read(CODEBOOKS / f"lga_{name}.yml").themes}
+    missing = [n for n in names if n not in book]
+    if missing:
+        raise ValueError(f"{name}: labels without a written theme: {missing}")
+    return Codebook([copy.deepcopy(book[n]) for n in names])
+
+
 def score_split(data: pd.DataFrame, emb: np.ndarray, embedder, names: list[str], label: np.ndarray,
-                ids: list[str], frame: pd.DataFrame, train: np.ndarray, test: np.ndarray, seed: int) -> dict[str, float]:
+                ids: list[str], frame: pd.DataFrame, train: np.ndarray, test: np.ndarray, seed: int,
+                book: Codebook | None = None) -> dict[str, float]:
     """The coder and the baseline learning from the answers ``train`` and coding ``test`` (kappa
     against their single labels, first code of the coder), beside one annotator's kappa; the
-    coder's codes per answer and seconds."""
+    coder's codes per answer and seconds. ``book``: the coder's codebook (default: the label
+    names only)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import cohen_kappa_score
 
     truth = label[test].tolist()
     start = time.perf_counter()
-    coded = CodebookCoder(codebook_from_names(names), embedder, seed=seed).fit(
+    coded = CodebookCoder(book or codebook_from_names(names), embedder, seed=seed).fit(
         frame, {ids[i]: label[i] for i in train}).transform(frame)
     seconds = time.perf_counter() - start
     first = [c.split(";")[0] or "(aucun)" for c in coded["theme_label"]]
@@ -299,8 +313,11 @@ def score_split(data: pd.DataFrame, emb: np.ndarray, embedder, names: list[str],
 
 
 def few_shot(name: str, data: pd.DataFrame, emb: np.ndarray, embedder, draws: int,
-             sizes: tuple[int, ...] = (5, 10, 20), min_single: int = 20) -> list[dict]:
+             sizes: tuple[int, ...] = (5, 10, 20), min_single: int = 20, written: bool = False) -> list[dict]:
+    """Few-shot curves; with ``written`` the coder starts from the codebook a user wrote
+    (:func:`written_subset`) instead of the label names (same draws)."""
     names, pool, label, ids, frame = single_label_pool(data, min_single)
+    book = written_subset(name, names) if written else None
     rows = []
     for per in sizes:
         scores: dict[str, list[float]] = {"coder": [], "baseline": [], "human": [], "codes": [], "seconds": []}
@@ -308,7 +325,8 @@ def few_shot(name: str, data: pd.DataFrame, emb: np.ndarray, embedder, draws: in
             rng = np.random.default_rng(seed)
             train = np.concatenate([rng.choice(pool[label[pool] == n], per, replace=False) for n in names])
             test = np.setdiff1d(pool, train)
-            for key, value in score_split(data, emb, embedder, names, label, ids, frame, train, test, seed).items():
+            for key, value in score_split(data, emb, embedder, names, label, ids, frame, train, test, seed,
+                                          book).items():
                 scores[key].append(value)
         rows.append({"question": name, "labels": len(names), "per_label": per, "test": len(test),
                      "USE+LR kappa": round(float(np.mean(scores["baseline"])), 3),
@@ -375,14 +393,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--seeds", type=int, default=5, help="inductive themes: also the mean NMI over this many seeds")
     parser.add_argument("--draws", type=int, default=10, help="few-shot: seeded draws of examples per size")
-    parser.add_argument("--only", nargs="+", choices=["inductive", "codebook", "supervised", "twice", "few_shot", "all_examples"],
+    parser.add_argument("--only", nargs="+", choices=["inductive", "codebook", "supervised", "twice", "few_shot", "all_examples",
+                                                      "few_shot_written"],
                         help="run these parts only (the others' tables are left as they are in --out)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     embedder = USEEmbedder()
     results: dict[str, list[dict]] = {"inductive": [], "codebook": [], "supervised": [], "twice": [], "few_shot": [], "written": [],
-                                     "all_examples": []}
+                                     "all_examples": [], "few_shot_written": []}
     parts = set(args.only or results)
     start = time.perf_counter()
     for code in args.questions:
@@ -403,6 +422,8 @@ def main() -> None:
             results["few_shot"] += few_shot(code, data, emb, embedder, args.draws)
         if "all_examples" in parts:
             results["all_examples"] += all_examples(code, data, emb, embedder)
+        if "few_shot_written" in parts:
+            results["few_shot_written"] += few_shot(code, data, emb, embedder, args.draws, written=True)
     total = time.perf_counter() - start
     tables = {k: pd.DataFrame(v) for k, v in results.items()}
     for k, t in tables.items():
@@ -431,6 +452,20 @@ def main() -> None:
             markdown(table), "",
             f"Mean over the questions: coder {table['CodebookCoder kappa'].mean():.3f}, USE+LR"
             f" {table['USE+LR kappa'].mean():.3f}, one annotator {table['one annotator kappa'].mean():.3f}.", ""]))
+    if args.out and tables["few_shot_written"].size:
+        table = tables["few_shot_written"]
+        per10 = table[table["per_label"] == 10]
+        replace_section(args.out, "## Few-shot coding from the codebook a user wrote", "\n".join([
+            "## Few-shot coding from the codebook a user wrote (`benchmarks/bench_themes.py`)", "",
+            f"Command: `python benchmarks/bench_themes.py --questions {' '.join(args.questions)} --only few_shot_written"
+            f" --draws {args.draws} --out {args.out}`",
+            f"Machine: {machine()}. Total {total / 60:.1f} min, peak RSS {rss_mb():.0f} MB.",
+            "Data: the answers, labels and draws of the few-shot section; the coder starts from the codebook of"
+            " section 2b (one sentence and five keywords per label, written without reading the answers) instead"
+            " of the label names; same baseline and annotator reference.", "",
+            markdown(table), "",
+            f"Mean over the questions at 10 per label: coder {per10['CodebookCoder kappa'].mean():.3f}, USE+LR"
+            f" {per10['USE+LR kappa'].mean():.3f}, one annotator {per10['one annotator kappa'].mean():.3f}.", ""]))
     if args.out and parts >= {"inductive", "codebook", "supervised", "twice"}:
         only = f" --only {' '.join(args.only)}" if args.only else ""
         cmd = (f"python benchmarks/bench_themes.py --questions {' '.join(args.questions)}{only} --min-label {args.min_label}"
