@@ -152,10 +152,7 @@ class Codebook:
             from ..io.read import read_table
 
             table = read_table(path, format="csv" if suffix in (".csv", ".tsv") else None, sheet=sheet)
-            for row in table.rows:  # keywords cut short or shifted into another column would be lost
-                damaged = table.info.damaged_row_error(row, "mots-clés")
-                if damaged is not None:
-                    raise damaged
+            table.info.require_whole_rows("mots-clés")  # keywords cut short or shifted would be lost
             frame = pd.DataFrame(table.frame.to_numpy(), columns=[str(c) for c in table.frame.columns],
                                  index=table.rows)
             frame = frame.replace("", None).dropna(how="all").fillna("")

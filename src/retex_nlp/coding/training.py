@@ -118,11 +118,9 @@ def read_codes(paths: str | Path | Sequence[str | Path], id_col: str | None = No
         wide = {} if any(fold(c) in {fold(n) for n in _CODES_NAMES} for c in columns) else _theme_columns(columns, themes)
         col = None if wide else _column(columns, _CODES_NAMES, path, "de codes",
                                          " ni de colonne par thème de la grille" if themes else "")
+        table.info.require_whole_rows("codes")  # codes cut short would be lost: say so
         here: dict[str, int] = {}
         for row, record in zip(rows, frame.to_dict("records"), strict=True):
-            damaged = table.info.damaged_row_error(row, "codes")  # codes cut short would be lost: say so
-            if damaged is not None:
-                raise damaged
             answer = record[ids]
             if answer is None or not str(answer).strip():
                 continue

@@ -116,19 +116,21 @@ class FileInfo:
         is read whole."""
         return {row: problem for row, problem in self.problems.items() if not problem.startswith(_RECODED)}
 
-    def damaged_row_error(self, row: int, values: str) -> RetexInputError | None:
-        """The French error for ``row`` if the reader could not read it whole, else None: for a
-        file of codes or of a codebook, where a cell cut short would silently lose a value.
+    def require_whole_rows(self, values: str) -> None:
+        """Raise the French error of the first row the reader could not read whole: for a file of
+        codes, of a codebook or of metadata, where a cell cut short would silently lose a value.
         ``values``: what several values in one cell are ("codes", "mots-clés"), for the hint
         given when a « ; » file has a row of more cells than its header."""
-        problem = self.damaged_rows().get(row)
-        if problem is None:
-            return None
+        damaged = self.damaged_rows()
+        if not damaged:
+            return
+        row = min(damaged)
+        problem = damaged[row]
         hint = ""
         if self.separator == ";" and _EXTRA_CELLS in problem:
             hint = (f" ; dans un fichier séparé par « ; », une cellule qui en contient (plusieurs {values}) se met "
                     'entre guillemets ("a;b"), ou enregistrez le fichier depuis Excel')
-        return RetexInputError(f"ligne illisible : {problem}{hint}", path=self.path, row=row)
+        raise RetexInputError(f"ligne illisible : {problem}{hint}", path=self.path, row=row)
 
 
 @dataclass
@@ -832,10 +834,7 @@ def _metadata(folder: Path, metadata: str | Path | None) -> tuple[pd.DataFrame |
     if path is None:
         return None, None
     table = read_table(path)
-    for row in table.rows:  # a profession cut short or shifted into the service column would be lost
-        damaged = table.info.damaged_row_error(row, "valeurs")
-        if damaged is not None:
-            raise damaged
+    table.info.require_whole_rows("valeurs")  # a profession cut short or shifted into the service column would be lost
     columns = {fold(str(c)): str(c) for c in table.frame.columns}
     key = next((columns[c] for c in _FILE_COLUMNS if c in columns), None)
     if key is None:
