@@ -292,6 +292,9 @@ def test_codes_joined_by_commas_are_refused_with_the_separator_to_use(tmp_path):
     path.write_text("id;codes\n1;Répartition dépenses, recettes;Fiscalité\n", encoding="utf-8")
     with pytest.raises(RetexInputError, match=r"ligne 2.*3 champs.*entre guillemets"):
         read_codes(path, themes=themes)
+    # one code per line in a cell (Alt+Entrée in Excel) is as good as « ; »
+    pd.DataFrame({"id": ["1"], "codes": ["Fiscalité\nTransparence"]}).to_excel(tmp_path / "lignes.xlsx", index=False)
+    assert read_codes(tmp_path / "lignes.xlsx", themes=themes)["1"] == "Fiscalité;Transparence"
     # a line typed in Windows-1252 in a UTF-8 file is read whole, not refused
     path.write_bytes("id;codes\n1;Fiscalité\n".encode() + "2;Fiscalité\n".encode("cp1252"))
     assert read_table(path).info.problems[3].startswith("ligne qui n'est pas en UTF-8")

@@ -28,6 +28,7 @@ into ``(answer_id, theme_id)`` pairs, the form the project stores.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from importlib import resources
@@ -91,11 +92,12 @@ def all_answers(answers: pd.DataFrame | pd.Series | Sequence[str]) -> pd.DataFra
 
 
 def split_codes(value) -> list[str]:
-    """``"a;b"`` / ``["a", "b"]`` / ``None`` -> list of theme names (or ids, as strings)."""
+    """``"a;b"`` / ``["a", "b"]`` / ``None`` -> list of theme names (or ids, as strings). A line
+    break separates codes too: one code per line in a cell (Alt+Entrée in Excel)."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return []
     if isinstance(value, str):
-        return [c.strip() for c in value.split(";") if c.strip()]
+        return [c.strip() for c in re.split(r"[;\r\n]", value) if c.strip()]
     if isinstance(value, (int, np.integer)):
         return [] if value == NO_THEME else [str(int(value))]
     return [str(c) for c in value]
