@@ -27,6 +27,7 @@ import pandas as pd
 import yaml
 
 from ..errors import RetexInputError
+from ..io.yaml_file import text_items
 from ..normalize import fold
 
 __all__ = ["Theme", "Codebook", "OTHER"]
@@ -57,10 +58,7 @@ def _split(value: object, keywords: bool) -> list[str]:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return []
     if isinstance(value, (list, tuple)):
-        odd = next((x for x in value if isinstance(x, (dict, list, tuple))), None)
-        if odd is not None:  # "- taxe: habitation" is a mapping to YAML, not the keyword the user typed
-            raise ValueError(f"« {odd} » n'est pas un texte : mettez-le entre guillemets")
-        return [str(x).strip() for x in value if x is not None and str(x).strip()]
+        return text_items(value)
     if isinstance(value, dict):
         raise ValueError(f"« {value} » n'est pas un texte ni une liste : mettez-le entre guillemets")
     pattern = r"[,;\n]" if keywords else r"\n"

@@ -3,13 +3,24 @@ a French error naming the file and the line where the YAML breaks."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 
 from ..errors import RetexInputError
 
-__all__ = ["read_yaml"]
+__all__ = ["read_yaml", "text_items"]
+
+
+def text_items(values: Sequence) -> list[str]:
+    """The items of a list a person wrote in YAML, as text, blank ones dropped. A ValueError (in
+    French) names the first item that is a mapping or a list: ``- taxe: habitation`` typed without
+    quotes is a mapping to YAML, not the text the person meant."""
+    odd = next((x for x in values if isinstance(x, (dict, list, tuple))), None)
+    if odd is not None:
+        raise ValueError(f"« {odd} » n'est pas un texte : mettez-le entre guillemets")
+    return [str(x).strip() for x in values if x is not None and str(x).strip()]
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

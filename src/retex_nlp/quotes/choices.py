@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import yaml
 
 from ..errors import RetexInputError
 from ..files import atomic_write
-from ..io.yaml_file import read_yaml
+from ..io.yaml_file import read_yaml, text_items
 from ..normalize import normalize_answer
 
 __all__ = ["QuoteChoices"]
@@ -61,10 +62,12 @@ class QuoteChoices:
         for key in ("pin", "ban"):
             value = data.get(key) or []
             value = [value] if isinstance(value, str) else value  # one quote typed without its "- "
-            if not isinstance(value, list) or any(isinstance(x, (dict, list)) for x in value):
-                raise RetexInputError(f"« {key} » doit être une liste de citations, une par ligne « - … » ; lu : "
-                                      f"{value!r}", path=path)
-            lists.append([str(x) for x in value if x is not None and str(x).strip()])
+            if isinstance(value, list):
+                with contextlib.suppress(ValueError):  # a mapping among the quotes: said below
+                    lists.append(text_items(value))
+                    continue
+            raise RetexInputError(f"« {key} » doit être une liste de citations, une par ligne « - … » ; lu : "
+                                  f"{value!r}", path=path)
         return cls(*lists)
 
     def save(self, path: str | Path) -> Path:

@@ -13,6 +13,7 @@ users add their own expressions and variant groups from a YAML file of the same 
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -21,6 +22,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import RetexInputError
+from ..io.yaml_file import text_items
 
 __all__ = ["Lexicon", "default_lexicon"]
 
@@ -95,12 +97,12 @@ def _items(value: object, key: str, source: str) -> list[str]:
     string taken one by one."""
     if value is None:
         return []
-    if isinstance(value, str):
-        value = re.split(r"[,;\n]", value)
-    if not isinstance(value, list) or any(isinstance(x, (dict, list)) for x in value):
-        raise RetexInputError(f"« {key} » doit être une liste de mots ou d'expressions (une par ligne « - … », "
-                              f"ou séparées par des virgules) ; lu : {value!r}", path=source)
-    return [str(x).strip() for x in value if x is not None and str(x).strip()]
+    items = re.split(r"[,;\n]", value) if isinstance(value, str) else value
+    if isinstance(items, list):
+        with contextlib.suppress(ValueError):  # a mapping among the items: said below, with the key
+            return text_items(items)
+    raise RetexInputError(f"« {key} » doit être une liste de mots ou d'expressions (une par ligne « - … », "
+                          f"ou séparées par des virgules) ; lu : {items!r}", path=source)
 
 
 def default_lexicon() -> Lexicon:
