@@ -52,7 +52,8 @@ def _theme_columns(columns: Sequence[str], themes: Sequence[str] | None) -> dict
     known = {fold(t): t for t in themes}
     marks: dict[str, str | None] = {c: known[fold(c)] for c in columns if fold(c) in known}
     if marks:
-        marks.update({c: None for c in columns if fold(c) in {fold(n) for n in _NONE_NAMES}})
+        none = {fold(n) for n in _NONE_NAMES}
+        marks.update({c: None for c in columns if fold(c) in none})
     return marks
 
 
