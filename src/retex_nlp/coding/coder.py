@@ -5,7 +5,8 @@ keyword matches on lemmas (and ``*`` patterns on words) with the embedding simil
 answer to the theme's description and examples, calibrated on the answers' own similarity
 distribution; answers that fit no theme are in no theme. Fitted with hand-coded answers
 (``fit(answers, codes)``) it learns one classifier per theme on three views of each answer
-(embedding and codebook similarity, character n-grams, lemmas: :mod:`.learner`), codes each
+(embedding and codebook similarity, character n-grams, lemmas: :mod:`.learner`), with each
+theme's definition and the codebook's examples learned as more examples of it, codes each
 answer with its most likely theme and any other theme it is also sure of, learns when to code
 nothing if the analyst left answers uncoded, and uses the answers nobody coded yet (self-training
 on the surest half); a theme coded fewer than twice by hand keeps its codebook score, and while
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
@@ -104,9 +106,26 @@ def _top_and_rival(scores: np.ndarray, none: np.ndarray | None) -> tuple[np.ndar
     return order[:, -1], rival
 
 
-def _fit(views: dict, rows: np.ndarray, y: np.ndarray, seed: int) -> dict[str, tuple[np.ndarray, float]]:
-    """One logistic regression per view on the answers ``rows``."""
-    return {view: fit_linear(X[rows], y, seed) for view, X in views.items()}
+def _fit(views: dict, rows: np.ndarray, y: np.ndarray, seed: int,
+         extra: tuple[dict, np.ndarray] | None = None) -> dict[str, tuple[np.ndarray, float]]:
+    """One logistic regression per view on the answers ``rows``; ``extra``: the views of more
+    examples and their targets, learned beside them (the codebook's definitions)."""
+    model = {}
+    for view, X in views.items():
+        X_fit, y_fit = X[rows], y
+        if extra is not None and view in extra[0]:
+            more = extra[0][view]
+            X_fit = sp.vstack([X_fit, more]).tocsr() if sp.issparse(X_fit) else np.vstack([X_fit, more])
+            y_fit = np.concatenate([y, extra[1]])
+        model[view] = fit_linear(X_fit, y_fit, seed)
+    return model
+
+
+def _extra(definitions: tuple[dict, np.ndarray], name: str, names: list[str]) -> tuple[dict, np.ndarray]:
+    """The codebook's examples (:meth:`CodebookCoder._definitions`) with their targets for the
+    classifier of ``name`` (none of them for "no code")."""
+    views, owner = definitions
+    return views, (owner[:, names.index(name)] if name in names else np.zeros(len(owner), dtype=int))
 
 
 def _proba(model: dict[str, tuple[np.ndarray, float]], views: dict, rows: np.ndarray | None = None) -> np.ndarray:
@@ -380,6 +399,7 @@ class CodebookCoder(BaseEstimator):
 
         names = self.codebook_.names
         views = self._views(f)
+        definitions = self._definitions()
         Y = code_matrix(codes, names)
         n = len(rows)
         targets = {name: Y[:, j] for j, name in enumerate(names)}
@@ -395,7 +415,8 @@ class CodebookCoder(BaseEstimator):
             splits = max(2, min(self.cv, int(y.sum()), int(n - y.sum())))
             proba = np.zeros(n)
             for train, test in StratifiedKFold(splits, shuffle=True, random_state=self.seed).split(rows, y):
-                proba[test] = _proba(_fit(views, rows[train], y[train], self.seed), views, rows[test])
+                model = _fit(views, rows[train], y[train], self.seed, _extra(definitions, name, names))
+                proba[test] = _proba(model, views, rows[test])
             cv[name] = proba
         self.prior_weight_ = self._prior_weight(cv, Y)
         if self.prior_weight_:
@@ -424,10 +445,11 @@ class CodebookCoder(BaseEstimator):
                            "precision": round(precision, 3), "recall": round(recall, 3),
                            "f1": round(2 * precision * recall / max(precision + recall, 1e-9), 3),
                            "kappa": round(cohen_kappa(y, pred), 3)})
-        self.models_ = {name: _fit(views, rows, targets[name], self.seed) for name in cv}
+        self.models_ = {name: _fit(views, rows, targets[name], self.seed, _extra(definitions, name, names))
+                        for name in cv}
         others = np.setdiff1d(np.arange(len(f.texts)), rows)
         if self.self_training and len(others) and self.models_:
-            self._self_train(views, rows, targets, others, f)
+            self._self_train(views, rows, targets, others, f, definitions)
         tp = int((pred_all & (Y == 1)).sum())
         micro_p = tp / max(int(pred_all.sum()), 1)
         micro_r = tp / max(int(Y.sum()), 1)
@@ -437,6 +459,19 @@ class CodebookCoder(BaseEstimator):
         self.report_.attrs["mean_kappa"] = round(float(self.report_["kappa"].mean()), 3)
         self.report_.attrs["n_coded"] = n
         self.fit_texts_ = [f.texts[i] for i in rows]
+
+    def _definitions(self) -> tuple[dict, np.ndarray]:
+        """The codebook's own examples of its themes, learned beside the hand-coded answers: each
+        theme's name, definition and keywords as one text, and the examples the codebook gives
+        (their views, and a 0/1 matrix: example x theme). With ten hand-coded answers per theme
+        the definition is one more, well-chosen example (docs/benchmarks.md: +0.01 kappa on the
+        LGA few-shot draws, from label names as from written definitions)."""
+        texts, owner = [], []
+        for j, t in enumerate(self.codebook_.themes):
+            words = f" ({', '.join(t.keywords)})" if t.keywords else ""
+            texts += [f"{t.name}. {t.description}".strip() + words, *t.examples]
+            owner += [j] * (1 + len(t.examples))
+        return self._views(self._features(texts)), np.eye(len(self.codebook_.themes), dtype=int)[owner]
 
     #: Weight of the codebook's own score beside the learned probability while few answers are
     #: coded by hand (up to :attr:`FEW_EXAMPLES` per theme of the codebook)...
@@ -460,7 +495,7 @@ class CodebookCoder(BaseEstimator):
         return round(self.PRIOR_WEIGHT * min(1.0, self.FEW_EXAMPLES * len(names) / max(coded, 1)), 4)
 
     def _self_train(self, views: dict, rows: np.ndarray, targets: dict[str, np.ndarray], others: np.ndarray,
-                    f: _Features) -> None:
+                    f: _Features, definitions: tuple[dict, np.ndarray]) -> None:
         """Fit again with the surer half of the answers nobody coded, coded by the first fit
         (their most likely theme, or nothing): a classifier learned from ten examples of a theme
         then also sees the many ways the other answers say it."""
@@ -475,7 +510,7 @@ class CodebookCoder(BaseEstimator):
         for name in self.models_:
             pseudo = coded_none[keep] if name == OTHER else ((top[keep] == names.index(name)) & ~coded_none[keep])
             y = np.concatenate([targets[name], pseudo.astype(int)])
-            self.models_[name] = _fit(views, both, y, self.seed)
+            self.models_[name] = _fit(views, both, y, self.seed, _extra(definitions, name, names))
 
     # -- coding -----------------------------------------------------------------------------------
     def transform(self, answers: pd.DataFrame | Sequence[str]) -> pd.DataFrame:
