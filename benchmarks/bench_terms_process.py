@@ -39,7 +39,7 @@ import retex_nlp.text.analyzer as analyzer
 analyzer.PARALLEL_MIN = 10**12
 from retex_nlp.cli import main
 sys.argv = ["retex", "terms", sys.argv[1], "--text-col", "text", "--out", sys.argv[2]]
-main()
+sys.exit(main())
 """
 
 

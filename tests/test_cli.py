@@ -156,3 +156,37 @@ print("APP:", result.exit_code, result.output)
     assert application.startswith(" 2 ") and "retex_nlp[app]" in application and "Traceback" not in application
     cli = out.split("CLI:")[1].split("APP:")[0]
     assert cli.startswith(" 2 ") and "Erreur" in cli and "retex_nlp[themes]" in cli and "Traceback" not in cli
+
+
+def _retex(*args: str):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "retex_nlp.cli", *args], capture_output=True, text=True,
+                          env={**__import__("os").environ, "COLUMNS": "100"})
+
+
+def test_a_command_typed_wrong_is_told_in_french_with_where_to_find_help():
+    """What a person who never opens Python meets first: an option forgotten or mistyped is said in
+    French (which option, what to type for help), exit code 2, never click's English."""
+    missing = _retex("code", str(BUNDLED), "--text-col", "text")
+    assert missing.returncode == 2
+    assert "option obligatoire manquante : --out / -o" in missing.stderr
+    assert "Aide : retex code --help" in missing.stderr and "Missing" not in missing.stderr
+    typo = _retex("terms", str(BUNDLED), "--text-col", "text", "--outt", "x.csv")
+    assert typo.returncode == 2
+    assert "option inconnue : --outt" in typo.stderr and "--out" in typo.stderr.split("option inconnue")[1]
+    number = _retex("themes", str(BUNDLED), "--out", "x", "--seed", "abc")
+    assert number.returncode == 2 and "valeur invalide pour --seed" in number.stderr
+    unknown = _retex("codee")
+    assert unknown.returncode == 2 and "commande inconnue : codee" in unknown.stderr
+    assert "'code'" in unknown.stderr
+
+
+def test_the_help_is_in_french():
+    result = _retex("code", "--help")
+    assert result.returncode == 0
+    assert "Afficher cette aide" in result.stdout and "[obligatoire]" in result.stdout
+    assert "Show this message" not in result.stdout and "[required]" not in result.stdout
+    main_help = _retex("--help").stdout
+    assert "Commandes" in main_help and "Commands" not in main_help

@@ -13,11 +13,32 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from .answers import STATUS_LABELS_FR as _STATUS_FR
 from .errors import RetexError
 
+
+class _FrenchHelpOption:
+    """The ``--help`` option of a command or group, described in French."""
+
+    def get_help_option(self, ctx):  # noqa: ANN001, ANN201 - click's signature
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "Afficher cette aide."
+        return option
+
+
+class _Command(_FrenchHelpOption, TyperCommand):
+    pass
+
+
+class _Group(_FrenchHelpOption, TyperGroup):
+    pass
+
+
 app = typer.Typer(
+    cls=_Group,
     help="retex_nlp : analyse des réponses libres en français (questionnaires, témoignages).",
     no_args_is_help=True,
     add_completion=False,
@@ -632,7 +653,7 @@ def app_command(
     serve(path, host=host, port=port, open_browser=not no_browser, say=typer.echo)
 
 
-models_app = typer.Typer(help="Modèles de plongements (sentence-transformers) sous models/.")
+models_app = typer.Typer(cls=_Group, help="Modèles de plongements (sentence-transformers) sous models/.")
 app.add_typer(models_app, name="models")
 
 
@@ -655,8 +676,120 @@ def models_pull(
     typer.echo(f"Modèle enregistré -> {target} ; utilisez --embedder st:{target}")
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    app(prog_name="retex")
+def _help_in_french() -> None:
+    """The words typer adds to a command's help, in French, and each paragraph of a command's
+    docstring as one paragraph (typer's rich help keeps its line breaks and rewraps each line).
+    A typer without these names keeps its own words."""
+    import inspect
+
+    try:
+        from typer import rich_utils
+    except ImportError:  # pragma: no cover - typer without rich
+        rich_utils = None
+    words = {"COMMANDS_PANEL_TITLE": "Commandes", "ERRORS_PANEL_TITLE": "Erreur", "DEFAULT_STRING": "[défaut : {}]",
+             "REQUIRED_LONG_STRING": "[obligatoire]", "ABORTED_TEXT": "Interrompu.",
+             "DEPRECATED_STRING": "(obsolète) ", "ENVVAR_STRING": "[variable d'environnement : {}]",
+             "RICH_HELP": "Aide : [blue]{command_path} {help_option}[/]"}
+    for name, french in words.items():
+        if rich_utils is not None and hasattr(rich_utils, name):
+            setattr(rich_utils, name, french)
+    for typer_app in (app, models_app):
+        for info in typer_app.registered_commands:
+            doc = info.callback.__doc__ if info.callback is not None else None
+            if info.cls in (None, TyperCommand):
+                info.cls = _Command
+            if doc and not info.help:
+                info.help = "\n\n".join(" ".join(part.split()) for part in inspect.cleandoc(doc).split("\n\n"))
+
+
+_help_in_french()
+
+
+def _usage_error_class() -> type[Exception]:
+    """The usage-error class of the click that typer runs on (vendored in typer >= 0.24)."""
+    try:
+        from typer._click.exceptions import UsageError
+    except ImportError:  # pragma: no cover - older typer on click
+        from click.exceptions import UsageError
+    return UsageError
+
+
+_TYPES_FR = {"integer": "un nombre entier", "int": "un nombre entier", "float": "un nombre",
+             "boolean": "oui ou non", "bool": "oui ou non"}
+
+
+def _usage_message_fr(exc: Exception) -> str:
+    """What went wrong on the command line (an option typed wrong or missing…), in French; a
+    message not known here is given as click wrote it."""
+    import re
+
+    kind = type(exc).__name__
+    param = getattr(exc, "param", None)
+    if kind == "MissingParameter":
+        if param is not None and getattr(param, "param_type_name", "") == "option":
+            return "option obligatoire manquante : " + " / ".join(param.opts) + "."
+        if param is not None:
+            name = getattr(param, "human_readable_name", None) or getattr(param, "name", None) or ""
+            described = getattr(param, "help", None)
+            return f"argument obligatoire manquant : {name}" + (f" ({described.rstrip('.')})." if described else ".")
+        return "paramètre obligatoire manquant."
+    if kind == "NoSuchOption":
+        message = f"option inconnue : {exc.option_name}"
+        possible = sorted(getattr(exc, "possibilities", None) or [])
+        return message + (f" (options proches : {', '.join(possible)})." if possible else ".")
+    text = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    if kind == "BadParameter":
+        where = " / ".join(param.opts) if param is not None and getattr(param, "opts", None) else ""
+        message = getattr(exc, "message", "") or text
+        value = re.fullmatch(r"Value (.+) is not a valid (\w+)\.", message)
+        if value:
+            what = _TYPES_FR.get(value.group(2).lower(), value.group(2))
+            return f"valeur invalide pour {where} : {value.group(1)} n'est pas {what}."
+        expected = re.match(r"Input should be a valid (\w+)", message)
+        if expected:
+            return f"valeur invalide pour {where} : il faut {_TYPES_FR.get(expected.group(1).lower(), expected.group(1))}."
+        return f"valeur invalide pour {where} : {message}"
+    extra = re.fullmatch(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", text)
+    if extra:
+        return f"argument(s) en trop : {extra.group(1)} (une valeur qui contient des espaces se met entre guillemets)."
+    command = re.fullmatch(r"No such command '([^']*)'\.(?: Did you mean (.*)\?)?", text.strip())
+    if command:
+        guess = f" ; vouliez-vous dire {command.group(2)} ?" if command.group(2) else ""
+        return f"commande inconnue : {command.group(1)}{guess} (retex --help liste les commandes)."
+    needs = re.fullmatch(r"Option '(.+)' requires (?:an argument|(\d+) arguments)\.?", text.strip())
+    if needs:
+        return f"l'option {needs.group(1)} demande " + (f"{needs.group(2)} valeurs." if needs.group(2) else "une valeur.")
+    takes = re.fullmatch(r"Option '(.+)' does not take a value\.?", text.strip())
+    if takes:
+        return f"l'option {takes.group(1)} ne prend pas de valeur."
+    if text.startswith("Missing command"):
+        return "commande manquante (retex --help liste les commandes)."
+    return text
+
+
+def main(args: list[str] | None = None) -> int:
+    """The ``retex`` command: its usage errors (an option typed wrong or missing…) are said in
+    French with the command's usage and where to find its help, exit code 2, as click does."""
+    usage_error = _usage_error_class()
+    try:
+        result = app(args=args, prog_name="retex", standalone_mode=False)
+    except usage_error as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # the help was shown: nothing else to say
+            return 2
+        ctx = getattr(exc, "ctx", None)
+        if ctx is not None:
+            typer.echo(ctx.get_usage(), err=True)
+        try:
+            message = _usage_message_fr(exc)
+        except Exception:  # noqa: BLE001 - a click of another shape: its own words rather than a traceback
+            message = exc.format_message()
+        typer.echo(f"Erreur : {message}", err=True)
+        typer.echo(f"Aide : {ctx.command_path if ctx is not None else 'retex'} --help", err=True)
+        return 2
+    except (KeyboardInterrupt, EOFError):
+        typer.echo("Interrompu.", err=True)
+        return 1
+    return result if isinstance(result, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover
