@@ -159,11 +159,12 @@ print("APP:", result.exit_code, result.output)
 
 
 def _retex(*args: str):
+    import os
     import subprocess
     import sys
 
     return subprocess.run([sys.executable, "-m", "retex_nlp.cli", *args], capture_output=True, text=True,
-                          env={**__import__("os").environ, "COLUMNS": "100"})
+                          env={**os.environ, "COLUMNS": "100"})
 
 
 def test_a_command_typed_wrong_is_told_in_french_with_where_to_find_help():

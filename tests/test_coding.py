@@ -309,11 +309,13 @@ def test_the_codebook_definitions_are_learned_as_examples(fi8, use):
     """Few-shot from the label names: each theme's definition (its name here) is learned as one
     more example beside the ten the analyst coded. On three draws the coder agrees with the human
     labels better on the whole than the same coder without them, and never clearly worse."""
+    from collections import defaultdict
+
     from sklearn.metrics import cohen_kappa_score
 
     class WithoutDefinitions(CodebookCoder):
         def _definitions(self):
-            return {}, np.zeros((0, len(self.codebook_.themes)), dtype=int)
+            return defaultdict(lambda: ({}, np.zeros(0, dtype=int)))
 
     single = fi8[fi8["tags"].map(len) == 1].assign(label=lambda d: d["tags"].str[0])
     counts = single["label"].value_counts()

@@ -737,7 +737,7 @@ def _usage_message_fr(exc: Exception) -> str:
         message = f"option inconnue : {exc.option_name}"
         possible = sorted(getattr(exc, "possibilities", None) or [])
         return message + (f" (options proches : {', '.join(possible)})." if possible else ".")
-    text = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    text = (exc.format_message() if hasattr(exc, "format_message") else str(exc)).strip()
     if kind == "BadParameter":
         where = " / ".join(param.opts) if param is not None and getattr(param, "opts", None) else ""
         message = getattr(exc, "message", "") or text
@@ -752,14 +752,14 @@ def _usage_message_fr(exc: Exception) -> str:
     extra = re.fullmatch(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", text)
     if extra:
         return f"argument(s) en trop : {extra.group(1)} (une valeur qui contient des espaces se met entre guillemets)."
-    command = re.fullmatch(r"No such command '([^']*)'\.(?: Did you mean (.*)\?)?", text.strip())
+    command = re.fullmatch(r"No such command '([^']*)'\.(?: Did you mean (.*)\?)?", text)
     if command:
         guess = f" ; vouliez-vous dire {command.group(2)} ?" if command.group(2) else ""
         return f"commande inconnue : {command.group(1)}{guess} (retex --help liste les commandes)."
-    needs = re.fullmatch(r"Option '(.+)' requires (?:an argument|(\d+) arguments)\.?", text.strip())
+    needs = re.fullmatch(r"Option '(.+)' requires (?:an argument|(\d+) arguments)\.?", text)
     if needs:
         return f"l'option {needs.group(1)} demande " + (f"{needs.group(2)} valeurs." if needs.group(2) else "une valeur.")
-    takes = re.fullmatch(r"Option '(.+)' does not take a value\.?", text.strip())
+    takes = re.fullmatch(r"Option '(.+)' does not take a value\.?", text)
     if takes:
         return f"l'option {takes.group(1)} ne prend pas de valeur."
     if text.startswith("Missing command"):

@@ -107,25 +107,19 @@ def _top_and_rival(scores: np.ndarray, none: np.ndarray | None) -> tuple[np.ndar
 
 
 def _fit(views: dict, rows: np.ndarray, y: np.ndarray, seed: int,
-         extra: tuple[dict, np.ndarray] | None = None) -> dict[str, tuple[np.ndarray, float]]:
+         extra: tuple[dict, np.ndarray]) -> dict[str, tuple[np.ndarray, float]]:
     """One logistic regression per view on the answers ``rows``; ``extra``: the views of more
     examples and their targets, learned beside them (the codebook's definitions)."""
+    more_views, more_y = extra
     model = {}
     for view, X in views.items():
         X_fit, y_fit = X[rows], y
-        if extra is not None and view in extra[0]:
-            more = extra[0][view]
+        if view in more_views:
+            more = more_views[view]
             X_fit = sp.vstack([X_fit, more]).tocsr() if sp.issparse(X_fit) else np.vstack([X_fit, more])
-            y_fit = np.concatenate([y, extra[1]])
+            y_fit = np.concatenate([y, more_y])
         model[view] = fit_linear(X_fit, y_fit, seed)
     return model
-
-
-def _extra(definitions: tuple[dict, np.ndarray], name: str, names: list[str]) -> tuple[dict, np.ndarray]:
-    """The codebook's examples (:meth:`CodebookCoder._definitions`) with their targets for the
-    classifier of ``name`` (none of them for "no code")."""
-    views, owner = definitions
-    return views, (owner[:, names.index(name)] if name in names else np.zeros(len(owner), dtype=int))
 
 
 def _proba(model: dict[str, tuple[np.ndarray, float]], views: dict, rows: np.ndarray | None = None) -> np.ndarray:
@@ -415,7 +409,7 @@ class CodebookCoder(BaseEstimator):
             splits = max(2, min(self.cv, int(y.sum()), int(n - y.sum())))
             proba = np.zeros(n)
             for train, test in StratifiedKFold(splits, shuffle=True, random_state=self.seed).split(rows, y):
-                model = _fit(views, rows[train], y[train], self.seed, _extra(definitions, name, names))
+                model = _fit(views, rows[train], y[train], self.seed, definitions[name])
                 proba[test] = _proba(model, views, rows[test])
             cv[name] = proba
         self.prior_weight_ = self._prior_weight(cv, Y)
@@ -445,7 +439,7 @@ class CodebookCoder(BaseEstimator):
                            "precision": round(precision, 3), "recall": round(recall, 3),
                            "f1": round(2 * precision * recall / max(precision + recall, 1e-9), 3),
                            "kappa": round(cohen_kappa(y, pred), 3)})
-        self.models_ = {name: _fit(views, rows, targets[name], self.seed, _extra(definitions, name, names))
+        self.models_ = {name: _fit(views, rows, targets[name], self.seed, definitions[name])
                         for name in cv}
         others = np.setdiff1d(np.arange(len(f.texts)), rows)
         if self.self_training and len(others) and self.models_:
@@ -460,10 +454,11 @@ class CodebookCoder(BaseEstimator):
         self.report_.attrs["n_coded"] = n
         self.fit_texts_ = [f.texts[i] for i in rows]
 
-    def _definitions(self) -> tuple[dict, np.ndarray]:
+    def _definitions(self) -> dict[str, tuple[dict, np.ndarray]]:
         """The codebook's own examples of its themes, learned beside the hand-coded answers: each
-        theme's name, definition and keywords as one text, and the examples the codebook gives
-        (their views, and a 0/1 matrix: example x theme). With ten hand-coded answers per theme
+        theme's name, definition and keywords as one text, and the examples the codebook gives.
+        Per classifier (each theme, and "no code"): their views and targets (1 for the theme's own,
+        0 for the others; 0 for all of them for "no code"). With ten hand-coded answers per theme
         the definition is one more, well-chosen example (docs/benchmarks.md: +0.01 kappa on the
         LGA few-shot draws, from label names as from written definitions)."""
         texts, owner = [], []
@@ -471,7 +466,9 @@ class CodebookCoder(BaseEstimator):
             words = f" ({', '.join(t.keywords)})" if t.keywords else ""
             texts += [f"{t.name}. {t.description}".strip() + words, *t.examples]
             owner += [j] * (1 + len(t.examples))
-        return self._views(self._features(texts)), np.eye(len(self.codebook_.themes), dtype=int)[owner]
+        views, owner = self._views(self._features(texts)), np.asarray(owner)
+        targets = {name: (owner == j).astype(int) for j, name in enumerate(self.codebook_.names)}
+        return {**{name: (views, y) for name, y in targets.items()}, OTHER: (views, np.zeros(len(owner), dtype=int))}
 
     #: Weight of the codebook's own score beside the learned probability while few answers are
     #: coded by hand (up to :attr:`FEW_EXAMPLES` per theme of the codebook)...
@@ -495,7 +492,7 @@ class CodebookCoder(BaseEstimator):
         return round(self.PRIOR_WEIGHT * min(1.0, self.FEW_EXAMPLES * len(names) / max(coded, 1)), 4)
 
     def _self_train(self, views: dict, rows: np.ndarray, targets: dict[str, np.ndarray], others: np.ndarray,
-                    f: _Features, definitions: tuple[dict, np.ndarray]) -> None:
+                    f: _Features, definitions: dict[str, tuple[dict, np.ndarray]]) -> None:
         """Fit again with the surer half of the answers nobody coded, coded by the first fit
         (their most likely theme, or nothing): a classifier learned from ten examples of a theme
         then also sees the many ways the other answers say it."""
@@ -510,7 +507,7 @@ class CodebookCoder(BaseEstimator):
         for name in self.models_:
             pseudo = coded_none[keep] if name == OTHER else ((top[keep] == names.index(name)) & ~coded_none[keep])
             y = np.concatenate([targets[name], pseudo.astype(int)])
-            self.models_[name] = _fit(views, both, y, self.seed, _extra(definitions, name, names))
+            self.models_[name] = _fit(views, both, y, self.seed, definitions[name])
 
     # -- coding -----------------------------------------------------------------------------------
     def transform(self, answers: pd.DataFrame | Sequence[str]) -> pd.DataFrame:
