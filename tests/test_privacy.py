@@ -147,6 +147,11 @@ PLANTED = [
     # a town in lower case that is no French word, a phone grouped otherwise, accounts named after
     # the network, a family name in lower case, a surname with an apostrophe
     ("j'habite 12 rue des lilas à wattrelos", ["wattrelos", "lilas"]),
+    # lower case: a compound first name, a compound town after "à" or "habite" alone, a French word
+    # that is a town after "vis à", a surname after "mme" that is in the lexicon when a verb follows
+    ("j'en ai parlé avec jean-pierre et marie-claire", ["jean-pierre", "marie-claire"]),
+    ("il habite saint-étienne, elle est placée à villeneuve-d'ascq", ["saint-étienne", "villeneuve-d'ascq"]),
+    ("je vis à orange depuis que mme dupont est partie", ["orange", "dupont"]),
     ("mon portable 06 12 345 678, le fixe 0320 11 22 33", ["345 678", "11 22 33"]),
     ("snap : lea_59 et insta lea.dupont", ["lea_59", "dupont"]),
     ("j'ai accueilli les enfants de la famille lefebvre", ["lefebvre"]),
@@ -241,6 +246,10 @@ KEPT = [
     "Taxer le secteur du luxe ; une école de musique, l'hôpital de jour et le quartier de la gare.",
     # a colleague or a partner followed by an ordinary word
     "Ma collègue de travail est partie, mon chef de service aussi ; mon mari et moi accueillons deux enfants.",
+    # what follows "vit", "habite", "installée" and is a word, not a town ("Place", "Charge" are communes);
+    # words joined by a hyphen that are no first names
+    "Elle est installée sur place, vit à charge de sa mère, habite seule ; on fait du peu-à-peu à claire-voie.",
+    "Une commune de montagne, la gare du bourg, des vis à bois ; ils vivent à la campagne.",
 ]
 
 

@@ -172,10 +172,11 @@ _LOWER_TITLED = re.compile(
     rf"(?<!\bce )(?<!\bun )(?<!\bune )(?<!\ble )(?<!\bla )(?<!\bdu )(?<!\bau )(?<!\bcette )"
     rf"\b(madame|monsieur|mademoiselle|mme|mlle|mr|m\.)\s+([{_LOW}][{_LOW}-]{{2,}})(?![\w'’-])")
 # A town typed in lower case where the sentence says it is a place: "juge des enfants de valenciennes",
-# "j'habite à douai", "née à lens". Bare "à"/"de" are too common to say it.
+# "j'habite à douai", "née à lens", "elle habite saint-omer" (the group ``bare``: no "à").
+# Bare "à"/"de" are too common to say it.
 _LOWER_PLACE_CUE = re.compile(
     rf"\b(?:(?:habite|habitons|habitent|habitais|vis|vit|vivons|vivent|vivais|né|née|nés|nées|domiciliée?s?|"
-    rf"installée?s?|déménagée?s?|scolarisée?s?|placée?s?|résid(?:e|ons|ent|ais))\s+(?:à|a|au|sur)|"
+    rf"installée?s?|déménagée?s?|scolarisée?s?|placée?s?|résid(?:e|ons|ent|ais))\s+(?:(?:à|a|au|sur)\s+|(?P<bare>))|"
     rf"(?:juge\s+des\s+enfants|tribunal\s+(?:judiciaire|pour\s+enfants)|{_OF_A_TOWN}|originaire)"
     rf"\s+(?:de\s+|d'\s*|du\s+))"
     rf"([{_LOW}][{_LOW}'’-]{{3,}})(?![\w'’-])", re.I)
@@ -190,7 +191,12 @@ _DETERMINERS = frozenset({"le", "la", "les", "un", "une", "du", "au", "aux", "de
 #: A town typed in capitals in an answer that is not: "à DAX", "de VILLENEUVE-D'ASCQ".
 _CAPS_PLACE_AFTER = re.compile(rf"(?<![\w'’])(?:à|de|d'|d’)\s*([{_UP}]{{3,}}(?:[-'’][{_UP}]+)*)(?![\w'’-])")
 # "à wattrelos": after "à" only ("de puits", "de marais": too many words are also communes)
-_LOWER_PLACE_AFTER = re.compile(rf"(?<![\w'’])à\s+([{_LOW}]{{4,}})(?![\w'’-])")
+_LOWER_PLACE_AFTER = re.compile(rf"(?<![\w'’])à\s+([{_LOW}]{{4,}}|[{_LOW}]+(?:[-'’][{_LOW}]+)+)(?![\w'’-])")
+#: Kinds of places that are also communes' names: "une ville de montagne", "la gare du bourg",
+#: "vit à la campagne", "des vis à bois". After a place cue in lower case they stay words.
+_PLACE_NOUNS = frozenset({"montagne", "campagne", "bois", "bourg", "plaine", "mer", "port", "lac", "plage", "forêt",
+                          "foret", "vallée", "vallee", "côte", "cote", "banlieue", "province", "village", "ville",
+                          "centre", "quartier", "place", "étang", "etang", "marais", "île", "ile", "colline"})
 _MONTHS = frozenset({"janvier", "février", "fevrier", "mars", "avril", "mai", "juin", "juillet", "août", "aout",
                      "septembre", "octobre", "novembre", "décembre", "decembre"})
 _PLURAL_VERB = re.compile(r"^\s*,?\s*(?:sont|ont|vont|étaient|avaient|allaient|se|s'|ne|n')\b", re.I)
@@ -311,6 +317,22 @@ def _common_words() -> frozenset[str]:
             if len(parts) == 3 and "\x1f" not in parts[0] and parts[2] not in ("PROPN", "X"):
                 words.add(parts[0])
     return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def _base_words() -> frozenset[str]:
+    """Lower-case forms that are a French word as such, not inflected (a singular noun, a
+    preposition, an adverb: "place", "charge", "vers"), without accents too. An inflected form
+    says less: the form table reads "valenciennes" and "rennes" as plurals."""
+    import gzip
+
+    words = set()
+    with gzip.open(files("retex_nlp") / "data" / "lemma_table.tsv.gz", "rt", encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) == 3 and "\x1f" not in parts[0] and parts[2] not in ("PROPN", "X") and parts[0] == parts[1]:
+                words.add(parts[0])
+    return frozenset(words | {_unaccent(w) for w in words})
 
 
 @lru_cache(maxsize=1)
@@ -602,8 +624,8 @@ class Pseudonymizer(BaseEstimator):
             title, name = m.group(1), m.group(2)
             if _is_common(name) or name in _FUNCTIONS or name in self._keep or name in _protected():
                 continue
-            if title in ("mme", "m.", "mr") and _french(name):
-                continue  # "1 pour mme revenu": "mme" written for "même"
+            if title in ("mme", "m.", "mr") and _french(name) and not _PERSON_VERB.match(text[m.end():]):
+                continue  # "1 pour mme revenu": "mme" written for "même"; not "mme dupont est partie"
             spans.append((m.start(2), m.end(2), "Nom", "civilité + nom en minuscules"))
         for m in _NAME_FIELD.finditer(text):
             name = _trim_name(m.group(1))
@@ -629,9 +651,13 @@ class Pseudonymizer(BaseEstimator):
                         and self._may_be_place(town):
                     spans.append((m.start(1), m.end(1), "Lieu", "commune en minuscules"))
             for m in _LOWER_PLACE_CUE.finditer(text):
-                town = m.group(1).replace("’", "'")
-                if town.lower() not in _MONTHS and town.lower() in _communes_lower() and self._may_be_place(town):
-                    spans.append((m.start(1), m.end(1), "Lieu", "commune en minuscules (contexte)"))
+                town = m.group(2).replace("’", "'")
+                low = town.lower()
+                # a word as such after the cue is what the sentence says ("installée sur place",
+                # "vit à charge"); without "à", the town must be no French word ("habite seule")
+                if low not in _MONTHS and low not in _PLACE_NOUNS and low in _communes_lower() and self._may_be_place(town) \
+                        and _unaccent(low) not in _base_words() and (m.group("bare") is None or not _french(low)):
+                    spans.append((m.start(2), m.end(2), "Lieu", "commune en minuscules (contexte)"))
         for m in _FAMILY_NAME.finditer(text):
             name = _trim_name(m.group(1))
             last = name.split()[-1].lower() if name else ""
@@ -699,6 +725,12 @@ class Pseudonymizer(BaseEstimator):
         for k in sorted(found):
             m = words[k]
             spans.append((m.start(1), m.end(1), "Prénom", "prénom en minuscules (contexte)"))
+        # "jean-pierre", "marie-claire": first names joined by a hyphen are no French word
+        for m in re.finditer(rf"(?<![\w'’-])([{_LOW}]{{3,}}(?:-[{_LOW}]{{3,}})+)(?![\w'’-])", text):
+            word = m.group(1)
+            if all(part in names for part in word.split("-")) and not _french(word) and word not in self._keep \
+                    and word not in _protected():
+                spans.append((m.start(1), m.end(1), "Prénom", "prénom composé en minuscules"))
         return spans
 
     def _compound_town_spans(self, text: str) -> list[tuple[int, int, str, str]]:
