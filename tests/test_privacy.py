@@ -152,6 +152,8 @@ PLANTED = [
     ("j'en ai parlé avec jean-pierre et marie-claire", ["jean-pierre", "marie-claire"]),
     ("il habite saint-étienne, elle est placée à villeneuve-d'ascq", ["saint-étienne", "villeneuve-d'ascq"]),
     ("je vis à orange depuis que mme dupont est partie", ["orange", "dupont"]),
+    # a tax number after "n°" in groups; a postal code before a town with "d'"
+    ("n° fiscal 12 34 567 890 123, 3 bis chemin des Prés 59650 Villeneuve d'Ascq", ["890 123", "Ascq"]),
     ("mon portable 06 12 345 678, le fixe 0320 11 22 33", ["345 678", "11 22 33"]),
     ("snap : lea_59 et insta lea.dupont", ["lea_59", "dupont"]),
     ("j'ai accueilli les enfants de la famille lefebvre", ["lefebvre"]),
@@ -250,6 +252,8 @@ KEPT = [
     # words joined by a hyphen that are no first names
     "Elle est installée sur place, vit à charge de sa mère, habite seule ; on fait du peu-à-peu à claire-voie.",
     "Une commune de montagne, la gare du bourg, des vis à bois ; ils vivent à la campagne.",
+    # five digits before a unit are no postal code
+    "Le parc nucléaire actuel de 62400 MW, il faudrait le garder.",
 ]
 
 

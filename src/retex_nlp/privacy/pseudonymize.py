@@ -240,15 +240,16 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
         r"fiscal|famille|usager|bénéficiaire)){1,2}\s*(?::|est(?:\s+le)?)?\s*(?P<x>(?=[\w/-]*\d)[A-Z0-9][\w/-]{4,})", re.I)),
     # the number a few words after what says it is one: "numéro allocataire CAF de la famille est 1234567"
     ("n° de dossier", "[N° dossier]", re.compile(
-        r"\b(?:allocataire|dossier|matricule|n°|numéro)\b[^\d.;\n]{0,40}?(?<![\w/-])(?P<x>\d{6,}[A-Z]?)(?![\w/-])", re.I)),
+        r"(?:\b(?:allocataire|dossier|matricule|numéro)\b|\bn°)[^\d.;\n]{0,40}?(?<![\w/-])(?P<x>\d{6,}[A-Z]?)(?![\w/-])", re.I)),
     # the same, written in groups: "numéro fiscal 12 34 567 890 123" (not an amount: "1 250 000 €")
     ("n° de dossier", "[N° dossier]", re.compile(
-        r"\b(?:allocataire|dossier|matricule|n°|numéro)\b[^\d.;\n]{0,40}?(?<![\w/,.-])(?P<x>\d{1,4}(?:[ .]\d{2,4}){2,})"
+        r"(?:\b(?:allocataire|dossier|matricule|numéro)\b|\bn°)[^\d.;\n]{0,40}?(?<![\w/,.-])(?P<x>\d{1,4}(?:[ .]\d{2,4}){2,})"
         r"(?![\w/-]|[ .,]\d|\s*(?:€|euros?\b|%|k€|M€))", re.I)),
     ("adresse", "[Adresse]", re.compile(
         rf"\b\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|impasse|allée|chemin|route|quai|cours|"
         rf"square|résidence)\s+(?:(?:de|du|des|d'|la|le|les|l')\s*)*[\w'-]+(?:\s+[{_UP}][\w'-]+)*", re.I)),
-    ("code postal", "[Lieu]", re.compile(rf"\b\d{{5}}\s+[{_UP}][\w'-]+(?:[\s-][{_UP}][\w'-]+)*")),
+    # the town whole, as typed: "59650 Villeneuve d'Ascq", "62200 Boulogne sur Mer", "75011 PARIS"
+    ("code postal", "[Lieu]", re.compile(rf"\b\d{{5}}\s+(?:{_TOWN}|[{_UP}][\w'-]+)(?:[\s-][{_UP}][\w'-]+)*")),
     ("code postal", "[Lieu]", re.compile(r"\b(?:[Cc]ode\s+postal|CP)\s*:?\s*(?P<x>\d{5})\b")),
     ("voie nommée", "[Adresse]", _STREET),
     ("identifiant en ligne", "[Identifiant]", re.compile(r"(?<![\w.@])@[A-Za-z0-9_][\w.]{1,29}\w")),
@@ -264,6 +265,18 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
     ("adresse IP", "[Adresse IP]", re.compile(
         r"(?<![\d.])(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(?![\d.])")),
 ]
+
+
+def _postal_town_end(m: re.Match) -> int | None:
+    """Where the town after a postal code ends: the longest run of its words that is a commune
+    ("59650 Villeneuve d'Ascq Cedex" -> up to "Ascq"); ``None`` when no commune follows."""
+    number = re.match(r"\d{5}\s+", m.group(0))
+    words = list(re.finditer(r"\S+", m.group(0)[number.end():]))
+    for k in range(len(words), 0, -1):
+        town = m.group(0)[number.end():number.end() + words[k - 1].end()]
+        if _commune_key(town).lower() in _communes_lower():
+            return m.start() + number.end() + words[k - 1].end()
+    return None
 
 
 @lru_cache(maxsize=32)
@@ -585,7 +598,12 @@ class Pseudonymizer(BaseEstimator):
                                               for w in re.findall(rf"[{_UP}][\w'’-]*", m.group(0)[1:])):
                     continue  # "la place de l'ISF": an acronym, no street
                 group = "x" if "x" in pattern.groupindex else 0
-                spans.append((m.start(group), m.end(group), placeholder.strip("[]"), rule))
+                end = m.end(group)
+                if rule == "code postal" and group == 0:
+                    end = _postal_town_end(m)
+                    if end is None:
+                        continue  # "62400 MW", "10000 Kms": a number and a unit, no town
+                spans.append((m.start(group), end, placeholder.strip("[]"), rule))
         if self.mask_places:
             for m in _PLACE_AFTER.finditer(text):
                 word = m.group(1)
