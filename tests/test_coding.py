@@ -334,3 +334,33 @@ def test_the_codebook_definitions_are_learned_as_examples(fi8, use):
             kappas.append(cohen_kappa_score(test["label"], first))
         gains.append(kappas[0] - kappas[1])
     assert min(gains) > -0.01 and sum(gains) > 0.01, gains
+
+
+def test_the_definition_words_code_answers_when_the_codebook_has_no_keywords(fi8, use):
+    """Coding from one-sentence definitions (no keywords, as in a report's coding grid): the
+    words an answer shares with a definition count beside its meaning. On FI8 the coder agrees
+    with the human labels better than the same coder reading the meaning alone, and the reason
+    of a code says which words of the definition the answer holds."""
+    from retex_nlp.coding.agreement import code_matrix, cohen_kappa
+
+    class MeaningOnly(CodebookCoder):
+        LEXICAL_WEIGHT = 0.0
+
+    book = Codebook.from_dict({"themes": [
+        {"name": "Rétablir ISF", "description": "Rétablir l'impôt sur la fortune pour les plus riches."},
+        {"name": "Lutte évasion, fraude, optimisation", "description": "Lutter contre la fraude et l'évasion "
+                                                                       "fiscale, les paradis fiscaux."},
+        {"name": "Revoir niches", "description": "Supprimer les niches fiscales et les exonérations."},
+        {"name": "Taxer les riches", "description": "Faire payer plus d'impôts aux riches et aux hauts revenus."},
+    ]})
+    names = book.names
+    gold = code_matrix([";".join(t for t in tags if t in names) for tags in fi8["tags"]], names)
+    kappas = []
+    for cls in (CodebookCoder, MeaningOnly):
+        coded = cls(book, use).fit_transform(fi8)
+        pred = code_matrix(coded["theme_label"].tolist(), names)
+        kappas.append(np.mean([cohen_kappa(gold[:, j], pred[:, j]) for j in range(len(names))]))
+        if cls is CodebookCoder:
+            reasons = coded.loc[coded["theme_label"].str.contains("Revoir niches"), "reason"]
+            assert reasons.str.contains("mots de la définition : [^|]*niche", regex=True).mean() > 0.5
+    assert kappas[0] > kappas[1] + 0.02, kappas

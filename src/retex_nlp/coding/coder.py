@@ -53,12 +53,14 @@ class _Features:
     kw: np.ndarray  # 1 where a keyword of the theme matched
     matched: list[dict[int, list[str]]]  # per answer: theme index -> its keywords (or words) found
     nearest: np.ndarray  # index of the nearest anchor per theme
+    lex: np.ndarray  # lemma tf-idf cosine to the theme's definition and examples (themes without keywords)
+
 
     def take(self, rows: np.ndarray) -> _Features:
         """The same for the answers ``rows`` only."""
         return _Features([self.texts[i] for i in rows], [self.terms[i] for i in rows], self.emb[rows],
                          self.sim[rows], self.counter[rows], self.kw[rows], [self.matched[i] for i in rows],
-                         self.nearest[rows])
+                         self.nearest[rows], self.lex[rows])
 
 
 _SPLIT = re.compile(r"[^\w*]+")
@@ -180,6 +182,7 @@ class CodebookCoder(BaseEstimator):
             anchors = [f"{t.name}. {t.description}".strip()] + t.examples
             proto.append({
                 "anchors": anchors, "emb": self._emb(anchors),
+                "terms": [[w.lemma for w in d if w.is_content] for d in analyzer.transform(anchors)],
                 "counter": self._emb(t.counter_examples) if t.counter_examples else None,
                 "phrases": [_phrase(k, analyzer) for k in t.keywords if "*" not in k],
                 "patterns": [fold(k) for k in t.keywords if "*" in k],
@@ -212,7 +215,25 @@ class CodebookCoder(BaseEstimator):
                 if hits:
                     kw[i, j] = 1.0
                     matched[i][j] = hits
-        return _Features(texts, terms, emb, sim, counter, kw, matched, nearest)
+        return _Features(texts, terms, emb, sim, counter, kw, matched, nearest, self._lexical(terms))
+
+    def _lexical(self, terms: list[list[str]]) -> np.ndarray:
+        """Per answer and theme without keywords, the cosine of the answer's lemmas (tf-idf, idf
+        of the answers to code) with the nearest of the theme's definition and examples: the
+        definition's own words stand in for the keywords the analyst did not write. 0 for a
+        theme with keywords, and before the lemmas' weights are learned by :meth:`fit`."""
+        lex = np.zeros((len(terms), len(self.prototypes_)), dtype=np.float32)
+        views = getattr(self, "text_views_", None)
+        vectorizer = views.vectorizers.get("lemmas") if views is not None else None
+        if vectorizer is None or not len(terms):
+            return lex
+        answers = vectorizer.transform([list(t) for t in terms])
+        for j, p in enumerate(self.prototypes_):
+            if p["phrases"] or p["patterns"]:
+                continue
+            anchors = vectorizer.transform(p["terms"])
+            lex[:, j] = (answers @ anchors.T).max(axis=1).toarray().ravel()
+        return lex
 
     def _views(self, f: _Features) -> dict[str, object]:
         """The views of the answers the learned classifiers read (see :mod:`.learner`)."""
@@ -246,14 +267,19 @@ class CodebookCoder(BaseEstimator):
     def _codebook_scores(self, f: _Features) -> np.ndarray:
         """What the codebook alone gives each answer and theme (0-1): ``0.4`` for a trusted keyword
         match plus ``0.6`` x the calibrated similarity; 0 when closer to a counter-example."""
-        score = 0.4 * f.kw * (f.sim >= self._gates()) + 0.6 * np.clip(self._relative(f), 0, 1)
+        score = 0.4 * f.kw * (self._close(f) >= self._gates()) + 0.6 * np.clip(self._relative(f), 0, 1)
         return np.where(f.counter > f.sim, 0.0, score)
+
+    def _close(self, f: _Features) -> np.ndarray:
+        """How close each answer is to each theme: the embedding similarity, plus the words it
+        shares with a definition that has no keywords (:attr:`LEXICAL_WEIGHT`)."""
+        return f.sim + self.LEXICAL_WEIGHT * f.lex
 
     def _relative(self, f: _Features) -> np.ndarray:
         """Similarity on each theme's own scale: 0 at the answers' median, 1 at their 99th percentile."""
         med = np.array([self.calibration_[t.name][0] for t in self.codebook_.themes])
         top = np.array([self.calibration_[t.name][1] for t in self.codebook_.themes])
-        return (f.sim - med) / np.maximum(top - med, 1e-6)
+        return (self._close(f) - med) / np.maximum(top - med, 1e-6)
 
     def _gates(self) -> np.ndarray:
         """Per theme, the similarity under which a keyword match is not trusted: the answers'
@@ -263,10 +289,10 @@ class CodebookCoder(BaseEstimator):
 
     def _zero_shot(self, f: _Features) -> list[list[int]]:
         """The codebook alone (see :meth:`_choose`)."""
-        rel = self._relative(f)
+        rel, close = self._relative(f), self._close(f)
         keyed = np.array([bool(p["phrases"] or p["patterns"]) for p in self.prototypes_])
         far = f.counter > f.sim
-        by_keyword = (f.kw > 0) & (f.sim >= self._gates()) & ~far
+        by_keyword = (f.kw > 0) & (close >= self._gates()) & ~far
         # similarity alone: from `threshold` (on the 0.6 x scale), or the top 1% where the
         # analyst gave keywords (the words then say more than a loose closeness)
         cut = np.where(keyed, 1.0, self.threshold / 0.6)
@@ -275,7 +301,7 @@ class CodebookCoder(BaseEstimator):
         for r in range(len(f.texts)):
             js = np.flatnonzero(by_keyword[r] | by_meaning[r])
             if not len(js) and self.nearest:
-                j = int(np.argmax(np.where(far[r], -np.inf, f.sim[r])))
+                j = int(np.argmax(np.where(far[r], -np.inf, close[r])))
                 js = np.array([j]) if not far[r, j] and rel[r, j] >= self.NEAREST_FLOOR else js
             chosen.append(sorted(js.tolist(), key=lambda j: (-rel[r, j] - f.kw[r, j], j)))
         return chosen
@@ -344,21 +370,30 @@ class CodebookCoder(BaseEstimator):
             if len(texts) != len(codes):
                 raise ValueError(f"{len(codes)} codes pour {len(texts)} réponses exploitables")
         self._start(texts, codes)
+        self.text_views_ = None
         f = self._features(texts)
-        self.calibration_ = {t.name: (float(np.median(f.sim[:, j])), float(np.quantile(f.sim[:, j], 0.99)),
-                                      float(np.quantile(f.sim[:, j], self.KEYWORD_GATE)))
+        # the lemmas' weights (and, to learn from hand-coded answers, the character n-grams')
+        self.text_views_ = TextViews().fit(texts, f.terms, views=VIEWS[1:] if codes is not None else ("lemmas",))
+        f.lex = self._lexical(f.terms)
+        close = self._close(f)
+        self.calibration_ = {t.name: (float(np.median(close[:, j])), float(np.quantile(close[:, j], 0.99)),
+                                      float(np.quantile(close[:, j], self.KEYWORD_GATE)))
                              for j, t in enumerate(self.codebook_.themes)}
         self.keyword_warnings_ = self._keyword_warnings(f)
         self.models_ = {}
         self.thresholds_ = {}
         self.prior_weight_ = 0.0
         if codes is not None:
-            self.text_views_ = TextViews().fit(texts, f.terms)
             self._learn(np.asarray(labelled, dtype=int), list(codes), f)
         return self
 
     #: Share of the answers least similar to a theme in which its keywords are not trusted.
     KEYWORD_GATE = 0.1
+    #: Weight of the words an answer shares with a theme's definition (lemmas, tf-idf cosine)
+    #: beside its embedding similarity, for a theme without keywords: on the LGA answers coded
+    #: from label names or one-sentence definitions this raised kappa on every question
+    #: (docs/benchmarks.md); with keywords it changed nothing, so keywords keep that role.
+    LEXICAL_WEIGHT = 1.0
     #: How close (0 = the theme's median answer, 1 = its 99th percentile) the nearest theme must
     #: be to code an answer that nothing else codes.
     NEAREST_FLOOR = 0.2
@@ -565,6 +600,9 @@ class CodebookCoder(BaseEstimator):
             anchor = self.prototypes_[j]["anchors"][f.nearest[r, j]]
             near = "la description" if f.nearest[r, j] == 0 else f"l'exemple « {anchor[:60]} »"
             why = (f"mots-clés : {', '.join(bits)} ; " if bits else "") + f"proche de {near} ({f.sim[r, j]:.2f})"
+            if f.lex[r, j] > 0:
+                shared = sorted(set(f.terms[r]) & {w for terms in self.prototypes_[j]["terms"] for w in terms})
+                why += f" ; mots de la définition : {', '.join(shared)}"
             if name in self.models_:
                 why += f" ; appris de vos réponses codées ({scores[r, j]:.2f})"
             elif self.models_:
@@ -631,13 +669,13 @@ class CodebookCoder(BaseEstimator):
         directory.mkdir(parents=True, exist_ok=True)
         self.codebook_.to_yaml(directory / "codebook.yml")
         text_views = getattr(self, "text_views_", None)
-        vocab, idf = text_views.state() if text_views is not None and self.models_ else ({}, {})
+        vocab, idf = text_views.state() if text_views is not None else ({}, {})
         state = {"format": 2, "embedder": self.embedder if isinstance(self.embedder, str) else None,
                  "threshold": self.threshold, "calibration": self.calibration_, "seed": self.seed,
                  "thresholds": getattr(self, "thresholds_", {}), "views": vocab,
                  "prior_weight": getattr(self, "prior_weight_", 0.0)}
         (directory / "coder.json").write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
-        if self.models_:
+        if self.models_ or idf:  # the lemmas' weights serve the codebook alone too (_lexical)
             arrays = dict(idf)
             for name, model in self.models_.items():
                 for view, (coef, intercept) in model.items():

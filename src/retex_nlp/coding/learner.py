@@ -55,9 +55,10 @@ class TextViews:
     def _inputs(view: str, texts: Sequence[str], terms: Sequence[list[str]]) -> list:
         return [fold(t) for t in texts] if view == "chars" else [list(t) for t in terms]
 
-    def fit(self, texts: Sequence[str], terms: Sequence[list[str]]) -> TextViews:
+    def fit(self, texts: Sequence[str], terms: Sequence[list[str]], views: Sequence[str] = VIEWS[1:]) -> TextViews:
+        """Learn the vocabularies and idf weights of ``views`` (by default both sparse views)."""
         min_df = 2 if len(texts) >= 50 else 1
-        for view in VIEWS[1:]:
+        for view in views:
             vec = self._make(view, min_df)
             try:
                 vec.fit(self._inputs(view, texts, terms))
