@@ -364,3 +364,21 @@ def test_the_definition_words_code_answers_when_the_codebook_has_no_keywords(fi8
             reasons = coded.loc[coded["theme_label"].str.contains("Revoir niches"), "reason"]
             assert reasons.str.contains("mots de la définition : [^|]*niche", regex=True).mean() > 0.5
     assert kappas[0] > kappas[1] + 0.02, kappas
+
+
+def test_a_coder_without_examples_saved_and_loaded_codes_the_same(fi8, use, tmp_path):
+    """The lemmas' weights the definition words are read with travel with a zero-shot coder:
+    loaded, it gives the same codes and reasons (and a coder saved without them still loads)."""
+    book = Codebook.from_dict({"themes": [
+        {"name": "Revoir niches", "description": "Supprimer les niches fiscales et les exonérations."},
+        {"name": "Rétablir ISF", "description": "Rétablir l'impôt sur la fortune."}]})
+    coder = CodebookCoder(book, use).fit(fi8.head(400))
+    coded = coder.transform(fi8.iloc[400:700])
+    assert coded["reason"].str.contains("mots de la définition").any()
+    loaded = CodebookCoder.load(coder.save(tmp_path / "coder"))
+    again = loaded.transform(fi8.iloc[400:700])
+    assert again["theme_label"].tolist() == coded["theme_label"].tolist()
+    assert again["reason"].tolist() == coded["reason"].tolist()
+    (tmp_path / "coder" / "classifiers.npz").unlink()  # as saved before session 20: no weights
+    older = CodebookCoder.load(tmp_path / "coder").transform(fi8.iloc[400:700])
+    assert not older["reason"].str.contains("mots de la définition").any()

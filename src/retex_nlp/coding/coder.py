@@ -2,8 +2,9 @@
 
 :class:`CodebookCoder` codes each answer multi-label. Fitted on the answers alone it combines
 keyword matches on lemmas (and ``*`` patterns on words) with the embedding similarity of the
-answer to the theme's description and examples, calibrated on the answers' own similarity
-distribution; answers that fit no theme are in no theme. Fitted with hand-coded answers
+answer to the theme's description and examples (for a theme without keywords, plus the words
+they share), calibrated on the answers' own similarity distribution; answers that fit no theme
+are in no theme. Fitted with hand-coded answers
 (``fit(answers, codes)``) it learns one classifier per theme on three views of each answer
 (embedding and codebook similarity, character n-grams, lemmas: :mod:`.learner`), with each
 theme's definition and the codebook's examples learned as more examples of it, codes each
