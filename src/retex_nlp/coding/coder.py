@@ -601,8 +601,8 @@ class CodebookCoder(BaseEstimator):
             anchor = self.prototypes_[j]["anchors"][f.nearest[r, j]]
             near = "la description" if f.nearest[r, j] == 0 else f"l'exemple « {anchor[:60]} »"
             why = (f"mots-clés : {', '.join(bits)} ; " if bits else "") + f"proche de {near} ({f.sim[r, j]:.2f})"
-            if f.lex[r, j] > 0:
-                shared = sorted(set(f.terms[r]) & {w for terms in self.prototypes_[j]["terms"] for w in terms})
+            shared = self._definition_words(f.terms[r], j) if f.lex[r, j] > 0 else []
+            if shared:
                 why += f" ; mots de la définition : {', '.join(shared)}"
             if name in self.models_:
                 why += f" ; appris de vos réponses codées ({scores[r, j]:.2f})"
@@ -610,6 +610,15 @@ class CodebookCoder(BaseEstimator):
                 why += " ; trop peu de réponses codées à la main pour ce thème : la grille seule"
             parts.append(f"{name} ({why})")
         return " | ".join(parts) if parts else "aucun thème assez proche"
+
+    def _definition_words(self, terms: list[str], j: int) -> list[str]:
+        """The lemmas of an answer found in theme ``j``'s name, definition or examples, but the
+        adverbs and quantifiers French analysis keeps as content ("plus", "moins", "très"): they
+        weigh little in the score and say nothing to a reader."""
+        from spacy.lang.fr.stop_words import STOP_WORDS
+
+        words = set(terms) & {w for anchor in self.prototypes_[j]["terms"] for w in anchor}
+        return sorted(w for w in words if w.casefold() not in STOP_WORDS)
 
     def to_review(self, n: int = 20, answers: pd.DataFrame | Sequence[str] | None = None) -> pd.DataFrame:
         """What a person should code next.
