@@ -154,6 +154,9 @@ PLANTED = [
     ("je vis à orange depuis que mme dupont est partie", ["orange", "dupont"]),
     # a tax number after "n°" in groups; a postal code before a town with "d'"
     ("n° fiscal 12 34 567 890 123, 3 bis chemin des Prés 59650 Villeneuve d'Ascq", ["890 123", "Ascq"]),
+    # who signs an answer
+    ("Merci de votre écoute. Cordialement, Sophie Kowalczyk", ["Sophie", "Kowalczyk"]),
+    ("Je ne peux plus continuer ainsi. Signé : LEFEBVRE", ["LEFEBVRE"]),
     ("mon portable 06 12 345 678, le fixe 0320 11 22 33", ["345 678", "11 22 33"]),
     ("snap : lea_59 et insta lea.dupont", ["lea_59", "dupont"]),
     ("j'ai accueilli les enfants de la famille lefebvre", ["lefebvre"]),
@@ -254,6 +257,8 @@ KEPT = [
     "Une commune de montagne, la gare du bourg, des vis à bois ; ils vivent à la campagne.",
     # five digits before a unit are no postal code
     "Le parc nucléaire actuel de 62400 MW, il faudrait le garder.",
+    # what follows "signé" or "cordialement" and signs nobody
+    "Les entreprises ayant signé RSE sont peu nombreuses. Cordialement, La Direction",
 ]
 
 

@@ -100,6 +100,11 @@ _FUNCTION_NAME = re.compile(
     rf"({_NAME}|{_CAPS})(?![\w'’-])")  # no particle: "le juge de Lille", "le chef de l'État" are no names
 #: A form's name field: "Nom : Martin", "nom de famille : LEFEBVRE".
 _NAME_FIELD = re.compile(rf"\b(?i:nom(?:\s+(?:de\s+famille|d'usage|de\s+naissance))?)\s*:\s*({_SURNAME})(?![\w'’-])")
+#: A signature: "Signé : DUPONT", "Cordialement, Lefebvre", "Bien à vous, M. Benali".
+_SIGNATURE = re.compile(
+    rf"(?:^|(?<=[\n.!?;:,)])\s*|\s{{2,}}|\b(?i:bien)\s+)"  # where a signature starts, not "ayant signé RSE"
+    rf"(?i:sign[ée]e?s?|cordialement|bien\s+à\s+vous|salutations|merci\s+d'avance)\s*[:,.-]?\s+"
+    rf"(?:{_TITLES}\s+)?({_SURNAME}(?:\s+{_SURNAME})?)(?![\w'’-])")
 #: A town after "de" ("l'école Jules Ferry de Tourcoing"): a commune's name that is no French word.
 _TOWN_AFTER_DE = re.compile(rf"\b(?:de|d'|du)\s*({_TOWN})(?![\w'’-])")
 #: "la famille Martin", "Famille LEFEBVRE": a family's name.
@@ -649,6 +654,23 @@ class Pseudonymizer(BaseEstimator):
             name = _trim_name(m.group(1))
             if name and name.lower() not in self._keep and name.lower() not in _protected():
                 spans.append((m.start(1), m.start(1) + len(name), "Nom", "champ nom"))
+        for m in _SIGNATURE.finditer(text):  # the name that signs, not "Cordialement, La Direction"
+            name = _trim_name(m.group(1))
+            last = name.split()[-1] if name else ""
+            if name and name.lower() not in self._keep and last.lower() not in _protected() \
+                    and not _is_common(last) and last.lower() not in _KEPT_LOWER \
+                    and not (name.isupper() and len(name) <= 4):  # "signé RSE": an acronym
+                words = name.split()
+                if len(words) == 1:
+                    kind = "Prénom" if name.lower() in _first_names() else "Nom"
+                    spans.append((m.start(1), m.start(1) + len(name), kind, "signature"))
+                else:  # "Sophie Martin", "DUPONT Jean": each word as what it is
+                    start = m.start(1)
+                    for word in words:
+                        begin = text.index(word, start)
+                        kind = "Prénom" if word.lower() in _first_names() else "Nom"
+                        spans.append((begin, begin + len(word), kind, "signature"))
+                        start = begin + len(word)
         if self.mask_places:
             communes = _communes()
             for m in _TOWN_AFTER_DE.finditer(text):
