@@ -157,6 +157,8 @@ PLANTED = [
     # who signs an answer
     ("Merci de votre écoute. Cordialement, Sophie Kowalczyk", ["Sophie", "Kowalczyk"]),
     ("Je ne peux plus continuer ainsi. Signé : LEFEBVRE", ["LEFEBVRE"]),
+    # a note that starts with whose professional it is, in lower case
+    ("éduc de lina : RAS. Référente de noah absente.", ["lina", "noah"]),
     ("mon portable 06 12 345 678, le fixe 0320 11 22 33", ["345 678", "11 22 33"]),
     ("snap : lea_59 et insta lea.dupont", ["lea_59", "dupont"]),
     ("j'ai accueilli les enfants de la famille lefebvre", ["lefebvre"]),

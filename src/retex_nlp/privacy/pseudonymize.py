@@ -160,7 +160,8 @@ _BEFORE_NAME = re.compile(
     r"\b(?:la|le|les)\s+(?:maman|papa|mère|mere|père|pere|frère|frere|sœur|soeur|demi-frère|demi-sœur|grand-mère|"
     r"grand-pere|grand-père|grands-parents|parents|tante|oncle|nounou|marraine|parrain)\s+(?:de|d['’])|"
     # "le référent de jordan", "l'éducatrice de lina"
-    r"\b(?:le|la|l'|mon|ma|son|sa)\s*(?:référent|référente|referent|referente|éducateur|éducatrice|educateur|"
+    # (a note's first words need none: "Éduc de lina : RAS")
+    r"(?:\b(?:le|la|l'|mon|ma|son|sa)\s*|(?:^|(?<=[.!?;:\n]))\s*)(?:référent|référente|referent|referente|éducateur|éducatrice|educateur|"
     r"educatrice|éduc|educ|psychologue|psy|juge|avocat|avocate|AF|assistante\s+familiale|ass\s+fam)\s+(?:de|d['’])"
     r")\s*,?\s*$", re.I)
 # What follows a person's first name: an age, a family apposition, a verb of someone.
