@@ -261,6 +261,9 @@ KEPT = [
     "Le parc nucléaire actuel de 62400 MW, il faudrait le garder.",
     # what follows "signé" or "cordialement" and signs nobody
     "Les entreprises ayant signé RSE sont peu nombreuses. Cordialement, La Direction",
+    # continents and countries; an acronym joined to another; a department, then the next sentence
+    # (Grand Débat answers spaCy tagged as places)
+    "Il faut aider l'Afrique et la Chine, taxer la CSG-RDS. En Charente-Maritime - Mettre des radars.",
 ]
 
 

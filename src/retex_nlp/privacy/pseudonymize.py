@@ -76,6 +76,15 @@ _TOWN = (rf"[{_UP}][{_LOW}]+(?:(?:[-'’](?:{_LINK}[-'’])*|\s+[dl]['’]|\s+(?
 
 # Places that stay: the department level and above (France, regions, departments, countries).
 _KEPT_PLACES = ["France", "Europe", "Belgique", "Suisse", "Espagne", "Italie", "Allemagne", "Algérie", "Maroc", "Tunisie", "Sénégal", "Mali", "Hauts-de-France", "Normandie", "Bretagne", "Occitanie", "Grand-Est", "Île-de-France", "Ile-de-France", "Nouvelle-Aquitaine", "Auvergne-Rhône-Alpes", "Bourgogne-Franche-Comté", "Centre-Val-de-Loire", "Pays-de-la-Loire", "Provence-Alpes-Côte-d'Azur", "PACA", "Corse", "Guadeloupe", "Martinique", "Guyane", "Réunion", "Mayotte", "Nord", "Pas-de-Calais", "Somme", "Aisne", "Oise", "Ain", "Allier", "Ardèche", "Ardennes", "Ariège", "Aube", "Aude", "Aveyron", "Calvados", "Cantal", "Charente", "Cher", "Corrèze", "Creuse", "Dordogne", "Doubs", "Drôme", "Eure", "Finistère", "Gard", "Gers", "Gironde", "Hérault", "Ille-et-Vilaine", "Indre", "Isère", "Jura", "Landes", "Loire", "Loiret", "Lot", "Lozère", "Manche", "Marne", "Mayenne", "Meurthe-et-Moselle", "Meuse", "Morbihan", "Moselle", "Nièvre", "Orne", "Puy-de-Dôme", "Pyrénées-Atlantiques", "Rhône", "Saône-et-Loire", "Sarthe", "Savoie", "Haute-Savoie", "Paris", "Seine-Maritime", "Seine-et-Marne", "Yvelines", "Deux-Sèvres", "Tarn", "Var", "Vaucluse", "Vendée", "Vienne", "Vosges", "Yonne", "Essonne", "Hauts-de-Seine", "Seine-Saint-Denis", "Val-de-Marne", "Val-d'Oise", "Haute-Garonne", "Haute-Marne", "Haute-Loire", "Haute-Vienne", "Haute-Saône", "Haute-Corse", "Loire-Atlantique", "Maine-et-Loire", "Indre-et-Loire", "Loir-et-Cher", "Eure-et-Loir", "Bas-Rhin", "Haut-Rhin", "Territoire-de-Belfort", "Alpes-Maritimes", "Bouches-du-Rhône", "Côte-d'Or", "Côtes-d'Armor", "Charente-Maritime", "Lot-et-Garonne", "Tarn-et-Garonne", "Hautes-Pyrénées", "Pyrénées-Orientales", "Alpes-de-Haute-Provence", "Hautes-Alpes"]
+# Continents and countries: above the department level too ("l'Afrique", "les États-Unis").
+_KEPT_PLACES += ["Afrique", "Asie", "Amérique", "Amériques", "Océanie", "Antarctique", "Arctique", "Moyen-Orient",
+                 "Maghreb", "États-Unis", "Etats-Unis", "USA", "Chine", "Japon", "Inde", "Russie", "Royaume-Uni",
+                 "Angleterre", "Irlande", "Écosse", "Canada", "Québec", "Brésil", "Argentine", "Mexique", "Portugal",
+                 "Pays-Bas", "Luxembourg", "Autriche", "Pologne", "Grèce", "Turquie", "Suède", "Norvège",
+                 "Danemark", "Finlande", "Islande", "Roumanie", "Hongrie", "Ukraine", "Australie", "Égypte",
+                 "Afrique du Sud", "Côte d'Ivoire", "Cameroun", "Congo", "Madagascar", "Comores", "Haïti", "Vietnam",
+                 "Liban", "Syrie", "Israël", "Iran", "Irak", "Afghanistan", "Corée", "Nouvelle-Calédonie",
+                 "Polynésie", "Saint-Pierre-et-Miquelon", "Wallis-et-Futuna"]
 _KEPT_LOWER = frozenset(p.lower() for p in _KEPT_PLACES)
 
 # First names that are also common French words: masked at a sentence start only with other evidence.
@@ -886,9 +895,12 @@ class Pseudonymizer(BaseEstimator):
                     rest = rest[article.end():]
                 if rest.lower() in protected or rest.lower() in _KEPT_LOWER or rest.lower().replace(" ", "-") in _KEPT_LOWER:
                     continue
+                if re.split(r"\s+[-–—:]\s+", rest)[0].lower() in _KEPT_LOWER:
+                    continue  # "Charente-Maritime - Mettre": a place kept, then the next sentence
+
                 parts = re.findall(r"[^\W\d_]+", rest)
                 if len(parts) > 1 and _commune_key(rest) not in _communes() and all(
-                        len(w) <= 2 or w.lower() in protected
+                        len(w) <= 2 or w.lower() in protected or (w.isupper() and len(w) <= 4)
                         or ((_is_common(w) or _french(w)) and w.capitalize() not in _communes()) for w in parts):
                     continue  # "Santé-Retraite", "CSG-RDS", "Maison - Travail": ordinary words joined, no town
                 if not rest[:1].isupper() or len(re.sub(r"\W", "", rest)) < 3 or re.fullmatch(_TITLES, rest):
