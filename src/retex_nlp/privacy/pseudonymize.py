@@ -334,17 +334,23 @@ def _unaccent(word: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _common_words() -> frozenset[str]:
-    """Lower-case forms that are ordinary French words (from the shipped form table)."""
+def _word_forms() -> tuple[tuple[str, str], ...]:
+    """(form, lemma) of the shipped form table's ordinary French words (no proper noun)."""
     import gzip
 
-    words = set()
+    rows = []
     with gzip.open(files("retex_nlp") / "data" / "lemma_table.tsv.gz", "rt", encoding="utf-8") as fh:
         for line in fh:
             parts = line.rstrip("\n").split("\t")
             if len(parts) == 3 and "\x1f" not in parts[0] and parts[2] not in ("PROPN", "X"):
-                words.add(parts[0])
-    return frozenset(words)
+                rows.append((parts[0], parts[1]))
+    return tuple(rows)
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    """Lower-case forms that are ordinary French words (from the shipped form table)."""
+    return frozenset(form for form, _ in _word_forms())
 
 
 @lru_cache(maxsize=1)
@@ -352,14 +358,7 @@ def _base_words() -> frozenset[str]:
     """Lower-case forms that are a French word as such, not inflected (a singular noun, a
     preposition, an adverb: "place", "charge", "vers"), without accents too. An inflected form
     says less: the form table reads "valenciennes" and "rennes" as plurals."""
-    import gzip
-
-    words = set()
-    with gzip.open(files("retex_nlp") / "data" / "lemma_table.tsv.gz", "rt", encoding="utf-8") as fh:
-        for line in fh:
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) == 3 and "\x1f" not in parts[0] and parts[2] not in ("PROPN", "X") and parts[0] == parts[1]:
-                words.add(parts[0])
+    words = {form for form, lemma in _word_forms() if form == lemma}
     return frozenset(words | {_unaccent(w) for w in words})
 
 
@@ -670,17 +669,12 @@ class Pseudonymizer(BaseEstimator):
             if name and name.lower() not in self._keep and last.lower() not in _protected() \
                     and not _is_common(last) and last.lower() not in _KEPT_LOWER \
                     and not (name.isupper() and len(name) <= 4):  # "signé RSE": an acronym
-                words = name.split()
-                if len(words) == 1:
-                    kind = "Prénom" if name.lower() in _first_names() else "Nom"
-                    spans.append((m.start(1), m.start(1) + len(name), kind, "signature"))
-                else:  # "Sophie Martin", "DUPONT Jean": each word as what it is
-                    start = m.start(1)
-                    for word in words:
-                        begin = text.index(word, start)
-                        kind = "Prénom" if word.lower() in _first_names() else "Nom"
-                        spans.append((begin, begin + len(word), kind, "signature"))
-                        start = begin + len(word)
+                start = m.start(1)
+                for word in name.split():  # "Sophie Martin", "DUPONT Jean": each word as what it is
+                    begin = text.index(word, start)
+                    kind = "Prénom" if word.lower() in _first_names() else "Nom"
+                    spans.append((begin, begin + len(word), kind, "signature"))
+                    start = begin + len(word)
         if self.mask_places:
             communes = _communes()
             for m in _TOWN_AFTER_DE.finditer(text):
@@ -897,7 +891,6 @@ class Pseudonymizer(BaseEstimator):
                     continue
                 if re.split(r"\s+[-–—:]\s+", rest)[0].lower() in _KEPT_LOWER:
                     continue  # "Charente-Maritime - Mettre": a place kept, then the next sentence
-
                 parts = re.findall(r"[^\W\d_]+", rest)
                 if len(parts) > 1 and _commune_key(rest) not in _communes() and all(
                         len(w) <= 2 or w.lower() in protected or (w.isupper() and len(w) <= 4)
