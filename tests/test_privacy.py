@@ -201,6 +201,8 @@ PLANTED = [
     ("J'ai suivi Mlle Océane Petit durant 3 ans.", ["Océane", "Petit"]),
     # a town typed in capitals in an answer that is not, whole when its name has several words
     ("Je vis à DAX depuis 2010 ; il y a eu un feu à RIS ORANGIS, près de chez nous.", ["DAX", "RIS", "ORANGIS"]),
+    # a surname in lower case after "la juge", "le docteur"; a family named after "les enfants"
+    ("la juge martin a renouvelé, le docteur lefebvre aussi ; les enfants Dupuis sont placés", ["martin", "lefebvre", "Dupuis"]),
 ]
 KEPT = [
     "La France manque de familles d'accueil.",
@@ -264,6 +266,8 @@ KEPT = [
     # continents and countries; an acronym joined to another; a department, then the next sentence
     # (Grand Débat answers spaCy tagged as places)
     "Il faut aider l'Afrique et la Chine, taxer la CSG-RDS. En Charente-Maritime - Mettre des radars.",
+    # what follows "juge" or "docteur" and names nobody: a verb's complement, a participle, a speciality
+    "Je juge nécessaire d'en parler ; le juge saisi et le docteur traitant, le dr psychiatre, les enfants Placés.",
 ]
 
 

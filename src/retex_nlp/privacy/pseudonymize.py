@@ -17,7 +17,9 @@ It combines, in this order:
    followed by a capitalised name, with its particles ("Le Goff", "de La Fontaine", "Da
    Silva"): the title is kept, the name masked ("Mme [Nom]"); a function is no name ("Monsieur
    le Maire", "Madame la Juge") but may come before one ("le juge Dupont"); a surname typed in
-   lower case after a title typed so ("mme lefebvre"), a town typed in lower case where the
+   lower case after a title typed so ("mme lefebvre") or after "la juge", "le docteur" ("la juge
+   martin", not "le juge saisi" nor "le docteur traitant"), a family named after "famille", "chez
+   les", "les enfants", "les parents" ("les enfants Dupuis", not "les enfants Placés"), a town typed in lower case where the
    sentence says it is one ("j'habite à douai", "le juge des enfants de valenciennes");
 4. a list of first names common in France (``data/prenoms.txt``): masked when capitalised
    (or in capitals), except when the word is also a common French word ("Pierre", "Rose",
@@ -127,7 +129,7 @@ _FAMILY_WORDS = frozenset({
     "politique", "relais", "accueil", "paternelle", "maternelle", "immigrée", "rurale", "ouvrière",
     "agricole", "chrétienne", "musulmane", "juive", "catholique", "type", "standard", "lambda",
 })
-_FAMILY_NAME = re.compile(rf"\b(?i:famille|familles|fratrie|chez\s+les)\s+((?:{_PARTICLE}){{0,2}}(?:{_NAME}|{_CAPS}))(?![\w'’-])")
+_FAMILY_NAME = re.compile(rf"\b(?i:famille|familles|fratrie|chez\s+les|les\s+(?:enfants|parents|époux|epoux|frères|freres|sœurs|soeurs))\s+((?:{_PARTICLE}){{0,2}}(?:{_NAME}|{_CAPS}))(?![\w'’-])")
 _TITLE_BEFORE_INITIAL = re.compile(rf"(?<![\w.]){_TITLES}(?=\s+[{_UP}]\.)")  # "Mme B.", "M. L."
 _TITLED_NAME = re.compile(rf"\b(?:{_TITLES}|{_TITLES_LOWER})\s+({_SURNAME}(?:\s+{_SURNAME}){{0,2}})")
 _PERSON_CUES = re.compile(
@@ -186,6 +188,13 @@ _AFTER_NAME = re.compile(
 _LOWER_TITLED = re.compile(
     rf"(?<!\bce )(?<!\bun )(?<!\bune )(?<!\ble )(?<!\bla )(?<!\bdu )(?<!\bau )(?<!\bcette )"
     rf"\b(madame|monsieur|mademoiselle|mme|mlle|mr|m\.)\s+([{_LOW}][{_LOW}-]{{2,}})(?![\w'’-])")
+# A surname typed in lower case after "le juge", "la juge", "docteur", "dr": "la juge martin",
+# "le docteur lefebvre". "juge" needs its determiner ("je juge nécessaire").
+_LOWER_FUNCTION_TITLED = re.compile(
+    rf"\b(?:(?:le|la|du|au)\s+(?:juge|docteur|dr\.?)|docteur|dr\.?)\s+([{_LOW}][{_LOW}-]{{2,}})(?![\w'’-])")
+#: What follows "le juge", "le docteur" and is no name: a participle or a speciality ("le juge
+#: saisi", "le docteur traitant", "le docteur psychiatre"), when the form table lacks it.
+_NOT_A_SURNAME = re.compile(r"(?:ant|ante|ants|antes|é|ée|ées|és|i|ie|ies|is|u|ue|ues|us|iatre|logue|iste|ien|ienne)$")
 # A town typed in lower case where the sentence says it is a place: "juge des enfants de valenciennes",
 # "j'habite à douai", "née à lens", "elle habite saint-omer" (the group ``bare``: no "à").
 # Bare "à"/"de" are too common to say it.
@@ -659,6 +668,12 @@ class Pseudonymizer(BaseEstimator):
             if title in ("mme", "m.", "mr") and _french(name) and not _PERSON_VERB.match(text[m.end():]):
                 continue  # "1 pour mme revenu": "mme" written for "même"; not "mme dupont est partie"
             spans.append((m.start(2), m.end(2), "Nom", "civilité + nom en minuscules"))
+        for m in _LOWER_FUNCTION_TITLED.finditer(text):
+            name = m.group(1)
+            if name in _stop_words() or _is_common(name) or name in _FUNCTIONS or name in self._keep \
+                    or name in _protected() or name in _KEPT_LOWER or (_french(name) and _NOT_A_SURNAME.search(name)):
+                continue
+            spans.append((m.start(1), m.end(1), "Nom", "fonction + nom en minuscules"))
         for m in _NAME_FIELD.finditer(text):
             name = _trim_name(m.group(1))
             if name and name.lower() not in self._keep and name.lower() not in _protected():
@@ -713,6 +728,9 @@ class Pseudonymizer(BaseEstimator):
                 # "la famille Boulanger", "la famille Petit": a surname may be a word; not what
                 # describes a family ("famille Nombreuse", "famille Monoparentale")
                 family = last not in _FAMILY_WORDS
+            elif m.group(0)[:4].lower() == "les ":  # "les enfants Dupuis"; not "les enfants Placés"
+                family = not _is_common(last) and last not in _ABBREVIATIONS and last not in _stop_words() \
+                    and not (_french(last) and _NOT_A_SURNAME.search(last))
             else:  # "Famille LEFEBVRE"; not "les familles de France", "familles SANS CONDITION"
                 family = last not in _common_words()
             if name and name[:1].isupper() and name.lower() not in self._keep and last not in _protected() \
