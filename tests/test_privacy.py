@@ -203,6 +203,8 @@ PLANTED = [
     ("Je vis à DAX depuis 2010 ; il y a eu un feu à RIS ORANGIS, près de chez nous.", ["DAX", "RIS", "ORANGIS"]),
     # a surname in lower case after "la juge", "le docteur"; a family named after "les enfants"
     ("la juge martin a renouvelé, le docteur lefebvre aussi ; les enfants Dupuis sont placés", ["martin", "lefebvre", "Dupuis"]),
+    # a foster carer's approval number; surnames that are also the singular of no word
+    ("mon numéro d'agrément 2019-AF-0456. Gillet est parti, j'ai vu Baron au tribunal", ["0456", "Gillet", "Baron"]),
 ]
 KEPT = [
     "La France manque de familles d'accueil.",
@@ -268,6 +270,8 @@ KEPT = [
     "Il faut aider l'Afrique et la Chine, taxer la CSG-RDS. En Charente-Maritime - Mettre des radars.",
     # what follows "juge" or "docteur" and names nobody: a verb's complement, a participle, a speciality
     "Je juge nécessaire d'en parler ; le juge saisi et le docteur traitant, le dr psychiatre, les enfants Placés.",
+    # a noun at a sentence's start that spaCy tags as a person, whose plural only the form table knows
+    "Placement en MECS depuis 2019. Orientation en ITEP refusée.",
 ]
 
 

@@ -260,7 +260,7 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
         r"(?P<x>(?=[\w/-]*\d)[A-Z0-9][\w/-]{3,})", re.I)),
     # "n° allocataire CAF 1234567", "numéro de sécurité sociale : …", "matricule agent 45A789"
     ("n° de dossier", "[N° dossier]", re.compile(
-        r"\b(?:n°|no\.?|numéro|matricule)(?:\s+(?:d'|de\s+)?(?:allocataire|dossier|client|adhérent|agent|CAF|MSA|"
+        r"\b(?:n°|no\.?|numéro|matricule)(?:\s+(?:d'|de\s+)?(?:allocataire|dossier|client|adhérent|agent|agr[ée]ment|CAF|MSA|"
         r"fiscal|famille|usager|bénéficiaire)){1,2}\s*(?::|est(?:\s+le)?)?\s*(?P<x>(?=[\w/-]*\d)[A-Z0-9][\w/-]{4,})", re.I)),
     # the number a few words after what says it is one: "numéro allocataire CAF de la famille est 1234567"
     ("n° de dossier", "[N° dossier]", re.compile(
@@ -401,11 +401,18 @@ _ABBREVIATIONS = frozenset({"rdv", "rdvs", "rdz-vs", "tél", "tel", "svp", "stp"
                             "mds", "educ", "éduc", "educs", "éducs", "assfam", "assfams", "af", "afs", "ass", "aed"})
 
 
+#: Endings of nouns no surname has ("placement", "orientation"), unlike "Bonnet", "Baron".
+_NOUN_ENDING = re.compile(r"..(?:ment|tion|sion|ité|isme|ance|ence)$")
+
+
 def _word_form(word: str) -> bool:
-    """An ordinary word, a feminine or plural of one ("Référente", "Référentes"), or an
-    abbreviation of the field ("Rdv", "Tél"): what spaCy takes for a name at a sentence's start."""
+    """An ordinary word, a feminine or plural of one ("Référente", "Référentes"), the singular of
+    a noun with a noun's ending ("Placement": the table holds "placements", the singular's lemma
+    being tagged "placer" too often),
+    or an abbreviation of the field ("Rdv", "Tél"): what spaCy takes for a name at a sentence's
+    start."""
     low = word.lower()
-    if _is_common(low) or low in _ABBREVIATIONS:
+    if _is_common(low) or low in _ABBREVIATIONS or (_NOUN_ENDING.search(low) and _is_common(low + "s")):
         return True
     if len(low) <= 4:
         return False
