@@ -205,6 +205,8 @@ PLANTED = [
     ("la juge martin a renouvelé, le docteur lefebvre aussi ; les enfants Dupuis sont placés", ["martin", "lefebvre", "Dupuis"]),
     # a foster carer's approval number; surnames that are also the singular of no word
     ("mon numéro d'agrément 2019-AF-0456. Gillet est parti, j'ai vu Baron au tribunal", ["0456", "Gillet", "Baron"]),
+    # a first name typed in lower case that is no French word, whatever surrounds it
+    ("quand lucas est arrivé, avec kevin ça allait ; grâce à karine j'ai tenu", ["lucas", "kevin", "karine"]),
 ]
 KEPT = [
     "La France manque de familles d'accueil.",
@@ -272,6 +274,8 @@ KEPT = [
     "Je juge nécessaire d'en parler ; le juge saisi et le docteur traitant, le dr psychiatre, les enfants Placés.",
     # a noun at a sentence's start that spaCy tags as a person, whose plural only the form table knows
     "Placement en MECS depuis 2019. Orientation en ITEP refusée.",
+    # a first name in lower case that is also a word, with nothing saying it is a person; a saint
+    "Elle est claire, la rose a fané ; coquille saint jacques.",
 ]
 
 

@@ -756,7 +756,9 @@ class Pseudonymizer(BaseEstimator):
         return _resolve(_with_initials(text, _whole_places(text, spans)))
 
     def _lowercase_name_spans(self, text: str) -> list[tuple[int, int, str, str]]:
-        """First names typed in lower case where the sentence says they are people: after "sa
+        """First names typed in lower case: anywhere when the name is no French word ("lucas",
+        "kevin"; 16 such words in 240,000 Grand Débat answers, 10 of them people's names); where
+        the sentence says they are people when it is one ("claire", "jade", "martin"): after "sa
         sœur", "le petit", "l'enfant"…, before an age or "et sa sœur", or next to another name
         ("théo et zoé")."""
         spans = []
@@ -770,6 +772,12 @@ class Pseudonymizer(BaseEstimator):
                 continue
             before, after = text[:m.start()], text[m.end():]
             if _BEFORE_NAME.search(before) or (_AFTER_NAME.match(after) and not _is_common(word)):
+                found.add(k)
+            elif not _is_common(word) and not _french(word) and word not in _stop_words() \
+                    and not re.search(r"\b(?:saint|sainte|st|ste)[\s-]*$", before, re.I):
+                # "quand lucas est arrivé", "avec kevin": a first name that is no French word
+                # (not "claire", "rose", "martin"), whatever surrounds it; not a saint's name
+                # ("la coquille saint jacques")
                 found.add(k)
             # "nathan et lou sont rentrés": two first names joined, then what people do
             if k + 2 < len(words) and not _is_common(word):
