@@ -207,6 +207,8 @@ PLANTED = [
     ("mon numéro d'agrément 2019-AF-0456. Gillet est parti, j'ai vu Baron au tribunal", ["0456", "Gillet", "Baron"]),
     # a first name typed in lower case that is no French word, whatever surrounds it
     ("quand lucas est arrivé, avec kevin ça allait ; grâce à karine j'ai tenu", ["lucas", "kevin", "karine"]),
+    # a child named by an initial and an age
+    ("L. (9 ans) est arrivé en mars ; M., 4 ans, pleure le soir", ["L.", "M."]),
 ]
 KEPT = [
     "La France manque de familles d'accueil.",

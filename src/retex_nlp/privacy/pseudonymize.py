@@ -130,6 +130,7 @@ _FAMILY_WORDS = frozenset({
     "agricole", "chrétienne", "musulmane", "juive", "catholique", "type", "standard", "lambda",
 })
 _FAMILY_NAME = re.compile(rf"\b(?i:famille|familles|fratrie|chez\s+les|les\s+(?:enfants|parents|époux|epoux|frères|freres|sœurs|soeurs))\s+((?:{_PARTICLE}){{0,2}}(?:{_NAME}|{_CAPS}))(?![\w'’-])")
+_INITIAL_AND_AGE = re.compile(rf"(?<![\w.'’])([{_UP}]\.)(?=\s*(?:\(\s*|,\s*)\d{{1,2}}\s*(?:ans|mois)\b)")
 _TITLE_BEFORE_INITIAL = re.compile(rf"(?<![\w.]){_TITLES}(?=\s+[{_UP}]\.)")  # "Mme B.", "M. L."
 _TITLED_NAME = re.compile(rf"\b(?:{_TITLES}|{_TITLES_LOWER})\s+({_SURNAME}(?:\s+{_SURNAME}){{0,2}})")
 _PERSON_CUES = re.compile(
@@ -1066,6 +1067,8 @@ def _with_initials(text: str, spans: list[tuple[int, int, str, str]]) -> list[tu
         if m:  # "Inès B. Elle …", "… Inès B.": the stop ends the sentence and stays
             end = m.end(1) if not m.group(2) or m.group(2).isupper() else m.end()
             out.append((e + m.start(1), e + end, "Nom", rule))
+    # a child named by an initial and an age: "L. (9 ans) est arrivé", "M., 4 ans, pleure"
+    out += [(m.start(1), m.end(1), "Prénom", "initiale et âge") for m in _INITIAL_AND_AGE.finditer(text)]
     return out
 
 
