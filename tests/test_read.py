@@ -420,6 +420,16 @@ def test_csv_with_a_title_or_blank_lines_above_its_header(tmp_path):
                    "Un peu de tout, vraiment\n", encoding="utf-8")
     answers = read_answers(one, text="réponse")
     assert len(answers) == 5 and answers["text"].iloc[0] == "Trop de réunions, pas de relais"
+    # a title in A1 of a sheet saved as CSV: the title's row holds empty cells
+    a1 = tmp_path / "titre_a1.csv"
+    a1.write_text("Enquête ODPE 2024;;\nid;profession;réponse\n1;AF;Très dur\n2;ES;Fatigue\n", encoding="utf-8")
+    answers = read_answers(a1, text="réponse", id="id")
+    assert answers["text"].tolist() == ["Très dur", "Fatigue"] and answers["profession"].tolist() == ["AF", "ES"]
+    assert any("Enquête ODPE 2024" in n and "en-tête lu ligne 2" in n for n in answers.attrs["notes"])
+    # a header whose other columns have no name is a header, not a title (its next row is numbers)
+    unnamed = tmp_path / "sans_noms.csv"
+    unnamed.write_text("Numéro de la réponse;;\n1;AF;Très dur\n2;ES;Fatigue\n3;AF;Bien\n", encoding="utf-8")
+    assert len(read_answers(unnamed, text="colonne_3")) == 3
 
 
 def test_metadata_that_does_not_match_the_folder_is_said(tmp_path):

@@ -226,22 +226,26 @@ def _title_rows(text: str, sep: str | None) -> tuple[int, list[str], str | None]
     lines = [x.rstrip("\r\n") for x in itertools.islice(split_lines(text), 200)]  # the lines the CSV reader sees
     blank = next((i for i, x in enumerate(lines) if x.strip()), 0)
     candidates = (sep,) if sep else SEPARATORS
-    if blank < len(lines) and any(c in lines[blank] for c in candidates):
+    seps = [c for c in candidates if c in lines[blank]] if blank < len(lines) else []
+    # a title in the first cell of a row of empty ones ("Enquête ODPE 2024;;", as Excel saves a
+    # sheet with a title in A1) is a title row too
+    if seps and not all(sum(bool(x.strip()) for x in next(csv.reader([lines[blank]], delimiter=c))) <= 1
+                        for c in seps):
         return (blank, [], sep or sniff_separator("\n".join(lines[blank:]))) if blank else (0, [], None)
     best: tuple[int, list[str], str | None] = (0, [], None)
     width_best = 0
     for candidate in candidates:
         rows = list(csv.reader(io.StringIO("\n".join(lines), newline=""), delimiter=candidate))[:80]
         start = next((i for i, r in enumerate(rows) if sum(bool(c.strip()) for c in r) >= 2), None)
-        if start is None or start > 5 or any(len(r) > 1 for r in rows[:start]):
+        if start is None or start > 5 or any(sum(bool(c.strip()) for c in r) > 1 for r in rows[:start]):
             continue
         header = [c.strip() for c in rows[start]]
-        titles = [r[0].strip() for r in rows[:start] if r and r[0].strip()]
+        titles = [" ".join(c.strip() for c in r if c.strip()) for r in rows[:start] if any(c.strip() for c in r)]
         # a title is words ("Enquête ODPE 2023"), not one column name ("réponse"); column names
         # are short and end no sentence; a row that comes back below is an answer, not a header
         if not all(header) or header_is_an_answer(header) or any(len(t.split()) < 2 for t in titles) \
-                or any(len(c) > 80 or c[-1] in ".!…" for c in header):
-            continue
+                or any(len(c) > 80 or c[-1] in ".!…" or re.fullmatch(r"[\d.,/ -]+", c) for c in header):
+            continue  # a number is no column name: that row is a record
         after = [r for r in rows[start + 1:start + 21] if r]
         if any([c.strip() for c in r] == header for r in after):
             continue
