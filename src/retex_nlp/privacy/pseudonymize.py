@@ -406,6 +406,13 @@ _ABBREVIATIONS = frozenset({"rdv", "rdvs", "rdz-vs", "tél", "tel", "svp", "stp"
 _NOUN_ENDING = re.compile(r"..(?:ment|tion|sion|ité|isme|ance|ence)$")
 
 
+def _misspelt_word(word: str) -> bool:
+    """A word typed with a consonant not doubled ("coline" for "colline"): a first name
+    in lower case that is one is taken for the word."""
+    return any(_is_common(word[:i + 1] + word[i:]) for i in range(1, len(word) - 1)
+               if word[i] in "bcdfglmnprst" and word[i] != word[i - 1] and word[i] != word[i + 1])
+
+
 def _word_form(word: str) -> bool:
     """An ordinary word, a feminine or plural of one ("Référente", "Référentes"), the singular of
     a noun with a noun's ending ("Placement": the table holds "placements", the singular's lemma
@@ -775,7 +782,8 @@ class Pseudonymizer(BaseEstimator):
             if _BEFORE_NAME.search(before) or (_AFTER_NAME.match(after) and not _is_common(word)):
                 found.add(k)
             elif not _is_common(word) and not _french(word) and word not in _stop_words() \
-                    and not re.search(r"\b(?:saint|sainte|st|ste)[\s-]*$", before, re.I):
+                    and not re.search(r"\b(?:saint|sainte|st|ste)[\s-]*$", before, re.I) \
+                    and not _misspelt_word(word):
                 # "quand lucas est arrivé", "avec kevin": a first name that is no French word
                 # (not "claire", "rose", "martin"), whatever surrounds it; not a saint's name
                 # ("la coquille saint jacques")
