@@ -209,6 +209,8 @@ PLANTED = [
     ("quand lucas est arrivé, avec kevin ça allait ; grâce à karine j'ai tenu", ["lucas", "kevin", "karine"]),
     # a child named by an initial and an age
     ("L. (9 ans) est arrivé en mars ; M., 4 ans, pleure le soir", ["L.", "M."]),
+    # a postal code and its town typed in lower case
+    ("envoyer au 12 rue des Lilas, cp 59200 tourcoing ; il vit au 59000 lille", ["tourcoing", "lille"]),
 ]
 KEPT = [
     "La France manque de familles d'accueil.",
@@ -278,6 +280,8 @@ KEPT = [
     "Placement en MECS depuis 2019. Orientation en ITEP refusée.",
     # a first name in lower case that is also a word, with nothing saying it is a person; a saint
     "Elle est claire, la rose a fané ; coquille saint jacques.",
+    # five digits before a word (674 in the first 40,000 answers of each Grand Débat question, none masked)
+    "Il y a 10000 plantes et 15000 personnes.",
 ]
 
 

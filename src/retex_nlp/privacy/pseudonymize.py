@@ -274,8 +274,8 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
         rf"\b\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|impasse|allée|chemin|route|quai|cours|"
         rf"square|résidence)\s+(?:(?:de|du|des|d'|la|le|les|l')\s*)*[\w'-]+(?:\s+[{_UP}][\w'-]+)*", re.I)),
     # the town whole, as typed: "59650 Villeneuve d'Ascq", "62200 Boulogne sur Mer", "75011 PARIS"
-    ("code postal", "[Lieu]", re.compile(rf"\b\d{{5}}\s+(?:{_TOWN}|[{_UP}][\w'-]+)(?:[\s-][{_UP}][\w'-]+)*")),
-    ("code postal", "[Lieu]", re.compile(r"\b(?:[Cc]ode\s+postal|CP)\s*:?\s*(?P<x>\d{5})\b")),
+    ("code postal", "[Lieu]", re.compile(rf"\b\d{{5}}\s+(?:{_TOWN}|[{_UP}][\w'-]+|[{_LOW}][\w'-]+)(?:[\s-][{_UP}][\w'-]+)*")),
+    ("code postal", "[Lieu]", re.compile(r"\b(?:[Cc]ode\s+postal|CP|cp)\s*:?\s*(?P<x>\d{5})\b")),
     ("voie nommée", "[Adresse]", _STREET),
     ("identifiant en ligne", "[Identifiant]", re.compile(r"(?<![\w.@])@[A-Za-z0-9_][\w.]{1,29}\w")),
     # "snap : lea_59", "insta lea.dupont": an account named after the network
@@ -300,6 +300,8 @@ def _postal_town_end(m: re.Match) -> int | None:
     for k in range(len(words), 0, -1):
         town = m.group(0)[number.end():number.end() + words[k - 1].end()]
         if _commune_key(town).lower() in _communes_lower():
+            if town.islower() and _is_common(town):
+                return None  # "10000 plantes": a number and a word that is also a commune's name
             return m.start() + number.end() + words[k - 1].end()
     return None
 
