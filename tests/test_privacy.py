@@ -211,6 +211,8 @@ PLANTED = [
     ("L. (9 ans) est arrivé en mars ; M., 4 ans, pleure le soir", ["L.", "M."]),
     # a postal code and its town typed in lower case
     ("envoyer au 12 rue des Lilas, cp 59200 tourcoing ; il vit au 59000 lille", ["tourcoing", "lille"]),
+    # a first name the list lacks, where the sentence says it is a person
+    ("le petit Zineb pleure ; nous accueillons Tyméo, Ayden a fugué, Naëlle (8 ans) aussi", ["Zineb", "Tyméo", "Ayden", "Naëlle"]),
 ]
 KEPT = [
     "La France manque de familles d'accueil.",
@@ -282,6 +284,9 @@ KEPT = [
     "Elle est claire, la rose a fané ; coquille saint jacques.",
     # five digits before a word (674 in the first 40,000 answers of each Grand Débat question, none masked)
     "Il y a 10000 plantes et 15000 personnes.",
+    # a capitalised word the first-name list lacks, with a bare age or in capitals (Grand Débat answers)
+    "Jai 27 ans et je travaille en Bio 3 ans.",
+    "RETABLIR LA RETRAIRE A 60 ANS CAR ON NE PEUT PLUS",
 ]
 
 

@@ -138,6 +138,9 @@ _PERSON_CUES = re.compile(
     r"allait\b|vit\b|pleure|dit\b|disait\b|se\b|s'|n'|ne\b|et\s+sa\b|et\s+son\b|,\s*sa\b|,\s*son\b|"
     rf"et\s+[{_UP}]{{2,}}\b|et\s+[{_UP}][{_LOW}]+\s+(?:sont|ont|vont|étaient|avaient)\b)"
 )
+# Who is welcomed or met is a person: "nous accueillons Zineb", "j'ai accueilli Tyméo".
+_WELCOMED = re.compile(r"\b(?:accueill(?:e|es|ent|ons|ez|ais|ait|ions|ir|i|ie|is|ies)|accueilli(?:e|s|es)?|"
+                       r"reçu(?:e|s|es)?|recevons|hébergeons|hébergé(?:e|s|es)?)\s*$", re.I)
 # What follows a person's name opening a sentence: "Dupont est venu", "Durand a appelé".
 _PERSON_VERB = re.compile(r"^\s*(?:est|était|a|avait|va|allait|vit|dit|disait|pleure|se|s'|n'|ne)\b")
 _ESTABLISHMENT = re.compile(
@@ -184,7 +187,7 @@ _AFTER_NAME = re.compile(
     r"le\s+plus\s+(?:jeune|grand|petit)|sa\s+sœur|son\s+frère|née?s?\b|âgée?s?\b|placée?\b|accueillie?\b)|"
     r"et\s+(?:sa|son)\s+(?:sœur|soeur|frère|frere|petite|petit|cousin|cousine|mère|père|maman|papa)|"
     r"(?:pleure|pleurait|crie|criait|rit|riait|sourit|souriait|dort|dormait|joue|jouait|mange|mangeait|hurle|"
-    r"hurlait|parle|parlait|grandit|marche|marchait)\b)", re.I)
+    r"hurlait|parle|parlait|grandit|marche|marchait|fugue|fuguait|a\s+fugué)\b)", re.I)
 # A surname typed in lower case after a title in lower case: "mme lefebvre", "monsieur dupont".
 _LOWER_TITLED = re.compile(
     rf"(?<!\bce )(?<!\bun )(?<!\bune )(?<!\ble )(?<!\bla )(?<!\bdu )(?<!\bau )(?<!\bcette )"
@@ -757,7 +760,7 @@ class Pseudonymizer(BaseEstimator):
             name = m.group(1)
             if not _is_common(name) and not _french(name) and name not in self._keep and name not in _protected() and name not in _KEPT_LOWER:
                 spans.append((m.start(1), m.end(1), "Nom", "famille + nom en minuscules"))
-        spans += self._first_name_spans(text)
+        spans += self._first_name_spans(text, unlisted=cased is None)  # re-cased: typos read as names
         spans += self._lowercase_name_spans(text)
         if self.mask_places:
             spans += self._compound_town_spans(text)
@@ -833,7 +836,7 @@ class Pseudonymizer(BaseEstimator):
                 spans.append((m.start(1), m.end(1), "Lieu", "commune (COG)"))
         return spans
 
-    def _first_name_spans(self, text: str) -> list[tuple[int, int, str, str]]:
+    def _first_name_spans(self, text: str, unlisted: bool = True) -> list[tuple[int, int, str, str]]:
         spans = []
         names = _first_names()
         protected = _protected()
@@ -843,7 +846,11 @@ class Pseudonymizer(BaseEstimator):
             low = word.lower()
             if "-" in low and all(part in names for part in low.split("-")):
                 low = low.split("-")[0]  # "Léa-Rose", "Mohamed-Ali": a compound first name
-            if low not in names or (low in protected and word.isupper()) or low in self._keep:  # "Tom", not "TOM"
+            if low not in names:
+                if unlisted and self._unlisted_name(text, m, word):
+                    spans.append((m.start(), m.end(), "Prénom", "prénom hors liste (contexte)"))
+                continue
+            if (low in protected and word.isupper()) or low in self._keep:  # "Tom", not "TOM"
                 continue
             if word.isupper() and len(word) <= 3:  # ASE, TOM (territoires d'outre-mer)…
                 continue
@@ -861,6 +868,19 @@ class Pseudonymizer(BaseEstimator):
                 start = m.end() + surname.start(1)
                 spans.append((start, start + len(surname.group(1)), "Nom", "nom après un prénom"))
         return spans
+
+    def _unlisted_name(self, text: str, m: re.Match, word: str) -> bool:
+        """A capitalised word the first-name list lacks ("Zineb", "Tyméo") is one where the
+        sentence says it is a person ("le petit Zineb", "Zineb, 8 ans", "nous accueillons
+        Zineb", "Zineb pleure"), when it is no French word, no place, no acronym."""
+        low = word.lower()
+        if word.isupper() or len(word) < 3 or "-" in word or _is_common(low) or _french(low) or low in _protected() \
+                or low in _KEPT_LOWER or low in self._keep or word in _communes():
+            return False
+        before, after = text[:m.start()], text[m.end():]
+        if re.match(r"\s*\d+\s*(?:ans|mois)\b", after, re.I):
+            return False  # "en Permaculture 3 ans", "Jai 27 ans": a bare age follows any word
+        return bool(_BEFORE_NAME.search(before) or _AFTER_NAME.match(after) or _WELCOMED.search(before))
 
     @staticmethod
     def _is_person(text: str, start: int, end: int) -> bool:
