@@ -972,10 +972,12 @@ def make_server(workspace: Path, start_project: Path | None = None):
                     return None
             return handler
 
+        # shiny 1.8 renamed render.download (now deprecated, with a warning in the terminal)
+        download = getattr(render, "download_button", None) or render.download
         for key, name, _label in DOWNLOADS + LEXICOMETRY_DOWNLOADS:  # one output per file, named by its button
-            output(id=key)(render.download(downloader(name), filename=Path(name).name))
+            output(id=key)(download(downloader(name), filename=Path(name).name))
 
-        @render.download(filename=lambda: f"{project.get().path.name if project.get() else 'projet'}.zip")
+        @download(filename=lambda: f"{project.get().path.name if project.get() else 'projet'}.zip")
         def dl_projet():
             try:
                 return str(project_zip(current().path))
