@@ -213,6 +213,7 @@ PLANTED = [
     ("envoyer au 12 rue des Lilas, cp 59200 tourcoing ; il vit au 59000 lille", ["tourcoing", "lille"]),
     # a first name the list lacks, where the sentence says it is a person
     ("le petit Zineb pleure ; nous accueillons Tyméo, Ayden a fugué, Naëlle (8 ans) aussi", ["Zineb", "Tyméo", "Ayden", "Naëlle"]),
+    ("j'ai vu Soukaina hier, j'accompagne Milhan au tribunal", ["Soukaina", "Milhan"]),
 ]
 KEPT = [
     "La France manque de familles d'accueil.",

@@ -138,9 +138,12 @@ _PERSON_CUES = re.compile(
     r"allait\b|vit\b|pleure|dit\b|disait\b|se\b|s'|n'|ne\b|et\s+sa\b|et\s+son\b|,\s*sa\b|,\s*son\b|"
     rf"et\s+[{_UP}]{{2,}}\b|et\s+[{_UP}][{_LOW}]+\s+(?:sont|ont|vont|étaient|avaient)\b)"
 )
-# Who is welcomed or met is a person: "nous accueillons Zineb", "j'ai accueilli Tyméo".
+# Who is welcomed, accompanied or met is a person: "nous accueillons Zineb", "j'accompagne
+# Tyméo", "j'ai vu Ayden".
 _WELCOMED = re.compile(r"\b(?:accueill(?:e|es|ent|ons|ez|ais|ait|ions|ir|i|ie|is|ies)|accueilli(?:e|s|es)?|"
-                       r"reçu(?:e|s|es)?|recevons|hébergeons|hébergé(?:e|s|es)?)\s*$", re.I)
+                       r"reçu(?:e|s|es)?|recevons|hébergeons|hébergé(?:e|s|es)?|"
+                       r"accompagn(?:e|es|ent|ons|ez|ais|ait|er|é|ée|és|ées)|rencontr(?:e|ons|er|é|ée|és|ées)|"
+                       r"(?:j'|j’|on\s+|nous\s+)(?:ai|a|avons)\s+vu)\s*$", re.I)
 # What follows a person's name opening a sentence: "Dupont est venu", "Durand a appelé".
 _PERSON_VERB = re.compile(r"^\s*(?:est|était|a|avait|va|allait|vit|dit|disait|pleure|se|s'|n'|ne)\b")
 _ESTABLISHMENT = re.compile(
