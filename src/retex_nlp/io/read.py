@@ -229,18 +229,17 @@ def _title_rows(text: str, sep: str | None) -> tuple[int, list[str], str | None]
     seps = [c for c in candidates if c in lines[blank]] if blank < len(lines) else []
     # a title in the first cell of a row of empty ones ("Enquête ODPE 2024;;", as Excel saves a
     # sheet with a title in A1) is a title row too
-    if seps and not all(sum(bool(x.strip()) for x in next(csv.reader([lines[blank]], delimiter=c))) <= 1
-                        for c in seps):
+    if seps and not all(sum(map(_filled, next(csv.reader([lines[blank]], delimiter=c)))) <= 1 for c in seps):
         return (blank, [], sep or sniff_separator("\n".join(lines[blank:]))) if blank else (0, [], None)
     best: tuple[int, list[str], str | None] = (0, [], None)
     width_best = 0
     for candidate in candidates:
         rows = list(csv.reader(io.StringIO("\n".join(lines), newline=""), delimiter=candidate))[:80]
-        start = next((i for i, r in enumerate(rows) if sum(bool(c.strip()) for c in r) >= 2), None)
-        if start is None or start > 5 or any(sum(bool(c.strip()) for c in r) > 1 for r in rows[:start]):
+        start = next((i for i, r in enumerate(rows) if sum(map(_filled, r)) >= 2), None)
+        if start is None or start > 5 or any(sum(map(_filled, r)) > 1 for r in rows[:start]):
             continue
         header = [c.strip() for c in rows[start]]
-        titles = [" ".join(c.strip() for c in r if c.strip()) for r in rows[:start] if any(c.strip() for c in r)]
+        titles = [" ".join(c.strip() for c in r if _filled(c)) for r in rows[:start] if any(map(_filled, r))]
         # a title is words ("Enquête ODPE 2023"), not one column name ("réponse"); column names
         # are short and end no sentence; a row that comes back below is an answer, not a header
         if not all(header) or header_is_an_answer(header) or any(len(t.split()) < 2 for t in titles) \
