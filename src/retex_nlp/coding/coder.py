@@ -56,7 +56,6 @@ class _Features:
     nearest: np.ndarray  # index of the nearest anchor per theme
     lex: np.ndarray  # lemma tf-idf cosine to the theme's definition and examples (themes without keywords)
 
-
     def take(self, rows: np.ndarray) -> _Features:
         """The same for the answers ``rows`` only."""
         return _Features([self.texts[i] for i in rows], [self.terms[i] for i in rows], self.emb[rows],

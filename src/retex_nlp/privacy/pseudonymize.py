@@ -414,6 +414,12 @@ _ABBREVIATIONS = frozenset({"rdv", "rdvs", "rdz-vs", "tél", "tel", "svp", "stp"
 _NOUN_ENDING = re.compile(r"..(?:ment|tion|sion|ité|isme|ance|ence)$")
 
 
+def _participle_or_speciality(word: str) -> bool:
+    """A French word with a participle's or a speciality's ending (:data:`_NOT_A_SURNAME`):
+    "saisi", "traitant", "psychiatre", "placés"; no surname after "le juge", "les enfants"."""
+    return _french(word) and _NOT_A_SURNAME.search(word) is not None
+
+
 def _misspelt_word(word: str) -> bool:
     """A word typed with a consonant not doubled ("coline" for "colline"): a first name
     in lower case that is one is taken for the word."""
@@ -424,9 +430,8 @@ def _misspelt_word(word: str) -> bool:
 def _word_form(word: str) -> bool:
     """An ordinary word, a feminine or plural of one ("Référente", "Référentes"), the singular of
     a noun with a noun's ending ("Placement": the table holds "placements", the singular's lemma
-    being tagged "placer" too often),
-    or an abbreviation of the field ("Rdv", "Tél"): what spaCy takes for a name at a sentence's
-    start."""
+    being tagged "placer" too often), or an abbreviation of the field ("Rdv", "Tél"): what spaCy
+    takes for a name at a sentence's start."""
     low = word.lower()
     if _is_common(low) or low in _ABBREVIATIONS or (_NOUN_ENDING.search(low) and _is_common(low + "s")):
         return True
@@ -694,7 +699,7 @@ class Pseudonymizer(BaseEstimator):
         for m in _LOWER_FUNCTION_TITLED.finditer(text):
             name = m.group(1)
             if name in _stop_words() or _is_common(name) or name in _FUNCTIONS or name in self._keep \
-                    or name in _protected() or name in _KEPT_LOWER or (_french(name) and _NOT_A_SURNAME.search(name)):
+                    or name in _protected() or name in _KEPT_LOWER or _participle_or_speciality(name):
                 continue
             spans.append((m.start(1), m.end(1), "Nom", "fonction + nom en minuscules"))
         for m in _NAME_FIELD.finditer(text):
@@ -753,7 +758,7 @@ class Pseudonymizer(BaseEstimator):
                 family = last not in _FAMILY_WORDS
             elif m.group(0)[:4].lower() == "les ":  # "les enfants Dupuis"; not "les enfants Placés"
                 family = not _is_common(last) and last not in _ABBREVIATIONS and last not in _stop_words() \
-                    and not (_french(last) and _NOT_A_SURNAME.search(last))
+                    and not _participle_or_speciality(last)
             else:  # "Famille LEFEBVRE"; not "les familles de France", "familles SANS CONDITION"
                 family = last not in _common_words()
             if name and name[:1].isupper() and name.lower() not in self._keep and last not in _protected() \
@@ -1091,7 +1096,7 @@ def _with_initials(text: str, spans: list[tuple[int, int, str, str]]) -> list[tu
     """A surname's initial after a first name ("Inès B. a été confiée") or a title ("Mme L.") is
     masked as a name: with the first name, or the service, it still points at one person. Its
     full stop goes with it inside a sentence, and stays when a new sentence follows ("… avec
-    Inès B. Elle …")."""
+    Inès B. Elle …"). An initial before an age is a child's first name ("L. (9 ans)")."""
     out = list(spans)
     after = [(e, "initiale du nom après un prénom") for _start, e, kind, _ in spans if kind == "Prénom"]
     after += [(m.end(), "initiale du nom après une civilité") for m in _TITLE_BEFORE_INITIAL.finditer(text)]
