@@ -214,6 +214,8 @@ PLANTED = [
     # a first name the list lacks, where the sentence says it is a person
     ("le petit Zineb pleure ; nous accueillons Tyméo, Ayden a fugué, Naëlle (8 ans) aussi", ["Zineb", "Tyméo", "Ayden", "Naëlle"]),
     ("j'ai vu Soukaina hier, j'accompagne Milhan au tribunal", ["Soukaina", "Milhan"]),
+    # a name found once is masked wherever the answer repeats it (the demo's report kept "théorème Macron")
+    ("Monsieur Lefort a raison. Le théorème Lefort est juste.", ["Lefort"]),
 ]
 KEPT = [
     "La France manque de familles d'accueil.",
@@ -302,6 +304,13 @@ def test_planted_identifiers_are_masked(pseudo, text, secrets):
 @pytest.mark.parametrize("text", KEPT, ids=[t[:30] for t in KEPT])
 def test_ordinary_words_places_of_the_department_level_and_acronyms_are_kept(pseudo, text):
     assert pseudo.pseudonymize(text)[0] == text
+
+
+def test_a_name_is_masked_wherever_the_answer_repeats_it_but_not_a_word_it_also_is(pseudo):
+    clean = pseudo.pseudonymize("le petit Zineb pleure. Plus tard Zineb va mieux, dit Mme Benali ; Benali aussi.")[0]
+    assert "Zineb" not in clean and "Benali" not in clean, clean
+    clean = pseudo.pseudonymize("sa sœur jade est là ; elle porte une bague en jade")[0]
+    assert clean == "sa sœur [Prénom] est là ; elle porte une bague en jade"
 
 
 def test_file_names_used_as_attribution_are_masked(pseudo):

@@ -774,7 +774,8 @@ class Pseudonymizer(BaseEstimator):
             spans += self._compound_town_spans(text)
         if self.use_ner and cased is None:  # spaCy's entities are no guide in a text re-cased word by word
             spans += self._ner_spans(text, doc)
-        return _resolve(_with_initials(text, _whole_places(text, spans)))
+        found = _resolve(_with_initials(text, _whole_places(text, spans)))
+        return _resolve(found + _same_name_elsewhere(text, found))
 
     def _lowercase_name_spans(self, text: str) -> list[tuple[int, int, str, str]]:
         """First names typed in lower case: anywhere when the name is no French word ("lucas",
@@ -1107,6 +1108,20 @@ def _with_initials(text: str, spans: list[tuple[int, int, str, str]]) -> list[tu
             out.append((e + m.start(1), e + end, "Nom", rule))
     # a child named by an initial and an age: "L. (9 ans) est arrivé", "M., 4 ans, pleure"
     out += [(m.start(1), m.end(1), "Prénom", "initiale et âge") for m in _INITIAL_AND_AGE.finditer(text)]
+    return out
+
+
+def _same_name_elsewhere(text: str, spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """A name found once in an answer is masked wherever the answer repeats it: "Monsieur
+    Macron … le théorème Macron", "le petit Zineb … Zineb va mieux". Not a name that is also a
+    word ("sa sœur jade … une bague en jade", "Mme Petit … un petit souci")."""
+    out = []
+    for name, kind in {(text[s:e], kind) for s, e, kind, _ in spans if kind in ("Nom", "Prénom")}:
+        if len(name) < 3 or _word_form(name) or (not name[:1].isupper() and _french(name)):
+            continue  # an ordinary word masked once as a name is not spread ("Optimiser", "Petit")
+        for m in re.finditer(rf"(?<![\w'’-]){re.escape(name)}(?![\w'’-])", text):
+            if not any(s < m.end() and m.start() < e for s, e, _, _ in spans):
+                out.append((m.start(), m.end(), kind, "même nom ailleurs dans la réponse"))
     return out
 
 
