@@ -311,6 +311,9 @@ def test_a_name_is_masked_wherever_the_answer_repeats_it_but_not_a_word_it_also_
     assert "Zineb" not in clean and "Benali" not in clean, clean
     clean = pseudo.pseudonymize("sa sœur jade est là ; elle porte une bague en jade")[0]
     assert clean == "sa sœur [Prénom] est là ; elle porte une bague en jade"
+    # a surname that is a word too ("petit", "macron"): where typed the same inside a sentence
+    clean = pseudo.pseudonymize("Monsieur Petit est venu ; le rapport sur Petit avance. Petit souci réglé.")[0]
+    assert clean == "Monsieur [Nom] est venu ; le rapport sur [Nom] avance. Petit souci réglé."
 
 
 def test_file_names_used_as_attribution_are_masked(pseudo):

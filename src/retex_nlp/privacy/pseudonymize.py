@@ -1113,13 +1113,19 @@ def _with_initials(text: str, spans: list[tuple[int, int, str, str]]) -> list[tu
 
 def _same_name_elsewhere(text: str, spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
     """A name found once in an answer is masked wherever the answer repeats it: "Monsieur
-    Macron … le théorème Macron", "le petit Zineb … Zineb va mieux". Not a name that is also a
-    word ("sa sœur jade … une bague en jade", "Mme Petit … un petit souci")."""
+    Macron … le théorème Macron", "le petit Zineb … Zineb va mieux"; typed the same ("Mme Petit …
+    un petit souci" stays), not a name in lower case that is also a word ("sa sœur jade … une
+    bague en jade"), nor a word opening a sentence."""
     out = []
     for name, kind in {(text[s:e], kind) for s, e, kind, _ in spans if kind in ("Nom", "Prénom")}:
-        if len(name) < 3 or _word_form(name) or (not name[:1].isupper() and _french(name)):
-            continue  # an ordinary word masked once as a name is not spread ("Optimiser", "Petit")
+        if len(name) < 3 or re.fullmatch(_TITLES, name) or (not name[:1].isupper() and _french(name)):
+            continue
+        word = _word_form(name)  # "Macron", "Petit": a word too, the same case says the name
         for m in re.finditer(rf"(?<![\w'’-]){re.escape(name)}(?![\w'’-])", text):
+            before = text[:m.start()].rstrip()
+            gap = text[len(before):m.start()]  # a new line, or two spaces, start a list's item
+            if word and (not before or before[-1] in ".!?:;" or "\n" in gap or len(gap) > 1):
+                continue  # a sentence's first word is capitalised anyway ("Optimiser les …")
             if not any(s < m.end() and m.start() < e for s, e, _, _ in spans):
                 out.append((m.start(), m.end(), kind, "même nom ailleurs dans la réponse"))
     return out
