@@ -237,7 +237,8 @@ class CodebookCoder(BaseEstimator):
 
     def _views(self, f: _Features) -> dict[str, object]:
         """The views of the answers the learned classifiers read (see :mod:`.learner`)."""
-        views: dict[str, object] = {"dense": np.hstack([f.emb, f.sim, f.kw])}
+        keyword = getattr(self, "keyword_weight_", self.KEYWORD_WEIGHT)
+        views: dict[str, object] = {"dense": np.hstack([f.emb, f.sim, keyword * f.kw])}
         text_views = getattr(self, "text_views_", None)
         if text_views is not None:
             views.update(text_views.transform(f.texts, f.terms))
@@ -420,6 +421,13 @@ class CodebookCoder(BaseEstimator):
     #: Hand-coded answers of a theme from which the score at which it is coded *beside* the most
     #: likely theme is tuned on cross-validated probabilities (with fewer: 0.5).
     MIN_FOR_THRESHOLD = 30
+    #: Value of a keyword match in the features the classifiers learn from (the ``dense`` view),
+    #: beside an embedding of norm 1. At 1, a keyword found in two of ten examples of a theme
+    #: weighed as much as the answer's whole meaning, and the classifier coded answers of other
+    #: themes that used it ("rien" in "la loi de 1905, rien que la loi"); at 0.25 a keyword helps
+    #: the examples without replacing them (docs/benchmarks.md, few-shot from a written codebook:
+    #: kappa at 10 per theme 0.792 -> 0.801; every weight from 0.15 to 0.5 beat 0 and 1).
+    KEYWORD_WEIGHT = 0.25
 
     def _learn(self, rows: np.ndarray, codes: list, f: _Features) -> None:
         """Learn from the hand-coded answers ``rows`` of ``f`` (see the module docstring);
@@ -427,6 +435,7 @@ class CodebookCoder(BaseEstimator):
         from sklearn.model_selection import StratifiedKFold
 
         names = self.codebook_.names
+        self.keyword_weight_ = self.KEYWORD_WEIGHT
         views = self._views(f)
         definitions = self._definitions()
         Y = code_matrix(codes, names)
@@ -679,10 +688,11 @@ class CodebookCoder(BaseEstimator):
         self.codebook_.to_yaml(directory / "codebook.yml")
         text_views = getattr(self, "text_views_", None)
         vocab, idf = text_views.state() if text_views is not None else ({}, {})
-        state = {"format": 2, "embedder": self.embedder if isinstance(self.embedder, str) else None,
+        state = {"format": 3, "embedder": self.embedder if isinstance(self.embedder, str) else None,
                  "threshold": self.threshold, "calibration": self.calibration_, "seed": self.seed,
                  "thresholds": getattr(self, "thresholds_", {}), "views": vocab,
-                 "prior_weight": getattr(self, "prior_weight_", 0.0)}
+                 "prior_weight": getattr(self, "prior_weight_", 0.0),
+                 "keyword_weight": getattr(self, "keyword_weight_", self.KEYWORD_WEIGHT)}
         (directory / "coder.json").write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
         if self.models_ or idf:  # the lemmas' weights serve the codebook alone too (_lexical)
             arrays = dict(idf)
@@ -716,6 +726,7 @@ class CodebookCoder(BaseEstimator):
         coder.calibration_ = {k: tuple(v) for k, v in state["calibration"].items()}
         coder.thresholds_ = {k: float(v) for k, v in (state.get("thresholds") or {}).items()}
         coder.prior_weight_ = float(state.get("prior_weight", 0.0))
+        coder.keyword_weight_ = float(state.get("keyword_weight", 1.0))  # format 2 learned keywords at 1
         coder.models_ = {}
         path = directory / "classifiers.npz"
         if path.exists():
