@@ -34,6 +34,42 @@ def _plain(text: str) -> str:
     return " " + re.sub(r"[^\w]+", " ", fold(text)) + " "
 
 
+def _mean_theme_kappa(gold: np.ndarray, coded: pd.DataFrame, names: list[str]) -> float:
+    """Cohen's kappa of the coder's codes with the human ones, theme by theme, averaged."""
+    from retex_nlp.coding.agreement import code_matrix, cohen_kappa
+
+    pred = code_matrix(coded["theme_label"].tolist(), names)
+    return float(np.mean([cohen_kappa(gold[:, j], pred[:, j]) for j in range(len(names))]))
+
+
+def _single_label_pool(fi8: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:
+    """The labels with at least 20 single-label answers, and those answers (``label``)."""
+    single = fi8[fi8["tags"].map(len) == 1].assign(label=lambda d: d["tags"].str[0])
+    counts = single["label"].value_counts()
+    names = sorted(counts[counts >= 20].index)
+    return names, single[single["label"].isin(names)]
+
+
+def _few_shot_gains(fi8: pd.DataFrame, use, pool: pd.DataFrame, book: Codebook, other: type,
+                    draws: int = 3) -> list[float]:
+    """Per draw of 10 examples per label, the kappa of :class:`CodebookCoder` minus that of
+    ``other`` on the single-label answers not drawn (first code)."""
+    from sklearn.metrics import cohen_kappa_score
+
+    gains = []
+    for draw in range(draws):
+        train = pd.concat([pool[pool["label"] == n].sample(10, random_state=draw) for n in book.names])
+        test = pool.drop(train.index)
+        codes = dict(zip(train["answer_id"], train["label"], strict=True))
+        kappas = []
+        for cls in (CodebookCoder, other):
+            coded = cls(book, use, seed=draw).fit(fi8, codes).transform(fi8).set_index("answer_id")
+            first = coded.loc[test["answer_id"], "theme_label"].str.split(";").str[0]
+            kappas.append(cohen_kappa_score(test["label"], first))
+        gains.append(kappas[0] - kappas[1])
+    return gains
+
+
 def test_multiword_keywords_match_whole_on_words_and_lemmas(fi8, use):
     book = Codebook.from_dict({"themes": [
         {"name": "taxe d'habitation", "description": "Supprimer la taxe d'habitation.",
@@ -311,28 +347,14 @@ def test_the_codebook_definitions_are_learned_as_examples(fi8, use):
     labels better on the whole than the same coder without them, and never clearly worse."""
     from collections import defaultdict
 
-    from sklearn.metrics import cohen_kappa_score
 
     class WithoutDefinitions(CodebookCoder):
         def _definitions(self):
             return defaultdict(lambda: ({}, np.zeros(0, dtype=int)))
 
-    single = fi8[fi8["tags"].map(len) == 1].assign(label=lambda d: d["tags"].str[0])
-    counts = single["label"].value_counts()
-    names = sorted(counts[counts >= 20].index)
-    pool = single[single["label"].isin(names)]
+    names, pool = _single_label_pool(fi8)
     book = Codebook.from_dict({"themes": [{"name": n} for n in names]})
-    gains = []
-    for draw in range(3):
-        train = pd.concat([pool[pool["label"] == n].sample(10, random_state=draw) for n in names])
-        test = pool.drop(train.index)
-        codes = dict(zip(train["answer_id"], train["label"], strict=True))
-        kappas = []
-        for cls in (CodebookCoder, WithoutDefinitions):
-            coded = cls(book, use, seed=draw).fit(fi8, codes).transform(fi8).set_index("answer_id")
-            first = coded.loc[test["answer_id"], "theme_label"].str.split(";").str[0]
-            kappas.append(cohen_kappa_score(test["label"], first))
-        gains.append(kappas[0] - kappas[1])
+    gains = _few_shot_gains(fi8, use, pool, book, WithoutDefinitions)
     assert min(gains) > -0.01 and sum(gains) > 0.01, gains
 
 
@@ -341,7 +363,7 @@ def test_the_definition_words_code_answers_when_the_codebook_has_no_keywords(fi8
     words an answer shares with a definition count beside its meaning. On FI8 the coder agrees
     with the human labels better than the same coder reading the meaning alone, and the reason
     of a code says which words of the definition the answer holds."""
-    from retex_nlp.coding.agreement import code_matrix, cohen_kappa
+    from retex_nlp.coding.agreement import code_matrix
 
     class MeaningOnly(CodebookCoder):
         LEXICAL_WEIGHT = 0.0
@@ -358,8 +380,7 @@ def test_the_definition_words_code_answers_when_the_codebook_has_no_keywords(fi8
     kappas = []
     for cls in (CodebookCoder, MeaningOnly):
         coded = cls(book, use).fit_transform(fi8)
-        pred = code_matrix(coded["theme_label"].tolist(), names)
-        kappas.append(np.mean([cohen_kappa(gold[:, j], pred[:, j]) for j in range(len(names))]))
+        kappas.append(_mean_theme_kappa(gold, coded, names))
         if cls is CodebookCoder:
             reasons = coded.loc[coded["theme_label"].str.contains("Revoir niches"), "reason"]
             assert reasons.str.contains("mots de la définition : [^|]*niche", regex=True).mean() > 0.5
@@ -390,34 +411,20 @@ def test_keywords_help_the_examples_without_replacing_them(fi8, use, tmp_path):
     what the classifiers learn. On three draws of ten examples per label the coder agrees with the
     human labels better on the whole than the same coder with keywords at full weight (by
     0.04 on the sum; one draw loses 0.012); saved and loaded it codes the same, and a coder saved before keeps its weight."""
-    from sklearn.metrics import cohen_kappa_score
 
     from .conftest import ROOT
 
     class FullKeywords(CodebookCoder):
         KEYWORD_WEIGHT = 1.0
 
-    single = fi8[fi8["tags"].map(len) == 1].assign(label=lambda d: d["tags"].str[0])
-    counts = single["label"].value_counts()
-    names = sorted(counts[counts >= 20].index)
-    pool = single[single["label"].isin(names)]
+    names, pool = _single_label_pool(fi8)
     written = {t.name: t for t in Codebook.read(ROOT / "benchmarks" / "codebooks" / "lga_FI8.yml").themes}
     book = Codebook([written[n] for n in names])
     assert all(t.keywords for t in book.themes)
-    gains = []
-    for draw in range(3):
-        train = pd.concat([pool[pool["label"] == n].sample(10, random_state=draw) for n in names])
-        test = pool.drop(train.index)
-        codes = dict(zip(train["answer_id"], train["label"], strict=True))
-        kappas = []
-        for cls in (CodebookCoder, FullKeywords):
-            coder = cls(book, use, seed=draw).fit(fi8, codes)
-            coded = coder.transform(fi8).set_index("answer_id")
-            first = coded.loc[test["answer_id"], "theme_label"].str.split(";").str[0]
-            kappas.append(cohen_kappa_score(test["label"], first))
-        gains.append(kappas[0] - kappas[1])
+    gains = _few_shot_gains(fi8, use, pool, book, FullKeywords)
     assert min(gains) > -0.02 and sum(gains) > 0.02, gains
-    coder = CodebookCoder(book, use, seed=0).fit(fi8, codes)
+    train = pd.concat([pool[pool["label"] == n].sample(10, random_state=0) for n in names])
+    coder = CodebookCoder(book, use, seed=0).fit(fi8, dict(zip(train["answer_id"], train["label"], strict=True)))
     coded = coder.transform(fi8.head(300))
     loaded = CodebookCoder.load(coder.save(tmp_path / "coder"))
     assert loaded.keyword_weight_ == CodebookCoder.KEYWORD_WEIGHT
@@ -434,7 +441,7 @@ def test_the_definition_words_are_counted_on_stems(fi8, use):
     """A codebook of the themes' names only: "Rétablir ISF" is shared by an answer asking for
     "le rétablissement de l'ISF" (the stems of the lemmas, not whole lemmas), its reason says so,
     and the coder agrees with the human labels better than the same coder on whole lemmas."""
-    from retex_nlp.coding.agreement import code_matrix, cohen_kappa
+    from retex_nlp.coding.agreement import code_matrix
 
     class WholeLemmas(CodebookCoder):
         LEMMA_STEMS = False
@@ -447,8 +454,7 @@ def test_the_definition_words_are_counted_on_stems(fi8, use):
     kappas = []
     for cls in (CodebookCoder, WholeLemmas):
         coded = cls(book, use).fit_transform(fi8)
-        pred = code_matrix(coded["theme_label"].tolist(), names)
-        kappas.append(np.mean([cohen_kappa(gold[:, j], pred[:, j]) for j in range(len(names))]))
+        kappas.append(_mean_theme_kappa(gold, coded, names))
         shared = coded.loc[coded["reason"].str.contains("Rétablir ISF (", regex=False), "reason"]
         found = shared.str.contains(r"mots de la définition : [^|)]*rétablissement", regex=True).sum()
         assert (found > 0) == (cls is CodebookCoder), found
