@@ -430,32 +430,7 @@ def test_keywords_help_the_examples_without_replacing_them(fi8, use, tmp_path):
     assert loaded.keyword_weight_ == CodebookCoder.KEYWORD_WEIGHT
     assert loaded.transform(fi8.head(300))["theme_label"].tolist() == coded["theme_label"].tolist()
     state = json.loads((tmp_path / "coder" / "coder.json").read_text(encoding="utf-8"))
-    assert state["lemma_stems"] is True and loaded.text_views_.stems
-    state.pop("keyword_weight"), state.pop("lemma_stems")  # as saved before: keywords at full weight,
-    (tmp_path / "coder" / "coder.json").write_text(json.dumps(state), encoding="utf-8")  # whole lemmas
-    older = CodebookCoder.load(tmp_path / "coder")
-    assert older.keyword_weight_ == 1.0 and not older.text_views_.stems
+    state.pop("keyword_weight")  # as saved before: its classifiers learned keywords at full weight
+    (tmp_path / "coder" / "coder.json").write_text(json.dumps(state), encoding="utf-8")
+    assert CodebookCoder.load(tmp_path / "coder").keyword_weight_ == 1.0
 
-
-def test_the_definition_words_are_counted_on_stems(fi8, use):
-    """A codebook of the themes' names only: "Rétablir ISF" is shared by an answer asking for
-    "le rétablissement de l'ISF" (the stems of the lemmas, not whole lemmas), its reason says so,
-    and the coder agrees with the human labels better than the same coder on whole lemmas."""
-    from retex_nlp.coding.agreement import code_matrix
-
-    class WholeLemmas(CodebookCoder):
-        LEMMA_STEMS = False
-
-    counts = pd.Series([t for tags in fi8["tags"] for t in tags]).value_counts()
-    names = sorted(counts[counts >= 30].index)
-    assert "Rétablir ISF" in names
-    book = Codebook.from_dict({"themes": [{"name": n} for n in names]})
-    gold = code_matrix([";".join(t for t in tags if t in names) for tags in fi8["tags"]], names)
-    kappas = []
-    for cls in (CodebookCoder, WholeLemmas):
-        coded = cls(book, use).fit_transform(fi8)
-        kappas.append(_mean_theme_kappa(gold, coded, names))
-        shared = coded.loc[coded["reason"].str.contains("Rétablir ISF (", regex=False), "reason"]
-        found = shared.str.contains(r"mots de la définition : [^|)]*rétablissement", regex=True).sum()
-        assert (found > 0) == (cls is CodebookCoder), found
-    assert kappas[0] > kappas[1] + 0.01, kappas

@@ -227,11 +227,11 @@ class CodebookCoder(BaseEstimator):
         vectorizer = views.vectorizers.get("lemmas") if views is not None else None
         if vectorizer is None or not len(terms):
             return lex
-        answers = vectorizer.transform(views.lemma_inputs(terms))
+        answers = vectorizer.transform([list(t) for t in terms])
         for j, p in enumerate(self.prototypes_):
             if p["phrases"] or p["patterns"]:
                 continue
-            anchors = vectorizer.transform(views.lemma_inputs(p["terms"]))
+            anchors = vectorizer.transform(p["terms"])
             lex[:, j] = (answers @ anchors.T).max(axis=1).toarray().ravel()
         return lex
 
@@ -374,8 +374,7 @@ class CodebookCoder(BaseEstimator):
         self.text_views_ = None
         f = self._features(texts)
         # the lemmas' weights (and, to learn from hand-coded answers, the character n-grams')
-        self.text_views_ = TextViews(self.LEMMA_STEMS).fit(texts, f.terms,
-                                                           views=VIEWS[1:] if codes is not None else ("lemmas",))
+        self.text_views_ = TextViews().fit(texts, f.terms, views=VIEWS[1:] if codes is not None else ("lemmas",))
         f.lex = self._lexical(f.terms)
         close = self._close(f)
         self.calibration_ = {t.name: (float(np.median(close[:, j])), float(np.quantile(close[:, j], 0.99)),
@@ -396,11 +395,6 @@ class CodebookCoder(BaseEstimator):
     #: from label names or one-sentence definitions this raised kappa on every question
     #: (docs/benchmarks.md); with keywords it changed nothing, so keywords keep that role.
     LEXICAL_WEIGHT = 1.0
-    #: Those shared words, and the lemma view the classifiers learn from, are counted on the
-    #: lemmas' French stems ("Rétablir l'ISF" and "le rétablissement de l'ISF" share
-    #: "rétabl"): on the LGA answers coded from label names, kappa 0.306 / 0.304 / 0.313 ->
-    #: 0.306 / 0.318 / 0.339 on FI7 / FI8 / DC13 (docs/benchmarks.md).
-    LEMMA_STEMS = True
     #: How close (0 = the theme's median answer, 1 = its 99th percentile) the nearest theme must
     #: be to code an answer that nothing else codes.
     NEAREST_FLOOR = 0.2
@@ -626,15 +620,13 @@ class CodebookCoder(BaseEstimator):
         return " | ".join(parts) if parts else "aucun thème assez proche"
 
     def _definition_words(self, terms: list[str], j: int) -> list[str]:
-        """The lemmas of an answer found in theme ``j``'s name, definition or examples (on the
-        stems the coder counts them on: "apaiser" for a definition that says "apaisement"), but
-        the adverbs and quantifiers French analysis keeps as content ("plus", "moins", "très"):
-        they weigh little in the score and say nothing to a reader."""
+        """The lemmas of an answer found in theme ``j``'s name, definition or examples, but the
+        adverbs and quantifiers French analysis keeps as content ("plus", "moins", "très"): they
+        weigh little in the score and say nothing to a reader."""
         from spacy.lang.fr.stop_words import STOP_WORDS
 
-        key = self.text_views_.lemma_key if getattr(self, "text_views_", None) is not None else str
-        anchors = {key(w) for anchor in self.prototypes_[j]["terms"] for w in anchor}
-        return sorted({w for w in terms if key(w) in anchors and w.casefold() not in STOP_WORDS})
+        words = set(terms) & {w for anchor in self.prototypes_[j]["terms"] for w in anchor}
+        return sorted(w for w in words if w.casefold() not in STOP_WORDS)
 
     def to_review(self, n: int = 20, answers: pd.DataFrame | Sequence[str] | None = None) -> pd.DataFrame:
         """What a person should code next.
@@ -700,8 +692,7 @@ class CodebookCoder(BaseEstimator):
                  "threshold": self.threshold, "calibration": self.calibration_, "seed": self.seed,
                  "thresholds": getattr(self, "thresholds_", {}), "views": vocab,
                  "prior_weight": getattr(self, "prior_weight_", 0.0),
-                 "keyword_weight": getattr(self, "keyword_weight_", self.KEYWORD_WEIGHT),
-                 "lemma_stems": bool(text_views is not None and text_views.stems)}
+                 "keyword_weight": getattr(self, "keyword_weight_", self.KEYWORD_WEIGHT)}
         (directory / "coder.json").write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
         if self.models_ or idf:  # the lemmas' weights serve the codebook alone too (_lexical)
             arrays = dict(idf)
@@ -741,7 +732,7 @@ class CodebookCoder(BaseEstimator):
         if path.exists():
             arrays = np.load(path)
             if state.get("views"):
-                coder.text_views_ = TextViews.from_state(state["views"], arrays, bool(state.get("lemma_stems")))
+                coder.text_views_ = TextViews.from_state(state["views"], arrays)
             for key in arrays.files:
                 if not key.endswith("__coef"):
                     continue

@@ -7,9 +7,7 @@ One logistic regression per theme and per *view* of an answer, their probabiliti
 - ``chars``: character 3-5-grams of the answer folded to lower case without accents, so that
   "EPUISANT", "epuisant" and "épuisants" share most of their features and a theme written in
   a few recurring words ("site internet", "ISF") is learned from a few examples;
-- ``lemmas``: the answer's content lemmas (the project's French analyser) cut to their French
-  Snowball stem, so that "apaisement", "apaiser" and "apaisé" are one feature (coders saved
-  before the stems keep whole lemmas: :attr:`TextViews.stems`).
+- ``lemmas``: the answer's content lemmas (the project's French analyser).
 
 On the LGA answers (``benchmarks/bench_themes.py``, few-shot curves) the three views together
 agree with the human coders clearly better than the embedding alone. Everything learned is
@@ -18,9 +16,7 @@ plain numbers (coefficients, vocabularies, idf weights), so a coder is saved wit
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
-from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -28,7 +24,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..normalize import fold
 
-__all__ = ["VIEWS", "TextViews", "fit_linear", "linear_proba", "stem"]
+__all__ = ["VIEWS", "TextViews", "fit_linear", "linear_proba"]
 
 #: The views of an answer a coder learns from, in the order their probabilities are averaged.
 VIEWS = ("dense", "chars", "lemmas")
@@ -42,43 +38,11 @@ def _identity(terms: list[str]) -> list[str]:
     return terms
 
 
-@lru_cache(maxsize=200_000)
-def stem(lemma: str) -> str:
-    """A lemma's French Snowball stem, lower case and without accents ("apaisement", "apaiser",
-    "apaisé" -> "apais"; an expression's words each: "transport en commun"). On the LGA answers
-    coded from label names or one-sentence definitions, the words an answer shares with a
-    definition counted on stems rather than whole lemmas raised kappa on two questions of three
-    (docs/benchmarks.md)."""
-    with _STEMMER_LOCK:  # a Snowball stemmer keeps its word in itself while it cuts it
-        return " ".join(fold(_french_stemmer().stemWord(w)) for w in lemma.casefold().split())
-
-
-_STEMMER_LOCK = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def _french_stemmer():
-    import snowballstemmer
-
-    return snowballstemmer.stemmer("french")
-
-
 class TextViews:
-    """The sparse views (``chars``, ``lemmas``) of answers, learned once on the answers to code.
-    ``stems``: the ``lemmas`` view holds the lemmas' stems (:func:`stem`); False for coders
-    saved before, whose vocabularies are whole lemmas."""
+    """The sparse views (``chars``, ``lemmas``) of answers, learned once on the answers to code."""
 
-    def __init__(self, stems: bool = True) -> None:
+    def __init__(self) -> None:
         self.vectorizers: dict[str, TfidfVectorizer] = {}
-        self.stems = stems
-
-    def lemma_key(self, lemma: str) -> str:
-        """What the ``lemmas`` view counts of a lemma."""
-        return stem(lemma) if self.stems else lemma
-
-    def lemma_inputs(self, terms: Sequence[list[str]]) -> list[list[str]]:
-        """The ``lemmas`` view's input for answers given as their content lemmas."""
-        return [[self.lemma_key(w) for w in t] for t in terms]
 
     @staticmethod
     def _make(view: str, min_df: int) -> TfidfVectorizer:
@@ -87,8 +51,9 @@ class TextViews:
                                    lowercase=False, dtype=np.float32)
         return TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=1, dtype=np.float32)
 
-    def _inputs(self, view: str, texts: Sequence[str], terms: Sequence[list[str]]) -> list:
-        return [fold(t) for t in texts] if view == "chars" else self.lemma_inputs(terms)
+    @staticmethod
+    def _inputs(view: str, texts: Sequence[str], terms: Sequence[list[str]]) -> list:
+        return [fold(t) for t in texts] if view == "chars" else [list(t) for t in terms]
 
     def fit(self, texts: Sequence[str], terms: Sequence[list[str]], views: Sequence[str] = VIEWS[1:]) -> TextViews:
         """Learn the vocabularies and idf weights of ``views`` (by default both sparse views)."""
@@ -112,8 +77,8 @@ class TextViews:
         return vocab, {f"idf__{view}": vec.idf_ for view, vec in self.vectorizers.items()}
 
     @classmethod
-    def from_state(cls, vocab: dict[str, list[str]], arrays, stems: bool = False) -> TextViews:
-        views = cls(stems)
+    def from_state(cls, vocab: dict[str, list[str]], arrays) -> TextViews:
+        views = cls()
         for view, words in vocab.items():
             vec = cls._make(view, 1)
             vec.vocabulary_ = {w: i for i, w in enumerate(words)}
