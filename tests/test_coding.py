@@ -34,20 +34,18 @@ def _plain(text: str) -> str:
     return " " + re.sub(r"[^\w]+", " ", fold(text)) + " "
 
 
-def _mean_theme_kappa(gold: np.ndarray, coded: pd.DataFrame, names: list[str]) -> float:
-    """Cohen's kappa of the coder's codes with the human ones, theme by theme, averaged."""
-    from retex_nlp.coding.agreement import code_matrix, cohen_kappa
-
-    pred = code_matrix(coded["theme_label"].tolist(), names)
-    return float(np.mean([cohen_kappa(gold[:, j], pred[:, j]) for j in range(len(names))]))
-
-
 def _single_label_pool(fi8: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:
     """The labels with at least 20 single-label answers, and those answers (``label``)."""
     single = fi8[fi8["tags"].map(len) == 1].assign(label=lambda d: d["tags"].str[0])
     counts = single["label"].value_counts()
     names = sorted(counts[counts >= 20].index)
     return names, single[single["label"].isin(names)]
+
+
+def _draw(pool: pd.DataFrame, names: list[str], draw: int) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Ten examples per label drawn from ``pool`` (seed ``draw``), and their codes by answer id."""
+    train = pd.concat([pool[pool["label"] == n].sample(10, random_state=draw) for n in names])
+    return train, dict(zip(train["answer_id"], train["label"], strict=True))
 
 
 def _few_shot_gains(fi8: pd.DataFrame, use, pool: pd.DataFrame, book: Codebook, other: type,
@@ -58,9 +56,8 @@ def _few_shot_gains(fi8: pd.DataFrame, use, pool: pd.DataFrame, book: Codebook, 
 
     gains = []
     for draw in range(draws):
-        train = pd.concat([pool[pool["label"] == n].sample(10, random_state=draw) for n in book.names])
+        train, codes = _draw(pool, book.names, draw)
         test = pool.drop(train.index)
-        codes = dict(zip(train["answer_id"], train["label"], strict=True))
         kappas = []
         for cls in (CodebookCoder, other):
             coded = cls(book, use, seed=draw).fit(fi8, codes).transform(fi8).set_index("answer_id")
@@ -347,7 +344,6 @@ def test_the_codebook_definitions_are_learned_as_examples(fi8, use):
     labels better on the whole than the same coder without them, and never clearly worse."""
     from collections import defaultdict
 
-
     class WithoutDefinitions(CodebookCoder):
         def _definitions(self):
             return defaultdict(lambda: ({}, np.zeros(0, dtype=int)))
@@ -363,7 +359,7 @@ def test_the_definition_words_code_answers_when_the_codebook_has_no_keywords(fi8
     words an answer shares with a definition count beside its meaning. On FI8 the coder agrees
     with the human labels better than the same coder reading the meaning alone, and the reason
     of a code says which words of the definition the answer holds."""
-    from retex_nlp.coding.agreement import code_matrix
+    from retex_nlp.coding.agreement import agreement_by_theme
 
     class MeaningOnly(CodebookCoder):
         LEXICAL_WEIGHT = 0.0
@@ -376,11 +372,11 @@ def test_the_definition_words_code_answers_when_the_codebook_has_no_keywords(fi8
         {"name": "Taxer les riches", "description": "Faire payer plus d'impôts aux riches et aux hauts revenus."},
     ]})
     names = book.names
-    gold = code_matrix([";".join(t for t in tags if t in names) for tags in fi8["tags"]], names)
+    gold = [";".join(t for t in tags if t in names) for tags in fi8["tags"]]
     kappas = []
     for cls in (CodebookCoder, MeaningOnly):
         coded = cls(book, use).fit_transform(fi8)
-        kappas.append(_mean_theme_kappa(gold, coded, names))
+        kappas.append(agreement_by_theme(gold, coded["theme_label"].tolist(), names)["kappa"].mean())
         if cls is CodebookCoder:
             reasons = coded.loc[coded["theme_label"].str.contains("Revoir niches"), "reason"]
             assert reasons.str.contains("mots de la définition : [^|]*niche", regex=True).mean() > 0.5
@@ -411,7 +407,6 @@ def test_keywords_help_the_examples_without_replacing_them(fi8, use, tmp_path):
     what the classifiers learn. On three draws of ten examples per label the coder agrees with the
     human labels better on the whole than the same coder with keywords at full weight (by
     0.04 on the sum; one draw loses 0.012); saved and loaded it codes the same, and a coder saved before keeps its weight."""
-
     from .conftest import ROOT
 
     class FullKeywords(CodebookCoder):
@@ -423,8 +418,7 @@ def test_keywords_help_the_examples_without_replacing_them(fi8, use, tmp_path):
     assert all(t.keywords for t in book.themes)
     gains = _few_shot_gains(fi8, use, pool, book, FullKeywords)
     assert min(gains) > -0.02 and sum(gains) > 0.02, gains
-    train = pd.concat([pool[pool["label"] == n].sample(10, random_state=0) for n in names])
-    coder = CodebookCoder(book, use, seed=0).fit(fi8, dict(zip(train["answer_id"], train["label"], strict=True)))
+    coder = CodebookCoder(book, use, seed=0).fit(fi8, _draw(pool, names, 0)[1])
     coded = coder.transform(fi8.head(300))
     loaded = CodebookCoder.load(coder.save(tmp_path / "coder"))
     assert loaded.keyword_weight_ == CodebookCoder.KEYWORD_WEIGHT
@@ -433,4 +427,3 @@ def test_keywords_help_the_examples_without_replacing_them(fi8, use, tmp_path):
     state.pop("keyword_weight")  # as saved before: its classifiers learned keywords at full weight
     (tmp_path / "coder" / "coder.json").write_text(json.dumps(state), encoding="utf-8")
     assert CodebookCoder.load(tmp_path / "coder").keyword_weight_ == 1.0
-
