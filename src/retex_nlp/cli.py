@@ -457,9 +457,16 @@ def _print_statuses(answers) -> None:
 
 
 def _print_keyword_warnings(coder) -> None:
-    """The codebook's keywords that cannot mark a theme (too general, function words only)."""
+    """The codebook's keywords that cannot mark a theme (too general, function words only), and
+    the words of their names that stand for the keywords of the themes that have none."""
     for warning in getattr(coder, "keyword_warnings_", []):
         typer.echo(f"Attention, {warning}.")
+    words = getattr(coder, "name_words_", None) or {}
+    if words:
+        shown = [f"« {name} » : {', '.join(ws) if ws else 'aucun (mots trop courants ou partagés)'}"
+                 for name, ws in list(words.items())[:8]]
+        more = f" ; et {len(words) - 8} autre(s)" if len(words) > 8 else ""
+        typer.echo(f"Thèmes sans mots-clés : les mots de leur nom en tiennent lieu — {' ; '.join(shown)}{more}.")
 
 
 def _print_outputs(project, out: Path) -> None:

@@ -534,8 +534,9 @@ class Project:
                         f"({st.get('codebook') or 'grille fournie'}) par leurs définitions, exemples et mots-clés "
                         f"(plongements {embedder}, graine {st.get('seed', 0)}) : un mot-clé (expression entière, sans "
                         "tenir compte des accents) code son thème sauf si le sens de la réponse en est très éloigné ; "
-                        "sinon le thème le plus proche, s'il l'est assez ; une réponse peut recevoir plusieurs "
-                        "codes, ou aucun." + (" Les réponses hors grille ont été regroupées en nouveaux thèmes."
+                        "pour un thème sans mots-clés, un mot de son nom joue ce rôle si la réponse en est plus proche "
+                        "par le sens que la moitié des réponses ; sinon le thème le plus proche, s'il l'est assez ; "
+                        "une réponse peut recevoir plusieurs codes, ou aucun." + (" Les réponses hors grille ont été regroupées en nouveaux thèmes."
                                              if method == "mixed" else ""))
         note.append("Citations : choisies parmi les réponses les plus proches du centre de leur thème, lisibles et "
                     "diverses ; leur attribution est élargie (ou retirée) quand moins de 5 répondants la partagent.")
