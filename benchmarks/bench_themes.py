@@ -32,6 +32,11 @@ same USE embeddings (computed once, cached on disk).
    answers (:func:`human_vote_kappa`), the nearest thing to "a second human" the export allows.
    ``--only few_shot_written``: the same draws, the coder starting from the codebook of part 2
    a user wrote (one sentence and five keywords per label) rather than the label names.
+6. ``--only held_out``: questions never used to choose any setting of the coder, tagged by the
+   "Entendre la France" project (one tagger per answer, ``elf_tagged_answers.csv``; "Autre /
+   Passer" dropped): codebook from the label names (labels with at least 20 answers) against the
+   name's words as keywords and the nearest name, and few-shot at 10 examples per label against
+   USE + LogisticRegression, as in parts 2 and 5.
 
     python benchmarks/bench_themes.py --out docs/benchmarks.md
 """
@@ -74,6 +79,17 @@ def load_question(code: str) -> pd.DataFrame:
     gold = raw.groupby("corpus", sort=True)["tag"].apply(lambda s: sorted(set(s)))
     return pd.DataFrame({"text": gold.index.astype(str), "tags": gold.to_numpy(),
                          "votes": votes.reindex(gold.index).to_numpy()})
+
+
+def load_elf(code: str) -> pd.DataFrame:
+    """One row per answer of ELF question ``code`` with its set of tags (one tagger: ``votes``
+    gives each tag 1)."""
+    raw = pd.read_csv(LGA / "elf_tagged_answers.csv", sep=";", encoding="utf-8-sig")
+    raw = raw[(raw["question"] == code) & (raw["tag"] != "Autre / Passer")]
+    raw = raw.assign(corpus=raw["corpus"].astype(str).str.replace("&&", "\n", regex=False))
+    gold = raw.groupby("corpus", sort=True)["tag"].apply(lambda s: sorted(set(s)))
+    return pd.DataFrame({"text": gold.index.astype(str), "tags": gold.to_numpy(),
+                         "votes": [dict.fromkeys(t, 1) for t in gold]})
 
 
 def human_vote_kappa(votes: pd.Series, label: np.ndarray, names: list[str]) -> float:
@@ -161,26 +177,49 @@ def codebook_from_names(names: list[str]) -> Codebook:
     return Codebook.from_dict({"themes": [{"name": n, "description": f"La réponse parle de : {n}."} for n in names]})
 
 
-def zero_shot(name: str, data: pd.DataFrame, emb: np.ndarray, names: list[str], embedder) -> list[dict]:
-    from bertopic import BERTopic
+def name_words(name: str) -> list[str]:
+    """The words of a label name, French stop words left out (a simple baseline's keywords)."""
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    stop = {fold(w) for w in STOP_WORDS}
+    return [w for w in re.findall(r"\w+", fold(name)) if len(w) > 1 and w not in stop]
+
+
+def zero_shot(name: str, data: pd.DataFrame, emb: np.ndarray, names: list[str], embedder,
+              bertopic: bool = True) -> list[dict]:
+    """The codebook of label names: the coder against the name's words as keywords, the nearest
+    name, and (``bertopic``) BERTopic's zero-shot topic modelling."""
+    from retex_nlp.embed import unit_rows
 
     gold = [[t for t in tags if t in names] for tags in data["tags"]]
     texts = data["text"].tolist()
     rows = []
+
+    def add(method: str, pred: list[list[str]], start: float) -> None:
+        rows.append({"question": name, "method": method, "themes": len(names), **multilabel_scores(gold, pred, names),
+                     "codes/answer": round(float(np.mean([len(p) for p in pred])), 2),
+                     "seconds": round(time.perf_counter() - start, 1)})
+        print(rows[-1], flush=True)
+
     start = time.perf_counter()
     coded = CodebookCoder(codebook_from_names(names), embedder).fit_transform(texts)
-    pred = [[c for c in codes.split(";") if c in names] for codes in coded["theme_label"]]
-    rows.append({"question": name, "method": "retex_nlp CodebookCoder", "themes": len(names),
-                 **multilabel_scores(gold, pred, names), "seconds": round(time.perf_counter() - start, 1)})
-    print(rows[-1], flush=True)
+    add("retex_nlp CodebookCoder", [[c for c in codes.split(";") if c in names] for codes in coded["theme_label"]],
+        start)
+    start = time.perf_counter()
+    words = {n: name_words(n) for n in names}
+    add("name words as keywords", [[n for n in names if _keyword_in(x, words[n])] for x in texts], start)
+    start = time.perf_counter()
+    anchors = unit_rows(embedder.encode([f"{t.name}. {t.description}" for t in codebook_from_names(names).themes]))
+    add("cosine only (nearest name)", [[names[j]] for j in (unit_rows(emb) @ anchors.T).argmax(axis=1)], start)
+    if not bertopic:
+        return rows
+    from bertopic import BERTopic
+
     start = time.perf_counter()
     model = BERTopic(embedding_model=bertopic_backend(embedder), zeroshot_topic_list=names)
     topics = model.fit_transform(texts, embeddings=emb)[0]
     mapping = {t: names[i] for t, i in model._topic_id_to_zeroshot_topic_idx.items()}
-    pred = [[mapping[t]] if t in mapping else [] for t in topics]
-    rows.append({"question": name, "method": "BERTopic zero-shot (defaults)", "themes": len(names),
-                 **multilabel_scores(gold, pred, names), "seconds": round(time.perf_counter() - start, 1)})
-    print(rows[-1], flush=True)
+    add("BERTopic zero-shot (defaults)", [[mapping[t]] if t in mapping else [] for t in topics], start)
     return rows
 
 
@@ -362,6 +401,22 @@ def all_examples(name: str, data: pd.DataFrame, emb: np.ndarray, embedder, folds
     return [row]
 
 
+#: Questions of the ELF tags never used to choose a setting of the coder, with at least three
+#: labels of 20 single-label answers each.
+HELD_OUT = ["DC11", "DC12", "OE10", "OE11", "TE11"]
+
+
+def held_out(code: str, embedder, draws: int) -> tuple[list[dict], list[dict]]:
+    """Part 6 on one ELF question: (zero-shot rows, few-shot row at 10 examples per label)."""
+    data = load_elf(code)
+    emb = EmbeddingCache(CACHE).encode(embedder, data["text"].tolist())
+    zero = zero_shot(code, data, emb, label_set(data, 20), embedder, bertopic=False)
+    few = few_shot(code, data, emb, embedder, draws, sizes=(10,))
+    for row in few:
+        del row["one annotator kappa"]  # one tagger: nothing to compare with
+    return zero, few
+
+
 def twice(name: str, data: pd.DataFrame, emb: np.ndarray, seed: int) -> list[dict]:
     from bertopic import BERTopic
 
@@ -394,15 +449,15 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5, help="inductive themes: also the mean NMI over this many seeds")
     parser.add_argument("--draws", type=int, default=10, help="few-shot: seeded draws of examples per size")
     parser.add_argument("--only", nargs="+", choices=["inductive", "codebook", "supervised", "twice", "few_shot", "all_examples",
-                                                      "few_shot_written"],
+                                                      "few_shot_written", "held_out"],
                         help="run these parts only (the others' tables are left as they are in --out)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     embedder = USEEmbedder()
     results: dict[str, list[dict]] = {"inductive": [], "codebook": [], "supervised": [], "twice": [], "few_shot": [], "written": [],
-                                     "all_examples": [], "few_shot_written": []}
-    parts = set(args.only or results)
+                                     "all_examples": [], "few_shot_written": [], "held_out_zero": [], "held_out_few": []}
+    parts = set(args.only or [*results, "held_out"])
     start = time.perf_counter()
     for code in args.questions:
         data = load_question(code)
@@ -424,6 +479,11 @@ def main() -> None:
             results["all_examples"] += all_examples(code, data, emb, embedder)
         if "few_shot_written" in parts:
             results["few_shot_written"] += few_shot(code, data, emb, embedder, args.draws, written=True)
+    if "held_out" in parts:
+        for code in HELD_OUT:
+            zero, few = held_out(code, embedder, args.draws)
+            results["held_out_zero"] += zero
+            results["held_out_few"] += few
     total = time.perf_counter() - start
     tables = {k: pd.DataFrame(v) for k, v in results.items()}
     for k, t in tables.items():
@@ -466,6 +526,23 @@ def main() -> None:
             markdown(table), "",
             f"Mean over the questions at 10 per label: coder {per10['CodebookCoder kappa'].mean():.3f}, USE+LR"
             f" {per10['USE+LR kappa'].mean():.3f}, one annotator {per10['one annotator kappa'].mean():.3f}.", ""]))
+    if args.out and tables["held_out_few"].size:
+        zero, few = tables["held_out_zero"], tables["held_out_few"]
+        means = zero.groupby("method", sort=False)["kappa"].mean()
+        replace_section(args.out, "## Questions never used to tune the coder", "\n".join([
+            "## Questions never used to tune the coder (`benchmarks/bench_themes.py`)", "",
+            f"Command: `python benchmarks/bench_themes.py --only held_out --draws {args.draws} --out {args.out}`",
+            f"Machine: {machine()}. Total {total / 60:.1f} min, peak RSS {rss_mb():.0f} MB.",
+            "Data: the \"Entendre la France\" tags (`elf_tagged_answers.csv`, one tagger per answer, \"Autre /"
+            " Passer\" dropped) of the questions with at least three labels of 20 single-label answers, none of"
+            " them used to choose any setting of the coder (those were chosen on LGA's FI7, FI8, DC13).", "",
+            "Codebook from the label names (labels with >= 20 answers; multi-label, mean kappa over the labels):",
+            "", markdown(zero), "",
+            "Mean kappa over the questions: " + ", ".join(f"{m} {k:.3f}" for m, k in means.items()) + ".", "",
+            f"Few-shot, 10 examples per label ({args.draws} seeded draws; single-label answers, labels with >= 20;"
+            " kappa on those not drawn, first code):", "", markdown(few), "",
+            f"Mean over the questions: coder {few['CodebookCoder kappa'].mean():.3f}, USE+LR"
+            f" {few['USE+LR kappa'].mean():.3f}.", ""]))
     if args.out and parts >= {"inductive", "codebook", "supervised", "twice"}:
         only = f" --only {' '.join(args.only)}" if args.only else ""
         cmd = (f"python benchmarks/bench_themes.py --questions {' '.join(args.questions)}{only} --min-label {args.min_label}"
