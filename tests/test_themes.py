@@ -620,3 +620,18 @@ def test_a_first_small_round_with_a_rare_theme_never_crashes(lga_fi8):
         row = coder.report_.set_index("theme").loc[rare]
         assert row["n_coded"] == 2 and row["kappa"] == row["kappa"]  # a number, not NaN
         assert common in coder.models_
+
+
+def test_the_review_list_has_the_answers_asked_for_even_among_near_duplicates(lga_fi8):
+    """The last answers left to review are often near-copies (the same complaint pasted twice):
+    the list stays diverse first, then is filled up to the number the analyst asked for."""
+    texts, codes, top = lga_fi8
+    book = Codebook.from_dict({"themes": [{"name": t} for t in top]})
+    coder = CodebookCoder(book).fit(texts[:120], codes[:120])
+    left = [t for t in texts[120:] if len(t.split()) > 8][:4]
+    copies = left + [t + " !" for t in left] + [t.upper() for t in left]
+    frame = pd.DataFrame({"answer_id": [f"R{i}" for i in range(len(copies))], "text": copies, "status": "ok"})
+    review = coder.to_review(10, frame)
+    assert len(review) == 10 and review["answer_id"].is_unique
+    first = review["answer_id"].head(len(left)).map(lambda a: int(a[1:]) % len(left))
+    assert first.is_unique  # the first ones are one of each near-duplicate group

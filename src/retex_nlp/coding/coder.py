@@ -725,6 +725,9 @@ class CodebookCoder(BaseEstimator):
                 chosen.append(int(i))
             if len(chosen) == n:
                 break
+        if len(chosen) < n:  # near-duplicates left: the analyst still gets the n answers asked for
+            taken = set(chosen)
+            chosen += [int(i) for i in np.argsort(margin, kind="stable") if int(i) not in taken][: n - len(chosen)]
         ids = frame["answer_id"].astype(str).tolist() if "answer_id" in frame.columns else \
             [str(i) for i in range(len(texts))]
         picked = np.asarray(chosen, dtype=int)
