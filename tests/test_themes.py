@@ -635,3 +635,25 @@ def test_the_review_list_has_the_answers_asked_for_even_among_near_duplicates(lg
     assert len(review) == 10 and review["answer_id"].is_unique
     first = review["answer_id"].head(len(left)).map(lambda a: int(a[1:]) % len(left))
     assert first.is_unique  # the first ones are one of each near-duplicate group
+
+
+def test_the_first_review_round_covers_what_the_answers_talk_about(lga_fi8):
+    """Before any hand coding the review list is one answer per group of similar answers, not
+    the answers the codebook alone cannot place (often the longest or oddest ones): the answers
+    of the question are closer to the chosen ones than to any random draw of as many, and the
+    list is the same for the same seed."""
+    from retex_nlp.embed import USEEmbedder
+
+    texts, codes, top = lga_fi8
+    book = Codebook.from_dict({"themes": [{"name": t} for t in top]})
+    frame = pd.DataFrame({"answer_id": [f"R{i}" for i in range(len(texts))], "text": texts, "status": "ok"})
+    review = CodebookCoder(book, seed=3).fit(frame).to_review(12, frame)
+    assert len(review) == 12 and review["answer_id"].is_unique and review["proposed"].notna().all()
+    assert review["answer_id"].tolist() == CodebookCoder(book, seed=3).fit(frame).to_review(12, frame)["answer_id"].tolist()
+    emb = USEEmbedder().encode(texts)
+    chosen = [int(a[1:]) for a in review["answer_id"]]
+    coverage = (emb @ emb[chosen].T).max(axis=1).mean()
+    rng = np.random.default_rng(0)
+    draws = [(emb @ emb[rng.choice(len(texts), 12, replace=False)].T).max(axis=1).mean() for _ in range(20)]
+    assert coverage > max(draws)
+    assert max(len(texts[i].split()) for i in chosen) < 1000  # FI8's 2,653-word answer is no first example
