@@ -2,6 +2,8 @@
 
     python benchmarks/bench_review.py [--questions FI8 FI7 DC13] [--rounds 12] [--per-round 25]
                                       [--out docs/benchmarks.md]
+    python benchmarks/bench_review.py --single-label [--questions FI7 FI8 DC13] [--per-round 20]
+                                      [--seeds 3] [--out docs/benchmarks.md]
 
 Data: the Grand Débat answers hand-tagged by "La Grande Annotation" volunteers (tags given by at
 least 2 annotators; labels with at least 20 answers; the others' answers keep their remaining
@@ -12,6 +14,16 @@ chosen either by the coder (:meth:`CodebookCoder.to_review`: the least sure, kep
 ``retex code --review`` and the app's review page list) or at random, and the coder is fitted
 again on every answer corrected so far. Reported after each round: the mean Cohen's kappa over
 themes on the test set, and labels per answer (humans: 1.6-1.9).
+
+With ``--single-label`` the loop runs on the answers of the few-shot sections of
+``bench_themes.py`` instead: those with a single corroborated label, labels with at least 20 of
+them (where the coder learning from all of them reaches kappa 0.79-0.90). A stratified, seeded
+30% of them is the test set; the analyst corrects the others, ``--per-round`` at a time, until
+all are corrected; the coder codes every answer of the question (the uncorrected ones too, as
+an analyst's project holds them) and its first code is compared with the test answers' labels
+(Cohen's kappa over the labels, as in the few-shot sections), beside USE + LogisticRegression
+learning from the random corrections. Reported: the curves, and how many corrections each
+strategy needs to reach kappa 0.8.
 """
 
 from __future__ import annotations
@@ -27,9 +39,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, markdown, replace_section  # noqa: E402
-from bench_themes import load_question  # noqa: E402
+from bench_themes import codebook_from_names, human_vote_kappa, load_question, single_label_pool  # noqa: E402
 
-from retex_nlp import Codebook, CodebookCoder  # noqa: E402
+from retex_nlp import Codebook, CodebookCoder, EmbeddingCache  # noqa: E402
 from retex_nlp.coding.agreement import code_matrix, cohen_kappa  # noqa: E402
 
 
@@ -117,6 +129,89 @@ def run(code: str, strategy: str, rounds: int, per_round: int, seed: int, cache:
     return rows
 
 
+def run_single(code: str, per_round: int, seed: int, cache: Path) -> list[dict]:
+    """The review loop on the single-label answers of ``code`` (see the module's docstring): one
+    row per round and strategy, until every correctable answer is corrected."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import cohen_kappa_score
+    from sklearn.model_selection import train_test_split
+
+    from retex_nlp.embed import USEEmbedder
+
+    data = load_question(code)
+    names, pool, label, ids, frame = single_label_pool(data, 20)
+    correctable, test = train_test_split(pool, test_size=0.3, stratify=label[pool].tolist(), random_state=seed)
+    truth = label[test].tolist()
+    emb = EmbeddingCache(cache).encode(USEEmbedder(), frame["text"].tolist())
+    human = human_vote_kappa(data["votes"].iloc[test], label[test], names)
+    book = codebook_from_names(names)
+    rows = []
+    for strategy in ("active", "random"):
+        coded: list[int] = []
+        order = np.random.default_rng(seed).permutation(correctable)
+        while True:
+            start = time.perf_counter()
+            coder = CodebookCoder(book, "use", cache_dir=cache, seed=seed).fit(
+                frame, {ids[i]: label[i] for i in coded} or None)
+            first = [c.split(";")[0] or "(aucun)" for c in coder.transform(frame)["theme_label"]]
+            row = {"question": code, "seed": seed, "strategy": strategy, "corrected": len(coded),
+                   "kappa": cohen_kappa_score(truth, [first[i] for i in test]), "one annotator": human,
+                   "seconds": round(time.perf_counter() - start, 1)}
+            if strategy == "random":
+                known = sorted({label[i] for i in coded})
+                if len(known) >= 2:
+                    clf = LogisticRegression(max_iter=3000).fit(emb[coded], label[coded].tolist())
+                    row["USE+LR"] = cohen_kappa_score(truth, clf.predict(emb[test]).tolist())
+            rows.append(row)
+            print(row, flush=True)
+            left = [i for i in correctable if i not in set(coded)]
+            if not left:
+                break
+            if strategy == "active":
+                chosen = coder.to_review(min(per_round, len(left)), frame.iloc[left])["answer_id"].tolist()
+                coded += [int(a) for a in chosen]
+            else:
+                coded += [int(i) for i in order[len(coded):len(coded) + per_round]]
+    return rows
+
+
+def single_label_section(rows: list[dict], args: argparse.Namespace) -> str:
+    """The markdown section of the single-label review loop: mean curves over the seeds and the
+    corrections each strategy needs to reach kappa 0.8."""
+    table = pd.DataFrame(rows)
+    curve = table.pivot_table(index=["question", "corrected"], columns="strategy", values="kappa").reset_index()
+    lr = table[table["strategy"] == "random"].groupby(["question", "corrected"])["USE+LR"].mean().reset_index()
+    curve = curve.merge(lr, on=["question", "corrected"], how="left")
+    curve = curve.rename(columns={"active": "active kappa", "random": "random kappa",
+                                  "USE+LR": "USE+LR kappa (random)"})
+    human = table.groupby("question")["one annotator"].mean()
+    curve["one annotator kappa"] = curve["question"].map(human)
+    curve = curve.round(3)
+    reached = []
+    for (question, strategy), part in table.groupby(["question", "strategy"]):
+        firsts = []
+        for _, run_rows in part.groupby("seed"):
+            hit = run_rows[run_rows["kappa"] >= 0.8]
+            firsts.append(int(hit["corrected"].iloc[0]) if len(hit) else None)
+        total = int(part["corrected"].max())
+        text = ", ".join(str(f) if f is not None else f"not in {total}" for f in firsts)
+        reached.append(f"{question} {strategy}: {text}")
+    seeds = table["seed"].nunique()
+    return "\n".join([
+        "## The review loop on single-label answers, up to kappa 0.8 (`benchmarks/bench_review.py --single-label`)", "",
+        f"Command: `python benchmarks/bench_review.py --single-label --questions {' '.join(args.questions)} "
+        f"--per-round {args.per_round} --seeds {args.seeds} --out docs/benchmarks.md`",
+        f"Machine: {machine()}. Answers: those of the few-shot sections (a single corroborated label, labels with "
+        ">= 20 such answers); a stratified 30% is the test set, never corrected; the analyst corrects the "
+        f"others {args.per_round} at a time, chosen by the coder (`to_review`) or at random, until all are "
+        "corrected. Codebook: the label names only. The coder codes every answer of the question; kappa "
+        f"(Cohen, over the labels) of its first code on the test answers, mean of {seeds} splits "
+        "(seeds); USE + LogisticRegression learns from the random corrections.", "",
+        markdown(curve), "",
+        "Corrections to reach kappa 0.8, per split: " + "; ".join(reached) + ".", "",
+    ])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", nargs="+", default=["FI8"])
@@ -124,11 +219,23 @@ def main() -> None:
     parser.add_argument("--per-round", type=int, default=25)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--single-label", action="store_true",
+                        help="the loop on the single-label answers of the few-shot sections, until every answer is "
+                             "corrected, over --seeds splits")
+    parser.add_argument("--seeds", type=int, default=3, help="splits of --single-label")
     parser.add_argument("--ceiling-only", action="store_true",
                         help="only fit the coder on every answer of the pool (all corrected) and print its kappa, beside "
                              "a plain supervised baseline on the same answers")
     args = parser.parse_args()
     cache = Path(tempfile.mkdtemp(prefix="bench_review_"))
+    if args.single_label:
+        rows = [row for seed in range(args.seeds) for code in args.questions
+                for row in run_single(code, args.per_round, seed, cache)]
+        section = single_label_section(rows, args)
+        print(section)
+        if args.out:
+            replace_section(args.out, "## The review loop on single-label answers", section)
+        return
     if args.ceiling_only:
         print(pd.DataFrame([ceiling(code, args.seed, cache) for code in args.questions]).to_string(index=False))
         return
@@ -160,7 +267,7 @@ def main() -> None:
                                        values="labels_per_answer").reset_index()), "",
             "kappa 0.8: " + "; ".join(reached) + ".", "",
         ])
-        replace_section(args.out, "## The review loop", section)
+        replace_section(args.out, "## The review loop: corrections", section)
 
 
 if __name__ == "__main__":
