@@ -352,7 +352,7 @@ def code(
                 coder = mixed.coder_
             else:
                 coded = coder.transform(answers) if codes is not None else coder.fit_transform(answers)
-        # without --train too: the first round lists what the codebook alone codes least surely
+        # without --train too: the first round lists one answer per group of similar answers
         to_review = coder.to_review(review, answers) if review else None
     except (RetexError, KeyError, ValueError) as exc:
         _fail(exc)

@@ -727,8 +727,8 @@ class CodebookCoder(BaseEstimator):
         corrections cover what the answers talk about. The answers the codebook alone is least
         sure of are mostly those it cannot place at all, and teach little: on the LGA
         single-label answers, kappa after a first round of 20 corrections 0.61 / 0.58 / 0.63 on
-        DC13 / FI7 / FI8 with them, 0.85 / 0.67 / 0.72 with the groups' centres
-        (docs/benchmarks.md, the review loop on single-label answers)."""
+        DC13 / FI7 / FI8 with them, 0.87 / 0.56 / 0.72 with the groups' centres, means of three
+        splits (docs/benchmarks.md, the review loop on single-label answers)."""
         check_is_fitted(self, "calibration_", msg="Le codeur n'est pas ajusté : appelez fit() (ou fit_transform()).")
         names = self.codebook_.names
         thresholds = self._thresholds()

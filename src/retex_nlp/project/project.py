@@ -233,7 +233,8 @@ class Project:
 
     def review(self, n: int = 20) -> pd.DataFrame:
         """The ``n`` answers a person should code or correct next (codebook projects): those
-        the coder is least sure of, kept diverse, not coded by hand yet. ``answer_id``,
+        the coder is least sure of, kept diverse, not coded by hand yet (before any hand coding:
+        one answer per group of similar answers, see :meth:`CodebookCoder.to_review`). ``answer_id``,
         ``text`` (pseudonymised, as shown), ``proposed`` (the coder's codes, theme names joined
         by ``;``), ``uncertainty`` (0-1). Correct ``proposed`` and give it back to :meth:`train`."""
         coder = self._coder()
