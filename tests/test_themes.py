@@ -657,3 +657,14 @@ def test_the_first_review_round_covers_what_the_answers_talk_about(lga_fi8):
     draws = [(emb @ emb[rng.choice(len(texts), 12, replace=False)].T).max(axis=1).mean() for _ in range(20)]
     assert coverage > max(draws)
     assert max(len(texts[i].split()) for i in chosen) < 1000  # FI8's 2,653-word answer is no first example
+    # fewer distinct answers than asked for (the same answers pasted three times): still the list asked
+    # for, without a warning from k-means
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    copies = pd.DataFrame({"answer_id": [f"C{i}" for i in range(9)], "text": texts[:3] * 3, "status": "ok"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        few = CodebookCoder(book, seed=3).fit(frame).to_review(6, copies)
+    assert len(few) == 6 and few["answer_id"].is_unique and set(few["text"]) == set(texts[:3])

@@ -128,9 +128,14 @@ def _least_sure(margin: np.ndarray, emb: np.ndarray, n: int) -> list[int]:
 def _centres(emb: np.ndarray, n: int, seed: int) -> list[int]:
     """One row per group of similar rows: k-means with ``n`` groups on ``emb`` (unit rows), the
     row nearest each centre, the largest groups first."""
-    from sklearn.cluster import KMeans
+    import warnings
 
-    km = KMeans(n_clusters=n, n_init=3, random_state=seed).fit(emb)
+    from sklearn.cluster import KMeans
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():  # fewer distinct answers than groups: the caller fills up
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        km = KMeans(n_clusters=n, n_init=3, random_state=seed).fit(emb)
     sizes = np.bincount(km.labels_, minlength=n)
     chosen = []
     for c in np.argsort(-sizes, kind="stable"):
