@@ -157,14 +157,13 @@ def run_single(code: str, per_round: int, seed: int, cache: Path) -> list[dict]:
             row = {"question": code, "seed": seed, "strategy": strategy, "corrected": len(coded),
                    "kappa": cohen_kappa_score(truth, [first[i] for i in test]), "one annotator": human,
                    "seconds": round(time.perf_counter() - start, 1)}
-            if strategy == "random":
-                known = sorted({label[i] for i in coded})
-                if len(known) >= 2:
-                    clf = LogisticRegression(max_iter=3000).fit(emb[coded], label[coded].tolist())
-                    row["USE+LR"] = cohen_kappa_score(truth, clf.predict(emb[test]).tolist())
+            if strategy == "random" and len({label[i] for i in coded}) >= 2:
+                clf = LogisticRegression(max_iter=3000).fit(emb[coded], label[coded].tolist())
+                row["USE+LR"] = cohen_kappa_score(truth, clf.predict(emb[test]).tolist())
             rows.append(row)
             print(row, flush=True)
-            left = [i for i in correctable if i not in set(coded)]
+            done = set(coded)
+            left = [i for i in correctable if i not in done]
             if not left:
                 break
             if strategy == "active":

@@ -121,6 +121,11 @@ def _least_sure(margin: np.ndarray, emb: np.ndarray, n: int) -> list[int]:
             chosen.append(int(i))
         if len(chosen) == n:
             return chosen
+    return _fill_up(chosen, order, n)
+
+
+def _fill_up(chosen: list[int], order: np.ndarray, n: int) -> list[int]:
+    """``chosen`` followed by the first rows of ``order`` not in it, up to ``n`` rows."""
     taken = set(chosen)
     return chosen + [int(i) for i in order if int(i) not in taken][: n - len(chosen)]
 
@@ -763,9 +768,9 @@ class CodebookCoder(BaseEstimator):
             margin = np.minimum(margin, np.abs(best - rival))
             chosen = _least_sure(margin, emb, n)
         else:
-            chosen = _centres(emb, n, self.seed) if len(texts) > n else []
-            taken = set(chosen)  # fewer distinct answers than groups: the least sure fill up
-            chosen += [int(i) for i in np.argsort(margin, kind="stable") if int(i) not in taken][: n - len(chosen)]
+            # fewer distinct answers than groups: the least sure fill up
+            chosen = _fill_up(_centres(emb, n, self.seed) if len(texts) > n else [],
+                              np.argsort(margin, kind="stable"), n)
         ids = frame["answer_id"].astype(str).tolist() if "answer_id" in frame.columns else \
             [str(i) for i in range(len(texts))]
         picked = np.asarray(chosen, dtype=int)
