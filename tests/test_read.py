@@ -556,6 +556,33 @@ def test_xlsx_title_rows_above_the_header_and_an_empty_first_sheet(tmp_path):
     assert read_answers(plain, text="réponse")["text"].tolist() == ["Plus calmes", "Moins de visites"]
 
 
+def test_xlsx_a_cell_merged_over_several_answers_holds_for_each_of_them(tmp_path):
+    """A service typed once and merged beside its answers (as a formatted Excel table has it):
+    every answer keeps its service; a cell merged across columns stays in its own column."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Service et profession", None, "Difficultés rencontrées", "Commentaire"])
+    sheet.merge_cells("A1:B1")  # the header row is left as it is
+    sheet.append(["ASE", "éducatrice", "Trop de dossiers par référent, on ne voit plus les enfants.", None])
+    sheet.append([None, "assistante sociale", "Les visites médiatisées sont annulées faute de salle.", None])
+    sheet.append([None, "éducateur", "Peu de temps pour écrire les rapports au juge.", "urgent"])
+    sheet.append(["PMI", "puéricultrice", "Les familles ne viennent plus aux consultations depuis la fermeture.", None])
+    sheet.append([None, "médecin", "Le poste de psychologue est vacant depuis un an.", None])
+    sheet.merge_cells("A2:A4")
+    sheet.merge_cells("A5:A6")
+    sheet.merge_cells("C5:D5")  # an answer spread over two columns: not copied into the comment
+    path = tmp_path / "tableau_mis_en_forme.xlsx"
+    book.save(path)
+    answers = read_answers(path, text="Difficultés rencontrées", variables=["Service et profession", "Commentaire"])
+    assert answers["Service et profession"].tolist() == ["ASE", "ASE", "ASE", "PMI", "PMI"]
+    assert answers["Commentaire"].tolist() == [None, None, "urgent", None, None]
+    assert answers["source_row"].tolist() == [2, 3, 4, 5, 6]
+    notes = " ".join(answers.attrs["notes"])
+    assert "cellules fusionnées" in notes and "A2:A4" in notes and "3 cellule(s)" in notes
+
+
 def test_json_exports_list_object_and_lines(tmp_path):
     items = [{"id": 1, "texte": "Les enfants étaient plus apaisés."}, {"id": 2, "texte": None},
              {"id": 3, "texte": "Manque de moyens.", "tags": ["visio"]}]

@@ -511,7 +511,8 @@ def _load_xlsx(path: Path, sheet: str | int | None) -> _Table:
         sheet_name, notes = _pick_sheet(path, names, sheet, lambda n: _sheet_rows(book[n]))
         return _grid_table(path, "xlsx", sheet_name, names, _sheet_rows(book[sheet_name]), notes,
                            formulas=lambda grid, width, first: _formulas_without_value(path, sheet_name, grid, width,
-                                                                                       first))
+                                                                                       first),
+                           merged=_merged_ranges(book, sheet_name))
     finally:
         book.close()
 
@@ -648,9 +649,10 @@ def _pick_sheet(path: Path, names: list[str], sheet: str | int | None, rows) -> 
 
 
 def _grid_table(path: Path, fmt: str, sheet_name: str, names: list[str], it: Iterator[tuple[int, tuple]],
-                notes: list[str], formulas=None) -> _Table:
+                notes: list[str], formulas=None, merged: Sequence[tuple[int, int, int, int]] = ()) -> _Table:
     """A sheet's non-empty rows ((row number, values)) as a table: title rows above the header
-    skipped, a first row that is an answer kept as one, row numbers the sheet's own."""
+    skipped, a first row that is an answer kept as one, row numbers the sheet's own; ``merged``:
+    the sheet's merged cells (:func:`_fill_merged`)."""
     head = [row for _, row in zip(range(_HEADER_SEARCH), it, strict=False)]  # range first: zip must not pull one row too many
     start = _header_position(head)
     if start is None:
@@ -674,11 +676,73 @@ def _grid_table(path: Path, fmt: str, sheet_name: str, names: list[str], it: Ite
         grid[number] = cells + [None] * (width - len(cells))
     if formulas is not None and any(c is None for cells in grid.values() for c in cells) and len(grid) * width <= 500_000:
         formulas(grid, width, header_number + (headerless is None))
+    if merged:
+        _fill_merged(grid, merged, header_number + (headerless is None), width, notes)
     rows = sorted(n for n, cells in grid.items() if any(c is not None for c in cells))
     records = [grid[n] for n in rows]
     frame = pd.DataFrame(records, columns=header, dtype=object)
     return _Table(frame, rows, FileInfo(str(path), fmt, None, None, sheet_name, header, len(frame),
                                         sheets=list(names), notes=notes))
+
+
+_MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})([0-9]+):([A-Z]{1,3})([0-9]+)"')
+
+
+def _merged_ranges(book, sheet_name: str) -> list[tuple[int, int, int, int]]:
+    """(first row, last row, first column, last column), from 1, of the merged cells of a sheet
+    of a workbook opened read-only (which does not give them: they are read from the sheet's XML,
+    in pieces, so that a large sheet is never held whole)."""
+    from openpyxl.utils import column_index_from_string
+
+    ws = book[sheet_name]
+    archive, member = getattr(book, "_archive", None), getattr(ws, "_worksheet_path", None)
+    if archive is None or member is None:  # a workbook opened for writing has them at hand
+        return [(r.min_row, r.max_row, r.min_col, r.max_col) for r in getattr(ws, "merged_cells", ())]
+    found: set[tuple[int, int, int, int]] = set()
+    tail = b""
+    with archive.open(member) as fh:
+        while chunk := fh.read(1 << 22):
+            data = tail + chunk
+            for m in _MERGE_CELL.finditer(data):
+                c1, r1, c2, r2 = m.groups()
+                found.add((int(r1), int(r2), column_index_from_string(c1.decode()),
+                           column_index_from_string(c2.decode())))
+            tail = data[-200:]  # a cell reference cut between two pieces is found in the next
+    return sorted(found)
+
+
+def _fill_merged(grid: dict[int, list], merged: Sequence[tuple[int, int, int, int]], first_row: int,
+                 width: int, notes: list[str]) -> None:
+    """A cell merged over several rows of answers ("ASE" once, beside every answer of the
+    service) holds its value for each of those rows: Excel shows it so, and each answer keeps it
+    (read as it is stored, every row but the first would have lost its service). Only down the
+    range's first column: a cell merged across columns belongs to its first column alone; the
+    header and title rows are left as they are."""
+    filled, shown = 0, []
+    for r1, r2, c1, _c2 in merged:
+        if r1 < first_row or r2 <= r1 or c1 > width or r1 not in grid:
+            continue
+        value = grid[r1][c1 - 1]
+        if value is None:
+            continue
+        count = 0
+        for r in range(r1 + 1, r2 + 1):
+            if r in grid and grid[r][c1 - 1] is None:
+                grid[r][c1 - 1] = value
+                count += 1
+        if count:
+            filled += count
+            shown.append(f"{_column_letters(c1)}{r1}:{_column_letters(c1)}{r2}")
+    if filled:
+        more = f", … ({len(shown)} plages)" if len(shown) > 3 else ""
+        notes.append(f"cellules fusionnées sur plusieurs lignes ({', '.join(shown[:3])}{more}) : leur valeur est "
+                     f"reprise sur chacune de leurs lignes ({filled} cellule(s))")
+
+
+def _column_letters(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)
 
 
 #: Rows of a sheet searched for its header (title rows above it are skipped).
