@@ -169,3 +169,20 @@ def test_analyzer_pickles_without_spacy_model(analyzer):
     clone = pickle.loads(pickle.dumps(analyzer))
     assert lemmas(clone, "Nous nous adaptons") == ["s'adapter"]
     assert len(pickle.dumps(analyzer)) < 2_000_000
+
+
+def test_hyphenated_words_are_one_term_in_the_singular(analyzer):
+    """spaCy's French tokenizer splits the hyphenated words its list lacks (or their plural):
+    "week-ends" was counted as "week" and "end", "grands-parents" as "grand" and "parent"."""
+    answers = ["Les week-ends chez les grands-parents sont devenus rares.",
+               "Le turn-over des équipes empêche tout suivi, même le weekend.",
+               "Les beaux-parents et les belles-mères ne sont jamais consultés."]
+    found = [lemmas(analyzer, a) for a in answers]
+    assert found[0][:2] == ["week-end", "grand-parent"]
+    assert "turn-over" in found[1] and "week-end" in found[1]
+    assert "beau-parent" in found[2] and "belle-mère" in found[2]
+    for word in ("week", "end", "turn", "over", "grand", "parent", "beau"):
+        assert word not in [w for f in found for w in f]
+    text = "Vas-y, le turn-over des week-ends."
+    turn = next(t for t in analyzer.analyse(text) if t.lemma == "turn-over")
+    assert text[turn.start:turn.end] == "turn-over"
