@@ -554,7 +554,10 @@ def _trim_name(name: str) -> str:
                 words = words[:i]
                 break
 
-    while len(words) > 1 and (words[-1].lower() in _protected() or words[-1].lower() in _common_words()
+    # a word of the form table that spaCy's French lexicon does not know is no French word but a
+    # surname the table caught ("Tran" in "Mme Ngoc-Anh Tran"): kept in the name
+    while len(words) > 1 and (words[-1].lower() in _protected()
+                              or (words[-1].lower() in _common_words() and _french(words[-1]))
                               or words[-1].isupper() or particle(words[-1])):
         shorter = words[:-1]
         while shorter and particle(shorter[-1]):
@@ -674,7 +677,10 @@ class Pseudonymizer(BaseEstimator):
             for w in re.finditer(r"[^\s']+", name):
                 if w.group(0).lower() in _FUNCTIONS:
                     function = w
-            if function is not None:  # "Madame la Juge Dupont": the name is what follows the function
+            before = name[:function.start()].strip() if function is not None else ""
+            if before and not re.fullmatch(rf"(?:{_PARTICLE}|\s)+", before.replace("’", "'") + " "):
+                name = before  # "Mme Dupont Directrice de l'école": the name comes before the function
+            elif function is not None:  # "Madame la Juge Dupont": the name is what follows the function
                 rest = name[function.end():]
                 start, name = start + function.end() + len(rest) - len(rest.lstrip()), rest.strip()
                 if not name[:1].isupper() or re.match(_PARTICLE, name):
