@@ -583,6 +583,28 @@ def test_xlsx_a_cell_merged_over_several_answers_holds_for_each_of_them(tmp_path
     assert "cellules fusionnées" in notes and "A2:A4" in notes and "3 cellule(s)" in notes
 
 
+def test_an_answer_written_on_several_lines_without_quotes_stays_one_answer(tmp_path):
+    """A hand-made export with line breaks inside an answer and no quotes: the lines that
+    continue it are joined to it (they were rows of their own, their text in the id column and
+    no answer), and said; a row holding only its id is no continuation."""
+    path = tmp_path / "saisie_main.csv"
+    path.write_text("id;service;réponse\n"
+                    "1;ASE;On manque de familles d'accueil dans le secteur.\n"
+                    "Les enfants attendent des mois en foyer\n"
+                    "et les fratries sont séparées.\n"
+                    "2;PMI;Les consultations ont repris en septembre.\n"
+                    "3\n"
+                    "4;ASE;Plus de formation sur les écrits professionnels.\n", encoding="utf-8")
+    answers = read_answers(path, text="réponse", id="id", variables=["service"])
+    assert answers["respondent_id"].tolist() == ["1", "2", "3", "4"]
+    assert answers["text"].tolist()[0] == ("On manque de familles d'accueil dans le secteur.\n"
+                                           "Les enfants attendent des mois en foyer\net les fratries sont séparées.")
+    assert answers["status"].tolist() == ["ok", "ok", "empty", "ok"]
+    assert answers["source_row"].tolist() == [2, 5, 6, 7]
+    assert "suite lue ligne 3, 4" in answers["status_note"].iloc[0]
+    assert any("plusieurs lignes sans guillemets" in n for n in answers.attrs["notes"])
+
+
 def test_json_exports_list_object_and_lines(tmp_path):
     items = [{"id": 1, "texte": "Les enfants étaient plus apaisés."}, {"id": 2, "texte": None},
              {"id": 3, "texte": "Manque de moyens.", "tags": ["visio"]}]

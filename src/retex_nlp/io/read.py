@@ -114,7 +114,7 @@ class FileInfo:
         """The rows whose cells may be cut short or shifted (more cells than the header, a quote
         never closed, invalid JSON…): every problem but a line decoded with a code page, which
         is read whole."""
-        return {row: problem for row, problem in self.problems.items() if not problem.startswith(_RECODED)}
+        return {row: problem for row, problem in self.problems.items() if not problem.startswith((_RECODED, _JOINED))}
 
     def require_whole_rows(self, values: str) -> None:
         """Raise the French error of the first row the reader could not read whole: for a file of
@@ -294,6 +294,7 @@ def _load_csv(path: Path, encoding: str | None, sep: str | None) -> _Table:
         if problem:
             problems[line] = problem
     frame = pd.DataFrame(records, columns=_dedupe_names(header, notes), dtype=object)
+    _note_joined(problems, notes)
     info = FileInfo(str(path), "csv", decoded.encoding, sep, None, list(frame.columns), len(frame), problems,
                     decoded.confidence, notes=notes)
     return _Table(frame, rows, info)
@@ -424,7 +425,63 @@ def _swallowed(taken: list[str], sep: str, width: int) -> bool:
 
 def _csv_records(reader, lines: _Lines, sep: str, width: int, fallback_lines: set[int] | dict[int, str],
                  fallback: str = ""):
-    """(line, record, problem) for each record of a CSV reader after its header: records cut
+    """(line, record, problem) for each record of a CSV reader after its header (see
+    :func:`_csv_raw_records`), a line that continues the answer above it joined to it: an
+    answer written on several lines without quotes ("1;Première ligne" then "la suite de la
+    réponse") was read as two rows, the second with its text in the id column and no answer.
+    A line is taken for such a continuation when it holds no separator and a phrase (letters
+    and a space) that does not look like the first column above it (an id), and the row above
+    ends in a phrase in its last column; it is said in that answer's note."""
+    held = None
+    for line, record, problem, fields in _csv_raw_records(reader, lines, sep, width, fallback_lines, fallback):
+        if held is not None and _continues(held, record, problem, fields, width):
+            first, above, note = held
+            above[-1] = f"{above[-1]}\n{record[0]}"
+            joined = f"{_JOINED} {line}" if not note else f"{note}, {line}"
+            held = (first, above, joined)
+            continue
+        if held is not None:
+            yield held
+        held = (line, record, problem)
+    if held is not None:
+        yield held
+
+
+#: The note of an answer written on several lines without quotes, its next lines joined to it.
+_JOINED = "réponse écrite sur plusieurs lignes sans guillemets : suite lue ligne"
+
+
+def _note_joined(problems: dict[int, str], notes: list[str]) -> None:
+    """Say in the file's notes which answers were read on several lines (see :func:`_csv_records`)."""
+    joined = [line for line, problem in problems.items() if problem.startswith(_JOINED)]
+    if joined:
+        shown = ", ".join(str(n) for n in joined[:5]) + (", …" if len(joined) > 5 else "")
+        notes.append(f"{len(joined)} réponse(s) écrite(s) sur plusieurs lignes sans guillemets (ligne(s) {shown}) : "
+                     "les lignes qui les continuent leur sont rattachées")
+
+
+def _shape(value: str) -> str:
+    """A value's shape: letters as ``a``, digits as ``0`` ("R12" -> "a00")."""
+    return re.sub(r"\d", "0", re.sub(r"[^\W\d_]", "a", value.strip()))
+
+
+def _continues(held: tuple, record: list, problem: str, fields: int, width: int) -> bool:
+    """True when ``record`` (``fields`` cells as read) is the next line of the answer ``held``
+    ends with (see :func:`_csv_records`)."""
+    _, above, above_problem = held
+    if width < 2 or fields != 1 or problem or (above_problem and not above_problem.startswith(_JOINED)):
+        return False
+    text, last, first = record[0] or "", above[-1], above[0]
+    return (isinstance(last, str) and " " in last.strip() and " " in text.strip() and _ALPHA_RE.search(text) is not None
+            and (not isinstance(first, str) or _shape(first) != _shape(text)))
+
+
+_ALPHA_RE = re.compile(r"[^\W\d_]{2}")
+
+
+def _csv_raw_records(reader, lines: _Lines, sep: str, width: int, fallback_lines: set[int] | dict[int, str],
+                     fallback: str = ""):
+    """(line, record, problem, fields read) for each record of a CSV reader after its header: records cut
     or padded to the header's width; CSV errors, badly encoded lines and over-long cells
     reported, not dropped; a field opening with a quote that is never closed (the reader then
     swallows the lines after it) is caught: each line is read alone and the first one flagged."""
@@ -446,14 +503,16 @@ def _csv_records(reader, lines: _Lines, sep: str, width: int, fallback_lines: se
                 fields = _alone(raw, sep)
                 if not fields and k:
                     continue
+                count = len(fields)
                 fields = (fields + [None] * width)[:width]
-                yield line + k, fields, broken if k == 0 else ""
+                yield line + k, fields, broken if k == 0 else "", count
             line = reader.line_num + 1
             continue
         if not record:  # blank line between records
             line = reader.line_num + 1
             continue
         problem = ""
+        count = len(record)
         if len(record) > width:
             extra = [x for x in record[width:] if x.strip()]
             if extra:
@@ -467,7 +526,7 @@ def _csv_records(reader, lines: _Lines, sep: str, width: int, fallback_lines: se
                     code_page = fallback_lines[ln] if isinstance(fallback_lines, dict) else fallback
                     problem = f"{_RECODED}, décodée en {code_page}"
                     break
-        yield line, record, problem
+        yield line, record, problem, count
         line = reader.line_num + 1
 
 
@@ -1346,7 +1405,7 @@ class _AnswerBuilder:
                         raw = raw[:MAX_CELL_CHARS]
                 # IRaMuTeQ analyses texts holding U+FFFD: so does retex_nlp for its corpora
                 status, note = _status_of(raw, self.na_set, self.longest, info.format == "iramuteq")
-                if problem and problem.startswith(_RECODED):  # read, and said: the answer counts
+                if problem and problem.startswith((_RECODED, _JOINED)):  # read, and said: the answer counts
                     note = f"{note} ; {problem}" if note else problem
                 elif problem and status != "empty" or problem and raw is None:
                     status, note = "unreadable", problem
@@ -1530,6 +1589,8 @@ class _LineStream:
             rows.append(line)
             if problem:
                 problems[line] = problem
+                if problem.startswith(_JOINED):
+                    _note_joined({line: problem}, notes)
             if len(records) >= chunksize:
                 yield _Table(pd.DataFrame(records, columns=header, dtype=object), rows,
                              self._info("csv", sep, header, len(records), problems, notes))
