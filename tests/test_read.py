@@ -583,6 +583,40 @@ def test_xlsx_a_cell_merged_over_several_answers_holds_for_each_of_them(tmp_path
     assert "cellules fusionnées" in notes and "A2:A4" in notes and "3 cellule(s)" in notes
 
 
+def test_ods_a_cell_merged_over_several_answers_holds_for_each_of_them(tmp_path):
+    """The same in a LibreOffice Calc file (pandas reads the covered cells as empty)."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import CoveredTableCell, Table, TableCell, TableRow
+    from odf.text import P
+
+    doc = OpenDocumentSpreadsheet()
+    table = Table(name="Réponses")
+    rows = [(["Service", "Réponse"], None),
+            (["Pôle enfance", "Les rencontres parents-enfants se font en visio."], 3),
+            ([None, "Les éducateurs ne peuvent plus se déplacer."], None),
+            ([None, "Les familles d'accueil sont épuisées."], None),
+            (["PMI", "Les consultations reprennent."], None)]
+    for cells, span in rows:
+        row = TableRow()
+        for j, value in enumerate(cells):
+            if value is None:
+                row.addElement(CoveredTableCell())
+                continue
+            cell = TableCell(valuetype="string", **({"numberrowsspanned": span} if span and j == 0 else {}))
+            cell.addElement(P(text=value))
+            row.addElement(cell)
+        table.addElement(row)
+    doc.spreadsheet.addElement(table)
+    doc.save(str(tmp_path / "export_calc.ods"))
+    answers = read_answers(tmp_path / "export_calc.ods", text="Réponse", variables=["Service"])
+    assert answers["Service"].tolist() == ["Pôle enfance"] * 3 + ["PMI"]
+    assert "A2:A4" in " ".join(answers.attrs["notes"])
+    # and in an Excel 97-2003 workbook (the same sheet, written with xlwt)
+    old = read_answers(DATA / "cellules_fusionnees_97.xls", text="Réponse", variables=["Service"])
+    assert old["Service"].tolist() == ["Pôle enfance"] * 3 + ["PMI"]
+    assert old["text"].tolist() == answers["text"].tolist()
+
+
 def test_an_answer_written_on_several_lines_without_quotes_stays_one_answer(tmp_path):
     """A hand-made export with line breaks inside an answer and no quotes: the lines that
     continue it are joined to it (they were rows of their own, their text in the id column and

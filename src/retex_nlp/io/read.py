@@ -590,7 +590,51 @@ def _load_ods(path: Path, sheet: str | int | None) -> _Table:
         return _filled_rows(enumerate(frame.itertuples(index=False, name=None), start=1))
 
     sheet_name, notes = _pick_sheet(path, names, sheet, rows)
-    return _grid_table(path, "ods", sheet_name, names, rows(sheet_name), notes)
+    return _grid_table(path, "ods", sheet_name, names, rows(sheet_name), notes,
+                       merged=_ods_merged_ranges(path, sheet_name))
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _ods_merged_ranges(path: Path, sheet_name: str) -> list[tuple[int, int, int, int]]:
+    """(first row, last row, first column, last column), from 1, of the merged cells of a sheet of
+    a LibreOffice Calc file (pandas reads the cells they cover as empty), read from its XML as it
+    streams by; ``[]`` when it cannot be read (pandas has read the cells already)."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    t = _ODS_TABLE
+    found: list[tuple[int, int, int, int]] = []
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open("content.xml") as fh:
+            inside, row, col = False, 0, 0
+            for event, elem in ET.iterparse(fh, events=("start", "end")):
+                if elem.tag == f"{t}table":
+                    if event == "start":
+                        inside = elem.get(f"{t}name") == sheet_name
+                    elif inside:
+                        break
+                    continue
+                if not inside:
+                    if event == "end" and elem.tag == f"{t}table-row":
+                        elem.clear()
+                    continue
+                if elem.tag == f"{t}table-row":
+                    if event == "start":
+                        row, col = row + 1, 0
+                    else:
+                        row += int(elem.get(f"{t}number-rows-repeated", "1")) - 1
+                        elem.clear()
+                elif event == "start" and elem.tag in (f"{t}table-cell", f"{t}covered-table-cell"):
+                    rows = int(elem.get(f"{t}number-rows-spanned", "1"))
+                    cols = int(elem.get(f"{t}number-columns-spanned", "1"))
+                    if rows > 1 or cols > 1:
+                        found.append((row, row + rows - 1, col + 1, col + cols))
+                    col += int(elem.get(f"{t}number-columns-repeated", "1"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, ET.ParseError):
+        return []
+    return found
 
 
 def _load_xls(path: Path, sheet: str | int | None) -> _Table:
@@ -598,7 +642,10 @@ def _load_xls(path: Path, sheet: str | int | None) -> _Table:
     import xlrd
 
     try:
-        book = xlrd.open_workbook(str(path), on_demand=True)
+        try:  # with its formatting, for the merged cells
+            book = xlrd.open_workbook(str(path), on_demand=True, formatting_info=True)
+        except Exception:  # a file whose formatting xlrd cannot read: its cells still
+            book = xlrd.open_workbook(str(path), on_demand=True)
     except Exception as exc:  # a damaged or password-protected file
         raise RetexInputError(f"classeur XLS illisible ({type(exc).__name__} : {exc})", path=path) from exc
     names = book.sheet_names()
@@ -621,7 +668,8 @@ def _load_xls(path: Path, sheet: str | int | None) -> _Table:
 
     try:
         sheet_name, notes = _pick_sheet(path, names, sheet, rows)
-        return _grid_table(path, "xls", sheet_name, names, rows(sheet_name), notes)
+        merged = [(r1 + 1, r2, c1 + 1, c2) for r1, r2, c1, c2 in book.sheet_by_name(sheet_name).merged_cells]
+        return _grid_table(path, "xls", sheet_name, names, rows(sheet_name), notes, merged=merged)
     finally:
         book.release_resources()
 
