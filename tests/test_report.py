@@ -230,3 +230,28 @@ def test_quotes_come_from_the_themes_core_its_main_question_and_read_well():
     # the same with every answer of one question: nothing changes but the question rule
     alone = representative_quotes(fis.assign(open_question="FIS_05"), themes.iloc[:40], n=5, pseudonymizer=False)
     assert (alone["readability"] >= 0.5).all() and len(alone) == 5
+
+
+def test_a_figure_that_could_not_be_measured_reads_as_a_dash_not_nan(tmp_path):
+    """A theme coded once by hand has no cross-validated agreement: the report's tables say
+    "–" where they printed "nan"."""
+    import numpy as np
+
+    from retex_nlp import status_summary
+    from retex_nlp.report.report import Report
+
+    answers = pd.DataFrame({"answer_id": ["1", "2"], "respondent_id": ["1", "2"], "open_question": ["q", "q"],
+                            "text": ["Les familles d'accueil sont épuisées.", "On manque de temps pour écrire."],
+                            "status": ["ok", "ok"], "status_note": ["", ""], "source_row": [2, 3],
+                            "theme_id": ["0", "1"], "theme_label": ["Épuisement", "Temps"]})
+    themes = pd.DataFrame({"theme_id": [0, 1], "label": ["Épuisement", "Temps"], "size": [1, 1], "share": [0.5, 0.5],
+                           "key_terms": ["", ""], "description": ["", ""]})
+    agreement = pd.DataFrame({"theme": ["Épuisement", "Temps"], "n_coded": [12, 1], "threshold": [0.41, np.nan],
+                              "precision": [0.8, np.nan], "recall": [0.75, np.nan], "f1": [0.77, np.nan],
+                              "kappa": [0.71, np.nan]})
+    report = Report(title="Essai", answers=answers, summary=status_summary(answers), themes=themes,
+                    quotes=pd.DataFrame(), agreement=agreement)
+    page = report.to_html()
+    table = page[page.index("codées à la main"):]
+    assert "nan" not in table.lower()
+    assert re.search(r"<td>Temps</td>(<td class=\"n\">[^<]*</td>){6}", table).group(0).count("–") == 5

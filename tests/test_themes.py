@@ -557,6 +557,14 @@ def test_train_and_review_rounds_from_the_command_line(lga_fi8, tmp_path):
     later = coded.iloc[200:]
     agree = agreement_by_theme([truth[i] for i in later["id"]], later["theme_label"].tolist(), top)
     assert agree["kappa"].mean() > 0.3
+    assert "nan" not in result.output and "moins de 10 réponses codées par thème" not in result.output
+    # a handful of codes: a theme coded once is "non mesuré", never "nan", and the figures are said unstable
+    pd.DataFrame({"id": ["R0001", "R0002", "R0003", "R0004"], "codes": [top[0], top[0], top[1], top[0]]}).to_csv(
+        tmp_path / "peu.csv", index=False)
+    few = runner.invoke(app, [*args, "--train", str(tmp_path / "peu.csv")])
+    assert few.exit_code == 0, few.output
+    assert "non mesuré" in few.output and "nan" not in few.output
+    assert "moins de 10 réponses codées par thème" in few.output
     # a code that is no theme of the codebook is named with its file and row
     pd.DataFrame({"id": ["R0001"], "codes": ["Fiscalite des menages (faute)"]}).to_csv(tmp_path / "faute.csv",
                                                                                       index=False)

@@ -366,11 +366,20 @@ def code(
     _print_keyword_warnings(coder)
     report = getattr(coder, "report_", None)
     if report is not None:
+        mean = report.attrs.get("mean_kappa")
+        mean = "non mesuré" if mean is None or mean != mean else mean
         typer.echo(f"Accord avec vos {report.attrs.get('n_coded')} réponses codées (validation croisée) : "
-                   f"kappa moyen {report.attrs.get('mean_kappa')}, F1 micro {report.attrs.get('micro_f1')}")
+                   f"kappa moyen {mean}, F1 micro {report.attrs.get('micro_f1')}")
         for row in report.itertuples(index=False):
+            if row.kappa != row.kappa:  # NaN: coded too rarely to be cross-validated
+                typer.echo(f"  {row.theme:<40} {row.n_coded:>5} codées  non mesuré (il faut au moins 2 réponses codées "
+                           "avec ce thème et 2 sans)")
+                continue
             typer.echo(f"  {row.theme:<40} {row.n_coded:>5} codées  précision {row.precision}  rappel {row.recall}  "
                        f"kappa {row.kappa}")
+        if report.attrs.get("n_coded", 0) < 10 * max(len(report), 1):
+            typer.echo("  (moins de 10 réponses codées par thème : ces chiffres bougent beaucoup d'un tirage à l'autre ; "
+                       "codez-en davantage, par exemple avec --review)")
     if to_review is not None:
         path = review_out or out.with_name(out.stem + "_a_revoir.xlsx")
         write_review(to_review, path, coder.codebook_.names)

@@ -902,7 +902,8 @@ def make_server(workspace: Path, start_project: Path | None = None):
             shown = table.rename(columns={"theme": "thème", "n_coded": "codées", "threshold": "seuil",
                                           "precision": "précision", "recall": "rappel", "f1": "F1", "kappa": "kappa"})
             return ui.card(ui.card_header("Accord du codeur avec votre codage (validation croisée)"),
-                           ui.p(f"Kappa moyen : {mean:.2f}{change} — {p.settings.get('training', {}).get('n_coded', 0)} "
+                           ui.p(f"Kappa moyen : {'non mesuré' if mean != mean else f'{mean:.2f}'}{change} — "
+                                f"{p.settings.get('training', {}).get('n_coded', 0)} "
                                 "réponses codées à la main.", id="kappa_moyen"),
                            _table(shown, "Accord par thème"))
 

@@ -527,8 +527,11 @@ class Project:
                         f"({len(training.get('rounds') or [])} tour(s) de codage, gardés dans le projet) et code les "
                         f"autres (selon le sens de la réponse, ses mots sans accents ni majuscules et ses lemmes ; "
                         f"il code le thème le plus probable et tout autre thème dont il est aussi sûr) ; son accord "
-                        f"avec ce codage manuel, mesuré par validation croisée, est un kappa moyen "
-                        f"de {mean:.2f} (détail par thème dans le tableau d'accord). Grille : "
+                        + (f"avec ce codage manuel, mesuré par validation croisée, est un kappa moyen de {mean:.2f} "
+                           "(détail par thème dans le tableau d'accord)" if mean == mean else
+                           "avec ce codage manuel n'a pas pu être mesuré (trop peu de réponses codées par thème : il en "
+                           "faut au moins 2 avec le thème et 2 sans)")
+                        + ". Grille : "
                         f"{st.get('codebook') or 'grille fournie'}, plongements {embedder}, graine {st.get('seed', 0)}.")
         else:
             note.append(f"Codage : chaque réponse est comparée aux thèmes de la grille de codage "

@@ -401,9 +401,15 @@ def _img(png: bytes, alt: str) -> str:
     return f"<img alt=\"{html.escape(alt)}\" src=\"data:image/png;base64,{base64.b64encode(png).decode('ascii')}\">"
 
 
+#: What a table shows for a figure that could not be measured (a theme coded too rarely by hand
+#: for its cross-validated agreement): not "nan".
+_NOT_MEASURED = "–"
+
+
 def _table_html(frame: pd.DataFrame) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     body = "".join("<tr>" + "".join(
+        f"<td class=\"n\">{_NOT_MEASURED}</td>" if isinstance(v, float) and v != v else
         f"<td class=\"n\">{v:.1%}</td>" if isinstance(v, float) and c == "part" else
         f"<td class=\"n\">{v}</td>" if isinstance(v, (int, float)) else f"<td>{html.escape(str(v))}</td>"
         for c, v in row.items()) + "</tr>" for _, row in frame.iterrows())
@@ -429,4 +435,4 @@ def _docx_table(doc, frame: pd.DataFrame) -> None:
     for _, row in frame.iterrows():
         cells = table.add_row().cells
         for cell, value in zip(cells, row.tolist(), strict=True):
-            cell.text = clean_text(str(value))
+            cell.text = _NOT_MEASURED if isinstance(value, float) and value != value else clean_text(str(value))
