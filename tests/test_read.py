@@ -280,6 +280,46 @@ def test_txt_lines_and_folder_of_testimonies(tmp_path):
     assert testimonies.loc[1, "text"] == "Deuxième témoignage, écrit sous Windows."
 
 
+def test_a_folder_of_word_and_writer_testimonies(tmp_path):
+    """RETEX testimonies are often Word documents: .docx and .odt are read beside .txt, their
+    paragraphs in order and their metadata attached; a file of another kind (a .pdf) is named in
+    the notes, never dropped silently; Word's lock files (~$…) are no testimony."""
+    from docx import Document
+    from odf.opendocument import OpenDocumentText
+    from odf.text import H
+    from odf.text import P as OdfP
+
+    folder = tmp_path / "retex"
+    folder.mkdir()
+    word = Document()
+    word.add_paragraph("Pendant le confinement, les enfants accueillis étaient plus apaisés.")
+    word.add_paragraph("")
+    word.add_paragraph("Les visites médiatisées en visio ont tenu le lien avec les parents.")
+    word.add_table(rows=1, cols=1).cell(0, 0).text = "Le retour au collège a été difficile."
+    word.save(str(folder / "af_entretien.docx"))
+    writer = OpenDocumentText()
+    writer.text.addElement(H(outlinelevel=1, text="Stress professionnel"))
+    writer.text.addElement(OdfP(text="Nous étions seuls face aux urgences, sans cadre d'astreinte joignable."))
+    writer.save(str(folder / "es_entretien.odt"))
+    (folder / "psy_entretien.txt").write_text("Les consultations par téléphone ont rassuré les familles.", encoding="utf-8")
+    (folder / "synthese.pdf").write_bytes(b"%PDF-1.4 ")
+    (folder / "~$_entretien.docx").write_bytes(b"\x00lock")
+    pd.DataFrame({"fichier": ["af_entretien", "es_entretien.odt", "psy_entretien"],
+                  "profession": ["assistante familiale", "éducateur", "psychologue"]}).to_csv(
+        folder / "metadonnees.csv", index=False, sep=";")
+    answers = read_answers(folder, variables=["file", "profession"])
+    texts = answers.set_index("file")["text"].to_dict()
+    assert list(texts) == ["af_entretien.docx", "es_entretien.odt", "psy_entretien.txt"]
+    assert texts["af_entretien.docx"] == ("Pendant le confinement, les enfants accueillis étaient plus apaisés.\n\n"
+                                          "Les visites médiatisées en visio ont tenu le lien avec les parents.\n\n"
+                                          "Le retour au collège a été difficile.")
+    assert texts["es_entretien.odt"].startswith("Stress professionnel\n\nNous étions seuls face aux urgences")
+    assert answers["profession"].tolist() == ["assistante familiale", "éducateur", "psychologue"]
+    assert (answers["status"] == "ok").all()
+    assert any("synthese.pdf" in n and "non lu" in n for n in answers.attrs["notes"])
+    assert not any("~$" in n for n in answers.attrs["notes"])
+
+
 def test_excel_unicode_text_is_a_table_and_a_text_with_a_tab_stays_lines(tmp_path):
     """Excel's "Texte Unicode (.txt)": UTF-16 with tabs between columns is read as the table
     it is (an answer on two lines in quotes stays one answer), by read_answers and by
@@ -448,7 +488,7 @@ def test_metadata_that_does_not_match_the_folder_is_said(tmp_path):
         "entretien_01.txt": "assistante familiale", "Entretien_02.TXT": "éducatrice", "entretien_03.txt": None}
     notes = answers.attrs["notes"]
     assert any("1 témoignage(s) sans ligne dans metadonnees.csv" in n and "entretien_03.txt" in n for n in notes)
-    assert any("ne correspondent à aucun fichier .txt" in n and "entretien_3.txt" in n for n in notes)
+    assert any("ne correspondent à aucun témoignage du dossier" in n and "entretien_3.txt" in n for n in notes)
     # one testimony described twice (with the extension once): which row is right is asked
     pd.DataFrame({"fichier": ["entretien_01", "entretien_03", "Entretien_01.txt"],
                   "profession": ["assistante familiale", "psychologue", "éducatrice"]}).to_csv(

@@ -82,19 +82,21 @@ MAX_UNZIPPED = 500 * 1024 * 1024
 
 
 def unpack_testimonies(archive: Path, target: Path) -> Path:
-    """A .zip of testimonies (.txt files, and their metadonnees.csv/.xlsx) unpacked flat into
-    ``target``, the folder ``read_answers`` reads; other kinds of files and folders' paths are left out
-    (no file is written outside ``target``). A French error names the archive when it is not a
-    zip, holds no .txt, or is too large once unpacked."""
+    """A .zip of testimonies (.txt, .docx or .odt files, and their metadonnees.csv/.xlsx)
+    unpacked flat into ``target``, the folder ``read_answers`` reads; other kinds of files and
+    folders' paths are left out (no file is written outside ``target``). A French error names the
+    archive when it is not a zip, holds no testimony, or is too large once unpacked."""
     import zipfile
+
+    from ..io.read import TESTIMONY_SUFFIXES
 
     try:
         with zipfile.ZipFile(archive) as zf:
-            members = [m for m in zf.infolist() if not m.is_dir() and not Path(m.filename).name.startswith(".")
+            members = [m for m in zf.infolist() if not m.is_dir() and not Path(m.filename).name.startswith((".", "~$"))
                        and "__MACOSX" not in Path(m.filename).parts
-                       and m.filename.lower().endswith((".txt", ".csv", ".xlsx"))]
-            if not any(m.filename.lower().endswith(".txt") for m in members):
-                raise rx.RetexInputError("l'archive ne contient aucun témoignage .txt", path=archive)
+                       and m.filename.lower().endswith((*TESTIMONY_SUFFIXES, ".csv", ".xlsx"))]
+            if not any(m.filename.lower().endswith(TESTIMONY_SUFFIXES) for m in members):
+                raise rx.RetexInputError("l'archive ne contient aucun témoignage (.txt, .docx, .odt)", path=archive)
             if sum(m.file_size for m in members) > MAX_UNZIPPED:
                 raise rx.RetexInputError(f"l'archive dépasse {MAX_UNZIPPED // 2**20} Mo une fois décompressée",
                                          path=archive)
@@ -150,7 +152,7 @@ def _ui(workspace: Path) -> ui.Tag:
         "1. Fichier",
         ui.layout_columns(
             ui.card(ui.card_header("Ouvrir un fichier de réponses"),
-                    _file_input("fichier", "Fichier (CSV, Excel .xlsx ou .xls, LibreOffice, page web, JSON, TXT, export IRaMuTeQ, .zip de témoignages .txt)", FORMATS,
+                    _file_input("fichier", "Fichier (CSV, Excel .xlsx ou .xls, LibreOffice, page web, JSON, TXT, export IRaMuTeQ, .zip de témoignages .txt, .docx ou .odt)", FORMATS,
                                 "Aucun fichier choisi"),
                     ui.p("Le fichier reste sur cet ordinateur : rien n'est envoyé sur Internet.",
                          class_="retex-muted")),

@@ -50,7 +50,7 @@ from ..answers import (
     non_answer_list,
     require_columns,
 )
-from ..errors import ColumnNotFoundError, RetexInputError
+from ..errors import ColumnNotFoundError, MissingDependencyError, RetexInputError, require
 from ..normalize import fold, normalize_answer, strip_accents, strip_controls
 from .encoding import (
     SEPARATORS,
@@ -1040,31 +1040,81 @@ def _metadata_notes(files: list[str], keys: list[str], meta: pd.DataFrame, meta_
     known = set(keys)
     orphans = [n for k, n in zip(meta["_key"], meta["_name"], strict=True) if k and k not in known]
     if orphans:
-        notes.append(f"{len(orphans)} ligne(s) de {name} ne correspondent à aucun fichier .txt du dossier : "
+        notes.append(f"{len(orphans)} ligne(s) de {name} ne correspondent à aucun témoignage du dossier : "
                      + ", ".join(orphans[:5]) + (" …" if len(orphans) > 5 else ""))
     return notes
+
+
+#: The files of a folder read as testimonies: plain text, Word and LibreOffice Writer documents.
+TESTIMONY_SUFFIXES = (".txt", ".docx", ".odt")
+
+
+def _document_text(path: Path) -> str:
+    """The text of a Word (.docx) or Writer (.odt) testimony: its paragraphs and headings in
+    order, then the cells of its tables, one paragraph per line, a blank line between them."""
+    if path.suffix.lower() == ".docx":
+        docx = require("docx", "report")
+        try:
+            document = docx.Document(str(path))
+        except Exception as exc:  # a damaged file, a .doc renamed .docx
+            raise RetexInputError(f"document Word illisible ({type(exc).__name__} : {exc})", path=path) from exc
+        parts = [p.text for p in document.paragraphs]
+        parts += [p.text for table in document.tables for row in table.rows for cell in row.cells
+                  for p in cell.paragraphs]
+    else:
+        from odf import teletype
+        from odf.namespaces import TEXTNS
+        from odf.opendocument import load
+
+        try:
+            body = load(str(path)).text
+        except Exception as exc:
+            raise RetexInputError(f"document OpenDocument illisible ({type(exc).__name__} : {exc})",
+                                  path=path) from exc
+        parts = []
+
+        def walk(node) -> None:
+            for child in node.childNodes:
+                if getattr(child, "qname", None) in ((TEXTNS, "p"), (TEXTNS, "h")):
+                    parts.append(teletype.extractText(child))
+                elif getattr(child, "childNodes", None):
+                    walk(child)
+
+        walk(body)
+    return "\n\n".join(p.strip() for p in parts if p and p.strip())
 
 
 def _load_txt(path: Path, encoding: str | None, metadata: str | Path | None = None) -> _Table:
     if path.is_dir():
         meta, meta_path = _metadata(path, metadata)
-        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".txt")
+        present = [p for p in path.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))]  # ~$: Word's lock
+        files = sorted(p for p in present if p.suffix.lower() in TESTIMONY_SUFFIXES)
         if not files:
-            raise RetexInputError("le dossier ne contient aucun témoignage .txt", path=path)
+            raise RetexInputError("le dossier ne contient aucun témoignage (.txt, .docx, .odt)", path=path)
+        left = sorted(p.name for p in present if p.suffix.lower() not in TESTIMONY_SUFFIXES
+                      and p != meta_path and p.name.casefold() not in METADATA_NAMES)
         records, problems, encodings = [], {}, set()
         for i, f in enumerate(files, start=1):
             try:
+                if f.suffix.lower() in (".docx", ".odt"):
+                    records.append({"file": f.name, "text": _document_text(f).strip()})
+                    encodings.add(f.suffix.lower().lstrip("."))
+                    continue
                 decoded = decode_bytes(f.read_bytes(), f, encoding)
                 records.append({"file": f.name, "text": decoded.text.strip()})
                 encodings.add(decoded.encoding)
-            except RetexInputError as exc:
+            except (RetexInputError, MissingDependencyError) as exc:
                 records.append({"file": f.name, "text": None})
                 problems[i] = str(exc)
         frame = pd.DataFrame(records, dtype=object)
         notes: list[str] = []
+        if left:  # said, never dropped silently: a .pdf or an old .doc among the testimonies
+            notes.append(f"{len(left)} fichier(s) du dossier non lu(s), ni .txt, ni .docx, ni .odt : "
+                         + ", ".join(left[:5]) + (" …" if len(left) > 5 else "")
+                         + " (enregistrez-les en .txt ou .docx pour les analyser)")
         if meta is not None:  # each testimony gets its row of metadata (profession, service…)
             keys = frame["file"].map(lambda f: Path(f).stem.casefold())
-            notes = _metadata_notes(frame["file"].tolist(), keys.tolist(), meta, meta_path)
+            notes += _metadata_notes(frame["file"].tolist(), keys.tolist(), meta, meta_path)
             extra = meta.set_index("_key").reindex(keys.tolist())
             extra = extra.loc[:, [c for c in extra.columns if c not in ("file", "text", "_name")]]
             frame = pd.concat([frame, extra.reset_index(drop=True).astype(object).where(extra.notna().to_numpy(), None)],
