@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from retex_nlp.text.analyzer import TABLE_FILE, FrenchAnalyzer
+from retex_nlp.text.analyzer import FrenchAnalyzer
+from retex_nlp.text.formtable import TABLE_FILE
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpora" / "gdn_open_answers"

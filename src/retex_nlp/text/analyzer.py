@@ -39,7 +39,6 @@ import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
@@ -47,6 +46,8 @@ from sklearn.base import BaseEstimator
 from tqdm.auto import tqdm
 
 from ..normalize import normalize_answer, normalize_text, strip_accents, typed_in_capitals
+from .formtable import default_table as _default_table
+from .formtable import read_table as _read_table
 from .lexicon import Lexicon, default_lexicon
 from .model import import_spacy, lemma_index, load_spacy
 from .spelling import in_lookup_table, is_french_word, is_known_lemma, restore_spelling
@@ -54,7 +55,6 @@ from .spelling import in_lookup_table, is_french_word, is_known_lemma, restore_s
 __all__ = ["Token", "FrenchAnalyzer", "load_spacy", "default_analyzer", "UNITS"]
 
 UNITS = ("lemma", "form", "ngram")
-TABLE_FILE = "lemma_table.tsv.gz"
 _SKIP_POS = frozenset({"PUNCT", "SPACE", "NUM", "SYM", "X"})
 _REFLEXIVE_SUBJECT = {"me": ("je", "j'"), "m'": ("je", "j'"), "te": ("tu",), "t'": ("tu",),
                       "nous": ("nous",), "vous": ("vous",)}
@@ -644,23 +644,6 @@ def _analyse_packed(chunk: list[str]) -> list[tuple]:
 def _opens(previous: str) -> bool:
     """Whether the token after ``previous`` starts a sentence (or a list item)."""
     return previous[-1:] in ".!?:;\n-•*»«\"" or previous.isspace()
-
-
-@lru_cache(maxsize=1)
-def _default_table() -> dict[str, tuple[str, str]]:
-    """The shipped form table, read once per process (shared by every analyser, never modified)."""
-    with resources.files("retex_nlp.data").joinpath(TABLE_FILE).open("rb") as fh:
-        return _read_table(fh)
-
-
-def _read_table(fh) -> dict[str, tuple[str, str]]:
-    table = {}
-    for line in gzip.decompress(fh.read()).decode("utf-8").split("\n"):
-        if not line:
-            continue
-        form, lemma, pos = line.split("\t")
-        table[form] = (lemma, pos)
-    return table
 
 
 @lru_cache(maxsize=1 << 16)

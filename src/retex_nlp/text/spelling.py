@@ -225,9 +225,9 @@ def _names() -> frozenset[str]:
 
 def _form_pos(word: str) -> str | None:
     """The part of speech the shipped form table gives ``word``, ``None`` when it is not there."""
-    from .analyzer import _default_table
+    from .formtable import default_table
 
-    hit = _default_table().get(word)
+    hit = default_table().get(word)
     return hit[1] if hit is not None else None
 
 
