@@ -677,6 +677,12 @@ def test_an_answer_written_on_several_lines_without_quotes_stays_one_answer(tmp_
     assert answers["source_row"].tolist() == [2, 5, 6, 7]
     assert "suite lue ligne 3, 4" in answers["status_note"].iloc[0]
     assert any("plusieurs lignes sans guillemets" in n for n in answers.attrs["notes"])
+    # read in chunks (retex terms on a large file): the same answers, and one note, not one per answer
+    from retex_nlp import iter_answers
+
+    chunks = list(iter_answers(path, text="réponse", id="id", chunksize=2))
+    assert pd.concat(chunks)["text"].tolist() == answers["text"].tolist()
+    assert sum("plusieurs lignes sans guillemets" in n for n in chunks[-1].attrs["notes"]) == 1
 
 
 def test_json_exports_list_object_and_lines(tmp_path):

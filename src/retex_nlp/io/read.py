@@ -451,13 +451,20 @@ def _csv_records(reader, lines: _Lines, sep: str, width: int, fallback_lines: se
 _JOINED = "réponse écrite sur plusieurs lignes sans guillemets : suite lue ligne"
 
 
-def _note_joined(problems: dict[int, str], notes: list[str]) -> None:
-    """Say in the file's notes which answers were read on several lines (see :func:`_csv_records`)."""
-    joined = [line for line, problem in problems.items() if problem.startswith(_JOINED)]
+_JOINED_NOTE = "réponse(s) écrite(s) sur plusieurs lignes sans guillemets"
+
+
+def _note_joined(problems: dict[int, str], notes: list[str], before: Sequence[int] = ()) -> list[int]:
+    """Say in the file's notes which answers were read on several lines (see
+    :func:`_csv_records`), in one note that replaces the one about ``before`` (the answers of
+    the chunks read so far, when a file is read in chunks); the lines said so far."""
+    joined = [*before, *(line for line, problem in problems.items() if problem.startswith(_JOINED))]
     if joined:
         shown = ", ".join(str(n) for n in joined[:5]) + (", …" if len(joined) > 5 else "")
-        notes.append(f"{len(joined)} réponse(s) écrite(s) sur plusieurs lignes sans guillemets (ligne(s) {shown}) : "
-                     "les lignes qui les continuent leur sont rattachées")
+        notes[:] = [n for n in notes if _JOINED_NOTE not in n]
+        notes.append(f"{len(joined)} {_JOINED_NOTE} (ligne(s) {shown}) : les lignes qui les continuent leur sont "
+                     "rattachées")
+    return joined
 
 
 def _shape(value: str) -> str:
@@ -1682,13 +1689,14 @@ class _LineStream:
         header = _dedupe_names(header, notes)
         problems = {}
         yielded = False
+        joined: list[int] = []
         for line, record, problem in _csv_records(reader, recorded, sep, len(header), self.fallback):
             records.append(record)
             rows.append(line)
             if problem:
                 problems[line] = problem
                 if problem.startswith(_JOINED):
-                    _note_joined({line: problem}, notes)
+                    joined = _note_joined({line: problem}, notes, joined)
             if len(records) >= chunksize:
                 yield _Table(pd.DataFrame(records, columns=header, dtype=object), rows,
                              self._info("csv", sep, header, len(records), problems, notes))
