@@ -43,13 +43,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.resources import files
 from pathlib import Path
 
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+from ..data import communes as _communes
+from ..data import first_names as _first_names
 from ..normalize import typed_in_capitals
+from ..text.formtable import default_table
 from ..text.lexicon import default_lexicon
 from ..text.model import import_spacy
 from ..text.spelling import is_french_word, restore_accents
@@ -338,13 +340,6 @@ class Replacement:
     rule: str
 
 
-@lru_cache(maxsize=1)
-def _first_names() -> frozenset[str]:
-    text = (files("retex_nlp") / "data" / "prenoms.txt").read_text(encoding="utf-8")
-    names = {w.strip().lower() for w in text.splitlines() if w.strip() and not w.startswith("#")}
-    return frozenset(names | {_unaccent(n) for n in names})
-
-
 def _unaccent(word: str) -> str:
     import unicodedata
 
@@ -353,16 +348,10 @@ def _unaccent(word: str) -> str:
 
 @lru_cache(maxsize=1)
 def _word_forms() -> tuple[tuple[str, str], ...]:
-    """(form, lemma) of the shipped form table's ordinary French words (no proper noun)."""
-    import gzip
-
-    rows = []
-    with gzip.open(files("retex_nlp") / "data" / "lemma_table.tsv.gz", "rt", encoding="utf-8") as fh:
-        for line in fh:
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) == 3 and "\x1f" not in parts[0] and parts[2] not in ("PROPN", "X"):
-                rows.append((parts[0], parts[1]))
-    return tuple(rows)
+    """(form, lemma) of the shipped form table's ordinary French words (no proper noun, no
+    entry that depends on the word before)."""
+    return tuple((form, lemma) for form, (lemma, pos) in default_table().items()
+                 if "\x1f" not in form and pos not in ("PROPN", "X"))
 
 
 @lru_cache(maxsize=1)
@@ -378,15 +367,6 @@ def _base_words() -> frozenset[str]:
     says less: the form table reads "valenciennes" and "rennes" as plurals."""
     words = {form for form, lemma in _word_forms() if form == lemma}
     return frozenset(words | {_unaccent(w) for w in words})
-
-
-@lru_cache(maxsize=1)
-def _communes() -> frozenset[str]:
-    """France's commune names (INSEE's COG, see data/SOURCES.md), as written ("Villeneuve-d'Ascq")."""
-    import gzip
-
-    with gzip.open(files("retex_nlp") / "data" / "communes.txt.gz", "rt", encoding="utf-8") as fh:
-        return frozenset(line.strip().replace("’", "'") for line in fh if line.strip())
 
 
 @lru_cache(maxsize=1)

@@ -27,7 +27,9 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from ..data import communes, first_names
 from ..normalize import strip_accents
+from .formtable import default_table
 from .model import load_spacy
 
 __all__ = ["restore_accents", "restore_elisions", "restore_glued_elisions", "restore_spelling", "is_french_word",
@@ -215,18 +217,12 @@ _PARTICIPLE = re.compile(r"(?:é|ée|és|ées|is|ise|ises|us|ue|ues)$")
 def _names() -> frozenset[str]:
     """The shipped first names and communes, lower case, with and without accents: "manon" is no
     "m'ânon", "laval" no "l'aval"."""
-    data = resources.files("retex_nlp.data")
-    names = {w.strip().lower() for w in data.joinpath("prenoms.txt").read_text(encoding="utf-8").splitlines()
-             if w.strip() and not w.startswith("#")}
-    with data.joinpath("communes.txt.gz").open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
-        names |= {line.strip().lower() for line in fh if line.strip()}
+    names = first_names() | {c.lower() for c in communes()}
     return frozenset(names | {strip_accents(n) for n in names})
 
 
 def _form_pos(word: str) -> str | None:
     """The part of speech the shipped form table gives ``word``, ``None`` when it is not there."""
-    from .formtable import default_table
-
     hit = default_table().get(word)
     return hit[1] if hit is not None else None
 
@@ -263,9 +259,9 @@ _GLUED_WORD = re.compile(r"(?<![\w./@:'’-])[^\W\d_]+(?![\w'’-]|[./@:]\w)")
 
 def restore_glued_elisions(text: str) -> str:
     """"sadapter" -> "s'adapter", "lenfant" -> "l'enfant", "cest" -> "c'est", "jai" -> "j'ai":
-    a word that is no French word, no form of the shipped table, first name or town, and reads as
-    an elided word glued to a word it is elided before ("s'" before a verb, "l'" before a noun,
-    "c'" before "est"…) gets its apostrophe back."""
+    a word that is no French word (nor one once its accents are put back), first name or town,
+    and reads as an elided word glued to a word it is elided before ("s'" before a verb that is
+    no participle, "l'" before a noun, "c'" before "est"…) gets its apostrophe back."""
     return _GLUED_WORD.sub(lambda m: _unglue_word(m.group(0)), text)
 
 
