@@ -114,7 +114,7 @@ class FileInfo:
         """The rows whose cells may be cut short or shifted (more cells than the header, a quote
         never closed, invalid JSON…): every problem but a line decoded with a code page, which
         is read whole."""
-        return {row: problem for row, problem in self.problems.items() if not problem.startswith((_RECODED, _JOINED))}
+        return {row: problem for row, problem in self.problems.items() if not problem.startswith(_READ_WHOLE)}
 
     def require_whole_rows(self, values: str) -> None:
         """Raise the French error of the first row the reader could not read whole: for a file of
@@ -539,6 +539,8 @@ def _csv_raw_records(reader, lines: _Lines, sep: str, width: int, fallback_lines
 
 #: The note of a line decoded with a code page in a UTF-8 file (two exports pasted together).
 _RECODED = "ligne qui n'est pas en UTF-8"
+#: The problems that only say how a row was read: its answer is whole and counts.
+_READ_WHOLE = (_RECODED, _JOINED)
 #: The note of a CSV row with more (non-empty) cells than its header, after their number.
 _EXTRA_CELLS = "champs alors que l'en-tête en a"
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -832,6 +834,8 @@ def _fill_merged(grid: dict[int, list], merged: Sequence[tuple[int, int, int, in
     (read as it is stored, every row but the first would have lost its service). Only down the
     range's first column: a cell merged across columns belongs to its first column alone; the
     header and title rows are left as they are."""
+    from openpyxl.utils import get_column_letter
+
     filled, shown = 0, []
     for r1, r2, c1, _c2 in merged:
         if r1 < first_row or r2 <= r1 or c1 > width or r1 not in grid:
@@ -846,17 +850,11 @@ def _fill_merged(grid: dict[int, list], merged: Sequence[tuple[int, int, int, in
                 count += 1
         if count:
             filled += count
-            shown.append(f"{_column_letters(c1)}{r1}:{_column_letters(c1)}{r2}")
+            shown.append(f"{get_column_letter(c1)}{r1}:{get_column_letter(c1)}{r2}")
     if filled:
         more = f", … ({len(shown)} plages)" if len(shown) > 3 else ""
         notes.append(f"cellules fusionnées sur plusieurs lignes ({', '.join(shown[:3])}{more}) : leur valeur est "
                      f"reprise sur chacune de leurs lignes ({filled} cellule(s))")
-
-
-def _column_letters(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index)
 
 
 #: Rows of a sheet searched for its header (title rows above it are skipped).
@@ -1058,7 +1056,8 @@ TESTIMONY_SUFFIXES = (".txt", ".docx", ".odt")
 
 def _document_text(path: Path) -> str:
     """The text of a Word (.docx) or Writer (.odt) testimony: its paragraphs and headings in
-    order, then the cells of its tables, one paragraph per line, a blank line between them."""
+    order, then the paragraphs of its tables' cells, empty ones left out, a blank line between
+    two."""
     if path.suffix.lower() == ".docx":
         docx = require("docx", "report")
         try:
@@ -1510,7 +1509,7 @@ class _AnswerBuilder:
                         raw = raw[:MAX_CELL_CHARS]
                 # IRaMuTeQ analyses texts holding U+FFFD: so does retex_nlp for its corpora
                 status, note = _status_of(raw, self.na_set, self.longest, info.format == "iramuteq")
-                if problem and problem.startswith((_RECODED, _JOINED)):  # read, and said: the answer counts
+                if problem and problem.startswith(_READ_WHOLE):  # read, and said: the answer counts
                     note = f"{note} ; {problem}" if note else problem
                 elif problem and status != "empty" or problem and raw is None:
                     status, note = "unreadable", problem
