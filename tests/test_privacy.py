@@ -320,6 +320,23 @@ def test_a_name_is_masked_wherever_the_answer_repeats_it_but_not_a_word_it_also_
     assert clean == "Monsieur [Nom] est venu ; le rapport sur [Nom] avance. Petit souci réglé."
 
 
+def test_a_name_found_in_one_answer_is_masked_in_the_others(pseudo):
+    texts = ["Mme Kowalski a refusé la visite.", "Kowalski ne répond plus ; rendez-vous avec kowalski jeudi.",
+             "le rapport Rakotomalala n'est pas arrivé", "Signé : Jean Rakotomalala",
+             "Mme Boulanger est partie.", "on attend l'avis de Boulanger. Boulanger et fils, le boulanger.",
+             "Un petit souci : Mme Petit est absente.", "Petit à petit ça va, le Petit Prince aussi."]
+    new, table = pseudo.transform(texts, ids=list("abcdefgh"))
+    assert new[1] == "[Nom] ne répond plus ; rendez-vous avec [Nom] jeudi.", new[1]
+    assert new[2] == "le rapport [Nom] n'est pas arrivé", new[2]
+    # a surname that is also a word: capitalised inside a sentence only, never in lower case
+    assert new[5] == "on attend l'avis de [Nom]. Boulanger et fils, le boulanger.", new[5]
+    assert new[7].startswith("Petit à petit ça va"), new[7]  # a sentence's first word, a lower-case word
+    carried = table[table["rule"] == "même nom dans une autre réponse"]
+    assert set(carried["answer_id"]) >= {"b", "c", "f"}
+    # one answer alone is pseudonymised as before: nothing says "Kowalski" is a name there
+    assert pseudo.pseudonymize("rendez-vous avec kowalski jeudi")[0] == "rendez-vous avec kowalski jeudi"
+
+
 def test_file_names_used_as_attribution_are_masked(pseudo):
     assert pseudo.mask_label("af_marion.txt") == "af_[Prénom].txt"
     assert pseudo.mask_label("temoignage-lucas-2021.txt") == "temoignage-[Prénom]-2021.txt"

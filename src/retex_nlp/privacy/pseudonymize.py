@@ -5,7 +5,9 @@ Answers about children in danger name children, parents, colleagues, towns and p
 ``[Adresse]``, ``[Téléphone]``, ``[E-mail]``, ``[Date]``, ``[N° dossier]``, ``[Immatriculation]``,
 ``[Adresse IP]``, ``[Identifiant]`` (an ``@handle`` or a link to a social-network account), and
 ``[Établissement]`` when asked), consistently within a text: the same name gets the same
-placeholder, two different first names become ``[Prénom 1]`` and ``[Prénom 2]``. Ages ("18 mois",
+placeholder, two different first names become ``[Prénom 1]`` and ``[Prénom 2]``; a surname found
+in one text where something says it is a name ("Mme Kowalski") is masked in the other texts
+given to :meth:`Pseudonymizer.transform` with it, where it stands alone ("Kowalski ne répond plus"). Ages ("18 mois",
 "12 ans"), professions and acronyms (ASE, PMI, AEMO…) are kept: they are what the reader needs.
 
 It combines, in this order:
@@ -999,41 +1001,57 @@ class Pseudonymizer(BaseEstimator):
         """The text with placeholders, and the replacements made (same original, same placeholder)."""
         if not isinstance(text, str) or not text:
             return text, []
-        spans = self.find(text, doc)
-        # one number per distinct original of a kind, only when a kind has several originals
-        originals: dict[str, list[str]] = {}
-        for s, e, kind, _ in spans:
-            key = _unaccent(text[s:e].lower())
-            originals.setdefault(kind, [])
-            if key not in originals[kind]:
-                originals[kind].append(key)
-        out, reps, pos = [], [], 0
-        for s, e, kind, rule in spans:
-            key = _unaccent(text[s:e].lower())
-            number = f" {originals[kind].index(key) + 1}" if len(originals[kind]) > 1 else ""
-            placeholder = f"[{kind}{number}]"
-            out.append(text[pos:s])
-            out.append(placeholder)
-            reps.append(Replacement(s, e, text[s:e], placeholder, rule))
-            pos = e
-        out.append(text[pos:])
-        return "".join(out), reps
+        return _replace(text, self.find(text, doc))
 
     def transform(self, texts: pd.Series | Sequence[str], ids: Sequence | None = None) -> tuple[list[str], pd.DataFrame]:
         """Pseudonymise many texts: the new texts, and the table of every replacement
-        (``answer_id``, ``original``, ``placeholder``, ``rule``, ``start``, ``end``)."""
+        (``answer_id``, ``original``, ``placeholder``, ``rule``, ``start``, ``end``).
+
+        A surname found in one text where something says it is a name ("Mme Kowalski", "la
+        famille Oukacha", a signature) is masked in the other texts too, where it stands alone
+        ("Kowalski ne répond plus", "rendez-vous avec kowalski"): see :func:`_carried_names`."""
         texts = list(texts)
         ids = list(ids) if ids is not None else list(range(len(texts)))
-        new, rows = [], []
         strings = [t if isinstance(t, str) else "" for t in texts]
         docs = _ner().pipe(strings, batch_size=64) if self.use_ner else iter([None] * len(texts))
-        for answer_id, text, doc in zip(ids, texts, docs, strict=True):
-            clean, reps = self.pseudonymize(text, doc)
+        found = [self.find(text, doc) if text else [] for text, doc in zip(strings, docs, strict=True)]
+        carried = _names_to_carry(strings, found, self._keep)
+        if carried:
+            pattern = _carried_pattern(tuple(sorted(carried)))
+            for i, text in enumerate(strings):
+                extra = _carried_names(text, found[i], carried, pattern) if text else []
+                if extra:
+                    found[i] = _resolve(found[i] + extra)
+        new, rows = [], []
+        for answer_id, text, spans in zip(ids, texts, found, strict=True):
+            clean, reps = _replace(text, spans) if isinstance(text, str) and text else (text, [])
             new.append(clean)
             rows += [{"answer_id": answer_id, "original": r.original, "placeholder": r.placeholder, "rule": r.rule,
                       "start": r.start, "end": r.end} for r in reps]
         table = pd.DataFrame(rows, columns=["answer_id", "original", "placeholder", "rule", "start", "end"])
         return new, table
+
+
+def _replace(text: str, spans: list[tuple[int, int, str, str]]) -> tuple[str, list[Replacement]]:
+    """``text`` with its spans replaced by placeholders, numbered when a kind has several originals."""
+    # one number per distinct original of a kind, only when a kind has several originals
+    originals: dict[str, list[str]] = {}
+    for s, e, kind, _ in spans:
+        key = _unaccent(text[s:e].lower())
+        originals.setdefault(kind, [])
+        if key not in originals[kind]:
+            originals[kind].append(key)
+    out, reps, pos = [], [], 0
+    for s, e, kind, rule in spans:
+        key = _unaccent(text[s:e].lower())
+        number = f" {originals[kind].index(key) + 1}" if len(originals[kind]) > 1 else ""
+        placeholder = f"[{kind}{number}]"
+        out.append(text[pos:s])
+        out.append(placeholder)
+        reps.append(Replacement(s, e, text[s:e], placeholder, rule))
+        pos = e
+    out.append(text[pos:])
+    return "".join(out), reps
 
 
 #: A word of a place's name, capitalised or in capitals.
@@ -1114,6 +1132,68 @@ def _same_name_elsewhere(text: str, spans: list[tuple[int, int, str, str]]) -> l
                 continue  # a sentence's first word is capitalised anyway ("Optimiser les …")
             if not any(s < m.end() and m.start() < e for s, e, _, _ in spans):
                 out.append((m.start(), m.end(), kind, "même nom ailleurs dans la réponse"))
+    return out
+
+
+#: The rules whose name is carried to the other texts: something in the text says it is a
+#: person's name. Not a listed first name (found everywhere anyway), nor a name typed in lower
+#: case or in a text typed in capitals (the case is the cue there).
+_NOT_CARRIED = ("prénom (liste)", "prénom en minuscules (contexte)", "prénom composé en minuscules",
+                "initiale et âge", "initiale du nom après un prénom", "initiale du nom après une civilité",
+                "même nom ailleurs dans la réponse")
+
+
+def _names_to_carry(texts: Sequence[str], found: Sequence[list[tuple[int, int, str, str]]],
+                    keep: frozenset[str]) -> dict[str, str]:
+    """The names found in some text, to mask in the others: name -> kind ("Nom", "Prénom").
+    A capitalised name of three letters or more that is no acronym, no word kept, no title."""
+    carried: dict[str, str] = {}
+    for text, spans in zip(texts, found, strict=True):
+        for s, e, kind, rule in spans:
+            name = text[s:e]
+            if kind not in ("Nom", "Prénom") or rule in _NOT_CARRIED or rule.endswith("en minuscules") \
+                    or typed_in_capitals(text):
+                continue
+            words = name.split()
+            last = words[-1] if words else ""
+            if len(last) < 3 or not last[:1].isupper() or last.isupper() or name.lower() in keep \
+                    or last.lower() in _protected() or last.lower() in _KEPT_LOWER or re.fullmatch(_TITLES, name) \
+                    or (rule.startswith("entité nommée") and (_word_form(last) or _french(last))):
+                continue  # spaCy's persons are carried only when they are no French word
+            carried.setdefault(name, kind)
+    return carried
+
+
+@lru_cache(maxsize=4)
+def _carried_pattern(names: tuple[str, ...]) -> re.Pattern:
+    """One pattern for the carried names, in any case, longest first, whole words."""
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![\w'’-])(?i:{alternatives})(?![\w'’-])")
+
+
+def _carried_names(text: str, spans: list[tuple[int, int, str, str]], carried: dict[str, str],
+                   pattern: re.Pattern) -> list[tuple[int, int, str, str]]:
+    """Where ``text`` names a person found in another text. Typed as found or in capitals; in
+    lower case only when its last word is no French word ("kowalski", not "boulanger"); a name
+    that is also a word ("Boulanger", "Petit") only capitalised inside a sentence, as
+    :func:`_same_name_elsewhere` has it."""
+    out = []
+    by_lower = {n.lower(): n for n in carried}
+    for m in pattern.finditer(text):
+        name = by_lower.get(m.group(0).lower())
+        if name is None or any(s < m.end() and m.start() < e for s, e, _, _ in spans):
+            continue
+        typed, last = m.group(0), name.split()[-1]
+        word = _word_form(last) or _french(last)
+        if typed not in (name, name.upper()):
+            if typed != name.lower() or word or _is_common(last.lower()):
+                continue
+        elif word:
+            before = text[:m.start()].rstrip()
+            gap = text[len(before):m.start()]
+            if typed == name.upper() or not before or before[-1] in ".!?:;" or "\n" in gap or len(gap) > 1:
+                continue
+        out.append((m.start(), m.end(), carried[name], "même nom dans une autre réponse"))
     return out
 
 
