@@ -80,6 +80,12 @@ def test_institutions_only_when_asked():
 
 # -- identifiers that leaked before, by class (other examples than the ones found in review) -----------
 PLANTED = [
+    # a surname in capitals after a first name, listed or not, with a title or alone
+    ("Contact : Mr Abdelkader BENMOUSSA, tél 03 27 45 67 89", ["Abdelkader", "BENMOUSSA", "45 67"]),
+    ("Écrire à Abdelkader BENMOUSSA ; référente Mme Lucie CARPENTIER.", ["Abdelkader", "BENMOUSSA", "Lucie",
+                                                                        "CARPENTIER"]),
+    # a family allowance number given as an "identifiant"
+    ("Identifiant CAF 1234567 ; immatriculation AB-123-CD.", ["1234567", "AB-123-CD"]),
     # lower-case first names where the sentence says they are people
     ("sa fille lina pleure le soir depuis le départ.", ["lina"]),
     ("le petit noah, 4 ans, ne parle plus.", ["noah"]),
@@ -294,6 +300,8 @@ KEPT = [
     # a capitalised word the first-name list lacks, with a bare age or in capitals (Grand Débat answers)
     "Jai 27 ans et je travaille en Bio 3 ans.",
     "RETABLIR LA RETRAIRE A 60 ANS CAR ON NE PEUT PLUS",
+    # an acronym or a French word in capitals after a capitalised word; a country that is also a surname
+    "Macron DEMISSION, comme en Hollande.",
 ]
 
 

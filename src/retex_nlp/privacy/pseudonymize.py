@@ -86,7 +86,7 @@ _KEPT_PLACES = ["France", "Europe", "Belgique", "Suisse", "Espagne", "Italie", "
 _KEPT_PLACES += ["Afrique", "Asie", "Amérique", "Amériques", "Océanie", "Antarctique", "Arctique", "Moyen-Orient",
                  "Maghreb", "États-Unis", "Etats-Unis", "USA", "Chine", "Japon", "Inde", "Russie", "Royaume-Uni",
                  "Angleterre", "Irlande", "Écosse", "Canada", "Québec", "Brésil", "Argentine", "Mexique", "Portugal",
-                 "Pays-Bas", "Luxembourg", "Autriche", "Pologne", "Grèce", "Turquie", "Suède", "Norvège",
+                 "Pays-Bas", "Hollande", "Luxembourg", "Autriche", "Pologne", "Grèce", "Turquie", "Suède", "Norvège",
                  "Danemark", "Finlande", "Islande", "Roumanie", "Hongrie", "Ukraine", "Australie", "Égypte",
                  "Afrique du Sud", "Côte d'Ivoire", "Cameroun", "Congo", "Madagascar", "Comores", "Haïti", "Vietnam",
                  "Liban", "Syrie", "Israël", "Iran", "Irak", "Afghanistan", "Corée", "Nouvelle-Calédonie",
@@ -271,11 +271,11 @@ _RULES: list[tuple[str, str, re.Pattern]] = [
         r"(?P<x>(?=[\w/-]*\d)[A-Z0-9][\w/-]{3,})", re.I)),
     # "n° allocataire CAF 1234567", "numéro de sécurité sociale : …", "matricule agent 45A789"
     ("n° de dossier", "[N° dossier]", re.compile(
-        r"\b(?:n°|no\.?|numéro|matricule)(?:\s+(?:d'|de\s+)?(?:allocataire|dossier|client|adhérent|agent|agr[ée]ment|CAF|MSA|"
+        r"\b(?:n°|no\.?|numéro|matricule|identifiant)(?:\s+(?:d'|de\s+)?(?:allocataire|dossier|client|adhérent|agent|agr[ée]ment|CAF|MSA|"
         r"fiscal|famille|usager|bénéficiaire)){1,2}\s*(?::|est(?:\s+le)?)?\s*(?P<x>(?=[\w/-]*\d)[A-Z0-9][\w/-]{4,})", re.I)),
     # the number a few words after what says it is one: "numéro allocataire CAF de la famille est 1234567"
     ("n° de dossier", "[N° dossier]", re.compile(
-        r"(?:\b(?:allocataire|dossier|matricule|numéro)\b|\bn°)[^\d.;\n]{0,40}?(?<![\w/-])(?P<x>\d{6,}[A-Z]?)(?![\w/-])", re.I)),
+        r"(?:\b(?:allocataire|dossier|matricule|numéro|identifiant)\b|\bn°)[^\d.;\n]{0,40}?(?<![\w/-])(?P<x>\d{6,}[A-Z]?)(?![\w/-])", re.I)),
     # the same, written in groups: "numéro fiscal 12 34 567 890 123" (not an amount: "1 250 000 €")
     ("n° de dossier", "[N° dossier]", re.compile(
         r"(?:\b(?:allocataire|dossier|matricule|numéro)\b|\bn°)[^\d.;\n]{0,40}?(?<![\w/,.-])(?P<x>\d{1,4}(?:[ .]\d{2,4}){2,})"
@@ -518,6 +518,16 @@ def _service_after_particle(words: Sequence[str]) -> bool:
     return len(rest) == 1 and len(rest) < len(words) and re.fullmatch(_CAPS, rest[0]) is not None and len(rest[0]) <= 6
 
 
+def _caps_surname(before: str, word: str) -> bool:
+    """A surname in capitals after a first name, listed or no French word ("Lucie CARPENTIER",
+    "Abdelkader BENMOUSSA"):
+    no acronym of the field, no French word ("Jean PLUS"), three letters or more."""
+    low = word.lower()
+    first = before.lower() in _first_names() or not (_french(before) or _is_common(before.lower()))
+    return (first and before[:1].isupper() and not before.isupper() and len(word) >= 3 and low not in _protected()
+            and low not in _KEPT_LOWER and not _french(low) and not _is_common(low))
+
+
 def _trim_name(name: str) -> str:
     """A name found after a title or "famille", without what cannot end it: a word in capitals
     after a first one (shouted text: "MR MACRON PRIVILEGIE SES…"), an acronym ("Mr Darmanin la
@@ -540,7 +550,8 @@ def _trim_name(name: str) -> str:
     # surname the table caught ("Tran" in "Mme Ngoc-Anh Tran"): kept in the name
     while len(words) > 1 and (words[-1].lower() in _protected()
                               or (words[-1].lower() in _common_words() and _french(words[-1]))
-                              or words[-1].isupper() or particle(words[-1])):
+                              or (words[-1].isupper() and not _caps_surname(words[-2], words[-1]))
+                              or particle(words[-1])):
         shorter = words[:-1]
         while shorter and particle(shorter[-1]):
             shorter.pop()
@@ -846,6 +857,9 @@ class Pseudonymizer(BaseEstimator):
             if low not in names:
                 if unlisted and self._unlisted_name(text, m, word):
                     spans.append((m.start(), m.end(), "Prénom", "prénom hors liste (contexte)"))
+                    caps = self._caps_surname_after(text, m, word)
+                    if caps:
+                        spans.append((m.end() + caps.start(1), m.end() + caps.end(1), "Nom", "nom après un prénom"))
                 continue
             if (low in protected and word.isupper()) or low in self._keep:  # "Tom", not "TOM"
                 continue
@@ -877,7 +891,18 @@ class Pseudonymizer(BaseEstimator):
         before, after = text[:m.start()], text[m.end():]
         if re.match(r"\s*\d+\s*(?:ans|mois)\b", after, re.I):
             return False  # "en Permaculture 3 ans", "Jai 27 ans": a bare age follows any word
-        return bool(_BEFORE_NAME.search(before) or _AFTER_NAME.match(after) or _WELCOMED.search(before))
+        return bool(_BEFORE_NAME.search(before) or _AFTER_NAME.match(after) or _WELCOMED.search(before)
+                    or self._caps_surname_after(text, m, word))
+
+    def _caps_surname_after(self, text: str, m: re.Match, word: str) -> re.Match | None:
+        """The surname in capitals after a capitalised first name, as a contact or signature
+        gives it ("Abdelkader BENMOUSSA"), when neither word is a place."""
+        caps = re.match(rf"\s+({_CAPS})(?![\w'’-])", text[m.end():])
+        if caps is None or not _caps_surname(word, caps.group(1)) or caps.group(1).lower() in self._keep:
+            return None
+        if word in _communes() or _commune_key(caps.group(1)) in _communes_unaccented():
+            return None
+        return caps
 
     @staticmethod
     def _is_person(text: str, start: int, end: int) -> bool:
@@ -1137,8 +1162,9 @@ def _same_name_elsewhere(text: str, spans: list[tuple[int, int, str, str]]) -> l
 
 #: The rules whose name is carried to the other texts: something in the text says it is a
 #: person's name. Not a listed first name (found everywhere anyway), nor a name typed in lower
-#: case or in a text typed in capitals (the case is the cue there).
-_NOT_CARRIED = ("prénom (liste)", "prénom en minuscules (contexte)", "prénom composé en minuscules",
+#: case or in a text typed in capitals (the case is the cue there), nor spaCy's persons (on
+#: Grand Débat answers they include "Soumettre", "Kms", "NOx", "Autolib" at a sentence's start).
+_NOT_CARRIED = ("entité nommée (personne)", "prénom (liste)", "prénom en minuscules (contexte)", "prénom composé en minuscules",
                 "initiale et âge", "initiale du nom après un prénom", "initiale du nom après une civilité",
                 "même nom ailleurs dans la réponse")
 
@@ -1157,9 +1183,8 @@ def _names_to_carry(texts: Sequence[str], found: Sequence[list[tuple[int, int, s
             words = name.split()
             last = words[-1] if words else ""
             if len(last) < 3 or not last[:1].isupper() or last.isupper() or name.lower() in keep \
-                    or last.lower() in _protected() or last.lower() in _KEPT_LOWER or re.fullmatch(_TITLES, name) \
-                    or (rule.startswith("entité nommée") and (_word_form(last) or _french(last))):
-                continue  # spaCy's persons are carried only when they are no French word
+                    or last.lower() in _protected() or last.lower() in _KEPT_LOWER or re.fullmatch(_TITLES, name):
+                continue
             carried.setdefault(name, kind)
     return carried
 
