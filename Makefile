@@ -8,6 +8,8 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check
 RETEX  := $(VENV)/bin/retex
 OUT    ?= out
+# test processes (pytest-xdist, one file per process: a file's fixtures load once); 1 for one process
+TEST_WORKERS ?= 2
 
 .PHONY: bench-scale install demo test lint bench clean browser screenshot
 
@@ -38,7 +40,7 @@ browser:
 		|| echo "chromium/chromium-driver not installed (see /tmp/retex-apt.log): the browser tests will be skipped"; }
 
 test: install browser
-	$(PY) -m pytest -q -ra
+	$(PY) -m pytest -q -ra $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
 
 # refresh docs/img/rapport.png and docs/img/app_*.png (the guide's pictures) from the tests' screenshots
 screenshot: install browser
