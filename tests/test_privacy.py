@@ -84,6 +84,8 @@ PLANTED = [
     ("Contact : Mr Abdelkader BENMOUSSA, tél 03 27 45 67 89", ["Abdelkader", "BENMOUSSA", "45 67"]),
     ("Écrire à Abdelkader BENMOUSSA ; référente Mme Lucie CARPENTIER.", ["Abdelkader", "BENMOUSSA", "Lucie",
                                                                         "CARPENTIER"]),
+    # a family's name with an elision, typed in lower case
+    ("j'ai accompagné la famille n'diaye à l'audience", ["diaye"]),
     # a family allowance number given as an "identifiant"
     ("Identifiant CAF 1234567 ; immatriculation AB-123-CD.", ["1234567", "AB-123-CD"]),
     # lower-case first names where the sentence says they are people
@@ -302,6 +304,8 @@ KEPT = [
     "RETABLIR LA RETRAIRE A 60 ANS CAR ON NE PEUT PLUS",
     # an acronym or a French word in capitals after a capitalised word; a country that is also a surname
     "Macron DEMISSION, comme en Hollande.",
+    # an elided word after "famille"
+    "La famille d'accueil n'avait rien dit ; la famille s'est installée, la famille d'origine aussi.",
 ]
 
 

@@ -123,7 +123,7 @@ _SIGNATURE = re.compile(
 #: A town after "de" ("l'école Jules Ferry de Tourcoing"): a commune's name that is no French word.
 _TOWN_AFTER_DE = re.compile(rf"\b(?:de|d'|du)\s*({_TOWN})(?![\w'’-])")
 #: "la famille Martin", "Famille LEFEBVRE": a family's name.
-_LOWER_FAMILY = re.compile(rf"\b(?i:famille)\s+([{_LOW}][{_LOW}-]{{3,}})(?![\w'’-])")
+_LOWER_FAMILY = re.compile(rf"\b(?i:famille)\s+((?:[{_LOW}]['’])?[{_LOW}][{_LOW}-]{{3,}})(?![\w'’-])")  # "n'diaye"
 #: What describes a family after "famille" (capitalised in a heading): no family name.
 _FAMILY_WORDS = frozenset({
     "nombreuse", "nombreuses", "monoparentale", "monoparentales", "recomposée", "recomposées", "recomposee",
@@ -765,6 +765,8 @@ class Pseudonymizer(BaseEstimator):
                 spans.append((m.start(1), m.start(1) + len(name), "Nom", "famille + nom"))
         for m in _LOWER_FAMILY.finditer(text):  # "la famille lefebvre": no French word, no acronym
             name = m.group(1)
+            if re.match(r"\w['’]", name) and (_is_common(name[2:]) or _french(name[2:])):
+                continue  # "la famille d'accueil", "la famille n'est pas venue"
             if not _is_common(name) and not _french(name) and name not in self._keep and name not in _protected() and name not in _KEPT_LOWER:
                 spans.append((m.start(1), m.end(1), "Nom", "famille + nom en minuscules"))
         spans += self._first_name_spans(text, unlisted=cased is None)  # re-cased: typos read as names
