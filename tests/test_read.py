@@ -623,6 +623,47 @@ def test_xlsx_a_cell_merged_over_several_answers_holds_for_each_of_them(tmp_path
     assert "cellules fusionnées" in notes and "A2:A4" in notes and "3 cellule(s)" in notes
 
 
+def test_a_row_of_groups_above_the_header_is_no_header(tmp_path):
+    """A formatted survey table: a title, a row of groups merged across their columns
+    ("Identification", "Questions ouvertes") and a column named on both rows (merged down),
+    then the column names. Read before as the header, the groups left the real column names as
+    a first answer and the second question without a name."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Enquête ODPE 2024 — assistants familiaux", None, None, None, None])
+    sheet.merge_cells("A1:E1")
+    sheet.append(["N°", "Identification", None, "Questions ouvertes", None])
+    sheet.merge_cells("A2:A3")
+    sheet.merge_cells("B2:C2")
+    sheet.merge_cells("D2:E2")
+    sheet.append([None, "profession", "service", "Difficultés", "Ressources"])
+    sheet.append([1, "assistante familiale", "Nord", "La fatigue, les nuits courtes.", "Mon conjoint"])
+    sheet.append([2, "assistante familiale", "Sud", "Le manque de relais quand un enfant va mal.", None])
+    sheet.append([3, "éducateur", "Nord", None, "Les collègues"])
+    path = tmp_path / "enquete_mise_en_forme.xlsx"
+    book.save(path)
+    answers = read_answers(path, text=["Difficultés", "Ressources"])
+    assert answers["respondent_id"].tolist() == ["1", "2", "3"] * 2
+    assert answers["service"].tolist() == ["Nord", "Sud", "Nord"] * 2
+    assert answers["status"].tolist() == ["ok", "ok", "empty", "ok", "empty", "ok"]
+    assert "« Identification », « Questions ouvertes »" in " ".join(answers.attrs["notes"])
+
+
+def test_the_extra_header_rows_of_a_qualtrics_export_are_no_answers(tmp_path):
+    path = tmp_path / "qualtrics.csv"
+    path.write_text('ResponseId,Q1,Q2\nResponse ID,Quelle est votre profession ?,Quelles difficultés rencontrez-vous ?\n'
+                    '{"ImportId":"_recordId"},{"ImportId":"QID1"},{"ImportId":"QID2_TEXT"}\n'
+                    "R_1,AF,La fatigue et les nuits courtes\nR_2,ES,Le manque de relais\n", encoding="utf-8")
+    answers = read_answers(path, text="Q2")
+    assert answers["status"].tolist() == ["non_answer", "non_answer", "ok", "ok"]  # kept, not counted
+    assert answers["source_row"].tolist() == [2, 3, 4, 5]
+    assert "Qualtrics" in answers["status_note"].iloc[0] and "Qualtrics" in " ".join(answers.attrs["notes"])
+    chunks = list(iter_answers(path, text="Q2", chunksize=2))
+    assert pd.concat(chunks)["status"].tolist() == ["non_answer", "non_answer", "ok", "ok"]
+
+
 def test_ods_a_cell_merged_over_several_answers_holds_for_each_of_them(tmp_path):
     """The same in a LibreOffice Calc file (pandas reads the covered cells as empty)."""
     from odf.opendocument import OpenDocumentSpreadsheet

@@ -773,12 +773,21 @@ def _grid_table(path: Path, fmt: str, sheet_name: str, names: list[str], it: Ite
     start = _header_position(head)
     if start is None:
         raise RetexInputError(f"la feuille {sheet_name!r} est vide", path=path)
-    header_number, header_row = head[start]
     skipped = [str(next(v for v in values if _filled(v))).strip() for _, values in head[:start]]
+    groups = _group_header(head, start, merged)
+    start += bool(groups)
+    header_number, header_row = head[start]
     if skipped:
         notes.append(f"ligne(s) au-dessus de l'en-tête ignorée(s) (titre : « {' / '.join(skipped)[:80]} ») : "
                      f"en-tête lu ligne {header_number}")
+    if groups:
+        notes.append(f"ligne {head[start - 1][0]} : des groupes de colonnes (« {' », « '.join(g[:40] for g in groups[:6])} »), "
+                     f"pas leurs noms : en-tête lu ligne {header_number}")
     header = ["" if h is None else str(h).strip() for h in header_row]
+    if groups:  # a column named on both rows (merged down): its name is on the row above
+        above = head[start - 1][1]
+        header = [h or ("" if c >= len(above) or not _filled(above[c]) else str(above[c]).strip())
+                  for c, h in enumerate(header)]
     width = len(header)
     headerless = _headerless(header, header_number)
     if headerless is not None:  # the first row is an answer: it is read as one
@@ -875,6 +884,26 @@ def _sheet_rows(ws) -> Iterator[tuple[int, tuple]]:
 def _filled_rows(numbered: Iterable[tuple[int, tuple]]) -> Iterator[tuple[int, tuple]]:
     """The (row number, values) pairs of a sheet whose row holds at least one filled cell."""
     return ((n, values) for n, values in numbered if any(_filled(v) for v in values))
+
+
+def _group_header(head: list[tuple[int, tuple]], start: int, merged: Sequence[tuple[int, int, int, int]]) -> list[str]:
+    """The names of a row of groups above the header ("Identification", "Questions ouvertes",
+    each merged across its columns, as a formatted survey table has them), or ``[]``. Every
+    filled cell of the row at ``start`` begins a merged range (across columns, or down onto the
+    next row: a column named on both rows), one at least across columns; the next row holds
+    more cells, all text, none a sentence (column names, not a first answer)."""
+    if start + 1 >= len(head):
+        return []
+    number, values = head[start]
+    below_number, below_values = head[start + 1]
+    starts = {(c1, c2 > c1) for r1, r2, c1, c2 in merged if r1 == number and r2 in (number, below_number)}
+    filled = [c for c, v in enumerate(values, start=1) if _filled(v)]
+    if not any(across for _, across in starts) or not set(filled) <= {c for c, _ in starts}:
+        return []
+    below = [v for v in below_values if _filled(v)]
+    if len(below) <= len(filled) or not all(isinstance(v, str) and not _SENTENCE.fullmatch(v.strip()) for v in below):
+        return []
+    return [str(values[c - 1]).strip() for c in filled]
 
 
 def _header_position(head: list[tuple[int, tuple]]) -> int | None:
@@ -1307,6 +1336,22 @@ def _repeated_header_rows(frame: pd.DataFrame, text_cols: Sequence[str]) -> set[
     return found
 
 
+_EXPORT_HEADER = ("ligne d'en-tête supplémentaire d'un export Qualtrics (libellés des questions ou identifiants "
+                  "ImportId), pas une réponse")
+_IMPORT_ID = re.compile(r'^\s*\{\s*"ImportId"\s*:')
+
+
+def _export_header_rows(frame: pd.DataFrame) -> set[int]:
+    """The rows (positions) under the column names that a Qualtrics export adds: the questions'
+    wording, then a row of ``{"ImportId":"QID1"}``; found by that second row (most of its
+    filled cells), among the first three."""
+    for i in range(min(3, len(frame))):
+        cells = [v for v in frame.iloc[i].tolist() if isinstance(v, str) and v.strip()]
+        if cells and 2 * sum(bool(_IMPORT_ID.match(v)) for v in cells) > len(cells):
+            return set(range(i + 1))
+    return set()
+
+
 def likely_text_column(frame: pd.DataFrame) -> str | None:
     """The column that seems to hold the free answers: the one named so (``text``, ``texte``,
     ``réponse``, ``verbatim``…, accents and case ignored), else the one whose cells hold the most
@@ -1451,6 +1496,7 @@ class _AnswerBuilder:
         self.longest = max((len(_NOT_WORD.sub("", x)) for x in self.na_set), default=0)
         self.seen_ids: dict[str, int] = {}
         self.first_of: dict[str, str] = {}
+        self.built = 0  # tables built so far: an export's extra header rows are in the first
 
     def build(self, table: _Table, whole: bool = True) -> pd.DataFrame:
         frame, info = table.frame, table.info
@@ -1491,12 +1537,18 @@ class _AnswerBuilder:
         else:
             resp = [str(r) for r in rows]
         header_rows = _repeated_header_rows(frame, text_cols)
+        export_rows = _export_header_rows(frame) if self.built == 0 else set()
+        self.built += 1
         out = []
         for col in text_cols:
             values = frame[col].tolist()
             for i in range(n):
                 raw = values[i]
                 problem = info.problems.get(rows[i])
+                if i in export_rows:
+                    out.append({"respondent_id": resp[i], "open_question": col, "text": "" if raw is None else str(raw),
+                                "status": "non_answer", "status_note": _EXPORT_HEADER, "source_row": rows[i]})
+                    continue
                 if i in header_rows and isinstance(raw, str) and raw.strip() == col.strip():
                     out.append({"respondent_id": resp[i], "open_question": col, "text": raw,
                                 "status": "non_answer", "status_note": _HEADER_AGAIN, "source_row": rows[i]})
@@ -1531,6 +1583,10 @@ class _AnswerBuilder:
             ids = ids + ":" + answers["open_question"].astype(str)
         answers["answer_id"] = self._unique(ids.tolist()) if id_col or stacked else ids
         notes = list(info.notes)
+        if export_rows:
+            notes.append(f"export Qualtrics : les ligne(s) {', '.join(str(rows[i]) for i in sorted(export_rows))} sous "
+                         "l'en-tête (libellés des questions, identifiants ImportId) ne sont pas des réponses : gardées, "
+                         "marquées non-réponses.")
         if header_rows:
             at = [str(rows[i]) for i in sorted(header_rows)]
             notes.append(f"{len(at)} ligne(s) répètent l'en-tête (ligne {', '.join(at[:5])}{'…' if len(at) > 5 else ''}) : "
