@@ -398,3 +398,29 @@ def test_a_lawyer_in_capitals_and_without_accent(pseudo):
     assert pseudo.pseudonymize("le maitre Dupont a plaidé")[0] == "le maitre [Nom] a plaidé"
     for kept in ("LE MAITRE NAGEUR EST LA", "IL ME DIT QUE TOUT VA BIEN", "Le maître nageur surveille."):
         assert pseudo.pseudonymize(kept)[0] == kept
+
+
+def test_columns_that_identify_a_respondent_by_name_or_content():
+    import pandas as pd
+
+    from retex_nlp.privacy.columns import free_text_columns, identifying_columns, mask_user_columns
+
+    frame = pd.DataFrame({
+        "Prénom et nom": ["Léa Martin", "Karim Benali", None],
+        "Contact": ["06 12 34 56 78", "+33 6 98 76 54 32", ""],  # phone numbers under another name
+        "Qui": ["a.b@ase.fr", "c.d@ase.fr", "anonymous"],
+        "Adresse IP": ["192.168.0.1", "10.0.0.2", "10.0.0.3"],
+        "Nom du service": ["ASE Nord", "PMI", "ASE Sud"],  # a service, not a person
+        "Remarques": ["Voir avec Mme Lefebvre jeudi prochain.", "Rien de plus à signaler ici.", None],
+        "Profession": ["Éducatrice spécialisée", "Assistante familiale", "Psychologue"],
+    })
+    found = identifying_columns(frame, frame.columns)
+    assert found == {"Prénom et nom": "[Nom]", "Contact": "[Téléphone]", "Qui": "[E-mail]",
+                     "Adresse IP": "[Adresse IP]"}
+    assert free_text_columns(frame, frame.columns) == ["Remarques"]
+    shown, done = mask_user_columns(frame, frame.columns, Pseudonymizer(), keep=["Profession"])
+    assert shown["Prénom et nom"].tolist()[:2] == ["[Nom]", "[Nom]"] and pd.isna(shown["Prénom et nom"].iloc[2])
+    assert shown["Qui"].tolist() == ["[E-mail]"] * 3 and shown["Contact"].iloc[2] == ""
+    assert shown["Remarques"].iloc[0] == "Voir avec Mme [Nom] jeudi prochain." and pd.isna(shown["Remarques"].iloc[2])
+    assert shown["Nom du service"].tolist() == frame["Nom du service"].tolist()
+    assert done["Remarques"] == "pseudonymisée" and "Profession" not in done

@@ -34,6 +34,11 @@ def survey(tmp_path_factory) -> Path:
     frame["status"] = ["validé" if i % 3 else "brouillon" for i in range(len(frame))]
     frame["note"] = [str(i % 10) for i in range(len(frame))]
     frame["profession"] = ["Assistante familiale", "Éducateur", "Psychologue", "Assistante sociale"] * (len(frame) // 4)
+    # what a Microsoft Forms export adds to every row, and a comment column typed like the answers
+    frame["Nom"] = [f"Sandrine Kowalczyk{i}" for i in range(len(frame))]
+    frame["Adresse de messagerie"] = [f"agent{i}@departement59.fr" for i in range(len(frame))]
+    frame["Commentaire"] = ["Merci de rappeler Mme Benhamida au sujet du questionnaire." if i % 5 == 0 else
+                            "Rien à ajouter pour ce questionnaire." for i in range(len(frame))]
     path = tmp_path_factory.mktemp("survey") / "enquete.csv"
     frame.to_csv(path, index=False, sep=";", encoding="utf-8")
     return path
@@ -74,6 +79,31 @@ def test_user_columns_and_ids_are_kept_in_every_output(project_dir, survey):
     with zipfile.ZipFile(project_dir / "rapport" / "project.qdpx") as z:
         qde = z.read("project.qde").decode("utf-8")
     assert 'name="theme"' in qde and "Transition écologique" in qde and 'name="score_' not in qde
+
+
+def test_columns_that_identify_a_respondent_stay_private(project_dir, survey):
+    """A name, an e-mail and a comment naming someone, in columns of the export: masked in every
+    shared output and in etat/, kept as written in prive/ and when the project is reopened."""
+    source = pd.read_csv(survey, sep=";", dtype=str, keep_default_na=False)
+    shared = [p for folder in ("rapport", "etat") for p in (project_dir / folder).rglob("*") if p.is_file()]
+    for path in shared:
+        if path.suffix in (".xlsx", ".docx", ".qdpx"):
+            with zipfile.ZipFile(path) as z:
+                data = b"".join(z.read(n) for n in z.namelist())
+        else:
+            data = path.read_bytes()
+        assert b"Kowalczyk" not in data and b"departement59" not in data and b"Benhamida" not in data, path
+    coded = pd.read_csv(project_dir / "rapport" / "answers_coded.csv", dtype=str, keep_default_na=False)
+    assert set(coded["Nom"]) == {"[Nom]"} and set(coded["Adresse de messagerie"]) == {"[E-mail]"}
+    assert "Merci de rappeler Mme [Nom] au sujet du questionnaire." in set(coded["Commentaire"])
+    assert coded["profession"].tolist() == source["profession"].tolist()  # a category stays as it is
+    html = (project_dir / "rapport" / "report.html").read_text(encoding="utf-8")
+    assert "Adresse de messagerie ([E-mail])" in html and "Commentaire" in html
+    private = (project_dir / "prive" / "textes_originaux.jsonl").read_text(encoding="utf-8")
+    assert "Kowalczyk0" in private and "agent0@departement59.fr" in private
+    reopened = rx.Project.open(project_dir)
+    assert reopened.answers["Nom"].tolist() == source["Nom"].tolist()
+    assert set(reopened.coded_answers()["Nom"]) == {"[Nom]"}
 
 
 def test_attribution_from_a_column_that_is_not_a_by_variable(project_dir):

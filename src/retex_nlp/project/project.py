@@ -16,6 +16,7 @@ The folder layout is described in :mod:`retex_nlp.project.store`; ``retex report
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ import pandas as pd
 
 from ..answers import (
     NO_THEME,
+    RESERVED,
     STATUS_LABELS_FR,
     assignment_pairs,
     join_codes,
@@ -37,6 +39,7 @@ from ..errors import RetexInputError
 from ..files import atomic_write, write_csv
 from ..io.read import status_summary
 from ..privacy import Pseudonymizer
+from ..privacy.columns import mask_user_columns
 from ..quotes import representative_quotes
 from ..report import Report, theme_by_group
 from ..themes import docs_by_theme, theme_key_terms, theme_labels
@@ -104,6 +107,7 @@ class Project:
         for edit in journal:
             self._record(edit)
         self._cache: dict = {}
+        self._masked: tuple[pd.DataFrame, dict[str, str]] | None = None
 
     # -- state ----------------------------------------------------------------------------------------
     def _base_state(self) -> ThemeState:
@@ -426,7 +430,9 @@ class Project:
     LABEL_COLUMNS = ("file", "source_file")
 
     def _shown_answers(self) -> pd.DataFrame:
-        """The answers as shown in reports: pseudonymised texts, file names with no first name."""
+        """The answers as shown in reports: pseudonymised texts, file names with no first name,
+        the user's columns that identify a respondent masked and their free-text columns
+        pseudonymised (:func:`retex_nlp.privacy.columns.mask_user_columns`)."""
         shown = self.answers.assign(text=self.texts["shown"].to_numpy())
         if self.settings.get("pseudonymize", True):
             names = self.settings.get("names_file")
@@ -434,7 +440,23 @@ class Project:
             for column in self.LABEL_COLUMNS:
                 if column in shown.columns:
                     shown[column] = shown[column].map(masker.mask_label)
+            masked, _ = self._masked_columns(masker)
+            for column in masked.columns:
+                shown[column] = masked[column].to_numpy()
         return shown
+
+    def _masked_columns(self, masker: Pseudonymizer | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
+        """The user's columns changed for what is shared, and how (computed once: the answers
+        do not change with edits)."""
+        if self._masked is None:
+            user = [c for c in self.answers.columns if c not in RESERVED and c not in self.LABEL_COLUMNS]
+            if not self.settings.get("pseudonymize", True) or not user:
+                self._masked = (pd.DataFrame(index=self.answers.index), {})
+            else:
+                fields = re.findall(r"\{([^{}]+)\}", str(self.settings.get("attribution") or ""))
+                frame, done = mask_user_columns(self.answers, user, masker or Pseudonymizer(), keep=[*self.by, *fields])
+                self._masked = (frame[list(done)], done)
+        return self._masked
 
     def lexical_profiles(self, n: int = 10, min_answers: int = 3) -> pd.DataFrame:
         """Each theme's (or Reinert class's) profile as IRaMuTeQ shows it: its ``n`` most
@@ -506,6 +528,14 @@ class Project:
                         "coordonnées repérés ont été remplacés par des mentions entre crochets ([Prénom], [Lieu]…), "
                         "par des règles, une liste de prénoms et la reconnaissance d'entités de spaCy. Aucun outil "
                         "ne repère tous les noms : relisez les citations avant de diffuser ce rapport.")
+            _, done = self._masked_columns()
+            whole = [f"{c} ({how})" for c, how in done.items() if how.startswith("[")]
+            free = [c for c, how in done.items() if not how.startswith("[")]
+            if whole:
+                note.append("Colonnes qui identifient les répondants, masquées dans ce qui est partagé : "
+                            + ", ".join(whole) + " (elles restent dans le dossier privé du projet).")
+            if free:
+                note.append("Colonnes de texte libre pseudonymisées comme les réponses : " + ", ".join(free) + ".")
         method = st.get("method")
         embedder = st.get("embedder_name") or st.get("embedder") or "use"
         if method == "themes" and st.get("clusterer") == "reinert":
@@ -582,10 +612,15 @@ class Project:
         root = self.path
         root.mkdir(parents=True, exist_ok=True)
         state = root / "etat"
-        # etat/ holds the pseudonymised texts only; the answers as written are personal data: prive/
-        write_rows(state / "reponses.jsonl", self.answers.assign(text=self.texts["shown"].to_numpy(), **{
-            SHOWN: self.texts["shown"].to_numpy(), ANALYSED: self.texts["analysed"].to_numpy()}))
-        write_rows(root / "prive" / "textes_originaux.jsonl", self.answers[["answer_id", "text"]])
+        # etat/ holds the pseudonymised texts only; the answers as written are personal data: prive/,
+        # and so are the user's columns that identify a respondent or hold free text
+        masked, done = self._masked_columns()
+        stored = self.answers.assign(text=self.texts["shown"].to_numpy(), **{
+            SHOWN: self.texts["shown"].to_numpy(), ANALYSED: self.texts["analysed"].to_numpy()})
+        for column in done:
+            stored[column] = masked[column].to_numpy()
+        write_rows(state / "reponses.jsonl", stored)
+        write_rows(root / "prive" / "textes_originaux.jsonl", self.answers[["answer_id", "text", *done]])
         write_rows(state / "themes.jsonl", self.base_themes)
         write_rows(state / "affectations.jsonl", self.base_pairs)
         write_rows(state / "termes.jsonl", self.terms)
@@ -651,6 +686,9 @@ class Project:
                 raise RetexInputError("prive/textes_originaux.jsonl ne correspond pas aux réponses du projet",
                                       path=originals)
             answers["text"] = raw["text"].to_numpy()
+            for column in raw.columns.drop(["answer_id", "text"]):  # the user's columns masked in etat/
+                if column in answers.columns:
+                    answers[column] = raw[column].to_numpy()
         private = root / "prive" / "remplacements.jsonl"
         replacements = read_rows(private) if private.exists() else pd.DataFrame(
             columns=["answer_id", "original", "placeholder", "rule", "start", "end"])
