@@ -8,7 +8,7 @@ outputs (the coded answers, the report's workbook, the REFI-QDA project):
 
 - a column that identifies a respondent, by its name ("Nom", "Prénom", "E-mail", "Courriel",
   "Téléphone", "Adresse", "Adresse IP", "Date de naissance", "N° de sécurité sociale", and their
-  English forms) or by what it holds (most of its values e-mails, phone numbers or IP
+  English forms, LimeSurvey's "token") or by what it holds (most of its values e-mails, phone numbers or IP
   addresses), has each filled value replaced by its placeholder ("[E-mail]", "[Nom]"…);
 - a column of free text (its values a few words long on the median) is pseudonymised as the
   answers are;
@@ -43,7 +43,9 @@ for _placeholder, _names in {
     "[Téléphone]": ("telephone", "tel", "portable", "numero de telephone", "n de telephone", "telephone portable",
                     "mobile", "phone", "phone number", "gsm"),
     "[Adresse]": ("adresse", "adresse postale", "domicile", "rue", "address", "street", "street address"),
-    "[Adresse IP]": ("ip", "adresse ip", "ipaddress", "ip address"),
+    "[Adresse IP]": ("ip", "adresse ip", "ipaddress", "ip address", "ipaddr"),
+    # LimeSurvey's participant token: the key to the participants' table (names, e-mails)
+    "[Identifiant]": ("token", "jeton", "jeton d acces", "access code"),
     "[Date]": ("date de naissance", "ne le", "nee le", "ne e le", "birth date", "date of birth", "birthdate", "ddn"),
     "[N° sécurité sociale]": ("nir", "numero de securite sociale", "n de securite sociale", "securite sociale",
                               "n secu", "numero secu"),
