@@ -345,6 +345,11 @@ def test_a_name_found_in_one_answer_is_masked_in_the_others(pseudo):
     assert new[7].startswith("Petit à petit ça va"), new[7]  # a sentence's first word, a lower-case word
     carried = table[table["rule"] == "même nom dans une autre réponse"]
     assert set(carried["answer_id"]) >= {"b", "c", "f"}
+    # a commune masked as a place in one answer is masked where another names it alone
+    new, table = pseudo.transform(["Comme fait à Bordeaux lors du lancement du tram.",
+                                   "Rétablissement du train Blaye / Bordeaux.", "Un vin bordeaux."])
+    assert new[1] == "Rétablissement du train [Lieu 1] / [Lieu 2].", new[1]
+    assert new[2] == "Un vin bordeaux."
     # one answer alone is pseudonymised as before: nothing says "Kowalski" is a name there
     assert pseudo.pseudonymize("rendez-vous avec kowalski jeudi")[0] == "rendez-vous avec kowalski jeudi"
 

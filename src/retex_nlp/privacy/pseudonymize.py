@@ -7,7 +7,8 @@ Answers about children in danger name children, parents, colleagues, towns and p
 ``[Établissement]`` when asked), consistently within a text: the same name gets the same
 placeholder, two different first names become ``[Prénom 1]`` and ``[Prénom 2]``; a surname found
 in one text where something says it is a name ("Mme Kowalski") is masked in the other texts
-given to :meth:`Pseudonymizer.transform` with it, where it stands alone ("Kowalski ne répond plus"). Ages ("18 mois",
+given to :meth:`Pseudonymizer.transform` with it, where it stands alone ("Kowalski ne répond plus"),
+and so is a commune masked as a place ("à Bordeaux", then "Blaye / Bordeaux"). Ages ("18 mois",
 "12 ans"), professions and acronyms (ASE, PMI, AEMO…) are kept: they are what the reader needs.
 
 It combines, in this order:
@@ -1173,14 +1174,22 @@ _NOT_CARRIED = ("entité nommée (personne)", "prénom (liste)", "prénom en min
 
 def _names_to_carry(texts: Sequence[str], found: Sequence[list[tuple[int, int, str, str]]],
                     keep: frozenset[str]) -> dict[str, str]:
-    """The names found in some text, to mask in the others: name -> kind ("Nom", "Prénom").
-    A capitalised name of three letters or more that is no acronym, no word kept, no title."""
+    """The names found in some text, to mask in the others: name -> kind ("Nom", "Prénom",
+    "Lieu"). A capitalised name of three letters or more that is no acronym, no word kept, no
+    title; a place only when it is a commune's name ("à Bordeaux" masks "Blaye / Bordeaux")."""
     carried: dict[str, str] = {}
     for text, spans in zip(texts, found, strict=True):
+        if typed_in_capitals(text):
+            continue
         for s, e, kind, rule in spans:
             name = text[s:e]
-            if kind not in ("Nom", "Prénom") or rule in _NOT_CARRIED or rule.endswith("en minuscules") \
-                    or typed_in_capitals(text):
+            if kind == "Lieu":
+                if name[:1].isupper() and not name.isupper() and _commune_key(name) in _communes() \
+                        and name.lower() not in _KEPT_LOWER and name.lower() not in keep \
+                        and name.lower() not in _protected():
+                    carried.setdefault(name, kind)
+                continue
+            if kind not in ("Nom", "Prénom") or rule in _NOT_CARRIED or rule.endswith("en minuscules"):
                 continue
             words = name.split()
             last = words[-1] if words else ""
@@ -1220,7 +1229,9 @@ def _carried_names(text: str, spans: list[tuple[int, int, str, str]], carried: d
             gap = text[len(before):m.start()]
             if typed == name.upper() or not before or before[-1] in ".!?:;" or "\n" in gap or len(gap) > 1:
                 continue
-        out.append((m.start(), m.end(), carried[name], "même nom dans une autre réponse"))
+        kind = carried[name]
+        out.append((m.start(), m.end(), kind, "même lieu dans une autre réponse" if kind == "Lieu"
+                    else "même nom dans une autre réponse"))
     return out
 
 
