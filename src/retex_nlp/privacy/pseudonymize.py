@@ -1045,9 +1045,9 @@ class Pseudonymizer(BaseEstimator):
         found = [self.find(text, doc) if text else [] for text, doc in zip(strings, docs, strict=True)]
         carried = _names_to_carry(strings, found, self._keep)
         if carried:
-            pattern = _carried_pattern(tuple(sorted(carried)))
+            index = _carried_index(carried)
             for i, text in enumerate(strings):
-                extra = _carried_names(text, found[i], carried, pattern) if text else []
+                extra = _carried_names(text, found[i], carried, index) if text else []
                 if extra:
                     found[i] = _resolve(found[i] + extra)
         new, rows = [], []
@@ -1200,37 +1200,60 @@ def _names_to_carry(texts: Sequence[str], found: Sequence[list[tuple[int, int, s
     return carried
 
 
-@lru_cache(maxsize=4)
-def _carried_pattern(names: tuple[str, ...]) -> re.Pattern:
-    """One pattern for the carried names, in any case, longest first, whole words."""
-    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return re.compile(rf"(?<![\w'’-])(?i:{alternatives})(?![\w'’-])")
+def _carried_index(carried: dict[str, str]) -> dict[str, dict[int, dict[tuple[str, ...], str]]]:
+    """The carried names by their first word in lower case, then their number of words: a text
+    is read word by word, whatever the number of names (one pattern of thousands of
+    alternatives took 29 s on 12,000 answers)."""
+    index: dict[str, dict[int, dict[tuple[str, ...], str]]] = {}
+    for name in carried:
+        words = tuple(w.lower() for w in name.split())
+        if words:
+            index.setdefault(words[0], {}).setdefault(len(words), {})[words] = name
+    return index
+
+
+_WORD_RUN = re.compile(r"[\w'’-]+")
 
 
 def _carried_names(text: str, spans: list[tuple[int, int, str, str]], carried: dict[str, str],
-                   pattern: re.Pattern) -> list[tuple[int, int, str, str]]:
-    """Where ``text`` names a person found in another text. Typed as found or in capitals; in
-    lower case only when its last word is no French word ("kowalski", not "boulanger"); a name
-    that is also a word ("Boulanger", "Petit") only capitalised inside a sentence, as
-    :func:`_same_name_elsewhere` has it."""
-    out = []
-    by_lower = {n.lower(): n for n in carried}
-    for m in pattern.finditer(text):
-        name = by_lower.get(m.group(0).lower())
-        if name is None or any(s < m.end() and m.start() < e for s, e, _, _ in spans):
+                   index: dict[str, dict[int, dict[tuple[str, ...], str]]]) -> list[tuple[int, int, str, str]]:
+    """Where ``text`` names a person (or a commune) found in another text. Typed as found or in
+    capitals; in lower case only when its last word is no French word ("kowalski", not
+    "boulanger"); a name that is also a word ("Boulanger", "Petit") only capitalised inside a
+    sentence, as :func:`_same_name_elsewhere` has it."""
+    out: list[tuple[int, int, str, str]] = []
+    runs = list(_WORD_RUN.finditer(text))
+    i = 0
+    while i < len(runs):
+        lengths = index.get(runs[i].group(0).lower())
+        matched = None
+        for size in sorted(lengths or (), reverse=True):  # the longest name first
+            last = i + size - 1
+            if last >= len(runs) or any(text[runs[k].end():runs[k + 1].start()].strip() for k in range(i, last)):
+                continue
+            name = lengths[size].get(tuple(runs[k].group(0).lower() for k in range(i, last + 1)))
+            if name is not None:
+                matched = (name, runs[i].start(), runs[last].end(), last)
+                break
+        if matched is None:
+            i += 1
             continue
-        typed, last = m.group(0), name.split()[-1]
-        word = _word_form(last) or _french(last)
+        name, start, end, last = matched
+        i = last + 1
+        if any(s < end and start < e for s, e, _, _ in spans):
+            continue
+        typed, tail = " ".join(text[start:end].split()), name.split()[-1]
+        word = _word_form(tail) or _french(tail)
         if typed not in (name, name.upper()):
-            if typed != name.lower() or word or _is_common(last.lower()):
+            if typed != name.lower() or word or _is_common(tail.lower()):
                 continue
         elif word:
-            before = text[:m.start()].rstrip()
-            gap = text[len(before):m.start()]
+            before = text[:start].rstrip()
+            gap = text[len(before):start]
             if typed == name.upper() or not before or before[-1] in ".!?:;" or "\n" in gap or len(gap) > 1:
                 continue
         kind = carried[name]
-        out.append((m.start(), m.end(), kind, "même lieu dans une autre réponse" if kind == "Lieu"
+        out.append((start, end, kind, "même lieu dans une autre réponse" if kind == "Lieu"
                     else "même nom dans une autre réponse"))
     return out
 
