@@ -651,7 +651,7 @@ def test_a_row_of_groups_above_the_header_is_no_header(tmp_path):
     assert "« Identification », « Questions ouvertes »" in " ".join(answers.attrs["notes"])
 
 
-def test_the_extra_header_rows_of_a_qualtrics_export_are_no_answers(tmp_path):
+def test_the_extra_header_rows_of_qualtrics_and_surveymonkey_exports_are_no_answers(tmp_path):
     path = tmp_path / "qualtrics.csv"
     path.write_text('ResponseId,Q1,Q2\nResponse ID,Quelle est votre profession ?,Quelles difficultés rencontrez-vous ?\n'
                     '{"ImportId":"_recordId"},{"ImportId":"QID1"},{"ImportId":"QID2_TEXT"}\n'
@@ -659,9 +659,15 @@ def test_the_extra_header_rows_of_a_qualtrics_export_are_no_answers(tmp_path):
     answers = read_answers(path, text="Q2")
     assert answers["status"].tolist() == ["non_answer", "non_answer", "ok", "ok"]  # kept, not counted
     assert answers["source_row"].tolist() == [2, 3, 4, 5]
-    assert "Qualtrics" in answers["status_note"].iloc[0] and "Qualtrics" in " ".join(answers.attrs["notes"])
+    assert "Qualtrics" in answers["status_note"].iloc[0] and "ImportId" in " ".join(answers.attrs["notes"])
     chunks = list(iter_answers(path, text="Q2", chunksize=2))
     assert pd.concat(chunks)["status"].tolist() == ["non_answer", "non_answer", "ok", "ok"]
+    # SurveyMonkey: a second row says what each column of a question holds
+    path = tmp_path / "surveymonkey.csv"
+    path.write_text("Respondent ID,Profession,Quelles difficultés ?,Autre\n,Response,Open-Ended Response,"
+                    "Autre (veuillez préciser)\n101,AF,La fatigue,\n102,ES,Le manque de relais,rien\n", encoding="utf-8")
+    answers = read_answers(path, text="Quelles difficultés ?")
+    assert answers["status"].tolist() == ["non_answer", "ok", "ok"] and answers["source_row"].tolist() == [2, 3, 4]
 
 
 def test_ods_a_cell_merged_over_several_answers_holds_for_each_of_them(tmp_path):

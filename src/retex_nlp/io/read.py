@@ -1336,19 +1336,29 @@ def _repeated_header_rows(frame: pd.DataFrame, text_cols: Sequence[str]) -> set[
     return found
 
 
-_EXPORT_HEADER = ("ligne d'en-tête supplémentaire d'un export Qualtrics (libellés des questions ou identifiants "
-                  "ImportId), pas une réponse")
+_EXPORT_HEADER = ("ligne d'en-tête supplémentaire d'un export de questionnaire (Qualtrics : libellés des questions "
+                  "ou identifiants ImportId ; SurveyMonkey : « Réponse ouverte »…), pas une réponse")
 _IMPORT_ID = re.compile(r'^\s*\{\s*"ImportId"\s*:')
+#: SurveyMonkey's second header row: what each column of a question holds.
+_SUB_HEADERS = frozenset({"open-ended response", "reponse ouverte", "response", "reponse", "other (please specify)",
+                          "autre (veuillez preciser)"})
 
 
 def _export_header_rows(frame: pd.DataFrame) -> set[int]:
-    """The rows (positions) under the column names that a Qualtrics export adds: the questions'
-    wording, then a row of ``{"ImportId":"QID1"}``; found by that second row (most of its
-    filled cells), among the first three."""
+    """The rows (positions) under the column names that a survey tool's export adds. Qualtrics:
+    the questions' wording, then a row of ``{"ImportId":"QID1"}``, found by that second row
+    (most of its filled cells), among the first three. SurveyMonkey: a first row that says what
+    each column holds ("Open-Ended Response", "Réponse ouverte", "Response"…)."""
     for i in range(min(3, len(frame))):
         cells = [v for v in frame.iloc[i].tolist() if isinstance(v, str) and v.strip()]
         if cells and 2 * sum(bool(_IMPORT_ID.match(v)) for v in cells) > len(cells):
             return set(range(i + 1))
+    if len(frame):
+        cells = [fold(v.strip()).lower() for v in frame.iloc[0].tolist() if isinstance(v, str) and v.strip()]
+        subs = [c for c in cells if c in _SUB_HEADERS]
+        if any(c in ("open-ended response", "reponse ouverte") for c in subs) or len(subs) >= 2 \
+                and 2 * len(subs) > len(cells):
+            return {0}
     return set()
 
 
@@ -1584,9 +1594,9 @@ class _AnswerBuilder:
         answers["answer_id"] = self._unique(ids.tolist()) if id_col or stacked else ids
         notes = list(info.notes)
         if export_rows:
-            notes.append(f"export Qualtrics : les ligne(s) {', '.join(str(rows[i]) for i in sorted(export_rows))} sous "
-                         "l'en-tête (libellés des questions, identifiants ImportId) ne sont pas des réponses : gardées, "
-                         "marquées non-réponses.")
+            notes.append(f"export de questionnaire : les ligne(s) {', '.join(str(rows[i]) for i in sorted(export_rows))} "
+                         "sous l'en-tête (libellés des questions, identifiants ImportId, « Réponse ouverte »…) ne sont pas "
+                         "des réponses : gardées, marquées non-réponses.")
         if header_rows:
             at = [str(rows[i]) for i in sorted(header_rows)]
             notes.append(f"{len(at)} ligne(s) répètent l'en-tête (ligne {', '.join(at[:5])}{'…' if len(at) > 5 else ''}) : "
