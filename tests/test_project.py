@@ -104,6 +104,11 @@ def test_columns_that_identify_a_respondent_stay_private(project_dir, survey):
     reopened = rx.Project.open(project_dir)
     assert reopened.answers["Nom"].tolist() == source["Nom"].tolist()
     assert set(reopened.coded_answers()["Nom"]) == {"[Nom]"}
+    # ids are every output's key, so not masked: said when they are e-mails (--id-col on the e-mail column)
+    assert reopened.identifying_ids() is None
+    reopened.answers["respondent_id"] = source["Adresse de messagerie"].to_numpy()
+    assert reopened.identifying_ids() == "des adresses électroniques"
+    assert any("identifiants des répondants sont des adresses électroniques" in n for n in reopened.method_note())
 
 
 def test_attribution_from_a_column_that_is_not_a_by_variable(project_dir):

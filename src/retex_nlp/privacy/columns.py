@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..normalize import fold
 
-__all__ = ["identifying_columns", "free_text_columns", "mask_user_columns"]
+__all__ = ["identifying_columns", "free_text_columns", "mask_user_columns", "HELD_FR"]
 
 #: Column names (folded: lower case, no accents, words joined by one space) that identify a
 #: respondent, with the placeholder their values get.
@@ -54,6 +54,12 @@ for _placeholder, _names in {
 }.items():
     for _name in _names:
         _NAMED[_name] = _placeholder
+
+#: What a column masked whole held, in words, for messages.
+HELD_FR = {"[Nom]": "des noms", "[E-mail]": "des adresses électroniques", "[Téléphone]": "des numéros de téléphone",
+           "[Adresse]": "des adresses", "[Adresse IP]": "des adresses IP", "[Identifiant]": "des jetons de participant",
+           "[Date]": "des dates de naissance", "[N° sécurité sociale]": "des numéros de sécurité sociale",
+           "[Lieu]": "des coordonnées géographiques"}
 
 _EMAIL = re.compile(r"^\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*$")
 _PHONE = re.compile(r"^\s*(?:(?:\+|00)\d{2,3}[\s./-]?\(?0?\)?|0)[\s./-]?[1-9](?:[\s./-]?\d){8}\s*$")

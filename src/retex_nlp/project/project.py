@@ -39,7 +39,7 @@ from ..errors import RetexInputError
 from ..files import atomic_write, write_csv
 from ..io.read import status_summary
 from ..privacy import Pseudonymizer
-from ..privacy.columns import mask_user_columns
+from ..privacy.columns import HELD_FR, identifying_columns, mask_user_columns
 from ..quotes import representative_quotes
 from ..report import Report, theme_by_group
 from ..themes import docs_by_theme, theme_key_terms, theme_labels
@@ -445,6 +445,13 @@ class Project:
                 shown[column] = masked[column].to_numpy()
         return shown
 
+    def identifying_ids(self) -> str | None:
+        """What the respondents' ids hold when they are personal data, in French words ("des
+        adresses électroniques", as a survey read with ``--id-col`` on its e-mail column gives),
+        else ``None``: they are the key of every output, so they are not masked."""
+        found = identifying_columns(self.answers, ["respondent_id"])
+        return HELD_FR.get(found["respondent_id"], "des données personnelles") if found else None
+
     def _masked_columns(self, masker: Pseudonymizer | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
         """The user's columns changed for what is shared, and how (computed once: the answers
         do not change with edits)."""
@@ -536,6 +543,9 @@ class Project:
                             + ", ".join(whole) + " (elles restent dans le dossier privé du projet).")
             if free:
                 note.append("Colonnes de texte libre pseudonymisées comme les réponses : " + ", ".join(free) + ".")
+            if self.identifying_ids():
+                note.append(f"Attention : les identifiants des répondants sont {self.identifying_ids()} et figurent "
+                            "tels quels dans les fichiers partagés (answer_id, respondent_id).")
         method = st.get("method")
         embedder = st.get("embedder_name") or st.get("embedder") or "use"
         if method == "themes" and st.get("clusterer") == "reinert":
