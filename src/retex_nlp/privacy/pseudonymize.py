@@ -521,8 +521,8 @@ def _service_after_particle(words: Sequence[str]) -> bool:
 
 def _caps_surname(before: str, word: str) -> bool:
     """A surname in capitals after a first name, listed or no French word ("Lucie CARPENTIER",
-    "Abdelkader BENMOUSSA"):
-    no acronym of the field, no French word ("Jean PLUS"), three letters or more."""
+    "Abdelkader BENMOUSSA"): no acronym of the field, no French word ("Jean PLUS"), three letters
+    or more."""
     low = word.lower()
     first = before.lower() in _first_names() or not (_french(before) or _is_common(before.lower()))
     return (first and before[:1].isupper() and not before.isupper() and len(word) >= 3 and low not in _protected()

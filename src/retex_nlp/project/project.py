@@ -435,12 +435,11 @@ class Project:
         pseudonymised (:func:`retex_nlp.privacy.columns.mask_user_columns`)."""
         shown = self.answers.assign(text=self.texts["shown"].to_numpy())
         if self.settings.get("pseudonymize", True):
-            names = self.settings.get("names_file")
-            masker = Pseudonymizer(names if names and Path(names).exists() else None)
+            masker = self._masker()
             for column in self.LABEL_COLUMNS:
                 if column in shown.columns:
                     shown[column] = shown[column].map(masker.mask_label)
-            masked, _ = self._masked_columns(masker)
+            masked, _ = self._masked_columns()
             for column in masked.columns:
                 shown[column] = masked[column].to_numpy()
         return shown
@@ -452,7 +451,12 @@ class Project:
         found = identifying_columns(self.answers, ["respondent_id"])
         return HELD_FR.get(found["respondent_id"], "des données personnelles") if found else None
 
-    def _masked_columns(self, masker: Pseudonymizer | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
+    def _masker(self) -> Pseudonymizer:
+        """The pseudonymiser of the analysis (with the user's names file when it is still there)."""
+        names = self.settings.get("names_file")
+        return Pseudonymizer(names if names and Path(names).exists() else None)
+
+    def _masked_columns(self) -> tuple[pd.DataFrame, dict[str, str]]:
         """The user's columns changed for what is shared, and how (computed once: the answers
         do not change with edits)."""
         if self._masked is None:
@@ -461,7 +465,7 @@ class Project:
                 self._masked = (pd.DataFrame(index=self.answers.index), {})
             else:
                 fields = re.findall(r"\{([^{}]+)\}", str(self.settings.get("attribution") or ""))
-                frame, done = mask_user_columns(self.answers, user, masker or Pseudonymizer(), keep=[*self.by, *fields])
+                frame, done = mask_user_columns(self.answers, user, self._masker(), keep=[*self.by, *fields])
                 self._masked = (frame[list(done)], done)
         return self._masked
 
