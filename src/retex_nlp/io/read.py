@@ -1354,7 +1354,7 @@ def _export_header_rows(frame: pd.DataFrame) -> set[int]:
         if cells and 2 * sum(bool(_IMPORT_ID.match(v)) for v in cells) > len(cells):
             return set(range(i + 1))
     if len(frame):
-        cells = [fold(v.strip()).lower() for v in frame.iloc[0].tolist() if isinstance(v, str) and v.strip()]
+        cells = [fold(v) for v in frame.iloc[0].tolist() if isinstance(v, str) and v.strip()]
         subs = [c for c in cells if c in _SUB_HEADERS]
         if any(c in ("open-ended response", "reponse ouverte") for c in subs) or len(subs) >= 2 \
                 and 2 * len(subs) > len(cells):
@@ -1555,13 +1555,11 @@ class _AnswerBuilder:
             for i in range(n):
                 raw = values[i]
                 problem = info.problems.get(rows[i])
-                if i in export_rows:
+                header = _EXPORT_HEADER if i in export_rows else _HEADER_AGAIN if (
+                    i in header_rows and isinstance(raw, str) and raw.strip() == col.strip()) else None
+                if header:  # a header row, not an answer: kept, said
                     out.append({"respondent_id": resp[i], "open_question": col, "text": "" if raw is None else str(raw),
-                                "status": "non_answer", "status_note": _EXPORT_HEADER, "source_row": rows[i]})
-                    continue
-                if i in header_rows and isinstance(raw, str) and raw.strip() == col.strip():
-                    out.append({"respondent_id": resp[i], "open_question": col, "text": raw,
-                                "status": "non_answer", "status_note": _HEADER_AGAIN, "source_row": rows[i]})
+                                "status": "non_answer", "status_note": header, "source_row": rows[i]})
                     continue
                 if isinstance(raw, str):
                     raw = strip_controls(raw)

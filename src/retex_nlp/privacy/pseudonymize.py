@@ -1143,6 +1143,14 @@ def _with_initials(text: str, spans: list[tuple[int, int, str, str]]) -> list[tu
     return out
 
 
+def _opens_a_sentence(text: str, start: int) -> bool:
+    """Whether the word at ``start`` opens a sentence or a list's item (after ". ! ? : ;", a new
+    line or two spaces), where any word is capitalised."""
+    before = text[:start].rstrip()
+    gap = text[len(before):start]
+    return not before or before[-1] in ".!?:;" or "\n" in gap or len(gap) > 1
+
+
 def _same_name_elsewhere(text: str, spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
     """A name found once in an answer is masked wherever the answer repeats it: "Monsieur
     Macron … le théorème Macron", "le petit Zineb … Zineb va mieux"; typed the same ("Mme Petit …
@@ -1154,9 +1162,7 @@ def _same_name_elsewhere(text: str, spans: list[tuple[int, int, str, str]]) -> l
             continue
         word = _word_form(name)  # "Macron", "Petit": a word too, the same case says the name
         for m in re.finditer(rf"(?<![\w'’-]){re.escape(name)}(?![\w'’-])", text):
-            before = text[:m.start()].rstrip()
-            gap = text[len(before):m.start()]  # a new line, or two spaces, start a list's item
-            if word and (not before or before[-1] in ".!?:;" or "\n" in gap or len(gap) > 1):
+            if word and _opens_a_sentence(text, m.start()):
                 continue  # a sentence's first word is capitalised anyway ("Optimiser les …")
             if not any(s < m.end() and m.start() < e for s, e, _, _ in spans):
                 out.append((m.start(), m.end(), kind, "même nom ailleurs dans la réponse"))
@@ -1247,11 +1253,8 @@ def _carried_names(text: str, spans: list[tuple[int, int, str, str]], carried: d
         if typed not in (name, name.upper()):
             if typed != name.lower() or word or _is_common(tail.lower()):
                 continue
-        elif word:
-            before = text[:start].rstrip()
-            gap = text[len(before):start]
-            if typed == name.upper() or not before or before[-1] in ".!?:;" or "\n" in gap or len(gap) > 1:
-                continue
+        elif word and (typed == name.upper() or _opens_a_sentence(text, start)):
+            continue
         kind = carried[name]
         out.append((start, end, kind, "même lieu dans une autre réponse" if kind == "Lieu"
                     else "même nom dans une autre réponse"))
