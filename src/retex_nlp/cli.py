@@ -448,8 +448,9 @@ def analyse(
     for old, new in project.settings.get("renamed_columns", {}).items():
         typer.echo(f"Remarque : la colonne « {old} » porte un nom réservé par retex_nlp ; gardée sous « {new} ».")
     _print_statuses(project.answers_read)
-    if project.identifying_ids():
-        typer.echo(f"Attention : les identifiants des répondants sont {project.identifying_ids()} : ils figurent "
+    held = project.identifying_ids()
+    if held:
+        typer.echo(f"Attention : les identifiants des répondants sont {held} : ils figurent "
                    "tels quels dans les fichiers partagés (answer_id). "
                    "Relancez sans --id-col (les réponses sont alors numérotées) ou avec une colonne d'identifiant "
                    "sans donnée personnelle.")

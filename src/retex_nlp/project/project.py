@@ -547,8 +547,9 @@ class Project:
                             + ", ".join(whole) + " (elles restent dans le dossier privé du projet).")
             if free:
                 note.append("Colonnes de texte libre pseudonymisées comme les réponses : " + ", ".join(free) + ".")
-            if self.identifying_ids():
-                note.append(f"Attention : les identifiants des répondants sont {self.identifying_ids()} et figurent "
+            held = self.identifying_ids()
+            if held:
+                note.append(f"Attention : les identifiants des répondants sont {held} et figurent "
                             "tels quels dans les fichiers partagés (answer_id, respondent_id).")
         method = st.get("method")
         embedder = st.get("embedder_name") or st.get("embedder") or "use"
