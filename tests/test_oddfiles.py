@@ -181,3 +181,40 @@ def test_xlsx_formula_cells_without_a_computed_value_keep_their_text(tmp_path):
     answers = both(tmp_path / "formules.xlsx", text="texte")
     assert answers["text"].tolist() == ['=HYPERLINK("http://exemple.invalid","clic")', "Réponse ordinaire.", "=1+1"]
     assert answers["source_row"].tolist() == [2, 3, 4] and (answers["status"] == "ok").all()
+
+
+def test_line_breaks_saved_as_ooxml_escapes_are_line_breaks(tmp_path):
+    """Excel and XlsxWriter save a line break typed with a carriage return as ``_x000D_`` before
+    the line feed; openpyxl leaves it in the text ("Première ligne_x000D_"), where it reached the
+    terms and the quotes. A literal ``_x…_`` is saved escaped (``_x005F_``) and stays."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["id", "Qu'est-ce qui vous a_x000D_\naidé ?"])
+    sheet.append([1, "Le soutien de l'équipe._x000D_\nLes temps d'échange."])
+    sheet.append([2, "Code _x005F_x000D_ cité tel quel"])
+    book.save(tmp_path / "sauts.xlsx")
+    answers = both(tmp_path / "sauts.xlsx", text="Qu'est-ce qui vous a\naidé ?")
+    assert answers["text"].tolist() == ["Le soutien de l'équipe.\nLes temps d'échange.", "Code _x000D_ cité tel quel"]
+    assert not any("_x000D_" in t for t in rx.term_frequencies(answers)["term"])
+
+
+def test_a_file_ending_in_a_block_of_zeros_is_read_and_said(tmp_path):
+    """A copy cut short or a file recovered from a damaged disk ends in NUL bytes: they made a
+    small UTF-8 or Windows-1252 file read as UTF-16 (one row of Chinese characters) or as a
+    binary file. The answers are read, the zeros said; a block of zeros inside is no UTF-16."""
+    body = "id;texte\n1;Éducatrice épuisée, très isolée\n2;Famille d'accueil à bout\n"
+    expected = ["Éducatrice épuisée, très isolée", "Famille d'accueil à bout"]
+    for name, raw in [("utf8.csv", body.encode() + b"\x00" * 500), ("cp1252.csv", body.encode("cp1252") + b"\x00" * 4096),
+                      ("utf16.csv", body.encode("utf-16-le") + b"\x00" * 600),
+                      ("bloc.csv", body.encode()[:20] + b"\x00" * 512 + body.encode()[20:])]:
+        (tmp_path / name).write_bytes(raw)
+        answers = both(tmp_path / name, text="texte")
+        assert answers["text"].tolist() == expected and (answers["status"] == "ok").all(), name
+        zeros = [n for n in answers.attrs["notes"] if "octets nuls" in n]
+        assert bool(zeros) == (name != "bloc.csv"), (name, answers.attrs["notes"])
+    (tmp_path / "zeros.csv").write_bytes(b"\x00" * 2048)
+    for read in (rx.read_answers, lambda p, **k: list(rx.iter_answers(p, chunksize=2, **k))):
+        with pytest.raises(rx.RetexInputError, match=r"zeros\.csv.*vide"):
+            read(tmp_path / "zeros.csv", text="texte")

@@ -199,6 +199,13 @@ def test_a_repeated_header_from_pasted_exports_is_no_answer(tmp_path):
     assert "en-tête" not in answers[answers["source_row"] == 5].iloc[0]["status_note"]
     assert answers[answers["source_row"] != 4]["status"].eq("ok").all()
     assert any("répètent l'en-tête (ligne 4)" in n for n in answers.attrs["notes"])
+    # the second export saved with its own byte order mark: its header is still the header
+    with_bom = tmp_path / "deux_exports_bom.csv"
+    with_bom.write_bytes(pasted.read_bytes().replace(b"\nid;", b"\n\xef\xbb\xbfid;"))
+    for read in (read_answers, lambda p, **k: pd.concat(list(iter_answers(p, chunksize=2, **k)), ignore_index=True)):
+        again = read(with_bom, text="reponse")
+        assert again["status"].tolist() == answers["status"].tolist()
+        assert again["respondent_id"].tolist() == answers["respondent_id"].tolist() == ["1", "2", "id", "3", "4"]
     single = tmp_path / "une_colonne.csv"
     single.write_text("Témoignage\nJ'ai tenu grâce à l'équipe\nTémoignage\nLa nuit est longue\n", encoding="utf-8")
     answers = read_answers(single, text="Témoignage")

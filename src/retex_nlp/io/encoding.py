@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,8 @@ class DecodedText:
     #: how sure the choice is: 1.0 for a BOM, strict UTF-8 or a forced encoding; for a code
     #: page, how far the French plausibility of the best decoding is above the runner-up's
     confidence: float = 1.0
+    #: what the decoding noticed, in French, for the file's notes (a zeroed end)
+    notes: list[str] = field(default_factory=list)
 
 
 def _char_scores(text: str) -> list[float]:
@@ -114,10 +117,16 @@ def _confidence(ranked: list[tuple[str, float, str]]) -> float:
     return round(max(0.0, min(0.99, sum(diffs) / len(diffs) / 5)), 2)
 
 
+#: A run of NUL bytes no text holds: a block of zeros (a copy cut short, a damaged disk), not
+#: UTF-16 (whose NULs alternate with letters) nor a binary file's scattered control bytes.
+_ZEROED = re.compile(rb"\x00{16,}")
+
+
 def _utf16_without_bom(head: bytes) -> str | None:
     """``utf-16-le``/``-be`` when every other byte is mostly NUL (Latin text in UTF-16), the
     byte order taken from which half holds the NULs (not from the first character, which may
-    be "—" or "€")."""
+    be "—" or "€"); blocks of zeros (:data:`_ZEROED`) left out."""
+    head = _ZEROED.sub(b"", head)
     if len(head) < 4:
         return None
     even, odd = head[0::2].count(0), head[1::2].count(0)
@@ -126,8 +135,22 @@ def _utf16_without_bom(head: bytes) -> str | None:
     return "utf-16-le" if odd >= even else "utf-16-be"
 
 
+def _zeroed_end(raw: bytes) -> list[str]:
+    """The note of a file that ends in a block of zeros, as a copy interrupted or a file
+    recovered from a damaged disk does: what followed may be missing."""
+    zeros = len(raw) - len(raw.rstrip(b"\x00"))
+    if zeros < 16:
+        return []
+    return [f"le fichier se termine par {zeros} octets nuls (copie interrompue ou disque endommagé ?) : ignorés ; "
+            "vérifiez que les dernières réponses y sont toutes"]
+
+
 def _strip_nul(text: str) -> str:
-    return text.replace("\x00", "") if "\x00" in text else text
+    """``text`` without NUL characters, nor byte order marks inside it (a second file's, when
+    two exports are pasted together: its header would not read as the header repeated)."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    return text.replace("\ufeff", "") if "\ufeff" in text else text
 
 
 def decode_bytes(raw: bytes, path: str | Path | None = None, encoding: str | None = None) -> DecodedText:
@@ -137,29 +160,31 @@ def decode_bytes(raw: bytes, path: str | Path | None = None, encoding: str | Non
     BOM is recognised by its NUL bytes, strict UTF-8 is tried, then the single-byte code page
     whose result looks most French (:func:`french_score`; ``confidence`` says by how much). A
     file whose lines mix UTF-8 and a single-byte code page (two exports pasted together) is
-    decoded line by line and the fallback lines are reported. NUL bytes in a text are removed;
-    binary files raise :class:`RetexInputError`.
+    decoded line by line and the fallback lines are reported. NUL bytes in a text are removed (a
+    file ending in a block of zeros is said in ``notes``); binary files raise
+    :class:`RetexInputError`.
     """
+    notes = _zeroed_end(raw)
     if encoding:
         try:
-            return DecodedText(_strip_nul(raw.decode(encoding)), encoding)
+            return DecodedText(_strip_nul(raw.decode(encoding)), encoding, notes=notes)
         except (UnicodeDecodeError, LookupError) as exc:
             raise RetexInputError(f"impossible de décoder le fichier en {encoding!r} : {exc}", path=path) from exc
     if raw.startswith(b"\xef\xbb\xbf"):
-        return DecodedText(_strip_nul(raw[3:].decode("utf-8", errors="replace")), "utf-8-sig")
+        return DecodedText(_strip_nul(raw[3:].decode("utf-8", errors="replace")), "utf-8-sig", notes=notes)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return DecodedText(_strip_nul(raw.decode("utf-16", errors="replace")), "utf-16")
+        return DecodedText(_strip_nul(raw.decode("utf-16", errors="replace")), "utf-16", notes=notes)
     for signature, what in _BINARY_SIGNATURES.items():
         if raw.startswith(signature):
             raise RetexInputError(f"ce fichier est {what}, pas un export texte", path=path)
-    head = raw[:8192]
+    head = _ZEROED.sub(b"", raw[:8192])
     utf16 = _utf16_without_bom(head)
     if utf16:
-        return DecodedText(_strip_nul(raw.decode(utf16, errors="replace")), utf16)
+        return DecodedText(_strip_nul(raw.decode(utf16, errors="replace")), utf16, notes=notes)
     if head and sum(head.count(bytes([b])) for b in _NOT_TEXT) > max(2, len(head) // 20):
         raise RetexInputError("contenu binaire (octets de contrôle), pas un export texte", path=path)
     try:
-        return DecodedText(_strip_nul(raw.decode("utf-8")), "utf-8")
+        return DecodedText(_strip_nul(raw.decode("utf-8")), "utf-8", notes=notes)
     except UnicodeDecodeError:
         pass
     lines = raw.splitlines(keepends=True)
@@ -175,12 +200,12 @@ def decode_bytes(raw: bytes, path: str | Path | None = None, encoding: str | Non
     ranked = _rank_single_byte(b"".join(lines[i - 1] for i in bad_lines))
     fallback = ranked[0][0]
     if utf8_lines == 0:
-        return DecodedText(_strip_nul(raw.decode(fallback)), fallback, confidence=_confidence(ranked))
+        return DecodedText(_strip_nul(raw.decode(fallback)), fallback, confidence=_confidence(ranked), notes=notes)
     parts = []
     bad = set(bad_lines)
     for i, line in enumerate(lines, start=1):
         parts.append(line.decode(fallback) if i in bad else line.decode("utf-8"))
-    return DecodedText(_strip_nul("".join(parts)), f"mixed (utf-8 + {fallback})", bad, _confidence(ranked))
+    return DecodedText(_strip_nul("".join(parts)), f"mixed (utf-8 + {fallback})", bad, _confidence(ranked), notes)
 
 
 def sniff_separator(text: str, candidates: tuple[str, ...] = SEPARATORS) -> str:

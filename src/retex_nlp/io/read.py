@@ -56,6 +56,7 @@ from .encoding import (
     SEPARATORS,
     _best_single_byte,
     _utf16_without_bom,
+    _zeroed_end,
     decode_bytes,
     sniff_separator,
 )
@@ -286,6 +287,7 @@ def _load_csv(path: Path, encoding: str | None, sep: str | None) -> _Table:
         raise RetexInputError("le fichier est vide (ni en-tête, ni réponse)", path=path)
     lines = _Lines(split_lines(text))
     sep, reader, header, records, rows, notes = _csv_start(text, lines, sep, path)
+    notes = decoded.notes + notes
     problems: dict[int, str] = {}
     fallback = decoded.encoding.split("+ ")[-1].rstrip(")")
     for line, record, problem in _csv_records(reader, lines, sep, len(header), decoded.fallback_lines, fallback):
@@ -875,10 +877,24 @@ def _filled(value) -> bool:
 
 
 def _sheet_rows(ws) -> Iterator[tuple[int, tuple]]:
-    """(row number, values) of the non-empty rows of a sheet, lazily."""
+    """(row number, values) of the non-empty rows of a sheet, lazily, texts unescaped
+    (:func:`_ooxml_unescape`)."""
     if hasattr(ws, "reset_dimensions"):  # a wrong declared size ("A1:XFD1048576") would pad every row
         ws.reset_dimensions()
-    return _filled_rows(enumerate(ws.iter_rows(values_only=True), start=1))
+    rows = ((n, tuple(_ooxml_unescape(v) if isinstance(v, str) and "_x" in v else v for v in values))
+            for n, values in enumerate(ws.iter_rows(values_only=True), start=1))
+    return _filled_rows(rows)
+
+
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _ooxml_unescape(text: str) -> str:
+    """A workbook's text as typed: OOXML writes some characters as ``_xHHHH_`` (a line break
+    typed in a cell as ``_x000D_`` before its line feed, as Excel and XlsxWriter save it; a
+    literal ``_x`` as ``_x005F_x``), which openpyxl leaves as they are ("Première
+    ligne_x000D_\\nDeuxième" is read "Première ligne\\nDeuxième", the line break Excel shows)."""
+    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text).replace("\r\n", "\n")
 
 
 def _filled_rows(numbered: Iterable[tuple[int, tuple]]) -> Iterator[tuple[int, tuple]]:
@@ -961,7 +977,7 @@ def _load_jsonl(path: Path, encoding: str | None) -> _Table:
 def _jsonl_table(path: Path, decoded) -> _Table:
     frame, rows, problems = _jsonl_records([x.rstrip("\r\n") for x in split_lines(decoded.text)], 1)
     info = FileInfo(str(path), "jsonl", decoded.encoding, None, None, list(frame.columns), len(frame), problems,
-                    decoded.confidence)
+                    decoded.confidence, notes=list(decoded.notes))
     return _Table(frame, rows, info)
 
 
@@ -976,7 +992,7 @@ def _load_json(path: Path, encoding: str | None) -> _Table:
         if exc.msg == "Extra data" and sum(x.lstrip().startswith("{") for x in split_lines(decoded.text)) > 1:
             return _jsonl_table(path, decoded)
         raise RetexInputError(f"JSON invalide : {exc.msg}", path=path, row=exc.lineno) from None
-    notes: list[str] = []
+    notes: list[str] = list(decoded.notes)
     if isinstance(data, dict):
         lists = [k for k, v in data.items() if isinstance(v, list) and any(isinstance(x, dict) for x in v)]
         if not lists:
@@ -1162,7 +1178,8 @@ def _load_txt(path: Path, encoding: str | None, metadata: str | Path | None = No
         return _iramuteq_table(path, decoded.text, decoded.encoding)
     lines = [x.rstrip("\r\n") for x in split_lines(decoded.text)]
     frame = pd.DataFrame({"text": lines}, dtype=object)
-    info = FileInfo(str(path), "txt", decoded.encoding, None, None, ["text"], len(frame), {}, decoded.confidence)
+    info = FileInfo(str(path), "txt", decoded.encoding, None, None, ["text"], len(frame), {}, decoded.confidence,
+                    notes=decoded.notes)
     return _Table(frame, list(range(1, len(lines) + 1)), info)
 
 
@@ -1656,14 +1673,19 @@ class _LineStream:
         self.path = path
         self.fallback: dict[int, str] = {}
         try:
-            with self._open() as (fh, _raw):
+            with self._open() as (fh, raw):
                 head = fh.read(self.HEAD)
                 more = fh.read(1)
+                tail = b""
+                if more and fh is raw:  # a file ending in a block of zeros is said, as when read whole
+                    raw.seek(max(0, raw.seek(0, 2) - self.HEAD))
+                    tail = raw.read()
         except (OSError, EOFError, zlib.error) as exc:
             raise RetexInputError(_gzip_problem(exc) if path.suffix.lower() == ".gz" else f"fichier illisible ({exc})",
                                   path=path) from exc
         self.encoding: str | None = None
-        if not head.strip() or head.count(b"\r") > head.count(b"\r\n"):
+        self.notes: list[str] = _zeroed_end(tail)
+        if not head.replace(b"\x00", b"").strip() or head.count(b"\r") > head.count(b"\r\n"):
             # empty, or lines ended by a lone CR (old Mac exports): read whole, where both are handled
             return
         if more and b"\n" in head:
@@ -1676,6 +1698,7 @@ class _LineStream:
         self.detected = decoded.encoding
         self.confidence = decoded.confidence
         self.head_text = decoded.text
+        self.notes = self.notes or decoded.notes
 
     @contextmanager
     def _open(self):
@@ -1715,6 +1738,8 @@ class _LineStream:
                             self.fallback[number] = code_page
                 else:
                     text = line.decode(enc if not strict_utf8 else "ascii")
+                if "\ufeff" in text:  # another file's byte order mark, pasted after this one (as decode_bytes)
+                    text = text.replace("\ufeff", "")
                 if bar is not None and number % 2000 == 0:
                     pos = raw.tell()
                     bar.update(pos - done)
@@ -1744,11 +1769,12 @@ class _LineStream:
     def _info(self, fmt: str, sep: str | None, columns: list[str], n: int, problems: dict[int, str],
               notes: list[str] | None = None) -> FileInfo:
         return FileInfo(str(self.path), fmt, self.detected, sep, None, columns, n, problems, self.confidence,
-                        notes=list(notes or []))
+                        notes=list(notes if notes is not None else self.notes))
 
     def _csv_tables(self, lines: Iterator[str], chunksize: int, sep: str | None) -> Iterator[_Table]:
         recorded = _Lines(lines)
         sep, reader, header, records, rows, notes = _csv_start(self.head_text, recorded, sep, self.path)
+        notes = self.notes + notes
         header = _dedupe_names(header, notes)
         problems = {}
         yielded = False
