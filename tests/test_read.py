@@ -17,6 +17,7 @@ from retex_nlp import (
     status_summary,
 )
 from retex_nlp.io.iramuteq import parse_iramuteq, write_iramuteq
+from retex_nlp.io.read import read_table
 
 ROWS = [
     ("1", "Assistante familiale", "ASE", "Les enfants étaient plus apaisés, moins de visites médiatisées."),
@@ -255,11 +256,28 @@ def test_file_with_only_non_answers(tmp_path):
 
 
 def test_ragged_rows_are_flagged_not_lost(tmp_path):
+    """A row of more cells than the header: the separator typed in an answer without quotes.
+    When the answer is the last column the cells go back into it and it counts, said; else the
+    row is unreadable and its extra cells stay in the last column: no cell is dropped."""
     path = tmp_path / "ragged.csv"
-    path.write_text("id;texte\n1;Bonne réponse\n2;Trop;de;champs\n3\n", encoding="utf-8")
+    path.write_text("id;texte\n1;Bonne réponse\n2;Trop de dossiers; pas assez de temps;;\n3\n4;Fin;;\n",
+                    encoding="utf-8")
     answers = read_answers(path, text="texte")
-    assert answers["status"].tolist() == ["ok", "unreadable", "empty"]
-    assert answers.loc[1, "source_row"] == 3 and "4 champs" in answers.loc[1, "status_note"]
+    assert answers["status"].tolist() == ["ok", "ok", "empty", "ok"]
+    assert answers["text"].tolist() == ["Bonne réponse", "Trop de dossiers; pas assez de temps", "", "Fin"]
+    assert answers.loc[1, "source_row"] == 3
+    assert "séparateur « ; » sans guillemets (3 champs alors que l'en-tête en a 2)" in answers.loc[1, "status_note"]
+    assert answers.loc[3, "status_note"] == ""  # empty cells after the last one are no extra cells
+    streamed = pd.concat(list(iter_answers(path, text="texte", chunksize=2)), ignore_index=True)
+    assert streamed[["text", "status", "status_note"]].equals(answers[["text", "status", "status_note"]])
+
+    middle = tmp_path / "milieu.csv"
+    middle.write_text("id;texte;service\n1;Bonne réponse;ASE\n2;Trop;de;champs;PMI\n", encoding="utf-8")
+    answers = read_answers(middle, text="texte")
+    assert answers["status"].tolist() == ["ok", "unreadable"] and "5 champs" in answers.loc[1, "status_note"]
+    assert answers["service"].tolist() == ["ASE", "de;champs;PMI"]
+    with pytest.raises(RetexInputError, match=r"ligne 3.*5 champs alors que l'en-tête en a 3.*guillemets"):
+        read_table(middle).info.require_whole_rows("codes")
 
 
 def test_jsonl_with_a_broken_line(tmp_path):
@@ -737,6 +755,25 @@ def test_an_answer_written_on_several_lines_without_quotes_stays_one_answer(tmp_
     chunks = list(iter_answers(path, text="réponse", id="id", chunksize=2))
     assert pd.concat(chunks)["text"].tolist() == answers["text"].tolist()
     assert sum("plusieurs lignes sans guillemets" in n for n in chunks[-1].attrs["notes"]) == 1
+
+    # the answer in a middle column: its next line holds the rest of the row ("…;ASE"); the
+    # second line had become a row of its own, its text as the respondent id and "ASE" an answer
+    middle = tmp_path / "milieu.csv"
+    middle.write_text("id;réponse;service\n"
+                      "1;On manque de familles d'accueil\n"
+                      "dans le secteur;ASE\n"
+                      "2;Les consultations ont repris\n"
+                      "en septembre\n"
+                      "avec les puéricultrices;PMI\n"
+                      "3;Plus de formation;ASE\n", encoding="utf-8")
+    answers = read_answers(middle, text="réponse", id="id", variables=["service"])
+    assert answers["respondent_id"].tolist() == ["1", "2", "3"]
+    assert answers["text"].tolist() == ["On manque de familles d'accueil\ndans le secteur",
+                                        "Les consultations ont repris\nen septembre\navec les puéricultrices",
+                                        "Plus de formation"]
+    assert answers["service"].tolist() == ["ASE", "PMI", "ASE"] and answers["status"].eq("ok").all()
+    streamed = pd.concat(list(iter_answers(middle, text="réponse", id="id", variables=["service"], chunksize=1)))
+    assert streamed["text"].tolist() == answers["text"].tolist()
 
 
 def test_json_exports_list_object_and_lines(tmp_path):

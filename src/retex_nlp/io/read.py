@@ -436,9 +436,11 @@ def _csv_records(reader, lines: _Lines, sep: str, width: int, fallback_lines: se
     ends in a phrase in its last column; it is said in that answer's note."""
     held = None
     for line, record, problem, fields in _csv_raw_records(reader, lines, sep, width, fallback_lines, fallback):
-        if held is not None and _continues(held, record, problem, fields, width):
+        target = None if held is None else _continued_cell(held, record, problem, fields, width)
+        if target is not None:
             first, above, note = held
-            above[-1] = f"{above[-1]}\n{record[0]}"
+            above[target] = f"{above[target]}\n{record[0]}"
+            above[target + 1:target + fields] = record[1:fields]
             joined = f"{_JOINED} {line}" if not note else f"{note}, {line}"
             held = (first, above, joined)
             continue
@@ -474,15 +476,25 @@ def _shape(value: str) -> str:
     return re.sub(r"\d", "0", re.sub(r"[^\W\d_]", "a", value.strip()))
 
 
-def _continues(held: tuple, record: list, problem: str, fields: int, width: int) -> bool:
-    """True when ``record`` (``fields`` cells as read) is the next line of the answer ``held``
-    ends with (see :func:`_csv_records`)."""
+def _continued_cell(held: tuple, record: list, problem: str, fields: int, width: int) -> int | None:
+    """The cell of the answer ``held`` that ``record`` (``fields`` cells as read) continues (see
+    :func:`_csv_records`), or ``None``: a line of one cell continues the row's last cell read; a
+    line of several continues a row cut short (an answer in a middle column, written on two
+    lines: "1;Première partie" then "suite de la réponse;ASE") when the two make the header's
+    number of cells exactly."""
     _, above, above_problem = held
-    if width < 2 or fields != 1 or problem or (above_problem and not above_problem.startswith(_JOINED)):
-        return False
-    text, last, first = record[0] or "", above[-1], above[0]
-    return (isinstance(last, str) and " " in last.strip() and " " in text.strip() and _ALPHA_RE.search(text) is not None
-            and (not isinstance(first, str) or _shape(first) != _shape(text)))
+    if width < 2 or problem or (above_problem and not above_problem.startswith(_JOINED)):
+        return None
+    read = next((i + 1 for i in range(width - 1, -1, -1) if above[i] is not None), 0)  # cells the row had
+    text, first = record[0] or "", above[0]
+    if read < 2 or _ALPHA_RE.search(text) is None or (isinstance(first, str) and _shape(first) == _shape(text)):
+        return None
+    last = above[read - 1]
+    if not isinstance(last, str) or _ALPHA_RE.search(last) is None:
+        return None
+    if fields == 1:
+        return read - 1 if " " in last.strip() and " " in text.strip() else None
+    return read - 1 if read < width and read + fields - 1 == width else None
 
 
 _ALPHA_RE = re.compile(r"[^\W\d_]{2}")
@@ -523,10 +535,12 @@ def _csv_raw_records(reader, lines: _Lines, sep: str, width: int, fallback_lines
         problem = ""
         count = len(record)
         if len(record) > width:
-            extra = [x for x in record[width:] if x.strip()]
-            if extra:
-                problem = f"{len(record)} {_EXTRA_CELLS} {width}"
-            record = record[:width]
+            last = max(i for i, x in enumerate(record) if x.strip() or i < width)
+            if last >= width:  # cells beyond the header's: kept in the last column, never dropped
+                problem = f"{last + 1} {_EXTRA_CELLS} {width}"
+                record = [*record[:width - 1], sep.join(record[width - 1:last + 1])]
+            else:
+                record = record[:width]
         elif len(record) < width:
             record = record + [None] * (width - len(record))
         if not problem:
@@ -541,8 +555,10 @@ def _csv_raw_records(reader, lines: _Lines, sep: str, width: int, fallback_lines
 
 #: The note of a line decoded with a code page in a UTF-8 file (two exports pasted together).
 _RECODED = "ligne qui n'est pas en UTF-8"
+#: The note of an answer holding the file's separator without quotes, its cells joined back.
+_SEP_IN_ANSWER = "réponse contenant le séparateur"
 #: The problems that only say how a row was read: its answer is whole and counts.
-_READ_WHOLE = (_RECODED, _JOINED)
+_READ_WHOLE = (_RECODED, _JOINED, _SEP_IN_ANSWER)
 #: The note of a CSV row with more (non-empty) cells than its header, after their number.
 _EXTRA_CELLS = "champs alors que l'en-tête en a"
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -1567,6 +1583,9 @@ class _AnswerBuilder:
         export_rows = _export_header_rows(frame) if self.built == 0 else set()
         self.built += 1
         out = []
+        # a row of more cells than the header holds them in its last column: when that column is
+        # the answer, the row's separators were in the answer (« Trop;de;dossiers ») and it counts
+        last_only = text_cols == columns[-1:] and info.format == "csv"
         for col in text_cols:
             values = frame[col].tolist()
             for i in range(n):
@@ -1586,6 +1605,9 @@ class _AnswerBuilder:
                         raw = raw[:MAX_CELL_CHARS]
                 # IRaMuTeQ analyses texts holding U+FFFD: so does retex_nlp for its corpora
                 status, note = _status_of(raw, self.na_set, self.longest, info.format == "iramuteq")
+                if problem and _EXTRA_CELLS in problem and last_only:  # the separator inside the answer
+                    problem = (f"{_SEP_IN_ANSWER} « {info.separator} » sans guillemets ({problem}) : les cellules en trop "
+                               "lui sont rattachées")
                 if problem and problem.startswith(_READ_WHOLE):  # read, and said: the answer counts
                     note = f"{note} ; {problem}" if note else problem
                 elif problem and status != "empty" or problem and raw is None:
