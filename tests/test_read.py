@@ -880,3 +880,40 @@ def test_an_excel_2003_xml_spreadsheet_saved_as_xls_is_read():
                                         "Pas assez de moyens ; l'équipe tient.", "=1+1 n'est pas une formule ici"]
     assert answers["source_row"].tolist() == [2, 3, 5]  # ss:Index rows keep their numbers
     assert answers["profession"].tolist() == ["Assistante familiale", None, "Psychologue"]  # ss:Index cells their column
+
+
+def test_a_table_placed_lower_right_and_rows_of_empty_cells(tmp_path):
+    """A sheet whose table starts at C3 (columns A and B unnamed and empty) gives no empty
+    "colonne_1", "colonne_2" to every output; a CSV's rows of empty cells (";;", as Excel saves
+    the formatted rows under a table) are no answers, as in a sheet; a column name quoted after
+    a space (which CSV takes literally) is read without its quotes."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for j, name in enumerate(["Identifiant", "Service", "Votre réponse"]):
+        sheet.cell(row=3, column=3 + j, value=name)
+    for i, row in enumerate([("A1", "ASE", "Les visites sont trop espacées"), ("A2", "PMI", "Un vrai soutien")]):
+        for j, value in enumerate(row):
+            sheet.cell(row=4 + i, column=3 + j, value=value)
+    sheet.cell(row=4, column=8, value="note en marge")  # an unnamed column with a value is kept
+    book.save(tmp_path / "c3.xlsx")
+    info = inspect_file(tmp_path / "c3.xlsx")
+    assert info.columns == ["Identifiant", "Service", "Votre réponse", "colonne_8"]  # H: the sheet's column
+    assert any("droite de l'en-tête (colonne(s) H)" in n for n in info.notes)
+    assert info.text_column == "Votre réponse"
+    answers = read_answers(tmp_path / "c3.xlsx", text="Votre réponse")
+    assert answers["respondent_id"].tolist() == ["A1", "A2"] and answers["Service"].tolist() == ["ASE", "PMI"]
+    assert answers["colonne_8"].tolist() == ["note en marge", None]
+
+    path = tmp_path / "lignes_vides.csv"
+    path.write_text("id;texte;service\n1;Bonjour à tous;ASE\n;;\n2;Au revoir;PMI\n3;;ASE\n;;\n;;\n", encoding="utf-8")
+    for read in (read_answers, lambda p, **k: pd.concat(list(iter_answers(p, chunksize=2, **k)), ignore_index=True)):
+        answers = read(path, text="texte")
+        assert answers["respondent_id"].tolist() == ["1", "2", "3"]  # the row of an id alone stays, empty
+        assert answers["status"].tolist() == ["ok", "ok", "empty"] and answers["source_row"].tolist() == [2, 4, 5]
+
+    quoted = tmp_path / "guillemets.csv"
+    quoted.write_bytes('"id" ; " Votre réponse "\r\n1;"Oui, vraiment"\r\n2;Non'.encode())
+    answers = read_answers(quoted, text="Votre réponse")
+    assert answers["text"].tolist() == ["Oui, vraiment", "Non"] and answers["open_question"].iloc[0] == "Votre réponse"

@@ -529,8 +529,8 @@ def _csv_raw_records(reader, lines: _Lines, sep: str, width: int, fallback_lines
                 yield line + k, fields, broken if k == 0 else "", count
             line = reader.line_num + 1
             continue
-        if not record:  # blank line between records
-            line = reader.line_num + 1
+        if not any(x.strip() for x in record):  # a blank line, or a row of empty cells (";;", as Excel
+            line = reader.line_num + 1        # saves the formatted rows under a table): no answer, as in a sheet
             continue
         problem = ""
         count = len(record)
@@ -566,12 +566,16 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 def _dedupe_names(names: Sequence[str], notes: list[str] | None = None) -> list[str]:
     """Column names as a user types them: invisible characters (a zero-width space or a BOM
-    pasted from the web) and outer spaces removed, an empty one named ``colonne_N``, a repeated
-    one suffixed ``.1``, ``.2``… (said in ``notes``)."""
+    pasted from the web), outer spaces and the quotes of a name quoted after a space (``"id" ;
+    " Votre réponse "``, where CSV takes them literally) removed, an empty one named
+    ``colonne_N``, a repeated one suffixed ``.1``, ``.2``… (said in ``notes``)."""
     seen: dict[str, int] = {}
     out = []
     for i, name in enumerate(names):
-        name = _INVISIBLE.sub("", name or "").replace("\u00a0", " ").strip() or f"colonne_{i + 1}"
+        name = _INVISIBLE.sub("", name or "").replace("\u00a0", " ").strip()
+        if len(name) >= 2 and name[0] == name[-1] == '"' and '"' not in name[1:-1]:
+            name = name[1:-1].strip()
+        name = name or f"colonne_{i + 1}"
         if name in seen:
             seen[name] += 1
             if notes is not None:
@@ -812,11 +816,26 @@ def _grid_table(path: Path, fmt: str, sheet_name: str, names: list[str], it: Ite
         header, note = headerless
         notes.append(note)
     first_data = start + (headerless is None)
-    header = _dedupe_names(header, notes)
     grid: dict[int, list] = {}
+    beyond: set[int] = set()  # columns right of the header holding a value (a note in the margin)
     for number, values in (*head[first_data:], *it):
-        cells = [None if v is None else (v if isinstance(v, str) else _cell_text(v)) for v in values[:width]]
-        grid[number] = cells + [None] * (width - len(cells))
+        cells = [None if v is None else (v if isinstance(v, str) else _cell_text(v)) for v in values]
+        if len(cells) > width:
+            beyond.update(i for i in range(width, len(cells)) if _filled(cells[i]))
+        grid[number] = cells
+    extra = sorted(beyond)
+    for number, cells in grid.items():
+        grid[number] = [*cells[:width], *[None] * (width - len(cells)),
+                        *(cells[i] if i < len(cells) else None for i in extra)]
+    if extra:
+        from openpyxl.utils import get_column_letter
+
+        notes.append(f"cellules remplies à droite de l'en-tête (colonne(s) {', '.join(get_column_letter(i + 1) for i in extra[:5])}"
+                     f"{', …' if len(extra) > 5 else ''}) : lues dans des colonnes sans nom, rien n'est perdu")
+        header = [*header, *(f"colonne_{i + 1}" for i in extra)]
+    named = [bool(h) for h in header[:width]] + [True] * len(extra)
+    width = len(header)
+    header = _dedupe_names(header, notes)
     if formulas is not None and any(c is None for cells in grid.values() for c in cells) and len(grid) * width <= 500_000:
         formulas(grid, width, header_number + (headerless is None))
     if merged:
@@ -824,7 +843,11 @@ def _grid_table(path: Path, fmt: str, sheet_name: str, names: list[str], it: Ite
     rows = sorted(n for n, cells in grid.items() if any(c is not None for c in cells))
     records = [grid[n] for n in rows]
     frame = pd.DataFrame(records, columns=header, dtype=object)
-    return _Table(frame, rows, FileInfo(str(path), fmt, None, None, sheet_name, header, len(frame),
+    # a table placed lower right (at C3): the sheet's columns left of it, unnamed and empty, are no columns
+    unnamed = [i for i in range(width) if not named[i] and not frame.iloc[:, i].map(_filled).any()]
+    if unnamed:
+        frame = frame.drop(columns=[header[i] for i in unnamed])
+    return _Table(frame, rows, FileInfo(str(path), fmt, None, None, sheet_name, list(frame.columns), len(frame),
                                         sheets=list(names), notes=notes))
 
 
@@ -1346,7 +1369,8 @@ def _status_of(text: object, non_answers: set[str], longest: int | None = None,
 
 #: Column names that say "the free answers", folded.
 _TEXT_NAMES = frozenset({"text", "texte", "textes", "reponse", "reponses", "verbatim", "verbatims",
-                         "commentaire", "commentaires", "temoignage", "temoignages"})
+                         "commentaire", "commentaires", "temoignage", "temoignages", "votre reponse",
+                         "vos reponses", "reponse libre", "reponses libres", "remarques", "observations"})
 
 
 _HEADER_AGAIN = "ligne d'en-tête répétée (fichiers mis bout à bout ?)"
