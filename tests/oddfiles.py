@@ -13,6 +13,7 @@ import gzip
 import io
 import json
 import random
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,7 +91,7 @@ def generate(folder: Path, n_files: int, seed: int = 0) -> list[OddFile]:
     kinds = ["csv"] * 10 + ["csv_multiline", "csv_controls", "csv_quote", "csv_long_field", "csv_ragged",
                             "txt", "jsonl", "xlsx", "gz", "bad_gz", "truncated_gz", "random_bytes", "empty",
                             "header_only", "truncated_csv", "utf16_dash", "iramuteq", "html_xls", "tsv_xls",
-                            "tsv_txt"]
+                            "tsv_txt", "csv_sep_in_answer", "csv_multiline_middle", "csv_nul_tail", "xlsx_crlf"]
     for k in range(n_files):
         kind = rng.choice(kinds)
         encoding = rng.choice(ENCODINGS)
@@ -125,6 +126,44 @@ def generate(folder: Path, n_files: int, seed: int = 0) -> list[OddFile]:
             path = path.with_suffix(".csv")
             path.write_bytes(_encode(newline.join(body), encoding))
             files.append(OddFile(path, kind, rows, {i}, encoding))
+        elif kind in ("csv_sep_in_answer", "csv_multiline_middle"):  # hand-made exports: no quotes at all
+            for r in rows:
+                r["text"] = " ".join(r["text"].replace(sep, " ").replace('"', " ").split())
+            i = rng.randrange(n)
+            words = rows[i]["text"].split()
+            cut = max(1, len(words) // 2)
+            if len(words) < 4 or not re.search(r"[^\W\d_]{2}", " ".join(words[cut:])):
+                continue
+            order = ["id", "profession", "service", "text"] if kind == "csv_sep_in_answer" else \
+                ["id", "text", "service", "profession"]
+            lines = [sep.join(order)] + [sep.join(r[c] for c in order) for r in rows]
+            if kind == "csv_sep_in_answer":  # the separator typed in the answer, the last column
+                rows[i]["text"] = " ".join(words[:cut]) + sep + " " + " ".join(words[cut:])
+                lines[i + 1] = sep.join(rows[i][c] for c in order)
+            else:  # a line break typed in the answer, a middle column: the row continues on the next line
+                rest = sep.join([" ".join(words[cut:]), rows[i]["service"], rows[i]["profession"]])
+                lines[i + 1] = sep.join([rows[i]["id"], " ".join(words[:cut])]) + newline + rest
+            path = path.with_suffix(".csv")
+            path.write_bytes(_encode(newline.join(lines) + newline, encoding))
+            files.append(OddFile(path, kind, rows, set(), encoding))
+        elif kind == "csv_nul_tail":  # a copy cut short: the file ends in a block of zeros
+            zeros = b"\x00" * (2 * rng.randint(8, 2500))
+            path = path.with_suffix(".csv")
+            path.write_bytes(_encode(_csv_text(rows, sep, newline, quoting), encoding) + zeros)
+            files.append(OddFile(path, kind, rows, set(), encoding))
+        elif kind == "xlsx_crlf":  # line breaks saved as Excel saves a carriage return: _x000D_
+            import openpyxl
+
+            book = openpyxl.Workbook()
+            sheet = book.active
+            sheet.append(["id", "profession", "service", "text"])
+            for r in rows:
+                words = r["text"].split()
+                text = " ".join(words[:3]) + "_x000D_\n" + " ".join(words[3:]) if len(words) > 3 else r["text"]
+                sheet.append([r["id"], r["profession"], r["service"], text])
+            path = path.with_suffix(".xlsx")
+            book.save(path)
+            files.append(OddFile(path, kind, rows, set(), None))
         elif kind == "csv_long_field":
             i = rng.randrange(n)
             rows[i]["text"] = ("Très long témoignage. " * 9000)[:180_000]
