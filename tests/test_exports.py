@@ -256,3 +256,35 @@ def test_a_broken_hand_edited_quote_choices_file_names_its_line(tmp_path):
     path.write_text("pin:\n  - Le calme: revenu\n", encoding="utf-8")  # YAML reads a mapping: quotes are needed
     with pytest.raises(rx.RetexInputError, match="« pin » doit être une liste de citations"):
         rx.QuoteChoices.read(path)
+
+
+def test_the_workbook_stays_within_what_excel_opens(tmp_path, monkeypatch):
+    """Excel holds 32,767 characters in a cell and 1,048,576 rows in a sheet: a longer text made
+    Excel call the whole report damaged, a longer table made openpyxl raise a ValueError (a
+    traceback instead of a report). A long text is cut in the workbook and says so; a long
+    table continues on "Réponses (2)"…; the CSV keeps every character."""
+    import retex_nlp.files as files
+
+    bundled = pd.read_csv(Path(__file__).resolve().parents[1] / "corpora" / "grand_debat_extrait.csv", dtype=str)
+    texts = bundled["text"].dropna().head(14).tolist()
+    long = " ".join(["Je suis assistante familiale depuis douze ans et l'accueil de cet enfant a changé ma vie."] * 450)
+    assert len(long) > files.EXCEL_CELL_CHARS
+    pd.DataFrame({"id": range(1, 16), "text": [*texts, long]}).to_csv(tmp_path / "long.csv", index=False)
+    monkeypatch.setattr(files, "EXCEL_ROWS", 7)  # a sheet of 6 answers: three sheets for 15
+    out = tmp_path / "projet"
+    rx.analyse(tmp_path / "long.csv", text="text", embedder="tfidf", clusterer="kmeans", n_themes=2, n_quotes=2,
+               out=out, seed=0)
+    book = openpyxl.load_workbook(out / "rapport" / "report.xlsx")
+    parts = [name for name in book.sheetnames if name.startswith("Réponses")]
+    assert parts == ["Réponses", "Réponses (2)", "Réponses (3)"]
+    rows = [row for name in parts for row in book[name].iter_rows(min_row=2, values_only=True)]
+    header = [c.value for c in book["Réponses"][1]]
+    assert all([c.value for c in book[name][1]] == header for name in parts)
+    assert len(rows) == 15 and max(len(r) for r in book["Réponses"].iter_rows(values_only=True)) == len(header)
+    cells = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert max(map(len, cells)) <= files.EXCEL_CELL_CHARS
+    cut = [v for v in cells if v.startswith("Je suis assistante familiale")]
+    assert cut and all(v.endswith("qu'une cellule Excel peut contenir ; le texte entier est dans les fichiers CSV et "
+                                  "le projet)") for v in cut)
+    coded = pd.read_csv(out / "rapport" / "answers_coded.csv", dtype=str, keep_default_na=False)
+    assert long in coded["text"].tolist()

@@ -10,6 +10,9 @@
   every text cell unless ``raw=True`` (pipelines that read the CSV with a program).
 - :func:`clean_text`: characters no XML file (XLSX, DOCX, REFI-QDA) may hold are removed
   (C0 controls but tab and newlines, ``\\ufffe``/``\\uffff``, lone surrogates).
+- :func:`excel_cell` / :func:`excel_parts`: what Excel can open: a text longer than a cell
+  holds (32,767 characters) is cut and says so at its end; a table longer than a sheet
+  (1,048,576 rows) continues on the next sheets (openpyxl refused it with a ValueError).
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ import pandas as pd
 from .errors import RetexOutputError
 
 __all__ = ["atomic_path", "atomic_write", "make_dir", "neutralize_formula", "clean_text", "map_text", "safe_frame",
-           "write_csv", "write_xlsx", "cells_as_text", "FORMULA_START"]
+           "write_csv", "write_xlsx", "cells_as_text", "excel_cell", "excel_parts", "FORMULA_START", "EXCEL_CELL_CHARS",
+           "EXCEL_ROWS"]
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -92,6 +96,29 @@ def clean_text(value):
     return value
 
 
+#: Excel's limits: the characters a cell holds, the rows of a sheet (its header included).
+EXCEL_CELL_CHARS = 32_767
+EXCEL_ROWS = 1_048_576
+
+
+def excel_cell(value):
+    """:func:`clean_text`, and a text longer than an Excel cell holds cut, saying so at its end
+    (Excel would call the whole workbook damaged and cut it without a word)."""
+    value = clean_text(value)
+    if isinstance(value, str) and len(value) > EXCEL_CELL_CHARS:
+        mark = (f" […] (texte coupé ici : {len(value):,} caractères, au-delà des {EXCEL_CELL_CHARS:,} qu'une cellule "
+                "Excel peut contenir ; le texte entier est dans les fichiers CSV et le projet)").replace(",", " ")
+        return value[:EXCEL_CELL_CHARS - len(mark)] + mark
+    return value
+
+
+def excel_parts(frame: pd.DataFrame) -> list[pd.DataFrame]:
+    """``frame`` in pieces a sheet can hold (:data:`EXCEL_ROWS` rows with the header), the first
+    one even when it is empty; every row is in one of them."""
+    size = EXCEL_ROWS - 1
+    return [frame.iloc[i:i + size] for i in range(0, max(len(frame), 1), size)]
+
+
 def map_text(frame: pd.DataFrame, fn) -> pd.DataFrame:
     """A copy of ``frame`` with ``fn`` applied to its text cells and column names."""
     out = frame.copy()
@@ -128,12 +155,16 @@ def cells_as_text(book) -> None:
 
 def write_xlsx(sheets: dict[str, pd.DataFrame], path: str | Path) -> Path:
     """A workbook of plain sheets, atomically: every text cell stored as text (a user's
-    ``=…`` is never a formula), characters XML forbids removed, first row bold and frozen."""
+    ``=…`` is never a formula), characters XML forbids removed, within Excel's limits
+    (:func:`excel_cell`, :func:`excel_parts`: "Feuille (2)" continues "Feuille"), first row
+    bold and frozen."""
     from openpyxl.styles import Font
 
     with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
         for name, frame in sheets.items():
-            map_text(frame, clean_text).to_excel(writer, sheet_name=name[:31], index=False)
+            for i, part in enumerate(excel_parts(frame)):
+                title = name[:31] if i == 0 else f"{name[:25]} ({i + 1})"
+                map_text(part, excel_cell).to_excel(writer, sheet_name=title, index=False)
         cells_as_text(writer.book)
         for ws in writer.book.worksheets:
             for cell in ws[1]:
