@@ -104,11 +104,38 @@ def test_columns_that_identify_a_respondent_stay_private(project_dir, survey):
     reopened = rx.Project.open(project_dir)
     assert reopened.answers["Nom"].tolist() == source["Nom"].tolist()
     assert set(reopened.coded_answers()["Nom"]) == {"[Nom]"}
-    # ids are every output's key, so not masked: said when they are e-mails (--id-col on the e-mail column)
-    assert reopened.identifying_ids() is None
-    reopened.answers["respondent_id"] = source["Adresse de messagerie"].to_numpy()
-    assert reopened.identifying_ids() == "des adresses électroniques"
-    assert any("identifiants des répondants sont des adresses électroniques" in n for n in reopened.method_note())
+    assert reopened.identifying_ids() is None and reopened.shared_ids() == {}
+
+
+def test_respondent_ids_that_are_e_mails_get_pseudonyms_in_what_is_shared(survey, tmp_path):
+    """--id-col on a survey's e-mail column: the project keeps the e-mails (they join hand-coded
+    files and review rounds to the answers); every shared file gives them pseudonyms (R0001…),
+    the same in answers, quotes and REFI-QDA; the private folder holds the table of both."""
+    source = pd.read_csv(survey, sep=";", dtype=str, keep_default_na=False).head(120)
+    source.to_csv(tmp_path / "enquete.csv", index=False, sep=";")
+    project = rx.analyse(tmp_path / "enquete.csv", text="text", id="Adresse de messagerie", embedder="tfidf",
+                         clusterer="kmeans", n_themes=3, n_quotes=2, out=tmp_path / "projet", seed=0)
+    emails = source["Adresse de messagerie"].tolist()
+    assert project.identifying_ids() == "des adresses électroniques"
+    assert project.answers["respondent_id"].tolist() == emails  # the project's own key
+    assert any("sont des adresses électroniques ; dans les fichiers partagés, ils sont remplacés par R0001" in n
+               for n in project.method_note())
+    for path in (tmp_path / "projet" / "rapport").iterdir():
+        data = b"".join(zipfile.ZipFile(path).read(n) for n in zipfile.ZipFile(path).namelist()) \
+            if path.suffix in (".xlsx", ".docx", ".qdpx") else path.read_bytes()
+        assert b"departement59" not in data, path
+    keys = pd.read_csv(tmp_path / "projet" / "prive" / "identifiants_repondants.csv", dtype=str)
+    assert keys["respondent_id"].tolist() == emails and keys["pseudonyme"].tolist()[:2] == ["R0001", "R0002"]
+    coded = pd.read_csv(tmp_path / "projet" / "rapport" / "answers_coded.csv", dtype=str, keep_default_na=False)
+    assert coded["respondent_id"].tolist() == coded["answer_id"].tolist() == keys["pseudonyme"].tolist()
+    quotes = pd.read_csv(tmp_path / "projet" / "rapport" / "quotes.csv", dtype=str)
+    assert len(quotes) and set(quotes["answer_id"]) <= set(coded["answer_id"])
+    shown = dict(zip(coded["answer_id"], coded["text"], strict=True))
+    quotes = quotes.fillna("")  # a quote's answer is the answer of that pseudonym
+    assert all(q[:40] in shown[a] and t in ("", shown[a])
+               for a, q, t in zip(quotes["answer_id"], quotes["quote"], quotes["whole_text"], strict=True))
+    with zipfile.ZipFile(tmp_path / "projet" / "rapport" / "project.qdpx") as z:
+        assert 'name="R0001"' in z.read("project.qde").decode("utf-8")
 
 
 def test_attribution_from_a_column_that_is_not_a_by_variable(project_dir):

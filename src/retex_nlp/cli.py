@@ -449,11 +449,13 @@ def analyse(
         typer.echo(f"Remarque : la colonne « {old} » porte un nom réservé par retex_nlp ; gardée sous « {new} ».")
     _print_statuses(project.answers_read)
     held = project.identifying_ids()
-    if held:
-        typer.echo(f"Attention : les identifiants des répondants sont {held} : ils figurent "
-                   "tels quels dans les fichiers partagés (answer_id). "
-                   "Relancez sans --id-col (les réponses sont alors numérotées) ou avec une colonne d'identifiant "
-                   "sans donnée personnelle.")
+    if held and project.settings.get("pseudonymize", True):
+        typer.echo(f"Remarque : les identifiants des répondants sont {held} : dans les fichiers partagés, ils sont "
+                   "remplacés par R0001, R0002… ; la correspondance est dans le dossier privé "
+                   "(identifiants_repondants.csv). Vos fichiers de codage (--train) gardent les identifiants du fichier.")
+    elif held:
+        typer.echo(f"Attention : les identifiants des répondants sont {held} et la pseudonymisation est désactivée : "
+                   "ils figurent tels quels dans les fichiers partagés.")
     if project.settings.get("segments"):
         seg = project.settings["segments"]
         typer.echo(f"{seg['testimonies']} textes longs découpés en {seg['segments']} segments d'environ "

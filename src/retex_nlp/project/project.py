@@ -447,9 +447,37 @@ class Project:
     def identifying_ids(self) -> str | None:
         """What the respondents' ids hold when they are personal data, in French words ("des
         adresses électroniques", as a survey read with ``--id-col`` on its e-mail column gives),
-        else ``None``: they are the key of every output, so they are not masked."""
+        else ``None``. The project keeps them (they join hand-coded files and review rounds to
+        the answers); the shared files give them pseudonyms (:meth:`shared_ids`)."""
         found = identifying_columns(self.answers, ["respondent_id"])
         return HELD_FR.get(found["respondent_id"], "des données personnelles") if found else None
+
+    def shared_ids(self) -> dict[str, str]:
+        """``{respondent id: pseudonym}`` for the shared files ("R0001", "R0002"… in the order of
+        the answers) when the ids are personal data (:meth:`identifying_ids`) and the analysis
+        pseudonymises; else ``{}``. An answer id made from a respondent id ("a@b.fr:question",
+        "a@b.fr#2") keeps what follows it; another one (a row number) stays as it is."""
+        if not self.settings.get("pseudonymize", True) or not self.identifying_ids():
+            return {}
+        ids = list(dict.fromkeys(self.answers["respondent_id"].astype(str)))
+        width = max(4, len(str(len(ids))))
+        return {r: f"R{i:0{width}d}" for i, r in enumerate(ids, start=1)}
+
+    def _with_shared_ids(self, answers: pd.DataFrame, quotes: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame,
+                                                                                      pd.DataFrame]:
+        """``answers`` and ``quotes`` with the pseudonyms of :meth:`shared_ids` for their ids, and
+        the table of both (for the private folder); unchanged when the ids are no personal data."""
+        ids = self.shared_ids()
+        if not ids:
+            return answers, quotes, pd.DataFrame()
+        resp = answers["respondent_id"].astype(str).tolist()
+        old = answers["answer_id"].astype(str).tolist()
+        new = [ids[r] + a[len(r):] if a.startswith(r) else a for a, r in zip(old, resp, strict=True)]
+        renamed = dict(zip(old, new, strict=True))
+        answers = answers.assign(respondent_id=[ids[r] for r in resp], answer_id=new)
+        if "answer_id" in quotes.columns:
+            quotes = quotes.assign(answer_id=quotes["answer_id"].astype(str).map(lambda a: renamed.get(a, a)))
+        return answers, quotes, pd.DataFrame({"respondent_id": list(ids), "pseudonyme": list(ids.values())})
 
     def _masker(self) -> Pseudonymizer:
         """The pseudonymiser of the analysis (with the user's names file when it is still there)."""
@@ -505,11 +533,12 @@ class Project:
         codebook = None
         if self.settings.get("method") in ("codebook", "mixed"):
             codebook = pd.DataFrame({"name": themes["label"], "description": themes["description"]})
-        report = Report(title=self.settings.get("title") or "Analyse des réponses libres", answers=self.coded_answers(),
-                        summary=status_summary(self.answers_read), themes=themes, quotes=self.quotes, terms=self.terms,
+        answers, quotes, keys = self._with_shared_ids(self.coded_answers(), self.quotes)
+        report = Report(title=self.settings.get("title") or "Analyse des réponses libres", answers=answers,
+                        summary=status_summary(self.answers_read), themes=themes, quotes=quotes, terms=self.terms,
                         specificities=self.specificities, by_group=self.by_group, codebook=codebook,
                         replacements=self.replacements, meta=meta, method=self.method_note(),
-                        agreement=self.agreement,
+                        agreement=self.agreement, respondent_keys=keys,
                         lexicometry=self.lexical_profiles() if self.settings.get("clusterer") == "reinert" else None)
         report.charts()
         return report
@@ -549,8 +578,9 @@ class Project:
                 note.append("Colonnes de texte libre pseudonymisées comme les réponses : " + ", ".join(free) + ".")
             held = self.identifying_ids()
             if held:
-                note.append(f"Attention : les identifiants des répondants sont {held} et figurent "
-                            "tels quels dans les fichiers partagés (answer_id, respondent_id).")
+                note.append(f"Identifiants : ceux des répondants sont {held} ; dans les fichiers partagés, ils sont "
+                            "remplacés par R0001, R0002… (la correspondance est dans le dossier privé du projet, "
+                            "identifiants_repondants.csv).")
         method = st.get("method")
         embedder = st.get("embedder_name") or st.get("embedder") or "use"
         if method == "themes" and st.get("clusterer") == "reinert":

@@ -15,8 +15,10 @@
       modele/                the fitted theme model or coder, to code a new wave
       cache/                 the embedding cache (unless projet.json names another folder)
       rapport/               what is rendered, to share: report.html/.xlsx/.docx, CSVs, .qdpx
-      prive/                 NOT to share: the answers as written (textes_originaux.jsonl) and
-                             the pseudonymisation table (the names that were masked)
+      prive/                 NOT to share: the answers as written (textes_originaux.jsonl),
+                             the pseudonymisation table (the names that were masked) and, when
+                             the respondent ids are e-mails…, their pseudonyms in rapport/
+                             (identifiants_repondants.csv)
 
 Every file is written beside its final name, then renamed: an interrupted save leaves the
 previous file whole. Tables are JSON lines (a header line with the columns, then one list per

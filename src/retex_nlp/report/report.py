@@ -102,6 +102,9 @@ class Report:
     #: the classes' lexical profiles (Reinert method): theme, term, answers_in_theme, answers_total,
     #: percent, chi2, p — see :meth:`retex_nlp.Project.lexical_profiles`
     lexicometry: pd.DataFrame | None = None
+    #: respondent ids that are personal data beside the pseudonyms the shared files give them
+    #: (``respondent_id``, ``pseudonyme``), written in the private folder only
+    respondent_keys: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def _lexicometry_table(self) -> pd.DataFrame:
         return self.lexicometry.drop(columns=["p"]).rename(columns={
@@ -344,7 +347,8 @@ class Report:
         ``themes.csv``, ``quotes.csv``, ``project.qdpx`` and ``grille.qdc`` (the themes as a REFI-QDA
         codebook) in ``directory`` (what may be shared),
         and the pseudonymisation table ``pseudonymisation_a_verifier.csv`` (personal data: the
-        names that were masked) in ``private_dir``, by default the sibling folder
+        names that were masked) and ``identifiants_repondants.csv`` (:attr:`respondent_keys`,
+        when there are) in ``private_dir``, by default the sibling folder
         ``<directory>_prive``, never inside ``directory``.
 
         Every file is written whole or not at all (beside, then renamed). CSV cells that a
@@ -368,6 +372,9 @@ class Report:
         write_csv(self.themes, paths["themes"], raw=raw_csv)
         write_csv(self.quotes, paths["quotes"], raw=raw_csv)
         write_csv(self.replacements, paths["pseudonymisation"], raw=raw_csv)
+        if len(self.respondent_keys):
+            paths["identifiants"] = write_csv(self.respondent_keys, private / "identifiants_repondants.csv",
+                                              raw=raw_csv)
         if qdpx:
             from .qdpx import write_qdc, write_qdpx
 
