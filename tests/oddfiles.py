@@ -129,7 +129,10 @@ def generate(folder: Path, n_files: int, seed: int = 0) -> list[OddFile]:
         elif kind in ("csv_sep_in_answer", "csv_multiline_middle"):  # hand-made exports: no quotes at all
             for r in rows:
                 r["text"] = " ".join(r["text"].replace(sep, " ").replace('"', " ").split())
-            i = rng.randrange(n)
+            # the row broken by a line break comes after a whole row of its service (what says that
+            # the line "…;ASE;Psychologue" ends a row: a file of short rows is never merged)
+            i = rng.randrange(1, n)
+            rows[i]["service"] = rows[rng.randrange(i)]["service"]
             words = rows[i]["text"].split()
             cut = max(1, len(words) // 2)
             if len(words) < 4 or not re.search(r"[^\W\d_]{2}", " ".join(words[cut:])):

@@ -760,20 +760,27 @@ def test_an_answer_written_on_several_lines_without_quotes_stays_one_answer(tmp_
     # second line had become a row of its own, its text as the respondent id and "ASE" an answer
     middle = tmp_path / "milieu.csv"
     middle.write_text("id;réponse;service\n"
-                      "1;On manque de familles d'accueil\n"
+                      "1;Plus de formation;ASE\n"
+                      "2;Les consultations ont repris;PMI\n"
+                      "3;On manque de familles d'accueil\n"
                       "dans le secteur;ASE\n"
-                      "2;Les consultations ont repris\n"
+                      "4;Les consultations ont repris\n"
                       "en septembre\n"
-                      "avec les puéricultrices;PMI\n"
-                      "3;Plus de formation;ASE\n", encoding="utf-8")
+                      "avec les puéricultrices;PMI\n", encoding="utf-8")
     answers = read_answers(middle, text="réponse", id="id", variables=["service"])
-    assert answers["respondent_id"].tolist() == ["1", "2", "3"]
-    assert answers["text"].tolist() == ["On manque de familles d'accueil\ndans le secteur",
-                                        "Les consultations ont repris\nen septembre\navec les puéricultrices",
-                                        "Plus de formation"]
-    assert answers["service"].tolist() == ["ASE", "PMI", "ASE"] and answers["status"].eq("ok").all()
+    assert answers["respondent_id"].tolist() == ["1", "2", "3", "4"]
+    assert answers["text"].tolist()[2:] == ["On manque de familles d'accueil\ndans le secteur",
+                                            "Les consultations ont repris\nen septembre\navec les puéricultrices"]
+    assert answers["service"].tolist() == ["ASE", "PMI", "ASE", "PMI"] and answers["status"].eq("ok").all()
     streamed = pd.concat(list(iter_answers(middle, text="réponse", id="id", variables=["service"], chunksize=1)))
     assert streamed["text"].tolist() == answers["text"].tolist()
+    # a file whose rows lack their last cell: its rows are never merged (no service seen in a whole row)
+    short = tmp_path / "courtes.csv"
+    short.write_text("profession;réponse;service\nAssistante familiale;Bonne réponse\nÉducateur spécialisé;Autre réponse\n"
+                     "Psychologue;Encore une;PMI\n", encoding="utf-8")
+    answers = read_answers(short, text="réponse")
+    assert answers["text"].tolist() == ["Bonne réponse", "Autre réponse", "Encore une"]
+    assert answers["profession"].tolist()[:2] == ["Assistante familiale", "Éducateur spécialisé"]
 
 
 def test_json_exports_list_object_and_lines(tmp_path):

@@ -433,10 +433,21 @@ def _csv_records(reader, lines: _Lines, sep: str, width: int, fallback_lines: se
     réponse") was read as two rows, the second with its text in the id column and no answer.
     A line is taken for such a continuation when it holds no separator and a phrase (letters
     and a space) that does not look like the first column above it (an id), and the row above
-    ends in a phrase in its last column; it is said in that answer's note."""
+    ends in a phrase in its last column; it is said in that answer's note. A line of several
+    cells continues a row cut short only when one of its other cells is a value its column
+    already holds in a whole row ("suite de la réponse;ASE"): a file whose rows lack their last
+    cells ("AF;Bonne réponse" then "ES;Autre réponse") keeps its rows, never merged."""
     held = None
+    known: list[set[str]] = [set() for _ in range(width)]  # short values of each column, in whole rows
     for line, record, problem, fields in _csv_raw_records(reader, lines, sep, width, fallback_lines, fallback):
         target = None if held is None else _continued_cell(held, record, problem, fields, width)
+        if target is not None and fields > 1 and not any(
+                (cell or "").strip() in known[target + k] for k, cell in enumerate(record[1:fields], start=1)):
+            target = None
+        if not problem and fields == width:
+            for column, cell in enumerate(record):
+                if cell and len(cell) <= 60 and len(known[column]) < 5000:
+                    known[column].add(cell.strip())
         if target is not None:
             first, above, note = held
             above[target] = f"{above[target]}\n{record[0]}"
