@@ -216,6 +216,35 @@ def test_retex_chd_writes_every_output_offline(tmp_path):
     assert bad.exit_code == 2 and "reponse" in bad.output and "Traceback" not in bad.output
 
 
+def test_retex_chd_shares_no_respondent_e_mail_nor_name(tmp_path):
+    """Read with the e-mail column as the id, and a name column beside: the results give the ids
+    pseudonyms (R0001…, the table of both beside the results' folder, not inside) and mask the
+    name and e-mail columns, as `retex analyse` does."""
+    import zipfile
+
+    from typer.testing import CliRunner
+
+    from retex_nlp.cli import app
+
+    frame = pd.read_csv(BUNDLED, dtype=str)
+    frame = frame[frame["question_code"] == "FIS_05"].head(250).reset_index(drop=True)
+    frame["courriel"] = [f"agent{i}@departement59.fr" for i in range(len(frame))]
+    frame["Nom"] = [f"Sandrine Kowalczyk{i}" for i in range(len(frame))]
+    frame.to_csv(tmp_path / "enquete.csv", index=False)
+    result = CliRunner().invoke(app, ["chd", str(tmp_path / "enquete.csv"), "--text-col", "text", "--id-col", "courriel",
+                                      "--k", "4", "--out", str(tmp_path / "chd")])
+    assert result.exit_code == 0, result.output
+    assert "remplacent par R0001" in result.output
+    for path in (tmp_path / "chd").iterdir():
+        data = b"".join(zipfile.ZipFile(path).read(n) for n in zipfile.ZipFile(path).namelist()) \
+            if path.suffix in (".xlsx", ".docx") else path.read_bytes()
+        assert b"departement59" not in data and b"Kowalczyk" not in data, path
+    keys = pd.read_csv(tmp_path / "chd_prive" / "identifiants_repondants.csv", dtype=str)
+    assert keys["respondent_id"].tolist() == frame["courriel"].tolist()
+    classes = pd.read_csv(tmp_path / "chd" / "classes.csv", dtype=str)
+    assert set(classes["answer_id"]) <= set(keys["pseudonyme"]) and set(classes["Nom"]) == {"[Nom]"}
+
+
 def test_reinert_as_the_theme_method_of_a_project(tmp_path):
     """retex analyse --method reinert: the classes become the project's themes, labelled by their
     terms, and the report's method note says how they were made."""

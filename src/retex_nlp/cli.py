@@ -644,15 +644,26 @@ def chd(
     Les réponses longues sont découpées en segments d'environ 40 mots, lemmatisées ; les noms,
     verbes, adjectifs et adverbes sont les formes actives. Les textes sont pseudonymisés."""
     from . import reinert, write_reinert
+    from .files import make_dir, write_csv
+    from .privacy.columns import HELD_FR, identifying_columns, with_id_pseudonyms
 
     try:
         answers = _read(inputs if len(inputs) > 1 else inputs[0], text_col, id_col, sheet, encoding, sep)
+        held = identifying_columns(answers, ["respondent_id"])
+        if held:  # e-mails as ids: the results give them pseudonyms, the table of both stays private
+            answers, _, keys = with_id_pseudonyms(answers)
+            private = out.with_name(out.name + "_prive")
+            write_csv(keys, make_dir(private) / "identifiants_repondants.csv")
         result = reinert(answers, k=k, by=by, segment_size=segment_size, min_freq=min_freq,
                          min_split_members=min_split_members, seed=seed)
         paths = write_reinert(result, out, title=title or "Classification de Reinert")
     except (RetexError, KeyError, ValueError) as exc:
         _fail(exc)
     _print_statuses(answers)
+    if held:
+        typer.echo(f"Remarque : les identifiants des répondants sont {HELD_FR.get(held['respondent_id'], 'des données personnelles')} : "
+                   f"les résultats les remplacent par R0001, R0002… ; la correspondance est dans {private / 'identifiants_repondants.csv'} "
+                   "(à ne pas diffuser).")
     classes = result.classes
     unclassified = int((result.partition() == 0).sum())
     typer.echo(f"{len(result.segments)} segments, {len(result.features)} formes actives, {len(classes)} classes "

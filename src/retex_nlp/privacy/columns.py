@@ -16,6 +16,10 @@ outputs (the coded answers, the report's workbook, the REFI-QDA project):
   the analyst groups or attributes by, unless they identify a respondent.
 
 The answers as written, these columns included, stay in the project's private folder.
+
+Respondent ids that are personal data (a survey read with its e-mail column as the id) are the
+key of every output: :func:`with_id_pseudonyms` gives them pseudonyms ("R0001"…) in what is
+shared, the table of both going to the private folder.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import pandas as pd
 
 from ..normalize import fold
 
-__all__ = ["identifying_columns", "free_text_columns", "mask_user_columns", "HELD_FR"]
+__all__ = ["identifying_columns", "free_text_columns", "mask_user_columns", "with_id_pseudonyms", "HELD_FR"]
 
 #: Column names (folded: lower case, no accents, words joined by one space) that identify a
 #: respondent, with the placeholder their values get.
@@ -136,3 +140,21 @@ def mask_user_columns(frame: pd.DataFrame, columns: Iterable[str], masker, keep:
         out[column] = values.map(lambda v, m=mapping: m.get(str(v), v) if v is not None and v == v else v)
         done[column] = "pseudonymisée"
     return out, done
+
+
+def with_id_pseudonyms(answers: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str], pd.DataFrame]:
+    """``answers`` (``respondent_id``, ``answer_id``) with a pseudonym for each respondent id
+    ("R0001", "R0002"… in the order of the answers) in both columns: an answer id made from a
+    respondent id ("a@b.fr:Q1", "a@b.fr#2") keeps what follows it ("R0001:Q1"), another one (a
+    row number) stays as it is. Also returns ``{old answer id: new}`` (to rename the ids other
+    tables hold) and the table of the ids and their pseudonyms (``respondent_id``,
+    ``pseudonyme``), for the private folder only."""
+    resp = answers["respondent_id"].astype(str).tolist()
+    ids = list(dict.fromkeys(resp))
+    width = max(4, len(str(len(ids))))
+    pseudonym = {r: f"R{i:0{width}d}" for i, r in enumerate(ids, start=1)}
+    old = answers["answer_id"].astype(str).tolist()
+    new = [pseudonym[r] + a[len(r):] if a.startswith(r) else a for a, r in zip(old, resp, strict=True)]
+    shown = answers.assign(respondent_id=[pseudonym[r] for r in resp], answer_id=new)
+    return shown, dict(zip(old, new, strict=True)), pd.DataFrame({"respondent_id": ids,
+                                                                   "pseudonyme": [pseudonym[r] for r in ids]})

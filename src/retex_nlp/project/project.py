@@ -39,7 +39,7 @@ from ..errors import RetexInputError
 from ..files import atomic_write, write_csv
 from ..io.read import status_summary
 from ..privacy import Pseudonymizer
-from ..privacy.columns import HELD_FR, identifying_columns, mask_user_columns
+from ..privacy.columns import HELD_FR, identifying_columns, mask_user_columns, with_id_pseudonyms
 from ..quotes import representative_quotes
 from ..report import Report, theme_by_group
 from ..themes import docs_by_theme, theme_key_terms, theme_labels
@@ -448,36 +448,23 @@ class Project:
         """What the respondents' ids hold when they are personal data, in French words ("des
         adresses électroniques", as a survey read with ``--id-col`` on its e-mail column gives),
         else ``None``. The project keeps them (they join hand-coded files and review rounds to
-        the answers); the shared files give them pseudonyms (:meth:`shared_ids`)."""
+        the answers); the shared files give them pseudonyms (R0001…)."""
         found = identifying_columns(self.answers, ["respondent_id"])
         return HELD_FR.get(found["respondent_id"], "des données personnelles") if found else None
 
-    def shared_ids(self) -> dict[str, str]:
-        """``{respondent id: pseudonym}`` for the shared files ("R0001", "R0002"… in the order of
-        the answers) when the ids are personal data (:meth:`identifying_ids`) and the analysis
-        pseudonymises; else ``{}``. An answer id made from a respondent id ("a@b.fr:question",
-        "a@b.fr#2") keeps what follows it; another one (a row number) stays as it is."""
-        if not self.settings.get("pseudonymize", True) or not self.identifying_ids():
-            return {}
-        ids = list(dict.fromkeys(self.answers["respondent_id"].astype(str)))
-        width = max(4, len(str(len(ids))))
-        return {r: f"R{i:0{width}d}" for i, r in enumerate(ids, start=1)}
-
     def _with_shared_ids(self, answers: pd.DataFrame, quotes: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame,
                                                                                       pd.DataFrame]:
-        """``answers`` and ``quotes`` with the pseudonyms of :meth:`shared_ids` for their ids, and
-        the table of both (for the private folder); unchanged when the ids are no personal data."""
-        ids = self.shared_ids()
-        if not ids:
+        """``answers`` and ``quotes`` with pseudonyms for the respondent ids ("R0001"…,
+        :func:`~retex_nlp.privacy.columns.with_id_pseudonyms`) when they are personal data
+        (:meth:`identifying_ids`) and the analysis pseudonymises, and the table of both (for the
+        private folder); else unchanged. The project itself keeps the ids as read: they join
+        hand-coded files and review rounds to the answers."""
+        if not self.settings.get("pseudonymize", True) or not self.identifying_ids():
             return answers, quotes, pd.DataFrame()
-        resp = answers["respondent_id"].astype(str).tolist()
-        old = answers["answer_id"].astype(str).tolist()
-        new = [ids[r] + a[len(r):] if a.startswith(r) else a for a, r in zip(old, resp, strict=True)]
-        renamed = dict(zip(old, new, strict=True))
-        answers = answers.assign(respondent_id=[ids[r] for r in resp], answer_id=new)
+        answers, renamed, keys = with_id_pseudonyms(answers)
         if "answer_id" in quotes.columns:
             quotes = quotes.assign(answer_id=quotes["answer_id"].astype(str).map(lambda a: renamed.get(a, a)))
-        return answers, quotes, pd.DataFrame({"respondent_id": list(ids), "pseudonyme": list(ids.values())})
+        return answers, quotes, keys
 
     def _masker(self) -> Pseudonymizer:
         """The pseudonymiser of the analysis (with the user's names file when it is still there)."""

@@ -36,8 +36,9 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.stats import chi2 as chi2_distribution
 
-from ..answers import ok_answers, require_columns
+from ..answers import RESERVED, ok_answers, require_columns
 from ..privacy import Pseudonymizer, strip_placeholders
+from ..privacy.columns import mask_user_columns
 from ..terms.afc import correspondence_analysis
 from ..terms.concordance import concordance
 from ..terms.keyness import class_keyness, document_term_matrix
@@ -258,14 +259,19 @@ def reinert(
     """Segment, lemmatise and classify the ``ok`` answers with Reinert's method (see the module
     docstring); ``by``: the respondents' variables profiled with the classes. The texts are
     pseudonymised first (``names``: names to always mask), and the placeholders ([Prénom]…) are
-    not counted as forms."""
+    not counted as forms; so are the answers' other columns that identify a respondent or hold
+    free text (:func:`~retex_nlp.privacy.columns.mask_user_columns`)."""
     by = [by] if isinstance(by, str) else list(by or [])
     analyzer = analyzer or default_analyzer()
     ok = ok_answers(answers)
     require_columns(ok, by, "variable(s) introuvable(s) pour profiler les classes")
     if pseudonymize:  # segments are quoted: names, places and contacts masked before anything else
-        shown, _ = Pseudonymizer(names).fit().transform(ok["text"].astype(str), ids=ok["answer_id"])
+        masker = Pseudonymizer(names).fit()
+        shown, _ = masker.transform(ok["text"].astype(str), ids=ok["answer_id"])
         ok = ok.assign(text=list(shown))
+        # and the file's other columns: a name or an e-mail column masked, a comment column pseudonymised
+        masked, done = mask_user_columns(ok, [c for c in ok.columns if c not in RESERVED], masker, keep=by)
+        ok = ok.assign(**{c: masked[c] for c in done})
     segments = segment_answers(ok, method="words", size=segment_size)
     tokens = analyzer.transform([strip_placeholders(t) for t in segments["text"].tolist()])
     def is_active(t) -> bool:  # negations and intensifiers ("pas", "plus", "très") are supplementary
