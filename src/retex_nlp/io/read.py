@@ -435,18 +435,20 @@ def _csv_records(reader, lines: _Lines, sep: str, width: int, fallback_lines: se
     and a space) that does not look like the first column above it (an id), and the row above
     ends in a phrase in its last column; it is said in that answer's note. A line of several
     cells continues a row cut short only when one of its other cells is a value its column
-    already holds in a whole row ("suite de la réponse;ASE"): a file whose rows lack their last
+    holds in a whole row (of the first 5,000: "suite de la réponse;ASE"): a file whose rows lack their last
     cells ("AF;Bonne réponse" then "ES;Autre réponse") keeps its rows, never merged."""
     held = None
     known: list[set[str]] = [set() for _ in range(width)]  # short values of each column, in whole rows
+    learning = 5000  # whole rows left to learn them from
     for line, record, problem, fields in _csv_raw_records(reader, lines, sep, width, fallback_lines, fallback):
         target = None if held is None else _continued_cell(held, record, problem, fields, width)
         if target is not None and fields > 1 and not any(
                 (cell or "").strip() in known[target + k] for k, cell in enumerate(record[1:fields], start=1)):
             target = None
-        if not problem and fields == width:
+        if learning and not problem and fields == width:  # the first whole rows show each column's values
+            learning -= 1
             for column, cell in enumerate(record):
-                if cell and len(cell) <= 60 and len(known[column]) < 5000:
+                if cell and len(cell) <= 60:
                     known[column].add(cell.strip())
         if target is not None:
             first, above, note = held
@@ -494,8 +496,8 @@ def _continued_cell(held: tuple, record: list, problem: str, fields: int, width:
     lines: "1;Première partie" then "suite de la réponse;ASE") when the two make the header's
     number of cells exactly."""
     _, above, above_problem = held
-    if width < 2 or problem or (above_problem and not above_problem.startswith(_JOINED)):
-        return None
+    if fields >= width or problem or (above_problem and not above_problem.startswith(_JOINED)):
+        return None  # a whole row continues nothing (and a one-column file has no continuation)
     read = next((i + 1 for i in range(width - 1, -1, -1) if above[i] is not None), 0)  # cells the row had
     text, first = record[0] or "", above[0]
     if read < 2 or _ALPHA_RE.search(text) is None or (isinstance(first, str) and _shape(first) == _shape(text)):
@@ -540,7 +542,7 @@ def _csv_raw_records(reader, lines: _Lines, sep: str, width: int, fallback_lines
                 yield line + k, fields, broken if k == 0 else "", count
             line = reader.line_num + 1
             continue
-        if not any(x.strip() for x in record):  # a blank line, or a row of empty cells (";;", as Excel
+        if not "".join(record).strip():  # a blank line, or a row of empty cells (";;", as Excel
             line = reader.line_num + 1        # saves the formatted rows under a table): no answer, as in a sheet
             continue
         problem = ""
