@@ -136,6 +136,13 @@ def test_respondent_ids_that_are_e_mails_get_pseudonyms_in_what_is_shared(survey
                for a, q, t in zip(quotes["answer_id"], quotes["quote"], quotes["whole_text"], strict=True))
     with zipfile.ZipFile(tmp_path / "projet" / "rapport" / "project.qdpx") as z:
         assert 'name="R0001"' in z.read("project.qde").decode("utf-8")
+    from typer.testing import CliRunner
+
+    from retex_nlp.cli import app
+
+    rendered = CliRunner().invoke(app, ["report", str(tmp_path / "projet")])  # re-rendered, the table said
+    assert rendered.exit_code == 0, rendered.output
+    assert "Identifiants des répondants et leurs pseudonymes (NE PAS diffuser)" in rendered.output
 
 
 def test_attribution_from_a_column_that_is_not_a_by_variable(project_dir):

@@ -499,7 +499,8 @@ def _print_outputs(project, out: Path) -> None:
               "answers": "Réponses codées (CSV)", "themes": "Thèmes (CSV)", "quotes": "Citations (CSV)",
               "qdpx": "Projet REFI-QDA (NVivo, ATLAS.ti, MAXQDA, QualCoder)",
               "qdc": "Grille de codage REFI-QDA (.qdc)",
-              "pseudonymisation": "Table de pseudonymisation (à vérifier, NE PAS diffuser)"}
+              "pseudonymisation": "Table de pseudonymisation (à vérifier, NE PAS diffuser)",
+              "identifiants": "Identifiants des répondants et leurs pseudonymes (NE PAS diffuser)"}
     for key, path in _rendered(out).items():
         typer.echo(f"  {labels.get(key, key):<55} {path}")
 
@@ -509,7 +510,8 @@ def _rendered(out: Path) -> dict[str, Path]:
     paths = {"html": report / "report.html", "xlsx": report / "report.xlsx", "docx": report / "report.docx",
              "answers": report / "answers_coded.csv", "themes": report / "themes.csv",
              "quotes": report / "quotes.csv", "qdpx": report / "project.qdpx", "qdc": report / "grille.qdc",
-             "pseudonymisation": out / "prive" / "pseudonymisation_a_verifier.csv"}
+             "pseudonymisation": out / "prive" / "pseudonymisation_a_verifier.csv",
+             "identifiants": out / "prive" / "identifiants_repondants.csv"}
     return {k: p for k, p in paths.items() if p.exists()}
 
 
