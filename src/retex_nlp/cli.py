@@ -139,7 +139,8 @@ def inspect(
             from . import inspect_file
 
             info = inspect_file(input, sheet=_sheet(sheet), encoding=encoding, sep=sep)
-            separator = "aucun (une seule colonne)" if info.separator and len(info.columns) == 1 else repr(info.separator)
+            separator = ("-" if info.separator is None else "aucun (une seule colonne)" if len(info.columns) == 1
+                         else repr(info.separator))
             typer.echo(f"Fichier : {info.path}\nFormat : {info.format}   encodage : "
                        f"{_encoding_text(info.encoding, info.encoding_confidence)}   "
                        f"séparateur : {separator}\nColonnes : {info.columns}\nLignes : {info.n_rows}")
