@@ -138,6 +138,8 @@ def _utf16_without_bom(head: bytes) -> str | None:
 def _zeroed_end(raw: bytes) -> list[str]:
     """The note of a file that ends in a block of zeros, as a copy interrupted or a file
     recovered from a damaged disk does: what followed may be missing."""
+    if not raw.endswith(b"\x00"):  # the usual case, without copying the file's bytes
+        return []
     zeros = len(raw) - len(raw.rstrip(b"\x00"))
     if zeros < 16:
         return []
@@ -146,11 +148,12 @@ def _zeroed_end(raw: bytes) -> list[str]:
 
 
 def _strip_nul(text: str) -> str:
-    """``text`` without NUL characters, nor byte order marks inside it (a second file's, when
-    two exports are pasted together: its header would not read as the header repeated)."""
+    """``text`` without NUL characters, nor byte order marks opening a line (a second file's,
+    when two exports are pasted together: its header would not read as the header repeated);
+    checked before replacing, so that a large text is copied only when it holds one."""
     if "\x00" in text:
         text = text.replace("\x00", "")
-    return text.replace("\ufeff", "") if "\ufeff" in text else text
+    return text.replace("\n\ufeff", "\n") if "\n\ufeff" in text else text
 
 
 def decode_bytes(raw: bytes, path: str | Path | None = None, encoding: str | None = None) -> DecodedText:

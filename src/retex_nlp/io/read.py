@@ -1797,8 +1797,8 @@ class _LineStream:
                             self.fallback[number] = code_page
                 else:
                     text = line.decode(enc if not strict_utf8 else "ascii")
-                if "\ufeff" in text:  # another file's byte order mark, pasted after this one (as decode_bytes)
-                    text = text.replace("\ufeff", "")
+                if text.startswith("\ufeff"):  # another file's byte order mark, pasted after this one
+                    text = text[1:]                # (as decode_bytes)
                 if bar is not None and number % 2000 == 0:
                     pos = raw.tell()
                     bar.update(pos - done)
