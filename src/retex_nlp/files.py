@@ -29,7 +29,7 @@ import pandas as pd
 from .errors import RetexOutputError
 
 __all__ = ["atomic_path", "atomic_write", "make_dir", "neutralize_formula", "clean_text", "map_text", "safe_frame",
-           "write_csv", "write_xlsx", "cells_as_text", "excel_cell", "excel_parts", "FORMULA_START", "EXCEL_CELL_CHARS",
+           "write_csv", "write_xlsx", "cells_as_text", "excel_cell", "excel_parts", "put_sheets", "FORMULA_START", "EXCEL_CELL_CHARS",
            "EXCEL_ROWS"]
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP).
@@ -119,6 +119,14 @@ def excel_parts(frame: pd.DataFrame) -> list[pd.DataFrame]:
     return [frame.iloc[i:i + size] for i in range(0, max(len(frame), 1), size)]
 
 
+def put_sheets(writer, frame: pd.DataFrame, name: str, title=lambda name: name[:31]) -> None:
+    """``frame`` as the sheet ``title(name)`` of an open ``pd.ExcelWriter``, within Excel's limits
+    (:func:`excel_cell`, :func:`excel_parts`): a longer table goes on ``title("<name> (2)")``…"""
+    for i, part in enumerate(excel_parts(frame)):
+        sheet = title(name) if i == 0 else title(f"{name[:25]} ({i + 1})")
+        map_text(part, excel_cell).to_excel(writer, sheet_name=sheet, index=False)
+
+
 def map_text(frame: pd.DataFrame, fn) -> pd.DataFrame:
     """A copy of ``frame`` with ``fn`` applied to its text cells and column names."""
     out = frame.copy()
@@ -162,9 +170,7 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: str | Path) -> Path:
 
     with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
         for name, frame in sheets.items():
-            for i, part in enumerate(excel_parts(frame)):
-                title = name[:31] if i == 0 else f"{name[:25]} ({i + 1})"
-                map_text(part, excel_cell).to_excel(writer, sheet_name=title, index=False)
+            put_sheets(writer, frame, name)
         cells_as_text(writer.book)
         for ws in writer.book.worksheets:
             for cell in ws[1]:

@@ -26,10 +26,8 @@ from ..files import (
     atomic_write,
     cells_as_text,
     clean_text,
-    excel_cell,
-    excel_parts,
     make_dir,
-    map_text,
+    put_sheets,
     write_csv,
 )
 
@@ -161,10 +159,8 @@ class Report:
             used.add(candidate.lower())
             return candidate
 
-        def put(frame: pd.DataFrame, name: str) -> None:  # within Excel's limits: a long table goes on
-            for i, part in enumerate(excel_parts(frame)):     # "Réponses (2)"…, a long text is cut, said
-                title = sheet_name(name) if i == 0 else sheet_name(f"{name[:25]} ({i + 1})")
-                map_text(part, excel_cell).to_excel(writer, sheet_name=title, index=False)
+        def put(frame: pd.DataFrame, name: str) -> None:  # a long table goes on "Réponses (2)"…
+            put_sheets(writer, frame, name, sheet_name)
 
         with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             put(self._synthese(), "Synthèse")
