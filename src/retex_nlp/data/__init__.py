@@ -13,20 +13,24 @@ from ..normalize import strip_accents
 __all__ = ["communes", "first_names", "surnames"]
 
 
+def _names(file: str) -> frozenset[str]:
+    """The names of a shipped list (one per line, ``#`` comments), lower case, with and without
+    accents."""
+    text = resources.files(__name__).joinpath(file).read_text(encoding="utf-8")
+    names = {w.strip().lower() for w in text.splitlines() if w.strip() and not w.startswith("#")}
+    return frozenset(names | {strip_accents(n) for n in names})
+
+
 @lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
     """The first names common in France (``prenoms.txt``), lower case, with and without accents."""
-    text = resources.files(__name__).joinpath("prenoms.txt").read_text(encoding="utf-8")
-    names = {w.strip().lower() for w in text.splitlines() if w.strip() and not w.startswith("#")}
-    return frozenset(names | {strip_accents(n) for n in names})
+    return _names("prenoms.txt")
 
 
 @lru_cache(maxsize=1)
 def surnames() -> frozenset[str]:
     """Frequent surnames in France (``noms.txt``), lower case, with and without accents."""
-    text = resources.files(__name__).joinpath("noms.txt").read_text(encoding="utf-8")
-    names = {w.strip().lower() for w in text.splitlines() if w.strip() and not w.startswith("#")}
-    return frozenset(names | {strip_accents(n) for n in names})
+    return _names("noms.txt")
 
 
 @lru_cache(maxsize=1)
