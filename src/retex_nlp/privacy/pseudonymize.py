@@ -155,9 +155,10 @@ _WELCOMED = re.compile(r"\b(?:accueill(?:e|es|ent|ons|ez|ais|ait|ions|ir|i|ie|is
                        r"(?:j'|j’|on\s+|nous\s+)(?:ai|a|avons)\s+vu)\s*$", re.I)
 # What follows a person's name opening a sentence: "Dupont est venu", "Durand a appelé".
 _PERSON_VERB = re.compile(r"^\s*(?:est|était|a|avait|va|allait|vit|dit|disait|pleure|se|s'|n'|ne)\b")
-_PLURAL_DETERMINERS = frozenset({"ces", "mes", "tes", "ses", "nos", "vos", "leurs", "quelques", "chaque", "plusieurs"})
-#: A capitalised word (one: "Marchand", "Lefèvre"), not inside another ("McDonald", "l'État").
+#: A capitalised word (one: "Marchand", "Lefèvre"), not inside another ("McDonald", "l'État"),
+#: and what after it says it is part of a longer proper noun ("Grand Débat", "Marchand-Lefèvre").
 _CAPITALISED = re.compile(rf"(?<![\w'’-])[{_UP}][{_LOW}]+(?![\w'’-])")
+_CAPITALISED_NEXT = re.compile(rf"[\s-]+[{_UP}]")
 _ESTABLISHMENT = re.compile(
     rf"\b((?:école|collège|lycée|foyer|MECS|IME|ITEP|SESSAD|crèche|hôpital|clinique|centre|maison|résidence|CMP|CMPP|"
     rf"CAMSP|pouponnière|village d'enfants)\s+(?:(?:de|du|des|d'|la|le|les|l')\s*)?)((?:[{_UP}][\w'-]+)(?:\s+[{_UP}][\w'-]+)*)"
@@ -231,6 +232,9 @@ _LOWER_PLACE_CUE = re.compile(
 _TITLE_WORDS = frozenset({"m", "mr", "mme", "mlle", "madame", "monsieur", "mademoiselle", "dr", "docteur"})
 _DETERMINERS = frozenset({"le", "la", "les", "un", "une", "du", "au", "aux", "des", "mon", "ton", "son", "ma", "ta", "sa",
                           "notre", "votre", "leur", "ce", "cet", "cette", "l"})
+#: What a common noun follows, not a surname ("le Berger", "ces Marchand"): the determiners above
+#: and the plural and quantifying ones.
+_BEFORE_A_NOUN = _DETERMINERS | {"ces", "mes", "tes", "ses", "nos", "vos", "leurs", "quelques", "chaque", "plusieurs"}
 #: A town typed in capitals in an answer that is not: "à DAX", "de VILLENEUVE-D'ASCQ".
 _CAPS_PLACE_AFTER = re.compile(rf"(?<![\w'’])(?:à|de|d'|d’)\s*([{_UP}]{{3,}}(?:[-'’][{_UP}]+)*)(?![\w'’-])")
 # "à wattrelos": after "à" only ("de puits", "de marais": too many words are also communes)
@@ -806,9 +810,8 @@ class Pseudonymizer(BaseEstimator):
             if _opens_a_sentence(text, m.start()):
                 if _PERSON_VERB.match(after) is None:
                     continue  # "Petit à petit", "Blanc, c'est la couleur"
-            elif (before and (before[-1].rstrip("'’").lower() in _DETERMINERS | _PLURAL_DETERMINERS
-                              or before[-1][:1].isupper())) \
-                    or re.match(rf"[\s-]+[{_UP}]", after):
+            elif (before and (before[-1].rstrip("'’").lower() in _BEFORE_A_NOUN or before[-1][:1].isupper())) \
+                    or _CAPITALISED_NEXT.match(after):
                 continue
             spans.append((m.start(), m.end(), "Nom", "nom de famille (liste)"))
         return spans
