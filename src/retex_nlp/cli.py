@@ -648,11 +648,11 @@ def chd(
     verbes, adjectifs et adverbes sont les formes actives. Les textes sont pseudonymisés."""
     from . import reinert, write_reinert
     from .files import make_dir, write_csv
-    from .privacy.columns import HELD_FR, identifying_columns, with_id_pseudonyms
+    from .privacy.columns import identifying_ids, with_id_pseudonyms
 
     try:
         answers = _read(inputs if len(inputs) > 1 else inputs[0], text_col, id_col, sheet, encoding, sep)
-        held = identifying_columns(answers, ["respondent_id"])
+        held = identifying_ids(answers)
         if held:  # e-mails as ids: the results give them pseudonyms, the table of both stays private
             answers, _, keys = with_id_pseudonyms(answers)
             private = out.with_name(out.name + "_prive")
@@ -664,7 +664,7 @@ def chd(
         _fail(exc)
     _print_statuses(answers)
     if held:
-        typer.echo(f"Remarque : les identifiants des répondants sont {HELD_FR.get(held['respondent_id'], 'des données personnelles')} : "
+        typer.echo(f"Remarque : les identifiants des répondants sont {held} : "
                    f"les résultats les remplacent par R0001, R0002… ; la correspondance est dans {private / 'identifiants_repondants.csv'} "
                    "(à ne pas diffuser).")
     classes = result.classes

@@ -31,7 +31,8 @@ import pandas as pd
 
 from ..normalize import fold
 
-__all__ = ["identifying_columns", "free_text_columns", "mask_user_columns", "with_id_pseudonyms", "HELD_FR"]
+__all__ = ["identifying_columns", "free_text_columns", "mask_user_columns", "identifying_ids", "with_id_pseudonyms",
+           "HELD_FR"]
 
 #: Column names (folded: lower case, no accents, words joined by one space) that identify a
 #: respondent, with the placeholder their values get.
@@ -140,6 +141,13 @@ def mask_user_columns(frame: pd.DataFrame, columns: Iterable[str], masker, keep:
         out[column] = values.map(lambda v, m=mapping: m.get(str(v), v) if v is not None and v == v else v)
         done[column] = "pseudonymisée"
     return out, done
+
+
+def identifying_ids(answers: pd.DataFrame) -> str | None:
+    """What the answers' respondent ids hold when they are personal data, in French words ("des
+    adresses électroniques"), else ``None``."""
+    found = identifying_columns(answers, ["respondent_id"])
+    return HELD_FR.get(found["respondent_id"], "des données personnelles") if found else None
 
 
 def with_id_pseudonyms(answers: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str], pd.DataFrame]:

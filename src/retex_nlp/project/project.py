@@ -39,7 +39,7 @@ from ..errors import RetexInputError
 from ..files import atomic_write, write_csv
 from ..io.read import status_summary
 from ..privacy import Pseudonymizer
-from ..privacy.columns import HELD_FR, identifying_columns, mask_user_columns, with_id_pseudonyms
+from ..privacy.columns import identifying_ids, mask_user_columns, with_id_pseudonyms
 from ..quotes import representative_quotes
 from ..report import Report, theme_by_group
 from ..themes import docs_by_theme, theme_key_terms, theme_labels
@@ -449,8 +449,7 @@ class Project:
         adresses électroniques", as a survey read with ``--id-col`` on its e-mail column gives),
         else ``None``. The project keeps them (they join hand-coded files and review rounds to
         the answers); the shared files give them pseudonyms (R0001…)."""
-        found = identifying_columns(self.answers, ["respondent_id"])
-        return HELD_FR.get(found["respondent_id"], "des données personnelles") if found else None
+        return identifying_ids(self.answers)
 
     def _with_shared_ids(self, answers: pd.DataFrame, quotes: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame,
                                                                                       pd.DataFrame]:
