@@ -1735,8 +1735,8 @@ class _LineStream:
             with self._open() as (fh, raw):
                 head = fh.read(self.HEAD)
                 more = fh.read(1)
-                tail = b""
-                if more and fh is raw:  # a file ending in a block of zeros is said, as when read whole
+                tail = b"" if more else head  # a file ending in a block of zeros is said, as when read whole
+                if more and fh is raw:
                     raw.seek(max(0, raw.seek(0, 2) - self.HEAD))
                     tail = raw.read()
         except (OSError, EOFError, zlib.error) as exc:
@@ -1757,7 +1757,6 @@ class _LineStream:
         self.detected = decoded.encoding
         self.confidence = decoded.confidence
         self.head_text = decoded.text
-        self.notes = self.notes or decoded.notes
 
     @contextmanager
     def _open(self):
