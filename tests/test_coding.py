@@ -498,3 +498,17 @@ def test_the_words_of_a_theme_name_stand_for_its_keywords(fi7, use, tmp_path):
     (tmp_path / "coder" / "coder.json").write_text(json.dumps(state), encoding="utf-8")
     older = CodebookCoder.load(tmp_path / "coder").transform(fi7)
     assert not older["reason"].str.contains("mots du nom du thème").any()
+
+
+def test_hand_codes_typed_as_the_codebook_short_codes_teach_the_same_coder(fi8, use):
+    """A codebook whose themes carry short codes ("T1"...): hand codes given as those codes
+    teach the coder exactly what the names teach it (before, each code became a new theme of
+    its own, the named themes learning nothing)."""
+    names, pool = _single_label_pool(fi8)
+    book = Codebook.from_dict({"themes": [{"name": n, "code": f"T{i}"} for i, n in enumerate(names, start=1)]})
+    short = {n: f"t{i}" for i, n in enumerate(names, start=1)}
+    _, codes = _draw(pool, names, 0)
+    by_name = CodebookCoder(book, use).fit(fi8, codes)
+    by_code = CodebookCoder(book, use).fit(fi8, {a: short[c] for a, c in codes.items()})
+    assert by_code.codebook_.names == names and sorted(by_code.models_) == sorted(by_name.models_)
+    pd.testing.assert_frame_equal(by_code.transform(fi8), by_name.transform(fi8))

@@ -438,6 +438,94 @@ def test_excel_codebook_with_french_headers(tmp_path):
         Codebook.from_dict({"themes": [{"name": "Autre"}]})
 
 
+def test_a_codebook_with_short_codes_beside_the_names(tmp_path):
+    """A grid as many services keep it: "Code", "Libellé", "Définition" and a column of notes.
+    The names stay the libellés (before, "Code" was read as the names and a second name column
+    was dropped without a word), the codes stand for them in hand-coded files, the notes are
+    read past; two columns for one field are refused with both named."""
+    from retex_nlp import RetexInputError
+    from retex_nlp.coding import known_codes, read_codes
+
+    (tmp_path / "grille.csv").write_bytes("N°;Code;Libellé;Définition;Commentaire\r\n"
+                                          "1;FAT;Fatigue professionnelle;L'épuisement des équipes.;à revoir\r\n"
+                                          "2;LIEN;Liens avec les familles;Les visites et appels.;\r\n".encode("cp1252"))
+    book = Codebook.read(tmp_path / "grille.csv")
+    assert book.names == ["Fatigue professionnelle", "Liens avec les familles"]
+    assert [t.code for t in book.themes] == ["FAT", "LIEN"]
+    assert book.themes[0].description == "L'épuisement des équipes."
+    # hand codes typed as codes, as names, or both, case aside
+    (tmp_path / "codage.csv").write_text('id;codes\nR1;fat\nR2;"LIEN;FAT"\nR3;"Liens avec les familles;lien"\nR4;\n',
+                                         encoding="utf-8")
+    assert dict(read_codes(tmp_path / "codage.csv", themes=book)) == {
+        "R1": "Fatigue professionnelle", "R2": "Liens avec les familles;Fatigue professionnelle",
+        "R3": "Liens avec les familles", "R4": ""}
+    # one column per theme, headed by its code
+    pd.DataFrame({"id": ["R1", "R2"], "FAT": ["x", ""], "LIEN": ["", "x"]}).to_excel(tmp_path / "x.xlsx", index=False)
+    assert dict(read_codes(tmp_path / "x.xlsx", themes=book)) == {"R1": "Fatigue professionnelle",
+                                                                 "R2": "Liens avec les familles"}
+    with pytest.raises(RetexInputError, match=r"code inconnu 'FATG'.*\['FAT \(Fatigue professionnelle\)'"):
+        known_codes(["FATG"], book)
+    # written back (YAML and workbook) with the codes, read back the same
+    assert Codebook.read(book.to_yaml(tmp_path / "g.yml")) == book
+    assert Codebook.read(book.to_xlsx(tmp_path / "g.xlsx")) == book
+    assert "code:" not in Codebook.from_dict({"A": "a"}).to_yaml(tmp_path / "sans.yml").read_text(encoding="utf-8")
+    # a grid of codes only: the codes are the names
+    assert Codebook.from_dict({"themes": [{"code": "A1", "définition": "a"}]}).names == ["A1"]
+    # two columns for the names: the second would have replaced the first
+    pd.DataFrame({"Thème": ["Fatigue"], "Intitulé": ["Épuisement"]}).to_excel(tmp_path / "deux.xlsx", index=False)
+    with pytest.raises(RetexInputError, match=r"deux\.xlsx : deux colonnes pour les noms des thèmes \(Thème et Intitulé\)"):
+        Codebook.read(tmp_path / "deux.xlsx")
+    # a code that is another theme's name would make hand codes ambiguous
+    pd.DataFrame({"nom": ["Fatigue", "Liens"], "code": ["Liens", "L"]}).to_excel(tmp_path / "ambigu.xlsx", index=False)
+    with pytest.raises(RetexInputError, match=r"ligne 3 : « Liens » est le nom du thème « Liens » et déjà le code du "
+                                              r"thème « Fatigue »"):
+        Codebook.read(tmp_path / "ambigu.xlsx")
+
+
+def test_a_refi_qda_codebook_from_nvivo_or_retex_is_read(tmp_path):
+    """A REFI-QDA codebook (.qdc) or project (.qdpx), as NVivo, ATLAS.ti, MAXQDA or QualCoder
+    export them: codable codes become themes with their descriptions, nested ones included
+    (a name two sub-themes share gets its parent's), folders and "Autre" left out; what
+    retex_nlp exports reads back the same; a broken file is a French error naming it."""
+    from retex_nlp import RetexInputError
+    from retex_nlp.report.qdpx import write_qdc, write_qdpx
+
+    (tmp_path / "nvivo.qdc").write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="NVivo 14">'
+        "<Codes>"
+        '<Code guid="a" name="Conditions de travail" isCodable="false">'
+        '  <Code guid="b" name="Épuisement" isCodable="true"><Description>Fatigue,  burn-out des équipes.'
+        "</Description></Code>"
+        '  <Code guid="c" name="Autres" isCodable="true"/>'
+        "</Code>"
+        '<Code guid="d" name="Liens familiaux" isCodable="true"><Description>Visites et appels.</Description>'
+        '  <Code guid="e" name="Autres" isCodable="true"><Description>Le reste.</Description></Code>'
+        "</Code>"
+        '<Code guid="f" name="Autre" isCodable="true"/>'
+        "</Codes><Sets/></CodeBook>", encoding="utf-8")
+    book = Codebook.read(tmp_path / "nvivo.qdc")
+    assert book.names == ["Épuisement", "Conditions de travail / Autres", "Liens familiaux", "Liens familiaux / Autres"]
+    assert book.themes[0].description == "Fatigue, burn-out des équipes."
+    assert book.themes[3].description == "Le reste."
+    # retex_nlp's own exports read back
+    grid = pd.DataFrame({"name": ["Fiscalité", "Transports"], "description": ["Baisser les impôts.", ""]})
+    assert Codebook.read(write_qdc(grid, tmp_path / "grille.qdc")) == Codebook.from_dict(
+        {"Fiscalité": "Baisser les impôts.", "Transports": ""})
+    answers = pd.DataFrame({"answer_id": ["1", "2"], "text": ["Moins d'impôts", "Plus de bus"],
+                            "theme_label": ["Fiscalité", "Transports"]})
+    project = write_qdpx(answers, tmp_path / "projet.qdpx", codebook=grid)
+    assert Codebook.read(project).names == ["Fiscalité", "Transports"]
+    (tmp_path / "casse.qdc").write_text("<CodeBook><Codes><Code name='A'></Codes>", encoding="utf-8")
+    with pytest.raises(RetexInputError, match=r"casse\.qdc : grille REFI-QDA illisible \(XML mal formé, ligne 1\)"):
+        Codebook.read(tmp_path / "casse.qdc")
+    (tmp_path / "faux.qdpx").write_bytes(b"pas un zip")
+    with pytest.raises(RetexInputError, match=r"faux\.qdpx : .*pas une archive zip"):
+        Codebook.read(tmp_path / "faux.qdpx")
+    (tmp_path / "vide.qdc").write_text('<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/></CodeBook>', encoding="utf-8")
+    with pytest.raises(RetexInputError, match="aucun code"):
+        Codebook.read(tmp_path / "vide.qdc")
+
+
 
 def test_codebook_workbook_as_a_service_keeps_it(tmp_path):
     """A codebook workbook with a sheet of instructions first and a title above the header is read

@@ -307,7 +307,7 @@ def themes(
 def code(
     input: InputArg,
     out: Annotated[Path, typer.Option("--out", "-o", help="CSV : vos colonnes, theme_id, theme_label, score_<thème>…")],
-    codebook: Annotated[Path | None, typer.Option("--codebook", help="Grille de codage YAML, XLSX, ODS ou CSV.")] = None,
+    codebook: Annotated[Path | None, typer.Option("--codebook", help="Grille de codage YAML, XLSX, ODS, CSV, ou REFI-QDA (.qdc, .qdpx : NVivo, ATLAS.ti, MAXQDA).")] = None,
     text_col: TextCol = None,
     embedder: EmbedderOpt = "use",
     threshold: Annotated[float, typer.Option("--threshold", help="Score minimal pour coder un thème (0-1).")] = 0.4,
@@ -344,7 +344,7 @@ def code(
             coder = CodebookCoder(codebook, embedder, threshold=threshold, cache_dir=cache, seed=seed)
             codes = None
             if train:
-                codes = read_codes(train, id_col=answers.attrs.get("id_column"), themes=Codebook.read(codebook).names)
+                codes = read_codes(train, id_col=answers.attrs.get("id_column"), themes=Codebook.read(codebook))
                 codes.require(answers, f"les réponses exploitables de {Path(input).name}")
                 coder.fit(answers, codes)
             if new_themes:
@@ -383,7 +383,7 @@ def code(
                        "codez-en davantage, par exemple avec --review)")
     if to_review is not None:
         path = review_out or out.with_name(out.stem + "_a_revoir.xlsx")
-        write_review(to_review, path, coder.codebook_.names)
+        write_review(to_review, path, coder.codebook_)
         typer.echo(f"{len(to_review)} réponses à revoir -> {path} (corrigez la colonne « codes », puis --train)")
     if save:
         coder.save(save)
@@ -397,7 +397,7 @@ def analyse(
     out: Annotated[Path, typer.Option("--out", "-o", help="Dossier du projet (état, journal, rapport/ à diffuser, prive/).")],
     text_col: TextCol = None,
     by: Annotated[list[str] | None, typer.Option("--by", help="Variable(s) à comparer (service, profession…).")] = None,
-    codebook: Annotated[Path | None, typer.Option("--codebook", help="Grille de codage YAML, XLSX, ODS ou CSV (sinon thèmes trouvés dans les réponses).")] = None,
+    codebook: Annotated[Path | None, typer.Option("--codebook", help="Grille de codage YAML, XLSX, ODS, CSV ou REFI-QDA .qdc/.qdpx (sinon thèmes trouvés dans les réponses).")] = None,
     new_themes: Annotated[bool, typer.Option("--new-themes", help="Avec une grille : chercher aussi de nouveaux thèmes dans les réponses hors grille.")] = False,
     train: Annotated[list[Path] | None, typer.Option("--train", help="Avec une grille : réponses codées à la main (identifiant + « codes », ou une colonne par thème cochée d'un x) ; répétable, dans l'ordre des tours ; gardées dans le projet.")] = None,
     n_themes: Annotated[int | None, typer.Option("--n-themes", help="Nombre de thèmes souhaité.")] = None,

@@ -18,6 +18,7 @@ import sys
 import tempfile
 import traceback
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from .worker import ANALYSE_STEPS
 
 PROJECT_FILE = "projet.json"
 FORMATS = [".csv", ".tsv", ".txt", ".xlsx", ".xls", ".ods", ".htm", ".html", ".json", ".jsonl", ".zip"]
-CODEBOOK_FORMATS = [".yml", ".yaml", ".xlsx", ".ods", ".csv"]
+CODEBOOK_FORMATS = [".yml", ".yaml", ".xlsx", ".ods", ".csv", ".qdc", ".qdpx"]
 NONE = ""  # "no column" in a select
 
 #: Report files offered for download: (output id, file in rapport/, button label).
@@ -464,7 +465,7 @@ def make_server(workspace: Path, start_project: Path | None = None):
                                            "exemples": len(r.get("examples", []))} for r in rows]),
                             "Thèmes de la grille") if rows else ui.p("Aucun thème pour l'instant.", class_="retex-muted")
             return ui.TagList(
-                _file_input("grille_fichier", "Grille de codage (YAML, Excel, LibreOffice ou CSV)", CODEBOOK_FORMATS, "Aucune grille"),
+                _file_input("grille_fichier", "Grille de codage (YAML, Excel, LibreOffice, CSV ou REFI-QDA)", CODEBOOK_FORMATS, "Aucune grille"),
                 ui.p("Ou écrivez les thèmes un par un :"),
                 ui.layout_columns(ui.input_text("g_nom", "Nom du thème"),
                                   ui.input_text("g_definition", "Définition (une phrase)", width="100%"),
@@ -512,8 +513,8 @@ def make_server(workspace: Path, start_project: Path | None = None):
                 path = folder / Path(src["name"]).name
                 shutil.copyfile(src["datapath"], path)
                 book = rx.Codebook.read(path)
-                book_rows.set([{"name": t.name, "description": t.description, "keywords": list(t.keywords),
-                                "examples": list(t.examples)} for t in book.themes])
+                book_rows.set([{k: v for k, v in asdict(t).items() if k != "code" or v}  # counter-examples, codes kept
+                               for t in book.themes])
 
         def start(action: str, args: dict, folder: Path) -> None:
             if job.get() is not None:

@@ -10,11 +10,16 @@ In YAML::
         counter_examples: ["Pas d'ordinateur pour travailler."]
 
 or as an XLSX, ODS or CSV sheet, one theme per row, with English or French headers (case and accents
-ignored): ``name``/``nom``/``thème``, ``description``/``définition``, ``keywords``/``mots-clés``
+ignored): ``name``/``nom``/``thème``/``libellé``, ``description``/``définition``, ``keywords``/``mots-clés``
 (several in one cell, separated by ``,`` ``;`` or line breaks), ``examples``/``exemples`` and
-``counter_examples``/``contre-exemples`` (one per line: a ``;`` inside an example is kept).
-The YAML keys may be French too, and a short form is read: ``Fiscalité: Baisser les impôts.``
-(name: definition), or a theme's fields under its name.
+``counter_examples``/``contre-exemples`` (one per line: a ``;`` inside an example is kept). A
+``code`` column beside the names gives each theme a short code ("A1", "FAT") that hand-coded
+files may use in place of its name (alone, it names the themes). Columns an analyst keeps for
+herself (``commentaire``, ``remarques``, ``notes``, ``n°``) are read past. The YAML keys may be
+French too, and a short form is read: ``Fiscalité: Baisser les impôts.`` (name: definition), or
+a theme's fields under its name. A REFI-QDA codebook (``.qdc``) or project (``.qdpx``) exported
+by NVivo, ATLAS.ti, MAXQDA or QualCoder is read too: its codable codes become themes, with
+their descriptions.
 """
 
 from __future__ import annotations
@@ -37,7 +42,8 @@ OTHER = "autre"
 
 #: Column headers (folded: no case, no accent) and YAML keys accepted for each field.
 _FIELDS = {
-    "name": ("name", "nom", "theme", "themes", "code", "intitule"),
+    "name": ("name", "nom", "theme", "themes", "intitule", "libelle", "label"),
+    "code": ("code", "codes", "abreviation", "sigle"),
     "description": ("description", "definition", "definitions"),
     "keywords": ("keywords", "mots-cles", "mots cles", "mots_cles", "mot-cle", "mot cle", "mots-clefs", "mots clefs",
                  "mots", "termes"),
@@ -46,10 +52,20 @@ _FIELDS = {
                          "contre_exemples", "contre-exemple"),
 }
 _ALIASES = {alias: field_name for field_name, aliases in _FIELDS.items() for alias in aliases}
+#: Column headers (folded) of a codebook sheet that hold the analyst's own notes: read past.
+_NOTES = frozenset({"commentaire", "commentaires", "remarque", "remarques", "note", "notes", "observations",
+                    "n°", "no", "numero", "num", "ordre"})
+#: French name of each field, for messages.
+_SAID = {"name": "noms des thèmes", "code": "codes", "description": "définitions", "keywords": "mots-clés",
+         "examples": "exemples", "counter_examples": "contre-exemples"}
 
 
 def _field(key: object) -> str | None:
     return _ALIASES.get(re.sub(r"\s+", " ", fold(str(key))))
+
+
+def _is_note(key: object) -> bool:
+    return re.sub(r"\s+", " ", fold(str(key))).strip() in _NOTES
 
 
 def _split(value: object, keywords: bool) -> list[str]:
@@ -74,6 +90,7 @@ class Theme:
     keywords: list[str] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
     counter_examples: list[str] = field(default_factory=list)
+    code: str = ""  # a short code hand-coded files may use in place of the name ("A1")
 
 
 @dataclass
@@ -85,6 +102,13 @@ class Codebook:
     @property
     def names(self) -> list[str]:
         return [t.name for t in self.themes]
+
+    def aliases(self) -> dict[str, str]:
+        """Folded name or code (no case, no accent) -> the theme's name: how a hand-coded
+        file's codes are matched."""
+        known = {fold(t.code): t.name for t in self.themes if t.code}
+        known.update({fold(t.name): t.name for t in self.themes})
+        return known
 
     @classmethod
     def from_dict(cls, data: dict, source: str = "<dict>", rows: list[int] | None = None) -> Codebook:
@@ -105,11 +129,16 @@ class Codebook:
             fields = {}
             for key, value in item.items():
                 name = _field(key)
+                if name is None and _is_note(key):
+                    continue
                 if name is None:
-                    raise RetexInputError(f"thème {i} : champ inconnu « {key} » ; champs possibles : nom, définition, "
-                                          "mots-clés, exemples, contre-exemples", path=source)
+                    raise RetexInputError(f"thème {i} : champ inconnu « {key} » ; champs possibles : nom, code, "
+                                          "définition, mots-clés, exemples, contre-exemples", path=source)
                 fields[name] = value
             label = "" if fields.get("name") is None else str(fields["name"]).strip()
+            code = "" if fields.get("code") is None else str(fields["code"]).strip()
+            if not label:  # a grid of codes only: the codes are the names
+                label, code = code, ""
             if not label:
                 raise RetexInputError(f"le thème {i} n'a pas de nom", path=source, row=rows[i - 1] if rows else None)
             try:
@@ -117,22 +146,32 @@ class Codebook:
             except ValueError as exc:
                 raise RetexInputError(f"thème « {label} » : {exc}", path=source,
                                       row=rows[i - 1] if rows else None) from None
-            themes.append(Theme(label, str(fields.get("description") or "").strip(), *lists))
-        names = [t.name for t in themes]
-        seen: dict[str, int] = {}
-        for i, name in enumerate(names):
-            key = fold(name)
+            themes.append(Theme(label, str(fields.get("description") or "").strip(), *lists,
+                                code="" if fold(code) == fold(label) else code))
+        seen: dict[str, tuple[int, str, str]] = {}  # folded name or code -> (theme, as written, "nom"/"code")
+        for i, theme in enumerate(themes):
             where = {"row": rows[i]} if rows else {}
             which = "" if rows else f"thème {i + 1} : "
-            if key == fold(OTHER):
-                raise RetexInputError(f"{which}« {name} » est réservé aux réponses qu'aucun thème ne code : renommez ce "
-                                      "thème", path=source, **where)
-            if key in seen:  # hand codes are matched case and accents aside: two such names are one
-                first = names[seen[key]]
-                same = "deux fois" if first == name else f"comme « {first} » (majuscules et accents mis à part)"
-                raise RetexInputError(f"{which}thème « {name} » nommé {same} : les noms de thèmes doivent être uniques",
-                                      path=source, **where)
-            seen[key] = i
+            for value, kind in ((theme.name, "nom"), (theme.code, "code")):
+                key = fold(value)
+                if not key:
+                    continue
+                if key == fold(OTHER):
+                    raise RetexInputError(f"{which}« {value} » est réservé aux réponses qu'aucun thème ne code : "
+                                          "renommez ce thème", path=source, **where)
+                if key not in seen:
+                    seen[key] = (i, value, kind)
+                    continue
+                # hand codes are matched case and accents aside: two such names (or codes) are one
+                first, written, first_kind = seen[key]
+                aside = "" if written == value else " (majuscules et accents mis à part)"
+                if kind == first_kind == "nom":
+                    same = "deux fois" if not aside else f"comme « {written} »{aside}"
+                    message = f"thème « {value} » nommé {same} : les noms de thèmes doivent être uniques"
+                else:
+                    message = (f"« {value} » est le {kind} du thème « {theme.name} » et déjà le {first_kind} du thème "
+                               f"« {themes[first].name} »{aside} : noms et codes des thèmes doivent être uniques")
+                raise RetexInputError(f"{which}{message}", path=source, **where)
         return cls(themes)
 
     @classmethod
@@ -146,6 +185,10 @@ class Codebook:
         if not path.exists():
             raise RetexInputError("grille de codage introuvable", path=path)
         suffix = path.suffix.lower()
+        if suffix in (".qdc", ".qdpx"):
+            from ..io.refi import read_refi_codes
+
+            return cls.from_dict({"themes": read_refi_codes(path, skip=frozenset({fold(OTHER)}))}, str(path))
         if suffix in (".xlsx", ".xlsm", ".ods", ".csv", ".tsv"):
             from ..io.read import read_table
 
@@ -154,15 +197,21 @@ class Codebook:
             frame = pd.DataFrame(table.frame.to_numpy(), columns=[str(c) for c in table.frame.columns],
                                  index=table.rows)
             frame = frame.replace("", None).dropna(how="all").fillna("")
-            columns = {c: _field(c) for c in frame.columns}
-            if "name" not in columns.values():
-                raise RetexInputError("aucune colonne de noms de thèmes (nom, thème ou name) ; colonnes : "
+            columns = {c: _field(c) for c in frame.columns if _field(c) or not _is_note(c)}
+            if not {"name", "code"} & set(columns.values()):
+                raise RetexInputError("aucune colonne de noms de thèmes (nom, thème, libellé ou name) ; colonnes : "
                                       f"{[str(c) for c in frame.columns]}", path=path)
             unknown = [str(c) for c, f in columns.items() if f is None]
             if unknown:
-                raise RetexInputError(f"colonnes inconnues {unknown} ; colonnes possibles : nom, définition, mots-clés, "
-                                      "exemples, contre-exemples", path=path)
-            items = [{columns[c]: row[c] for c in frame.columns} for _, row in frame.iterrows()]
+                raise RetexInputError(f"colonnes inconnues {unknown} ; colonnes possibles : nom, code, définition, "
+                                      "mots-clés, exemples, contre-exemples (et commentaire, remarques, notes, n°, "
+                                      "lues sans être gardées)", path=path)
+            for name in _SAID:
+                same = [str(c) for c, f in columns.items() if f == name]
+                if len(same) > 1:  # the second would silently replace the first
+                    raise RetexInputError(f"deux colonnes pour les {_SAID[name]} ({' et '.join(same)}) : gardez-en une",
+                                          path=path)
+            items = [{columns[c]: row[c] for c in columns} for _, row in frame.iterrows()]
             return cls.from_dict({"themes": items}, str(path), rows=[int(r) for r in frame.index])
         from ..io.yaml_file import read_yaml
 
@@ -170,16 +219,17 @@ class Codebook:
 
     def to_yaml(self, path: str | Path) -> Path:
         path = Path(path)
-        path.write_text(yaml.safe_dump({"themes": [asdict(t) for t in self.themes]}, allow_unicode=True,
-                                       sort_keys=False), encoding="utf-8")
+        themes = [{k: v for k, v in asdict(t).items() if k != "code" or v} for t in self.themes]
+        path.write_text(yaml.safe_dump({"themes": themes}, allow_unicode=True, sort_keys=False), encoding="utf-8")
         return path
 
     def to_frame(self) -> pd.DataFrame:
         """One row per theme, French headers, lists as :meth:`read` reads them back (keywords
-        joined by ``; ``, examples one per line)."""
-        return pd.DataFrame([{"nom": t.name, "définition": t.description, "mots-clés": "; ".join(t.keywords),
-                              "exemples": "\n".join(t.examples), "contre-exemples": "\n".join(t.counter_examples)}
-                             for t in self.themes])
+        joined by ``; ``, examples one per line); a ``code`` column when a theme has a code."""
+        codes = any(t.code for t in self.themes)
+        return pd.DataFrame([{**({"code": t.code} if codes else {}), "nom": t.name, "définition": t.description,
+                              "mots-clés": "; ".join(t.keywords), "exemples": "\n".join(t.examples),
+                              "contre-exemples": "\n".join(t.counter_examples)} for t in self.themes])
 
     def to_xlsx(self, path: str | Path) -> Path:
         """The codebook as a workbook :meth:`read` reads back; a definition or an example

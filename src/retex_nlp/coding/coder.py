@@ -33,7 +33,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from ..answers import NO_THEME, all_answers, ok_answers, split_codes
+from ..answers import NO_THEME, all_answers, join_codes, ok_answers, split_codes
 from ..embed import Embedder, embedding_model, fit_embedder, unit_rows
 from ..normalize import fold
 from ..text.analyzer import FrenchAnalyzer, default_analyzer
@@ -399,11 +399,15 @@ class CodebookCoder(BaseEstimator):
             chosen.append([top] + [j for j in order[1:] if scores[r, j] >= thresholds[j]])
         return chosen
 
-    def _start(self, texts: list[str], codes: Sequence | None) -> None:
-        """Resolve the codebook (a copy, with the themes of ``codes`` it lacks) and the embedder."""
+    def _start(self, texts: list[str], codes: Sequence | None) -> list[str] | None:
+        """Resolve the codebook (a copy, with the themes of ``codes`` it lacks) and the embedder;
+        return ``codes`` with each theme's code ("A1") replaced by its name."""
         book = self.codebook if isinstance(self.codebook, Codebook) else Codebook.read(self.codebook)
         book = copy.deepcopy(book)
         if codes is not None:
+            short = {fold(t.code): t.name for t in book.themes if t.code}
+            if short:
+                codes = [join_codes(dict.fromkeys(short.get(fold(c), c) for c in split_codes(v))) for v in codes]
             known = set(book.names)
             for name in sorted({c for v in codes for c in split_codes(v)} - known - {OTHER}):
                 book.themes.append(Theme(name))
@@ -411,6 +415,7 @@ class CodebookCoder(BaseEstimator):
         anchors = [a for t in book.themes for a in [f"{t.name}. {t.description}", *t.examples, *t.counter_examples]]
         self.embedder_ = fit_embedder(embedding_model(self.embedder, self.cache_dir), [*texts, *anchors])
         self.prototypes_ = self._prototypes()
+        return codes
 
     # -- fitting ------------------------------------------------------------------------------------
     def fit(self, answers: pd.DataFrame | Sequence[str], codes: Sequence | pd.Series | dict | None = None
@@ -438,7 +443,7 @@ class CodebookCoder(BaseEstimator):
             codes = list(codes)
             if len(texts) != len(codes):
                 raise ValueError(f"{len(codes)} codes pour {len(texts)} réponses exploitables")
-        self._start(texts, codes)
+        codes = self._start(texts, codes)
         self.text_views_ = None
         self.name_words_ = {t.name: p["name_words"] for t, p in zip(self.codebook_.themes, self.prototypes_, strict=True)
                             if not (p["phrases"] or p["patterns"])}

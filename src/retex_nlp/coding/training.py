@@ -20,6 +20,7 @@ from ..errors import RetexInputError
 from ..files import write_xlsx
 from ..io.read import read_table
 from ..normalize import fold
+from .codebook import Codebook, Theme
 
 __all__ = ["read_codes", "known_codes", "write_review", "HandCodes", "CODES_COLUMN"]
 
@@ -44,12 +45,18 @@ def _column(columns: Sequence[str], wanted: Sequence[str], path: Path, what: str
     raise RetexInputError(f"pas de colonne {what} ({' ou '.join(wanted)}){more} ; colonnes : {list(columns)}", path=path)
 
 
-def _theme_columns(columns: Sequence[str], themes: Sequence[str] | None) -> dict[str, str | None]:
+def _known(themes: Sequence[str] | Codebook) -> dict[str, str]:
+    """Folded name (or code, for a codebook's themes that have one) -> the theme's name."""
+    return themes.aliases() if isinstance(themes, Codebook) else {fold(t): t for t in themes}
+
+
+def _theme_columns(columns: Sequence[str], themes: Sequence[str] | Codebook | None) -> dict[str, str | None]:
     """In a file coded one column per theme: column -> theme (None for a column saying "in no
-    theme"), matched case and accents aside; empty when no column is named like a theme."""
-    if not themes:
+    theme"), matched by name or code, case and accents aside; empty when no column is named
+    like a theme."""
+    if not themes or (isinstance(themes, Codebook) and not themes.themes):
         return {}
-    known = {fold(t): t for t in themes}
+    known = _known(themes)
     marks: dict[str, str | None] = {c: known[fold(c)] for c in columns if fold(c) in known}
     if marks:
         none = {fold(n) for n in _NONE_NAMES}
@@ -98,14 +105,15 @@ class HandCodes(dict):
 
 
 def read_codes(paths: str | Path | Sequence[str | Path], id_col: str | None = None,
-               themes: Sequence[str] | None = None) -> HandCodes:
+               themes: Sequence[str] | Codebook | None = None) -> HandCodes:
     """``answer_id -> "theme a;theme b"`` from one or several training files (a later file
     overrides an earlier one for the same answer: correction rounds read in order). The id is
     read from ``id_col`` (the answers' respondent id column) or a column named ``answer_id``,
     ``id``…; the codes from a ``codes`` column, or, with ``themes``, from one column per theme
     marked "x" (or 1, oui; a row with no mark is not coded yet, a column "autre" marked says "in
     no theme"; any other value is an error naming its cell). With
-    ``themes``, a code that is no theme of the codebook gives an error naming the file, row and
+    ``themes`` (names, or a :class:`Codebook`, whose themes' codes are then read as their
+    names), a code that is no theme of the codebook gives an error naming the file, row and
     code (a typo would otherwise become a theme of its own). One answer coded twice in one file
     with other codes is an error naming both rows (which one is right is the coder's call)."""
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
@@ -145,33 +153,40 @@ def read_codes(paths: str | Path | Sequence[str | Path], id_col: str | None = No
     return codes
 
 
-def known_codes(names: Sequence[str], themes: Sequence[str], *, path: str | Path | None = None,
+def known_codes(names: Sequence[str], themes: Sequence[str] | Codebook, *, path: str | Path | None = None,
                 row: int | None = None, column: str | None = None) -> list[str]:
-    """``names`` as the codebook spells its themes (case and accents aside); a code that is no
-    theme (a typo would otherwise become a theme of its own) is a French error naming where it is."""
-    known = {fold(t): t for t in themes}
+    """``names`` as the codebook spells its themes (case and accents aside; with a
+    :class:`Codebook`, a theme's code stands for its name); a code that is no theme (a typo
+    would otherwise become a theme of its own) is a French error naming where it is."""
+    known = _known(themes)
     unknown = [c for c in names if fold(c) not in known]
     if unknown:
         parts = [p.strip() for p in re.split(r"[,/|+]", unknown[0]) if p.strip()]
         hint = (" ; séparez les codes par « ; » (" + " ; ".join(known[fold(p)] for p in parts) + ")"
                 if len(parts) > 1 and all(fold(p) in known for p in parts) else "")
-        raise RetexInputError(f"code inconnu {unknown[0]!r} ; les thèmes de la grille sont {list(known.values())}{hint}",
+        listed = ([f"{t.code} ({t.name})" if t.code else t.name for t in themes.themes]
+                  if isinstance(themes, Codebook) else list(themes))
+        raise RetexInputError(f"code inconnu {unknown[0]!r} ; les thèmes de la grille sont {listed}{hint}",
                               path=path, row=row, column=column)
-    return [known[fold(c)] for c in names]
+    return list(dict.fromkeys(known[fold(c)] for c in names))
 
 
-def write_review(review: pd.DataFrame, path: str | Path, themes: Sequence[str]) -> Path:
+def write_review(review: pd.DataFrame, path: str | Path, themes: Sequence[str] | Codebook) -> Path:
     """The answers to review as a workbook: ``answer_id``, ``text``, ``proposed`` (what the
     model proposes), ``codes`` (the same, to correct), ``uncertainty``; a sheet of instructions
-    and one listing the themes."""
+    and one listing the themes (and their short codes, which may be typed in place of names)."""
+    book = themes if isinstance(themes, Codebook) else Codebook([Theme(t) for t in themes])
+    listed = pd.DataFrame({"thème": book.names})
+    if any(t.code for t in book.themes):
+        listed["code"] = [t.code for t in book.themes]
     sheet = review.assign(**{CODES_COLUMN: review["proposed"]})[["answer_id", "text", "proposed", CODES_COLUMN,
                                                                   "uncertainty"]]
     sheet = sheet.rename(columns={"text": "texte", "proposed": "codes_proposés", "uncertainty": "incertitude"})
     how = pd.DataFrame({"consignes": [
-        "Corrigez la colonne « codes » : les noms des thèmes séparés par « ; », vide pour aucun thème.",
+        "Corrigez la colonne « codes » : les noms (ou codes) des thèmes séparés par « ; », vide pour aucun thème.",
         "Ne changez pas la colonne answer_id.",
         "Puis : retex code FICHIER --codebook GRILLE --train CE_FICHIER.xlsx (avec les fichiers des tours "
         "précédents, dans l'ordre).",
         "Ces réponses sont celles dont la correction apprendra le plus au codeur (les plus incertaines, variées).",
     ]})
-    return write_xlsx({"À revoir": sheet, "Thèmes": pd.DataFrame({"thème": list(themes)}), "Consignes": how}, path)
+    return write_xlsx({"À revoir": sheet, "Thèmes": listed, "Consignes": how}, path)

@@ -228,7 +228,7 @@ def analyse(
         if codebook is None:
             raise RetexInputError("train= demande une grille de codage (codebook=)")
         book = codebook if isinstance(codebook, Codebook) else Codebook.read(codebook)
-        codes = read_codes(rounds, id_col=answers.attrs.get("id_column"), themes=book.names)
+        codes = read_codes(rounds, id_col=answers.attrs.get("id_column"), themes=book)
         if segmented:  # hand codes of whole testimonies cannot teach a coder of segments
             whole = sorted(set(map(str, codes)) - set(answers["answer_id"].astype(str))
                            & set(answers["testimony_id"].astype(str)))

@@ -232,7 +232,7 @@ class Project:
         if not rounds:
             return {}
         model = self.load_model() if self.settings.get("method") == "codebook" else None
-        themes = model.codebook_.names if isinstance(model, CodebookCoder) else None  # for a file of theme columns
+        themes = model.codebook_ if isinstance(model, CodebookCoder) else None  # theme codes, a file of theme columns
         return read_codes(rounds, id_col=self.settings.get("id_column"), themes=themes)
 
     def review(self, n: int = 20) -> pd.DataFrame:
@@ -257,22 +257,22 @@ class Project:
         agreement with them is in :attr:`agreement`. The journal's edits are applied again over
         the new coding (a renamed theme keeps its name, a recoded answer its codes)."""
         coder = self._coder()
-        names = coder.codebook_.names
+        book = coder.codebook_
         previous = self.training_rounds()
         if isinstance(codes, (str, Path)):
             new_round = Path(codes)
-            read_codes(new_round, id_col=self.settings.get("id_column"), themes=names)  # a wrong code: French error naming file, row, column
+            read_codes(new_round, id_col=self.settings.get("id_column"), themes=book)  # a wrong code: French error naming file, row, column
         else:
             rows = pd.DataFrame({"answer_id": [str(a) for a in codes], "codes": [str(v or "") for v in codes.values()]})
             for row, value in enumerate(rows["codes"], start=2):  # row as in the round file to be written
-                known_codes(split_codes(value), names, row=row, column="codes")
+                known_codes(split_codes(value), book, row=row, column="codes")
             folder = (self.path / "apprentissage") if self.path is not None else None
             if folder is None:
                 raise ValueError("save() the project first: each round of hand coding is kept in it")
             new_round = folder / f"tour_{len(previous) + 1:02d}.csv"
             write_csv(rows, new_round)
         rounds = [*previous, new_round]
-        all_codes = read_codes(rounds, id_col=self.settings.get("id_column"), themes=names)
+        all_codes = read_codes(rounds, id_col=self.settings.get("id_column"), themes=book)
         work = self._working_answers()
         all_codes.require(work)
         fresh = CodebookCoder(coder.codebook_, self.settings.get("embedder") or "use", seed=int(self.settings.get("seed", 0)),
