@@ -76,6 +76,14 @@ def test_institutions_only_when_asked():
     text = "Il est au foyer Les Tilleuls depuis mars."
     assert "[Établissement]" not in pseudonymize(text)
     assert Pseudonymizer(mask_institutions=True).pseudonymize(text)[0] == "Il est au foyer [Établissement] depuis mars."
+    # a qualifier between the kind and the name, and associations (the name was kept before)
+    asked = Pseudonymizer(mask_institutions=True)
+    assert asked.pseudonymize("Il va au lycée professionnel Jules Verne et au centre social La Source.")[0] == \
+        "Il va au lycée professionnel [Établissement 1] et au centre social [Établissement 2]."
+    assert asked.pseudonymize("L'association Les Nids et la maison d'enfants à caractère social Les Mouettes.")[0] == \
+        "L'association [Établissement 1] et la maison d'enfants à caractère social [Établissement 2]."
+    assert asked.pseudonymize("Un centre social de qualité, une association sérieuse.")[0] == \
+        "Un centre social de qualité, une association sérieuse."
 
 
 # -- identifiers that leaked before, by class (other examples than the ones found in review) -----------

@@ -159,9 +159,17 @@ _PERSON_VERB = re.compile(r"^\s*(?:est|était|a|avait|va|allait|vit|dit|disait|p
 #: and what after it says it is part of a longer proper noun ("Grand Débat", "Marchand-Lefèvre").
 _CAPITALISED = re.compile(rf"(?<![\w'’-])[{_UP}][{_LOW}]+(?![\w'’-])")
 _CAPITALISED_NEXT = re.compile(rf"[\s-]+[{_UP}]")
+#: What may stand between an establishment's kind and its name: "lycée professionnel Jules Verne",
+#: "centre social La Source", "maison d'enfants à caractère social Les Mouettes".
+_ESTABLISHMENT_QUALIFIER = (r"(?:professionnel(?:le)?|général|technique|agricole|social|sociale|médico-sociale?|hospitalier|"
+                            r"maternelle?|élémentaire|primaire|privée?|public|publique|éducatif|éducative|"
+                            r"départementale?|municipale?|familiale?|thérapeutique|spécialisée?|"
+                            r"d'enfants|d'accueil|d'urgence|de l'enfance|de placement|à caractère social)")
 _ESTABLISHMENT = re.compile(
-    rf"\b((?:école|collège|lycée|foyer|MECS|IME|ITEP|SESSAD|crèche|hôpital|clinique|centre|maison|résidence|CMP|CMPP|"
-    rf"CAMSP|pouponnière|village d'enfants)\s+(?:(?:de|du|des|d'|la|le|les|l')\s*)?)((?:[{_UP}][\w'-]+)(?:\s+[{_UP}][\w'-]+)*)"
+    rf"\b((?:école|collège|lycée|foyer|MECS|IME|ITEP|SESSAD|EHPAD|crèche|hôpital|clinique|centre|maison|résidence|CMP|"
+    rf"CMPP|CAMSP|pouponnière|village d'enfants|association|internat|institut|lieu de vie)"
+    rf"(?:\s+{_ESTABLISHMENT_QUALIFIER}){{0,2}}\s+(?:(?:de|du|des|d'|la|le|les|l')\s*)?)"
+    rf"((?:[{_UP}][\w'-]+)(?:\s+[{_UP}][\w'-]+)*)"
 )
 
 #: Services named after their town ("PMI de Tourcoing", "UTPAS de Maubeuge").
