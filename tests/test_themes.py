@@ -366,6 +366,14 @@ def test_codebook_yaml_as_a_person_writes_it(tmp_path):
     assert book.themes[0].description == "Baisser ou supprimer des impôts."
     assert book.themes[1].keywords == ["bus", "train", "vélo"]
     assert book.themes[1].examples == ["Des bus plus fréquents"]  # not "None" for the empty item
+    # a list of names, or of "name: definition" (each was refused as "not a theme's card")
+    path.write_text("- Fatigue\n- Liens avec les familles\n", encoding="utf-8")
+    assert Codebook.read(path).names == ["Fatigue", "Liens avec les familles"]
+    path.write_text("thèmes:\n  - Fatigue: L'épuisement des équipes.\n  - Liens:\n      mots-clés: [visite, appel]\n"
+                    "  - nom: Moyens\n", encoding="utf-8")
+    listed = Codebook.read(path)
+    assert [(t.name, t.description, t.keywords) for t in listed.themes] == [
+        ("Fatigue", "L'épuisement des équipes.", []), ("Liens", "", ["visite", "appel"]), ("Moyens", "", [])]
     path.write_text("themes:\n  - name: Fiscalité\n    keywords: [impôt]\n    name: Transports\n", encoding="utf-8")
     with pytest.raises(RetexInputError, match=r"grille\.yml, ligne 4 : .*clé « name » écrite deux fois \(déjà ligne 2\)"):
         Codebook.read(path)

@@ -124,6 +124,12 @@ class Codebook:
             raise RetexInputError("une grille de codage demande une liste « themes » non vide", path=source)
         themes = []
         for i, item in enumerate(items, start=1):
+            if isinstance(item, (str, int, float)) and not isinstance(item, bool):
+                item = {"name": item}  # a list of theme names: "- Fatigue"
+            elif isinstance(item, dict) and len(item) == 1 and _field(next(iter(item))) is None and \
+                    not _is_note(next(iter(item))) and isinstance(next(iter(item.values())), (str, dict, type(None))):
+                key, value = next(iter(item.items()))  # "- Fatigue: l'épuisement des équipes"
+                item = {"name": key, **value} if isinstance(value, dict) else {"name": key, "description": value}
             if not isinstance(item, dict):
                 raise RetexInputError(f"le thème {i} n'est pas une fiche (nom, définition, mots-clés…)", path=source)
             fields = {}
