@@ -331,6 +331,28 @@ def test_codes_typed_one_column_per_theme_with_the_respondent_id(tmp_path):
         read_codes(tmp_path / "rien.csv", themes=themes)
 
 
+def test_hand_codes_as_people_type_them(tmp_path):
+    """"Autre" or "aucun" typed for an answer in no theme is read as no theme (it was an unknown
+    code); a column "Thème" holds the codes when no column is named after a theme; a file of no
+    coded answer is refused (it ran, teaching nothing, with "0 codées" per theme)."""
+    from retex_nlp.coding import read_codes
+    from retex_nlp.errors import RetexInputError
+
+    themes = ["Fiscalité", "Transparence"]
+    path = tmp_path / "codes.csv"
+    path.write_text('identifiant;Thème\nR1;Autre\nR2;aucun\nR3;"fiscalité;Autre"\nR4;Transparence\n', encoding="utf-8")
+    assert dict(read_codes(path, themes=themes)) == {"R1": "", "R2": "", "R3": "Fiscalité", "R4": "Transparence"}
+    # "Thème" beside one column per theme is context, not the codes
+    pd.DataFrame({"id": ["R1"], "Thème": ["Budget"], "Fiscalité": ["x"]}).to_excel(tmp_path / "x.xlsx", index=False)
+    assert dict(read_codes(tmp_path / "x.xlsx", themes=themes)) == {"R1": "Fiscalité"}
+    path.write_text("id;codes\n", encoding="utf-8")
+    with pytest.raises(RetexInputError, match=r"codes\.csv : aucune réponse codée dans ce fichier"):
+        read_codes(path, themes=themes)
+    pd.DataFrame({"id": ["R1"], "Fiscalité": [""]}).to_excel(tmp_path / "vide.xlsx", index=False)
+    with pytest.raises(RetexInputError, match=r"vide\.xlsx : aucune réponse codée .*aucune case cochée"):
+        read_codes(tmp_path / "vide.xlsx", themes=themes)
+
+
 def test_codes_joined_by_commas_are_refused_with_the_separator_to_use(tmp_path):
     """"Fiscalité, Transparence" is no theme: the error says to join codes with « ; » when each
     part is one; a theme whose name holds a comma is read whole; codes split into fields of a

@@ -10,7 +10,7 @@ In YAML::
         counter_examples: ["Pas d'ordinateur pour travailler."]
 
 or as an XLSX, ODS or CSV sheet, one theme per row, with English or French headers (case and accents
-ignored): ``name``/``nom``/``thème``/``libellé``, ``description``/``définition``, ``keywords``/``mots-clés``
+ignored): ``name``/``nom``/``thème``/``libellé``/``catégorie``, ``description``/``définition``, ``keywords``/``mots-clés``
 (several in one cell, separated by ``,`` ``;`` or line breaks), ``examples``/``exemples`` and
 ``counter_examples``/``contre-exemples`` (one per line: a ``;`` inside an example is kept). A
 ``code`` column beside the names gives each theme a short code ("A1", "FAT") that hand-coded
@@ -42,7 +42,7 @@ OTHER = "autre"
 
 #: Column headers (folded: no case, no accent) and YAML keys accepted for each field.
 _FIELDS = {
-    "name": ("name", "nom", "theme", "themes", "intitule", "libelle", "label"),
+    "name": ("name", "nom", "theme", "themes", "intitule", "libelle", "label", "categorie", "categories"),
     "code": ("code", "codes", "abreviation", "sigle"),
     "description": ("description", "definition", "definitions"),
     "keywords": ("keywords", "mots-cles", "mots cles", "mots_cles", "mot-cle", "mot cle", "mots-clefs", "mots clefs",

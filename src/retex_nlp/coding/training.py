@@ -27,6 +27,9 @@ __all__ = ["read_codes", "known_codes", "write_review", "HandCodes", "CODES_COLU
 CODES_COLUMN = "codes"
 _ID_NAMES = ("answer_id", "id", "identifiant", "respondent_id")
 _CODES_NAMES = ("codes", "code", "themes", "thèmes", "theme_label")
+#: Taken for the codes column too, but only when no column is named after a theme (a survey may
+#: have a column "Thème" beside one column per theme).
+_MAYBE_CODES_NAMES = ("thème", "étiquettes", "étiquette", "catégories", "catégorie")
 
 
 #: What a person types in a theme's column of a file coded one column per theme: marked…
@@ -35,6 +38,7 @@ _MARKED = frozenset({"x", "1", "1.0", "oui", "o", "yes", "y", "vrai", "true", "�
 _UNMARKED = frozenset({"", "0", "0.0", "non", "n", "no", "faux", "false", "-", "☐"})
 #: Column names that say "in no theme" in a file coded one column per theme.
 _NONE_NAMES = ("autre", "aucun", "aucun thème", "sans thème", "hors thème", "none")
+_NONE = frozenset(fold(n) for n in _NONE_NAMES)
 
 
 def _column(columns: Sequence[str], wanted: Sequence[str], path: Path, what: str, more: str = "") -> str:
@@ -59,8 +63,7 @@ def _theme_columns(columns: Sequence[str], themes: Sequence[str] | Codebook | No
     known = _known(themes)
     marks: dict[str, str | None] = {c: known[fold(c)] for c in columns if fold(c) in known}
     if marks:
-        none = {fold(n) for n in _NONE_NAMES}
-        marks.update({c: None for c in columns if fold(c) in none})
+        marks.update({c: None for c in columns if fold(c) in _NONE})
     return marks
 
 
@@ -125,7 +128,7 @@ def read_codes(paths: str | Path | Sequence[str | Path], id_col: str | None = No
         ids = _column(columns, list(dict.fromkeys([id_col, *_ID_NAMES])) if id_col else _ID_NAMES, path,
                       "d'identifiant")
         wide = {} if any(fold(c) in {fold(n) for n in _CODES_NAMES} for c in columns) else _theme_columns(columns, themes)
-        col = None if wide else _column(columns, _CODES_NAMES, path, "de codes",
+        col = None if wide else _column(columns, _CODES_NAMES + _MAYBE_CODES_NAMES, path, "de codes",
                                          " ni de colonne par thème de la grille" if themes else "")
         table.info.require_whole_rows("codes")  # codes cut short would be lost: say so
         here: dict[str, int] = {}
@@ -150,15 +153,20 @@ def read_codes(paths: str | Path | Sequence[str | Path], id_col: str | None = No
             here[key] = row
             codes[key] = joined
             codes.origin[key] = (path, row, ids)
+        if not here:
+            what = "aucune case cochée" if wide else f"aucune ligne avec un identifiant dans la colonne « {ids} »"
+            raise RetexInputError(f"aucune réponse codée dans ce fichier ({what})", path=path)
     return codes
 
 
 def known_codes(names: Sequence[str], themes: Sequence[str] | Codebook, *, path: str | Path | None = None,
                 row: int | None = None, column: str | None = None) -> list[str]:
     """``names`` as the codebook spells its themes (case and accents aside; with a
-    :class:`Codebook`, a theme's code stands for its name); a code that is no theme (a typo
+    :class:`Codebook`, a theme's code stands for its name; "autre", "aucun", "sans thème" say
+    "in no theme" and are dropped unless a theme is so named); a code that is no theme (a typo
     would otherwise become a theme of its own) is a French error naming where it is."""
     known = _known(themes)
+    names = [c for c in names if fold(c) in known or fold(c) not in _NONE]  # "Autre", "aucun": in no theme
     unknown = [c for c in names if fold(c) not in known]
     if unknown:
         parts = [p.strip() for p in re.split(r"[,/|+]", unknown[0]) if p.strip()]

@@ -263,6 +263,8 @@ class Project:
             new_round = Path(codes)
             read_codes(new_round, id_col=self.settings.get("id_column"), themes=book)  # a wrong code: French error naming file, row, column
         else:
+            if not codes:  # a round file of no answer would make every later reading of the rounds fail
+                raise RetexInputError("aucune réponse codée : rien à apprendre")
             rows = pd.DataFrame({"answer_id": [str(a) for a in codes], "codes": [str(v or "") for v in codes.values()]})
             for row, value in enumerate(rows["codes"], start=2):  # row as in the round file to be written
                 known_codes(split_codes(value), book, row=row, column="codes")
