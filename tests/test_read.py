@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from retex_nlp import (
+    Codebook,
     ColumnNotFoundError,
     RetexInputError,
     inspect_file,
@@ -924,3 +925,75 @@ def test_a_table_placed_lower_right_and_rows_of_empty_cells(tmp_path):
     quoted.write_bytes('"id" ; " Votre réponse "\r\n1;"Oui, vraiment"\r\n2;Non'.encode())
     answers = read_answers(quoted, text="Votre réponse")
     assert answers["text"].tolist() == ["Oui, vraiment", "Non"] and answers["open_question"].iloc[0] == "Votre réponse"
+
+
+def _nvivo_project(path: Path) -> Path:
+    """A REFI-QDA project as NVivo exports one: texts in the archive or inline, cases giving
+    variables, codes nested (two sub-codes "Autres"), a PDF with its text, a PDF without, an
+    audio file, a text kept outside the project, a variable named "text"."""
+    import zipfile
+
+    q = "urn:QDA-XML:project:1.0"
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="{q}" name="RETEX AF" origin="NVivo 14">
+ <CodeBook><Codes>
+  <Code guid="c1" name="Conditions de travail" isCodable="true">
+   <Code guid="c2" name="Épuisement" isCodable="true"><Description>Fatigue des équipes.</Description></Code>
+   <Code guid="c3" name="Autres" isCodable="true"/>
+  </Code>
+  <Code guid="c4" name="Liens familiaux" isCodable="true"><Code guid="c5" name="Autres" isCodable="true"/></Code>
+ </Codes></CodeBook>
+ <Variables><Variable guid="v1" name="profession" typeOfVariable="Text"/>
+  <Variable guid="v2" name="text" typeOfVariable="Text"/></Variables>
+ <Cases>
+  <Case guid="k1" name="AF Rouen"><VariableValue><VariableRef targetGUID="v1"/><TextValue>assistante familiale</TextValue>
+   </VariableValue><VariableValue><VariableRef targetGUID="v2"/><TextValue>entretien</TextValue></VariableValue>
+   <SourceRef targetGUID="s1"/><SourceRef targetGUID="s3"/></Case>
+  <Case guid="k2" name="Psy"><VariableValue><VariableRef targetGUID="v1"/><TextValue>psychologue</TextValue></VariableValue>
+   <SourceRef targetGUID="s2"/></Case>
+ </Cases>
+ <Sources>
+  <TextSource guid="s1" name="Entretien 1" plainTextPath="internal://s1.txt">
+   <PlainTextSelection guid="p1" startPosition="0" endPosition="10"><Coding guid="g1"><CodeRef targetGUID="c2"/></Coding>
+    <Coding guid="g2"><CodeRef targetGUID="c5"/></Coding></PlainTextSelection>
+   <PlainTextSelection guid="p2" startPosition="12" endPosition="20"><Coding guid="g3"><CodeRef targetGUID="c2"/></Coding>
+   </PlainTextSelection>
+  </TextSource>
+  <TextSource guid="s2" name="Entretien 2"><PlainTextContent>Les visites médiatisées
+sont trop courtes.</PlainTextContent></TextSource>
+  <PDFSource guid="s3" name="Compte rendu" path="relative://cr.pdf">
+   <Representation guid="r3" plainTextPath="internal://r3.txt"/></PDFSource>
+  <PDFSource guid="s4" name="Scan" path="relative://scan.pdf"/>
+  <AudioSource guid="s5" name="Audio" path="relative://a.mp3"/>
+  <TextSource guid="s6" name="Entretien 3" plainTextPath="relative://dehors.txt"/>
+ </Sources>
+</Project>"""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", qde.encode("utf-8"))
+        archive.writestr("Sources/s1.txt", "\ufeffOn est épuisées, les familles aussi.".encode())
+        archive.writestr("Sources/r3.txt", "Réunion de synthèse : placement maintenu.".encode())
+    return path
+
+
+def test_a_refi_qda_project_is_read_as_answers(tmp_path):
+    """A project exported from NVivo, ATLAS.ti, MAXQDA or QualCoder (.qdpx): one row per text
+    source (a PDF's text too), its cases' variables as columns, the codes put on it; a text
+    left outside the project keeps its row, unreadable with the reason; sources with no text
+    are said, never dropped silently. (Before, a .qdpx was read as a CSV of zip bytes.)"""
+    path = _nvivo_project(tmp_path / "retex.qdpx")
+    answers = read_answers(path)
+    assert answers["file"].tolist() == ["Entretien 1", "Entretien 2", "Compte rendu", "Entretien 3"]
+    assert answers["text"].tolist()[:3] == ["On est épuisées, les familles aussi.",
+                                            "Les visites médiatisées\nsont trop courtes.",
+                                            "Réunion de synthèse : placement maintenu."]
+    assert answers["status"].tolist() == ["ok", "ok", "ok", "unreadable"]
+    assert "relative://dehors.txt" in answers["status_note"].iloc[3]
+    assert answers["profession"].tolist() == ["assistante familiale", "psychologue", "assistante familiale", None]
+    assert answers["variable_text"].tolist()[0] == "entretien"
+    assert answers["codes_refi"].tolist() == ["Épuisement;Liens familiaux / Autres", None, None, None]
+    notes = " ".join(answers.attrs["notes"])
+    assert "1 source(s) PDF sans texte" in notes and "1 source(s) audio sans texte" in notes
+    # the codes named as the project's codebook names them: the two read together
+    assert Codebook.read(path).names == ["Conditions de travail", "Épuisement", "Conditions de travail / Autres",
+                                         "Liens familiaux", "Liens familiaux / Autres"]
+    assert inspect_file(path).format == "qdpx"

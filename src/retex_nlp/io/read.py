@@ -68,7 +68,8 @@ __all__ = ["read_answers", "iter_answers", "read_table", "inspect_file", "likely
 ID_NAMES = ("id", "identifiant", "respondent_id", "id_repondant", "id repondant", "id_respondent")
 _FORMATS = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".ods": "ods", ".htm": "html",
             ".html": "html",
-            ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".txt": "txt", ".gz": "csv"}
+            ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".txt": "txt", ".gz": "csv", ".qdpx": "qdpx",
+            ".qde": "qdpx"}
 _HTML_START = re.compile(r"\s*<(?:!doctype\s+html|html|table|head|body|meta)\b", re.I)
 _EXCEL_ERRORS = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!"}
 #: The longest answer read whole (characters); a longer cell is cut there and its row marked
@@ -1235,6 +1236,21 @@ def _load_txt(path: Path, encoding: str | None, metadata: str | Path | None = No
     return _Table(frame, list(range(1, len(lines) + 1)), info)
 
 
+def _load_refi(path: Path) -> _Table:
+    """A REFI-QDA project (NVivo, ATLAS.ti, MAXQDA, QualCoder): one row per text source."""
+    from .refi import read_refi_sources
+
+    records, problems, notes = read_refi_sources(path)
+    columns = ["file", "text"]
+    for record in records:
+        columns += [k for k in record if k not in columns and k != "codes_refi"]
+    columns.append("codes_refi")
+    frame = pd.DataFrame.from_records(records, columns=columns).astype(object)
+    frame = frame.where(frame.notna(), None)
+    info = FileInfo(str(path), "qdpx", "utf-8", None, None, columns, len(frame), problems, notes=notes)
+    return _Table(frame, list(range(1, len(frame) + 1)), info)
+
+
 def _iramuteq_table(path: Path, content: str, encoding: str) -> _Table:
     texts = parse_iramuteq(content, path)
     records = []
@@ -1289,7 +1305,10 @@ def read_table(
         return _iramuteq_table(path, decoded.text, decoded.encoding)
     if fmt == "txt":
         return _load_txt(path, encoding, metadata)
-    raise RetexInputError(f"format inconnu {fmt!r} : csv, xlsx, xls, xmlss, ods, html, json, jsonl, txt ou iramuteq", path=path)
+    if fmt == "qdpx":
+        return _load_refi(path)
+    raise RetexInputError(f"format inconnu {fmt!r} : csv, xlsx, xls, xmlss, ods, html, json, jsonl, txt, iramuteq ou qdpx",
+                          path=path)
 
 
 def inspect_file(source: str | Path, **kwargs) -> FileInfo:
