@@ -979,7 +979,7 @@ def test_a_refi_qda_project_is_read_as_answers(tmp_path):
     """A project exported from NVivo, ATLAS.ti, MAXQDA or QualCoder (.qdpx): one row per text
     source (a PDF's text too), its cases' variables as columns, the codes put on it; a text
     left outside the project keeps its row, unreadable with the reason; sources with no text
-    are said, never dropped silently. (Before, a .qdpx was read as a CSV of zip bytes.)"""
+    are said, never dropped silently. (Before, a .qdpx was refused as a ZIP archive.)"""
     path = _nvivo_project(tmp_path / "retex.qdpx")
     answers = read_answers(path)
     assert answers["file"].tolist() == ["Entretien 1", "Entretien 2", "Compte rendu", "Entretien 3"]
