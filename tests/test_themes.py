@@ -688,6 +688,31 @@ def test_train_and_review_rounds_from_the_command_line(lga_fi8, tmp_path):
     assert "Accord avec vos 120 réponses codées" in result.output
 
 
+def test_a_project_coded_in_nvivo_teaches_the_coder(lga_fi8, tmp_path):
+    """A REFI-QDA project (.qdpx) where a person coded 120 of the answers in NVivo or ATLAS.ti:
+    the one file gives the answers, the codebook and the hand codes (a source without code is
+    not coded yet); the coder learns from those 120 and codes the others."""
+    from typer.testing import CliRunner
+
+    from retex_nlp.cli import app
+    from retex_nlp.report.qdpx import write_qdpx
+
+    texts, codes, top = lga_fi8
+    truth = [c if i < 120 else "" for i, c in enumerate(codes)]
+    write_qdpx(pd.DataFrame({"answer_id": [f"R{i:04d}" for i in range(len(texts))], "text": texts, "codes": truth}),
+               tmp_path / "projet.qdpx", codes="codes")
+    project = str(tmp_path / "projet.qdpx")
+    result = CliRunner().invoke(app, ["code", project, "--text-col", "text", "--codebook", project, "--train", project,
+                                      "--out", str(tmp_path / "codees.csv"), "--embedder", "tfidf"])
+    assert result.exit_code == 0, result.output
+    assert "Accord avec vos 120 réponses codées" in result.output
+    coded = pd.read_csv(tmp_path / "codees.csv", dtype=str, keep_default_na=False)
+    assert coded["file"].tolist() == [f"R{i:04d}" for i in range(len(texts))]
+    later = coded.iloc[200:]
+    agree = agreement_by_theme([codes[int(i[1:])] for i in later["file"]], later["theme_label"].tolist(), top)
+    assert agree["kappa"].mean() > 0.3
+
+
 def test_a_trained_coder_saves_and_loads_the_same(lga_fi8, tmp_path):
     texts, codes, top = lga_fi8
     book = Codebook.from_dict({"themes": [{"name": t} for t in top]})

@@ -114,7 +114,10 @@ def read_codes(paths: str | Path | Sequence[str | Path], id_col: str | None = No
     read from ``id_col`` (the answers' respondent id column) or a column named ``answer_id``,
     ``id``…; the codes from a ``codes`` column, or, with ``themes``, from one column per theme
     marked "x" (or 1, oui; a row with no mark is not coded yet, a column "autre" marked says "in
-    no theme"; any other value is an error naming its cell). With
+    no theme"; any other value is an error naming its cell). A REFI-QDA project (``.qdpx``,
+    coded in NVivo, ATLAS.ti…) gives the codes put on its sources, each source known by its
+    number (as :func:`~retex_nlp.read_answers` numbers them) or by ``id_col``; a source with no
+    code is not coded yet. With
     ``themes`` (names, or a :class:`Codebook`, whose themes' codes are then read as their
     names), a code that is no theme of the codebook gives an error naming the file, row and
     code (a typo would otherwise become a theme of its own). One answer coded twice in one file
@@ -125,16 +128,24 @@ def read_codes(paths: str | Path | Sequence[str | Path], id_col: str | None = No
         table = read_table(path)
         frame, rows = table.frame, table.rows
         frame.columns = columns = [str(c) for c in frame.columns]
-        ids = _column(columns, list(dict.fromkeys([id_col, *_ID_NAMES])) if id_col else _ID_NAMES, path,
-                      "d'identifiant")
-        wide = {} if any(fold(c) in {fold(n) for n in _CODES_NAMES} for c in columns) else _theme_columns(columns, themes)
-        col = None if wide else _column(columns, _CODES_NAMES + _MAYBE_CODES_NAMES, path, "de codes",
-                                         " ni de colonne par thème de la grille" if themes else "")
-        table.info.require_whole_rows("codes")  # codes cut short would be lost: say so
+        refi = table.info.format == "qdpx"  # a project coded in NVivo, ATLAS.ti…: sources read as the answers are
+        if refi:
+            ids = _column(columns, [id_col], path, "d'identifiant") if id_col else None
+            wide, col = {}, "codes_refi"
+        else:
+            ids = _column(columns, list(dict.fromkeys([id_col, *_ID_NAMES])) if id_col else _ID_NAMES, path,
+                          "d'identifiant")
+            wide = {} if any(fold(c) in {fold(n) for n in _CODES_NAMES} for c in columns) else _theme_columns(columns, themes)
+            col = None if wide else _column(columns, _CODES_NAMES + _MAYBE_CODES_NAMES, path, "de codes",
+                                             " ni de colonne par thème de la grille" if themes else "")
+        if not refi:  # a project's problems are texts left outside it, not codes
+            table.info.require_whole_rows("codes")  # codes cut short would be lost: say so
         here: dict[str, int] = {}
         for row, record in zip(rows, frame.to_dict("records"), strict=True):
-            answer = record[ids]
+            answer = record[ids] if ids else row  # a project's sources without id column: their number
             if answer is None or not str(answer).strip():
+                continue
+            if refi and record[col] is None:  # a source nobody coded: not coded yet
                 continue
             if wide:
                 names = _marked_codes(record, wide, path, row)
@@ -152,9 +163,10 @@ def read_codes(paths: str | Path | Sequence[str | Path], id_col: str | None = No
                                       path=path, row=row, column=col)
             here[key] = row
             codes[key] = joined
-            codes.origin[key] = (path, row, ids)
+            codes.origin[key] = (path, row, ids or "file")
         if not here:
-            what = "aucune case cochée" if wide else f"aucune ligne avec un identifiant dans la colonne « {ids} »"
+            what = ("aucune case cochée" if wide else "aucune source codée" if refi else
+                    f"aucune ligne avec un identifiant dans la colonne « {ids} »")
             raise RetexInputError(f"aucune réponse codée dans ce fichier ({what})", path=path)
     return codes
 
