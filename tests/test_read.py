@@ -942,6 +942,7 @@ def _nvivo_project(path: Path) -> Path:
    <Code guid="c3" name="Autres" isCodable="true"/>
   </Code>
   <Code guid="c4" name="Liens familiaux" isCodable="true"><Code guid="c5" name="Autres" isCodable="true"/></Code>
+  <Code guid="c6" name="Autre" isCodable="true"/>
  </Codes></CodeBook>
  <Variables><Variable guid="v1" name="profession" typeOfVariable="Text"/>
   <Variable guid="v2" name="text" typeOfVariable="Text"/></Variables>
@@ -960,7 +961,9 @@ def _nvivo_project(path: Path) -> Path:
    </PlainTextSelection>
   </TextSource>
   <TextSource guid="s2" name="Entretien 2"><PlainTextContent>Les visites médiatisées
-sont trop courtes.</PlainTextContent></TextSource>
+sont trop courtes.</PlainTextContent>
+   <PlainTextSelection guid="p3" startPosition="0" endPosition="5"><Coding guid="g4"><CodeRef targetGUID="c6"/></Coding>
+   </PlainTextSelection></TextSource>
   <PDFSource guid="s3" name="Compte rendu" path="relative://cr.pdf">
    <Representation guid="r3" plainTextPath="internal://r3.txt"/></PDFSource>
   <PDFSource guid="s4" name="Scan" path="relative://scan.pdf"/>
@@ -990,10 +993,16 @@ def test_a_refi_qda_project_is_read_as_answers(tmp_path):
     assert "relative://dehors.txt" in answers["status_note"].iloc[3]
     assert answers["profession"].tolist() == ["assistante familiale", "psychologue", "assistante familiale", None]
     assert answers["variable_text"].tolist()[0] == "entretien"
-    assert answers["codes_refi"].tolist() == ["Épuisement;Liens familiaux / Autres", None, None, None]
+    assert answers["codes_refi"].tolist() == ["Épuisement;Liens familiaux / Autres", "Autre", None, None]
     notes = " ".join(answers.attrs["notes"])
     assert "1 source(s) PDF sans texte" in notes and "1 source(s) audio sans texte" in notes
     # the codes named as the project's codebook names them: the two read together
     assert Codebook.read(path).names == ["Conditions de travail", "Épuisement", "Conditions de travail / Autres",
                                          "Liens familiaux", "Liens familiaux / Autres"]
     assert inspect_file(path).format == "qdpx"
+    # as hand codes: "Autre" says "in no theme", a source with no code is not coded yet
+    from retex_nlp.coding import read_codes
+
+    assert dict(read_codes(path, themes=Codebook.read(path))) == {"1": "Épuisement;Liens familiaux / Autres", "2": ""}
+    assert dict(read_codes(path, id_col="file", themes=Codebook.read(path))) == {
+        "Entretien 1": "Épuisement;Liens familiaux / Autres", "Entretien 2": ""}

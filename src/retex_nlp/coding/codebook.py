@@ -194,7 +194,7 @@ class Codebook:
         if suffix in (".qdc", ".qdpx"):
             from ..io.refi import read_refi_codes
 
-            return cls.from_dict({"themes": read_refi_codes(path, skip=frozenset({fold(OTHER)}))}, str(path))
+            return cls.from_dict({"themes": read_refi_codes(path)}, str(path))  # "Autre" left out: OTHER
         if suffix in (".xlsx", ".xlsm", ".ods", ".csv", ".tsv"):
             from ..io.read import read_table
 

@@ -23,6 +23,9 @@ from ..normalize import fold
 
 __all__ = ["read_refi_codes", "read_refi_sources"]
 
+#: Folded names of the codes that say "in no theme" (as :data:`retex_nlp.coding.codebook.OTHER`):
+#: no theme of a codebook; on a source, a code that the hand codes read as "in no theme".
+NO_THEME_NAMES = frozenset({"autre"})
 #: Separator between a parent code's name and its child's, when the child's name alone is not
 #: unique in the codebook (two sub-themes "Autres difficultés" under two themes).
 PATH_SEPARATOR = " / "
@@ -59,18 +62,22 @@ def _children(element: ET.Element, name: str) -> list[ET.Element]:
     return [child for child in element if _local(child.tag) == name]
 
 
-def _codes(root: ET.Element, skip: frozenset[str]) -> list[tuple[str, str, str]]:
-    """(guid, name as read_refi_codes gives it, description) of every codable code."""
+def _codes(root: ET.Element, skip: frozenset[str]) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
+    """(guid, name as read_refi_codes gives it, description) of every codable code, and the
+    codes left out by ``skip`` (guid -> name as written)."""
     books = [el for el in root.iter() if _local(el.tag) == "Codes"]
     if not books:
-        return []
+        return [], {}
     found: list[tuple[str, str, str, str]] = []  # (guid, name, parent name, description)
+    left: dict[str, str] = {}
 
     def walk(codes: ET.Element, parent: str) -> None:
         for code in _children(codes, "Code"):
             name = " ".join((code.get("name") or "").split())
             description = next((" ".join((d.text or "").split()) for d in _children(code, "Description")), "")
-            if name and code.get("isCodable", "true").strip().lower() != "false" and fold(name) not in skip:
+            if name and fold(name) in skip:
+                left[code.get("guid", "")] = name
+            elif name and code.get("isCodable", "true").strip().lower() != "false":
                 found.append((code.get("guid", ""), name, parent, description))
             walk(code, name or parent)
 
@@ -79,10 +86,10 @@ def _codes(root: ET.Element, skip: frozenset[str]) -> list[tuple[str, str, str]]
     for _, name, _, _ in found:
         counts[fold(name)] = counts.get(fold(name), 0) + 1
     return [(guid, f"{parent}{PATH_SEPARATOR}{name}" if counts[fold(name)] > 1 and parent else name, description)
-            for guid, name, parent, description in found]
+            for guid, name, parent, description in found], left
 
 
-def read_refi_codes(path: str | Path, skip: frozenset[str] = frozenset()) -> list[dict[str, str]]:
+def read_refi_codes(path: str | Path, skip: frozenset[str] = NO_THEME_NAMES) -> list[dict[str, str]]:
     """The codable codes of a ``.qdc`` or ``.qdpx`` file, in the file's order (a parent before
     its children), as ``{"name": …, "description": …}``. A code that is not codable
     (``isCodable="false"``, a folder of codes) is left out, its children kept. A name that
@@ -92,7 +99,7 @@ def read_refi_codes(path: str | Path, skip: frozenset[str] = frozenset()) -> lis
     root = _root(path)
     if not any(_local(el.tag) == "Codes" for el in root.iter()):
         raise RetexInputError("aucune liste de codes (<Codes>) dans ce fichier REFI-QDA", path=path)
-    found = _codes(root, skip)
+    found, _ = _codes(root, skip)
     if not found:
         raise RetexInputError("aucun code dans ce fichier REFI-QDA", path=path)
     return [{"name": name, "description": description} for _, name, description in found]
@@ -134,7 +141,8 @@ def read_refi_sources(path: str | Path) -> tuple[list[dict[str, str | None]], di
     notes (sources that hold no text: PDF without text, images, audio, video)."""
     path = Path(path)
     root = _root(path)
-    codes = {guid: name for guid, name, _ in _codes(root, frozenset())}
+    found, left = _codes(root, NO_THEME_NAMES)
+    codes = {**left, **{guid: name for guid, name, _ in found}}  # "Autre" on a source: in no theme
     variables = {v.get("guid"): " ".join((v.get("name") or "").split())
                  for v in root.iter() if _local(v.tag) == "Variable"}
 
