@@ -1000,6 +1000,26 @@ def test_a_refi_qda_project_is_read_as_answers(tmp_path):
     assert Codebook.read(path).names == ["Conditions de travail", "Épuisement", "Conditions de travail / Autres",
                                          "Liens familiaux", "Liens familiaux / Autres"]
     assert inspect_file(path).format == "qdpx"
+    # a source whose only text is a Word document in the archive (as MAXQDA may export it)
+    import io
+    import zipfile
+
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Premier paragraphe.")
+    document.add_paragraph("Second paragraphe.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    with zipfile.ZipFile(tmp_path / "riche.qdpx", "w") as archive:
+        archive.writestr("project.qde", '<Project xmlns="urn:QDA-XML:project:1.0"><Sources>'
+                         '<TextSource guid="a" name="E1" richTextPath="internal://a.docx"/>'
+                         '<TextSource guid="b" name="E2" richTextPath="internal://b.docx"/></Sources></Project>')
+        archive.writestr("Sources/a.docx", buffer.getvalue())
+        archive.writestr("Sources/b.docx", b"pas un document")
+    rich = read_answers(tmp_path / "riche.qdpx", text="text")
+    assert rich["text"].tolist() == ["Premier paragraphe.\n\nSecond paragraphe.", ""]
+    assert rich["status_note"].iloc[1] == "texte riche illisible (Sources/b.docx : document endommagé ?)"
     # as hand codes: "Autre" says "in no theme", a source with no code is not coded yet
     from retex_nlp.coding import read_codes
 

@@ -120,7 +120,7 @@ def _source_text(source: ET.Element, members: dict[str, str], archive: zipfile.Z
     inline = _children(source, "PlainTextContent")
     if inline:
         return inline[0].text or ""
-    where = source.get("plainTextPath") or ""
+    where = source.get("plainTextPath") or source.get("richTextPath") or ""
     if not where:
         raise ValueError("source sans texte (ni PlainTextContent, ni plainTextPath)")
     if not where.startswith("internal://") or archive is None:
@@ -129,6 +129,18 @@ def _source_text(source: ET.Element, members: dict[str, str], archive: zipfile.Z
     member = members.get(f"sources/{name}".lower()) or members.get(name.lower())
     if member is None:
         raise ValueError(f"texte absent de l'archive (Sources/{name})")
+    if Path(name).suffix.lower() in (".docx", ".odt"):  # only the rich text (MAXQDA may export so)
+        import tempfile
+
+        from .read import _document_text
+
+        with tempfile.TemporaryDirectory(prefix="retex_refi_") as folder:
+            copy = Path(folder) / f"source{Path(name).suffix.lower()}"
+            copy.write_bytes(archive.read(member))
+            try:
+                return _document_text(copy)
+            except RetexInputError:
+                raise ValueError(f"texte riche illisible (Sources/{name} : document endommagé ?)") from None
     return decode_bytes(archive.read(member), Path(member)).text
 
 
