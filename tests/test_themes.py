@@ -490,6 +490,27 @@ def test_a_codebook_with_short_codes_beside_the_names(tmp_path):
         Codebook.read(tmp_path / "ambigu.xlsx")
 
 
+def test_a_codebook_of_themes_and_sub_themes(tmp_path):
+    """A grid of two levels, "Thème" and "Sous-thème", the theme's cell left blank (or merged)
+    below its first row: each sub-theme is a theme, named alone when unique, else with its
+    theme's name; a theme without sub-themes stays one. (It was refused: unknown column.)"""
+    from retex_nlp import RetexInputError
+
+    sheet = pd.DataFrame({"Thème": ["Conditions de travail", None, "Liens familiaux", None, "Moyens"],
+                          "Sous-thème": ["Épuisement", "Autres difficultés", "Visites", "Autres difficultés", None],
+                          "Définition": ["Fatigue des équipes.", "Le reste.", "Visites médiatisées.", "Le reste des liens.",
+                                         "Manque de moyens."]})
+    sheet.to_excel(tmp_path / "grille.xlsx", index=False)
+    book = Codebook.read(tmp_path / "grille.xlsx")
+    assert book.names == ["Épuisement", "Conditions de travail / Autres difficultés", "Visites",
+                          "Liens familiaux / Autres difficultés", "Moyens"]
+    assert book.themes[3].description == "Le reste des liens."
+    sheet.rename(columns={"Thème": "Commentaire"}).to_excel(tmp_path / "seul.xlsx", index=False)
+    with pytest.raises(RetexInputError, match=r"seul\.xlsx : colonnes de sous-thèmes \['Sous-thème'\] : il faut une "
+                                              r"colonne de thèmes"):
+        Codebook.read(tmp_path / "seul.xlsx")
+
+
 def test_a_refi_qda_codebook_from_nvivo_or_retex_is_read(tmp_path):
     """A REFI-QDA codebook (.qdc) or project (.qdpx), as NVivo, ATLAS.ti, MAXQDA or QualCoder
     export them: codable codes become themes with their descriptions, nested ones included

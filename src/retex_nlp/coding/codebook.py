@@ -15,7 +15,9 @@ ignored): ``name``/``nom``/``thème``/``libellé``/``catégorie``, ``description
 ``counter_examples``/``contre-exemples`` (one per line: a ``;`` inside an example is kept). A
 ``code`` column beside the names gives each theme a short code ("A1", "FAT") that hand-coded
 files may use in place of its name (alone, it names the themes). Columns an analyst keeps for
-herself (``commentaire``, ``remarques``, ``notes``, ``n°``) are read past. The YAML keys may be
+herself (``commentaire``, ``remarques``, ``notes``, ``n°``) are read past. A ``sous-thème``
+column beside the themes' makes each sub-theme a theme (``Thème / Sous-thème`` when its name
+alone is not unique). The YAML keys may be
 French too, and a short form is read: ``Fiscalité: Baisser les impôts.`` (name: definition), or
 a theme's fields under its name. A REFI-QDA codebook (``.qdc``) or project (``.qdpx``) exported
 by NVivo, ATLAS.ti, MAXQDA or QualCoder is read too: its codable codes become themes, with
@@ -66,6 +68,34 @@ def _field(key: object) -> str | None:
 
 def _is_note(key: object) -> bool:
     return re.sub(r"\s+", " ", fold(str(key))).strip() in _NOTES
+
+
+#: A column of sub-themes beside the themes' ("Thème", "Sous-thème"), folded.
+_SUB = re.compile(r"sous[- ]?(?:theme|themes|categorie|categories|code|codes|rubrique|rubriques)")
+#: Separator of a theme's name and a sub-theme's, when the sub-theme's name alone is not unique
+#: (as for REFI-QDA codes: :data:`retex_nlp.io.refi.PATH_SEPARATOR`).
+_PATH = " / "
+
+
+def _sub_themes(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """A sheet of two levels ("Thème", "Sous-thème", one row per sub-theme, the theme's cell
+    often left blank below its first row, or merged) as one column of names: each sub-theme is
+    a theme, named alone when its name is unique in the sheet, else "Thème / Sous-thème"; a row
+    with no sub-theme is its theme. The sheet unchanged when it has no column of sub-themes."""
+    subs = [c for c in frame.columns if _SUB.fullmatch(re.sub(r"\s+", " ", fold(c)).strip())]
+    if not subs:
+        return frame
+    parents = [c for c in frame.columns if _field(c) == "name"]
+    if len(subs) > 1 or len(parents) != 1:
+        raise RetexInputError(f"colonnes de sous-thèmes {subs} : il faut une colonne de thèmes (nom, thème, "
+                              f"catégorie) et une seule de sous-thèmes ; colonnes : {[str(c) for c in frame.columns]}",
+                              path=path)
+    parent, sub = parents[0], subs[0]
+    themes = frame[parent].replace("", None).ffill().fillna("")
+    counts = frame[sub][frame[sub] != ""].map(fold).value_counts()
+    names = [(f"{t}{_PATH}{c}" if t and counts[fold(c)] > 1 else c) if c else t
+             for t, c in zip(themes, frame[sub], strict=True)]
+    return frame.drop(columns=[sub]).assign(**{parent: names})
 
 
 def _split(value: object, keywords: bool) -> list[str]:
@@ -202,7 +232,7 @@ class Codebook:
             table.info.require_whole_rows("mots-clés")  # keywords cut short or shifted would be lost
             frame = pd.DataFrame(table.frame.to_numpy(), columns=[str(c) for c in table.frame.columns],
                                  index=table.rows)
-            frame = frame.replace("", None).dropna(how="all").fillna("")
+            frame = _sub_themes(frame.replace("", None).dropna(how="all").fillna(""), path)
             columns = {c: _field(c) for c in frame.columns if _field(c) or not _is_note(c)}
             if not {"name", "code"} & set(columns.values()):
                 raise RetexInputError("aucune colonne de noms de thèmes (nom, thème, libellé ou name) ; colonnes : "
