@@ -460,9 +460,12 @@ def make_server(workspace: Path, start_project: Path | None = None):
         @render.ui
         def grille_ui():
             rows = book_rows.get()
-            listed = _table(pd.DataFrame([{"thème": r["name"], "définition": r.get("description", ""),
+            codes = any(r.get("code") for r in rows)
+            listed = _table(pd.DataFrame([{**({"code": r.get("code", "")} if codes else {}), "thème": r["name"],
+                                           "définition": r.get("description", ""),
                                            "mots-clés": ", ".join(r.get("keywords", [])),
-                                           "exemples": len(r.get("examples", []))} for r in rows]),
+                                           "exemples": len(r.get("examples", [])),
+                                           "contre-exemples": len(r.get("counter_examples", []))} for r in rows]),
                             "Thèmes de la grille") if rows else ui.p("Aucun thème pour l'instant.", class_="retex-muted")
             return ui.TagList(
                 _file_input("grille_fichier", "Grille de codage (YAML, Excel, LibreOffice, CSV ou REFI-QDA)", CODEBOOK_FORMATS, "Aucune grille"),
