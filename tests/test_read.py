@@ -1026,3 +1026,24 @@ def test_a_refi_qda_project_is_read_as_answers(tmp_path):
     assert dict(read_codes(path, themes=Codebook.read(path))) == {"1": "Épuisement;Liens familiaux / Autres", "2": ""}
     assert dict(read_codes(path, id_col="file", themes=Codebook.read(path))) == {
         "Entretien 1": "Épuisement;Liens familiaux / Autres", "Entretien 2": ""}
+
+
+def test_one_testimony_typed_in_word_is_read_as_one(tmp_path):
+    """A single Word or Writer document is one testimony (as in a folder of them), cut into
+    segments like one; before, it was refused as "une archive ZIP (un .docx renommé ?)"."""
+    import docx
+
+    from retex_nlp.text.segment import is_testimony_corpus
+
+    document = docx.Document()
+    document.add_paragraph("Témoignage d'une assistante familiale.")
+    document.add_paragraph("Nous avons accueilli trois enfants pendant le confinement, ce fut difficile.")
+    document.save(tmp_path / "temoignage.docx")
+    answers = read_answers(tmp_path / "temoignage.docx", text="text")
+    assert answers["file"].tolist() == ["temoignage.docx"] and answers["status"].tolist() == ["ok"]
+    assert answers["text"].iloc[0] == ("Témoignage d'une assistante familiale.\n\nNous avons accueilli trois enfants "
+                                       "pendant le confinement, ce fut difficile.")
+    assert is_testimony_corpus(answers)
+    (tmp_path / "abime.docx").write_bytes(b"PK\x03\x04 pas un document")
+    with pytest.raises(RetexInputError, match=r"abime\.docx : document Word illisible"):
+        read_answers(tmp_path / "abime.docx", text="text")

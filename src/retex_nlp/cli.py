@@ -44,7 +44,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-InputArg = Annotated[Path, typer.Argument(help="Fichier CSV, XLSX, JSONL, TXT, corpus IRaMuTeQ, projet REFI-QDA (.qdpx : NVivo, ATLAS.ti, MAXQDA), ou dossier de .txt.")]
+InputArg = Annotated[Path, typer.Argument(help="Fichier CSV, XLSX, JSONL, TXT, corpus IRaMuTeQ, projet REFI-QDA (.qdpx : NVivo, ATLAS.ti, MAXQDA), témoignage .docx/.odt, ou dossier de .txt.")]
 TextCol = Annotated[list[str] | None, typer.Option("--text-col", "-t", help="Colonne(s) des réponses libres.")]
 IdCol = Annotated[str | None, typer.Option("--id-col", help="Colonne identifiant le répondant.")]
 SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Feuille XLSX (nom ou numéro, 0 = première).")]

@@ -31,7 +31,7 @@ import retex_nlp as rx
 from .worker import ANALYSE_STEPS
 
 PROJECT_FILE = "projet.json"
-FORMATS = [".csv", ".tsv", ".txt", ".xlsx", ".xls", ".ods", ".htm", ".html", ".json", ".jsonl", ".zip", ".qdpx"]
+FORMATS = [".csv", ".tsv", ".txt", ".xlsx", ".xls", ".ods", ".htm", ".html", ".json", ".jsonl", ".zip", ".qdpx", ".docx", ".odt"]
 CODEBOOK_FORMATS = [".yml", ".yaml", ".xlsx", ".ods", ".csv", ".qdc", ".qdpx"]
 NONE = ""  # "no column" in a select
 
@@ -153,7 +153,7 @@ def _ui(workspace: Path) -> ui.Tag:
         "1. Fichier",
         ui.layout_columns(
             ui.card(ui.card_header("Ouvrir un fichier de réponses"),
-                    _file_input("fichier", "Fichier (CSV, Excel .xlsx ou .xls, LibreOffice, page web, JSON, TXT, export IRaMuTeQ, projet REFI-QDA .qdpx de NVivo ou ATLAS.ti, .zip de témoignages .txt, .docx ou .odt)", FORMATS,
+                    _file_input("fichier", "Fichier (CSV, Excel .xlsx ou .xls, LibreOffice, page web, JSON, TXT, export IRaMuTeQ, projet REFI-QDA .qdpx de NVivo ou ATLAS.ti, un témoignage .docx ou .odt, .zip de témoignages .txt, .docx ou .odt)", FORMATS,
                                 "Aucun fichier choisi"),
                     ui.p("Le fichier reste sur cet ordinateur : rien n'est envoyé sur Internet.",
                          class_="retex-muted")),

@@ -69,7 +69,7 @@ ID_NAMES = ("id", "identifiant", "respondent_id", "id_repondant", "id repondant"
 _FORMATS = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".ods": "ods", ".htm": "html",
             ".html": "html",
             ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".txt": "txt", ".gz": "csv", ".qdpx": "qdpx",
-            ".qde": "qdpx"}
+            ".qde": "qdpx", ".docx": "document", ".odt": "document"}
 _HTML_START = re.compile(r"\s*<(?:!doctype\s+html|html|table|head|body|meta)\b", re.I)
 _EXCEL_ERRORS = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!"}
 #: The longest answer read whole (characters); a longer cell is cut there and its row marked
@@ -1307,8 +1307,12 @@ def read_table(
         return _load_txt(path, encoding, metadata)
     if fmt == "qdpx":
         return _load_refi(path)
-    raise RetexInputError(f"format inconnu {fmt!r} : csv, xlsx, xls, xmlss, ods, html, json, jsonl, txt, iramuteq ou qdpx",
-                          path=path)
+    if fmt == "document":  # one testimony typed in Word or Writer: read as a folder of one would be
+        frame = pd.DataFrame([{"file": path.name, "text": _document_text(path).strip()}], dtype=object)
+        info = FileInfo(str(path), "document", path.suffix.lower().lstrip("."), None, None, list(frame.columns), 1)
+        return _Table(frame, [1], info)
+    raise RetexInputError(f"format inconnu {fmt!r} : csv, xlsx, xls, xmlss, ods, html, json, jsonl, txt, iramuteq, qdpx "
+                          "ou document (.docx, .odt)", path=path)
 
 
 def inspect_file(source: str | Path, **kwargs) -> FileInfo:

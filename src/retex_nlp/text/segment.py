@@ -105,8 +105,8 @@ TESTIMONY_MEDIAN_WORDS = 80
 
 def is_testimony_corpus(answers: pd.DataFrame) -> bool:
     """Whether ``answers`` are testimonies rather than survey answers: read from a folder of
-    .txt files, or usable answers of at least :data:`TESTIMONY_MEDIAN_WORDS` words (median)."""
-    if answers.attrs.get("format") == "txt-folder":
+    .txt files (or one Word or Writer document), or usable answers of at least :data:`TESTIMONY_MEDIAN_WORDS` words (median)."""
+    if answers.attrs.get("format") in ("txt-folder", "document"):
         return True
     ok = answers[answers["status"] == "ok"] if "status" in answers.columns else answers
     if not len(ok):
