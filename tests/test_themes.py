@@ -505,6 +505,9 @@ def test_a_codebook_of_themes_and_sub_themes(tmp_path):
     assert book.names == ["Épuisement", "Conditions de travail / Autres difficultés", "Visites",
                           "Liens familiaux / Autres difficultés", "Moyens"]
     assert book.themes[3].description == "Le reste des liens."
+    # "Catégorie" and "Thème": the same two levels
+    sheet.rename(columns={"Thème": "Catégorie", "Sous-thème": "Thème"}).to_excel(tmp_path / "cat.xlsx", index=False)
+    assert Codebook.read(tmp_path / "cat.xlsx").names == book.names
     sheet.rename(columns={"Thème": "Commentaire"}).to_excel(tmp_path / "seul.xlsx", index=False)
     with pytest.raises(RetexInputError, match=r"seul\.xlsx : colonnes de sous-thèmes \['Sous-thème'\] : il faut une "
                                               r"colonne de thèmes"):

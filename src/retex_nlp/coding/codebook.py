@@ -72,20 +72,26 @@ def _is_note(key: object) -> bool:
 
 #: A column of sub-themes beside the themes' ("Thème", "Sous-thème"), folded.
 _SUB = re.compile(r"sous[- ]?(?:theme|themes|categorie|categories|code|codes|rubrique|rubriques)")
+#: Columns naming groups of themes: beside a column of themes, they are the upper level.
+_GROUPS = frozenset({"categorie", "categories"})
 #: Separator of a theme's name and a sub-theme's, when the sub-theme's name alone is not unique
 #: (as for REFI-QDA codes: :data:`retex_nlp.io.refi.PATH_SEPARATOR`).
 _PATH = " / "
 
 
 def _sub_themes(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """A sheet of two levels ("Thème", "Sous-thème", one row per sub-theme, the theme's cell
-    often left blank below its first row, or merged) as one column of names: each sub-theme is
+    """A sheet of two levels ("Thème", "Sous-thème", or "Catégorie", "Thème"; one row per
+    sub-theme, the theme's cell often left blank below its first row, or merged) as one column
+    of names: each sub-theme is
     a theme, named alone when its name is unique in the sheet, else "Thème / Sous-thème"; a row
     with no sub-theme is its theme. The sheet unchanged when it has no column of sub-themes."""
     subs = [c for c in frame.columns if _SUB.fullmatch(re.sub(r"\s+", " ", fold(c)).strip())]
+    parents = [c for c in frame.columns if _field(c) == "name"]
+    wider = [c for c in parents if fold(c).strip() in _GROUPS]
+    if not subs and len(parents) == 2 and len(wider) == 1:  # "Catégorie" and "Thème": the theme is the sub-theme
+        subs, parents = [c for c in parents if c not in wider], wider
     if not subs:
         return frame
-    parents = [c for c in frame.columns if _field(c) == "name"]
     if len(subs) > 1 or len(parents) != 1:
         raise RetexInputError(f"colonnes de sous-thèmes {subs} : il faut une colonne de thèmes (nom, thème, "
                               f"catégorie) et une seule de sous-thèmes ; colonnes : {[str(c) for c in frame.columns]}",
