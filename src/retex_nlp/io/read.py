@@ -50,8 +50,9 @@ from ..answers import (
     non_answer_list,
     require_columns,
 )
-from ..errors import ColumnNotFoundError, MissingDependencyError, RetexInputError, require
+from ..errors import ColumnNotFoundError, MissingDependencyError, RetexInputError
 from ..normalize import fold, normalize_answer, strip_accents, strip_controls
+from .documents import document_text
 from .encoding import (
     SEPARATORS,
     _best_single_byte,
@@ -1152,42 +1153,6 @@ def _metadata_notes(files: list[str], keys: list[str], meta: pd.DataFrame, meta_
 TESTIMONY_SUFFIXES = (".txt", ".docx", ".odt")
 
 
-def _document_text(path: Path) -> str:
-    """The text of a Word (.docx) or Writer (.odt) testimony: its paragraphs and headings in
-    order, then the paragraphs of its tables' cells, empty ones left out, a blank line between
-    two."""
-    if path.suffix.lower() == ".docx":
-        docx = require("docx", "report")
-        try:
-            document = docx.Document(str(path))
-        except Exception as exc:  # a damaged file, a .doc renamed .docx
-            raise RetexInputError(f"document Word illisible ({type(exc).__name__} : {exc})", path=path) from exc
-        parts = [p.text for p in document.paragraphs]
-        parts += [p.text for table in document.tables for row in table.rows for cell in row.cells
-                  for p in cell.paragraphs]
-    else:
-        from odf import teletype
-        from odf.namespaces import TEXTNS
-        from odf.opendocument import load
-
-        try:
-            body = load(str(path)).text
-        except Exception as exc:
-            raise RetexInputError(f"document OpenDocument illisible ({type(exc).__name__} : {exc})",
-                                  path=path) from exc
-        parts = []
-
-        def walk(node) -> None:
-            for child in node.childNodes:
-                if getattr(child, "qname", None) in ((TEXTNS, "p"), (TEXTNS, "h")):
-                    parts.append(teletype.extractText(child))
-                elif getattr(child, "childNodes", None):
-                    walk(child)
-
-        walk(body)
-    return "\n\n".join(p.strip() for p in parts if p and p.strip())
-
-
 def _load_txt(path: Path, encoding: str | None, metadata: str | Path | None = None) -> _Table:
     if path.is_dir():
         meta, meta_path = _metadata(path, metadata)
@@ -1201,7 +1166,7 @@ def _load_txt(path: Path, encoding: str | None, metadata: str | Path | None = No
         for i, f in enumerate(files, start=1):
             try:
                 if f.suffix.lower() in (".docx", ".odt"):
-                    records.append({"file": f.name, "text": _document_text(f).strip()})
+                    records.append({"file": f.name, "text": document_text(f).strip()})
                     encodings.add(f.suffix.lower().lstrip("."))
                     continue
                 decoded = decode_bytes(f.read_bytes(), f, encoding)
@@ -1308,7 +1273,7 @@ def read_table(
     if fmt == "qdpx":
         return _load_refi(path)
     if fmt == "document":  # one testimony typed in Word or Writer: read as a folder of one would be
-        frame = pd.DataFrame([{"file": path.name, "text": _document_text(path).strip()}], dtype=object)
+        frame = pd.DataFrame([{"file": path.name, "text": document_text(path).strip()}], dtype=object)
         info = FileInfo(str(path), "document", path.suffix.lower().lstrip("."), None, None, list(frame.columns), 1)
         return _Table(frame, [1], info)
     raise RetexInputError(f"format inconnu {fmt!r} : csv, xlsx, xls, xmlss, ods, html, json, jsonl, txt, iramuteq, qdpx "

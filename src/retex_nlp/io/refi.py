@@ -20,6 +20,7 @@ from xml.etree import ElementTree as ET
 
 from ..errors import RetexInputError
 from ..normalize import fold
+from .documents import document_text
 
 __all__ = ["read_refi_codes", "read_refi_sources"]
 
@@ -132,13 +133,12 @@ def _source_text(source: ET.Element, members: dict[str, str], archive: zipfile.Z
     if Path(name).suffix.lower() in (".docx", ".odt"):  # only the rich text (MAXQDA may export so)
         import tempfile
 
-        from .read import _document_text
 
         with tempfile.TemporaryDirectory(prefix="retex_refi_") as folder:
             copy = Path(folder) / f"source{Path(name).suffix.lower()}"
             copy.write_bytes(archive.read(member))
             try:
-                return _document_text(copy)
+                return document_text(copy)
             except RetexInputError:
                 raise ValueError(f"texte riche illisible (Sources/{name} : document endommagé ?)") from None
     return decode_bytes(archive.read(member), Path(member)).text
