@@ -18,7 +18,6 @@ import sys
 import tempfile
 import traceback
 from contextlib import contextmanager
-from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
@@ -516,8 +515,7 @@ def make_server(workspace: Path, start_project: Path | None = None):
                 path = folder / Path(src["name"]).name
                 shutil.copyfile(src["datapath"], path)
                 book = rx.Codebook.read(path)
-                book_rows.set([{k: v for k, v in asdict(t).items() if k != "code" or v}  # counter-examples, codes kept
-                               for t in book.themes])
+                book_rows.set([t.to_dict() for t in book.themes])  # counter-examples and codes kept
 
         def start(action: str, args: dict, folder: Path) -> None:
             if job.get() is not None:

@@ -34,6 +34,7 @@ import pandas as pd
 import yaml
 
 from ..errors import RetexInputError
+from ..io.refi import PATH_SEPARATOR
 from ..io.yaml_file import text_items
 from ..normalize import fold
 
@@ -62,32 +63,32 @@ _SAID = {"name": "noms des thèmes", "code": "codes", "description": "définitio
          "examples": "exemples", "counter_examples": "contre-exemples"}
 
 
+def _key(key: object) -> str:
+    """A column header or YAML key as the field tables hold them: folded, spaces collapsed."""
+    return re.sub(r"\s+", " ", fold(str(key))).strip()
+
+
 def _field(key: object) -> str | None:
-    return _ALIASES.get(re.sub(r"\s+", " ", fold(str(key))))
+    return _ALIASES.get(_key(key))
 
 
 def _is_note(key: object) -> bool:
-    return re.sub(r"\s+", " ", fold(str(key))).strip() in _NOTES
+    return _key(key) in _NOTES
 
 
 #: A column of sub-themes beside the themes' ("Thème", "Sous-thème"), folded.
 _SUB = re.compile(r"sous[- ]?(?:theme|themes|categorie|categories|code|codes|rubrique|rubriques)")
 #: Columns naming groups of themes: beside a column of themes, they are the upper level.
 _GROUPS = frozenset({"categorie", "categories"})
-#: Separator of a theme's name and a sub-theme's, when the sub-theme's name alone is not unique
-#: (as for REFI-QDA codes: :data:`retex_nlp.io.refi.PATH_SEPARATOR`).
-_PATH = " / "
-
 
 def _sub_themes(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     """A sheet of two levels ("Thème", "Sous-thème", or "Catégorie", "Thème"; one row per
     sub-theme, the theme's cell often left blank below its first row, or merged) as one column
-    of names: each sub-theme is
-    a theme, named alone when its name is unique in the sheet, else "Thème / Sous-thème"; a row
-    with no sub-theme is its theme. The sheet unchanged when it has no column of sub-themes."""
-    subs = [c for c in frame.columns if _SUB.fullmatch(re.sub(r"\s+", " ", fold(c)).strip())]
+    of names: each sub-theme is a theme, named alone when its name is unique in the sheet, else
+    "Thème / Sous-thème" (as REFI-QDA sub-codes are named); a row with no sub-theme is its theme. The sheet unchanged when it has no column of sub-themes."""
+    subs = [c for c in frame.columns if _SUB.fullmatch(_key(c))]
     parents = [c for c in frame.columns if _field(c) == "name"]
-    wider = [c for c in parents if fold(c).strip() in _GROUPS]
+    wider = [c for c in parents if _key(c) in _GROUPS]
     if not subs and len(parents) == 2 and len(wider) == 1:  # "Catégorie" and "Thème": the theme is the sub-theme
         subs, parents = [c for c in parents if c not in wider], wider
     if not subs:
@@ -99,7 +100,7 @@ def _sub_themes(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     parent, sub = parents[0], subs[0]
     themes = frame[parent].replace("", None).ffill().fillna("")
     counts = frame[sub][frame[sub] != ""].map(fold).value_counts()
-    names = [(f"{t}{_PATH}{c}" if t and counts[fold(c)] > 1 else c) if c else t
+    names = [(f"{t}{PATH_SEPARATOR}{c}" if t and counts[fold(c)] > 1 else c) if c else t
              for t, c in zip(themes, frame[sub], strict=True)]
     return frame.drop(columns=[sub]).assign(**{parent: names})
 
@@ -128,6 +129,10 @@ class Theme:
     counter_examples: list[str] = field(default_factory=list)
     code: str = ""  # a short code hand-coded files may use in place of the name ("A1")
 
+    def to_dict(self) -> dict:
+        """The theme's fields as YAML and the app hold them (no ``code`` when it has none)."""
+        return {k: v for k, v in asdict(self).items() if k != "code" or v}
+
 
 @dataclass
 class Codebook:
@@ -139,12 +144,14 @@ class Codebook:
     def names(self) -> list[str]:
         return [t.name for t in self.themes]
 
+    def short_codes(self) -> dict[str, str]:
+        """Folded short code (no case, no accent) -> the name of the theme that has it."""
+        return {fold(t.code): t.name for t in self.themes if t.code}
+
     def aliases(self) -> dict[str, str]:
         """Folded name or code (no case, no accent) -> the theme's name: how a hand-coded
         file's codes are matched."""
-        known = {fold(t.code): t.name for t in self.themes if t.code}
-        known.update({fold(t.name): t.name for t in self.themes})
-        return known
+        return {**self.short_codes(), **{fold(t.name): t.name for t in self.themes}}
 
     @classmethod
     def from_dict(cls, data: dict, source: str = "<dict>", rows: list[int] | None = None) -> Codebook:
@@ -261,7 +268,7 @@ class Codebook:
 
     def to_yaml(self, path: str | Path) -> Path:
         path = Path(path)
-        themes = [{k: v for k, v in asdict(t).items() if k != "code" or v} for t in self.themes]
+        themes = [t.to_dict() for t in self.themes]
         path.write_text(yaml.safe_dump({"themes": themes}, allow_unicode=True, sort_keys=False), encoding="utf-8")
         return path
 

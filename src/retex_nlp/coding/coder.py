@@ -405,7 +405,7 @@ class CodebookCoder(BaseEstimator):
         book = self.codebook if isinstance(self.codebook, Codebook) else Codebook.read(self.codebook)
         book = copy.deepcopy(book)
         if codes is not None:
-            short = {fold(t.code): t.name for t in book.themes if t.code}
+            short = book.short_codes()
             if short:
                 codes = [join_codes(dict.fromkeys(short.get(fold(c), c) for c in split_codes(v))) for v in codes]
             known = set(book.names)

@@ -58,9 +58,7 @@ def _theme_columns(columns: Sequence[str], themes: Sequence[str] | Codebook | No
     """In a file coded one column per theme: column -> theme (None for a column saying "in no
     theme"), matched by name or code, case and accents aside; empty when no column is named
     like a theme."""
-    if not themes or (isinstance(themes, Codebook) and not themes.themes):
-        return {}
-    known = _known(themes)
+    known = _known(themes) if themes is not None else {}
     marks: dict[str, str | None] = {c: known[fold(c)] for c in columns if fold(c) in known}
     if marks:
         marks.update({c: None for c in columns if fold(c) in _NONE})
@@ -138,8 +136,8 @@ def read_codes(paths: str | Path | Sequence[str | Path], id_col: str | None = No
             wide = {} if any(fold(c) in {fold(n) for n in _CODES_NAMES} for c in columns) else _theme_columns(columns, themes)
             col = None if wide else _column(columns, _CODES_NAMES + _MAYBE_CODES_NAMES, path, "de codes",
                                              " ni de colonne par thème de la grille" if themes else "")
-        if not refi:  # a project's problems are texts left outside it, not codes
-            table.info.require_whole_rows("codes")  # codes cut short would be lost: say so
+            table.info.require_whole_rows("codes")  # codes cut short would be lost: say so (not for a project,
+            # whose problems are texts kept outside it)
         here: dict[str, int] = {}
         for row, record in zip(rows, frame.to_dict("records"), strict=True):
             answer = record[ids] if ids else row  # a project's sources without id column: their number

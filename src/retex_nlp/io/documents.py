@@ -3,6 +3,7 @@ processor, or a REFI-QDA source kept as rich text."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from ..errors import RetexInputError, require
@@ -10,14 +11,16 @@ from ..errors import RetexInputError, require
 __all__ = ["document_text"]
 
 
-def document_text(path: Path) -> str:
+def document_text(path: Path, content: bytes | None = None) -> str:
     """The text of a Word (.docx) or Writer (.odt) testimony: its paragraphs and headings in
     order, then the paragraphs of its tables' cells, empty ones left out, a blank line between
-    two."""
+    two. ``content``: the document's bytes when it is not a file of its own (a member of an
+    archive; ``path`` then names it and gives its kind)."""
+    source = str(path) if content is None else io.BytesIO(content)
     if path.suffix.lower() == ".docx":
         docx = require("docx", "report")
         try:
-            document = docx.Document(str(path))
+            document = docx.Document(source)
         except Exception as exc:  # a damaged file, a .doc renamed .docx
             raise RetexInputError(f"document Word illisible ({type(exc).__name__} : {exc})", path=path) from exc
         parts = [p.text for p in document.paragraphs]
@@ -29,7 +32,7 @@ def document_text(path: Path) -> str:
         from odf.opendocument import load
 
         try:
-            body = load(str(path)).text
+            body = load(source).text
         except Exception as exc:
             raise RetexInputError(f"document OpenDocument illisible ({type(exc).__name__} : {exc})",
                                   path=path) from exc

@@ -62,6 +62,7 @@ from .encoding import (
     sniff_separator,
 )
 from .iramuteq import looks_like_iramuteq, parse_iramuteq
+from .refi import read_refi_sources
 
 __all__ = ["read_answers", "iter_answers", "read_table", "inspect_file", "likely_text_column", "status_summary", "FileInfo", "STATUSES", "STATUS_LABELS_FR"]
 
@@ -1203,8 +1204,6 @@ def _load_txt(path: Path, encoding: str | None, metadata: str | Path | None = No
 
 def _load_refi(path: Path) -> _Table:
     """A REFI-QDA project (NVivo, ATLAS.ti, MAXQDA, QualCoder): one row per text source."""
-    from .refi import read_refi_sources
-
     records, problems, notes = read_refi_sources(path)
     columns = ["file", "text"]
     for record in records:

@@ -21,6 +21,7 @@ from xml.etree import ElementTree as ET
 from ..errors import RetexInputError
 from ..normalize import fold
 from .documents import document_text
+from .encoding import decode_bytes
 
 __all__ = ["read_refi_codes", "read_refi_sources"]
 
@@ -116,8 +117,6 @@ _OTHER_SOURCES = {"PDFSource": "PDF", "PictureSource": "image", "AudioSource": "
 def _source_text(source: ET.Element, members: dict[str, str], archive: zipfile.ZipFile | None) -> str:
     """The plain text of a TextSource (or a PDF's text representation); raises ValueError with
     a French reason when it is not in the project."""
-    from .encoding import decode_bytes
-
     inline = _children(source, "PlainTextContent")
     if inline:
         return inline[0].text or ""
@@ -131,16 +130,10 @@ def _source_text(source: ET.Element, members: dict[str, str], archive: zipfile.Z
     if member is None:
         raise ValueError(f"texte absent de l'archive (Sources/{name})")
     if Path(name).suffix.lower() in (".docx", ".odt"):  # only the rich text (MAXQDA may export so)
-        import tempfile
-
-
-        with tempfile.TemporaryDirectory(prefix="retex_refi_") as folder:
-            copy = Path(folder) / f"source{Path(name).suffix.lower()}"
-            copy.write_bytes(archive.read(member))
-            try:
-                return document_text(copy)
-            except RetexInputError:
-                raise ValueError(f"texte riche illisible (Sources/{name} : document endommagé ?)") from None
+        try:
+            return document_text(Path(member), archive.read(member))
+        except RetexInputError:
+            raise ValueError(f"texte riche illisible (Sources/{name} : document endommagé ?)") from None
     return decode_bytes(archive.read(member), Path(member)).text
 
 
